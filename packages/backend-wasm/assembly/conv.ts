@@ -1,0 +1,106 @@
+// Convolution as im2col + packed GEMM per image and group. Each entry point
+// takes a range of images and a range of channels so the thread pool can
+// split the batch (or, for small batches, the channels) between threads.
+
+import * as W from './opcodes';
+import { at4, word, zero4 } from './mem';
+import { gemm, gemmScratchBytes } from './gemm';
+import { col2im, im2col, im2colIsIdentity } from './im2col';
+
+@inline function kernelSize(d: usize): i32 {
+  return word(d, W.W_KD) * word(d, W.W_KH) * word(d, W.W_KW);
+}
+
+@inline function inSpatial(d: usize): i32 {
+  return word(d, W.W_D) * word(d, W.W_H) * word(d, W.W_W);
+}
+
+@inline function outSpatial(d: usize): i32 {
+  return word(d, W.W_OD) * word(d, W.W_OH) * word(d, W.W_OW);
+}
+
+/** Scratch bytes per thread: one group's column matrix (16-byte aligned) plus gemm packing. */
+export function convScratchBytes(d: usize): i32 {
+  const cg = word(d, W.W_C) / word(d, W.W_GROUPS);
+  const colBytes = ((cg * kernelSize(d) * outSpatial(d)) << 2) + 15 & ~15;
+  return colBytes + gemmScratchBytes();
+}
+
+@inline function gemmScratch(d: usize, scratch: usize): usize {
+  return scratch + <usize>(convScratchBytes(d) - gemmScratchBytes());
+}
+
+/** y[n, o] for images [n0, n1) and output channels [o0, o1). */
+export function convForward(x: usize, w: usize, y: usize, d: usize, n0: i32, n1: i32, o0: i32, o1: i32, scratch: usize): void {
+  const C = word(d, W.W_C), O = word(d, W.W_O), G = word(d, W.W_GROUPS);
+  const Cg = C / G, Og = O / G, KK = kernelSize(d), CK = Cg * KK;
+  const S = inSpatial(d), L = outSpatial(d);
+  const identity = im2colIsIdentity(d);
+  const gs = gemmScratch(d, scratch);
+  for (let n = n0; n < n1; n++) {
+    for (let g = 0; g < G; g++) {
+      const oa = max(o0, g * Og), ob = min(o1, (g + 1) * Og);
+      if (oa >= ob) continue;
+      const src = at4(x, n * C * S + g * Cg * S);
+      let col = scratch;
+      if (identity) col = src;
+      else im2col(src, Cg, d, col);
+      gemm(ob - oa, L, CK, at4(w, oa * CK), CK, 1, col, L, 1, at4(y, n * O * L + oa * L), L, false, gs);
+    }
+  }
+}
+
+/** dx[n, c] for images [n0, n1) and input channels [c0, c1). */
+export function convBackpropInput(dy: usize, w: usize, dx: usize, d: usize, n0: i32, n1: i32, c0: i32, c1: i32, scratch: usize): void {
+  const C = word(d, W.W_C), O = word(d, W.W_O), G = word(d, W.W_GROUPS);
+  const Cg = C / G, Og = O / G, KK = kernelSize(d), CK = Cg * KK;
+  const S = inSpatial(d), L = outSpatial(d);
+  const identity = im2colIsIdentity(d);
+  const gs = gemmScratch(d, scratch);
+  for (let n = n0; n < n1; n++) {
+    for (let g = 0; g < G; g++) {
+      const ca = max(c0, g * Cg), cb = min(c1, (g + 1) * Cg);
+      if (ca >= cb) continue;
+      const dst = at4(dx, n * C * S + ca * S);
+      // A = W_gᵀ restricted to the rows of channels [ca, cb): element (ck, o) at w[(g·Og + o)·CK + ck].
+      const a = at4(w, g * Og * CK + (ca - g * Cg) * KK);
+      const grad = at4(dy, n * O * L + g * Og * L);
+      if (identity) {
+        gemm(cb - ca, L, Og, a, 1, CK, grad, L, 1, dst, L, false, gs);
+      } else {
+        gemm((cb - ca) * KK, L, Og, a, 1, CK, grad, L, 1, scratch, L, false, gs);
+        zero4(dst, (cb - ca) * S);
+        col2im(scratch, cb - ca, d, dst);
+      }
+    }
+  }
+}
+
+/**
+ * Rows [o0, o1) of dw summed over images [n0, n1), written to dwOut (O×C/G×k,
+ * overwritten). Threads that split the batch each write their own dwOut and
+ * the caller adds them up.
+ */
+export function convBackpropFilter(x: usize, dy: usize, dwOut: usize, d: usize, n0: i32, n1: i32, o0: i32, o1: i32, scratch: usize): void {
+  const C = word(d, W.W_C), O = word(d, W.W_O), G = word(d, W.W_GROUPS);
+  const Cg = C / G, Og = O / G, KK = kernelSize(d), CK = Cg * KK;
+  const S = inSpatial(d), L = outSpatial(d);
+  const identity = im2colIsIdentity(d);
+  const gs = gemmScratch(d, scratch);
+  if (n0 >= n1) {
+    zero4(at4(dwOut, o0 * CK), (o1 - o0) * CK);
+    return;
+  }
+  for (let n = n0; n < n1; n++) {
+    for (let g = 0; g < G; g++) {
+      const oa = max(o0, g * Og), ob = min(o1, (g + 1) * Og);
+      if (oa >= ob) continue;
+      const src = at4(x, n * C * S + g * Cg * S);
+      let col = scratch;
+      if (identity) col = src;
+      else im2col(src, Cg, d, col);
+      // dW_g += dY_g (Og×L) · colᵀ (L×CK)
+      gemm(ob - oa, CK, L, at4(dy, n * O * L + oa * L), L, 1, col, 1, L, at4(dwOut, oa * CK), CK, n > n0, gs);
+    }
+  }
+}

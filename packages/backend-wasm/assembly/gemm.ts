@@ -1,0 +1,199 @@
+// Packed, register-blocked SGEMM in the style of BLIS: B is packed into
+// KC×NC panels of NR-wide column strips, A into MC×KC blocks of MR-tall row
+// strips, and a micro-kernel keeps an MR×NR tile of C in registers.
+// Operands are addressed through (row, column) strides, so transposed and
+// broadcast operands need no copies beyond the packing itself.
+
+import { at4 } from './mem';
+import { madd } from './simd';
+
+const MR = 4;
+const NR = 8;
+const MC = 64;
+const KC = 256;
+const NC = 2048;
+
+const PACK_A_BYTES: usize = <usize>(MC * KC) << 2;
+const PACK_B_BYTES: usize = <usize>(KC * NC) << 2;
+const TILE_BYTES: usize = <usize>(MR * NR) << 2;
+
+/** Bytes of per-thread scratch one gemm call needs. */
+export function gemmScratchBytes(): i32 {
+  return <i32>(PACK_A_BYTES + PACK_B_BYTES + TILE_BYTES);
+}
+
+/** Packs rows [0, mc) × cols [0, kc) of A into MR-row strips, k-major, zero-padding the last strip. */
+function packA(mc: i32, kc: i32, a: usize, ars: i32, acs: i32, dst: usize): void {
+  for (let i = 0; i < mc; i += MR) {
+    const rows = min(MR, mc - i);
+    if (rows == MR && ars == 1) {
+      // Column-contiguous A (a transposed operand): each k gives one vector.
+      for (let k = 0; k < kc; k++) {
+        v128.store(dst + (<usize>k << 4), v128.load(at4(a, i + k * acs)));
+      }
+    } else {
+      for (let r = 0; r < MR; r++) {
+        const out = dst + (<usize>r << 2);
+        if (r < rows) {
+          const src = at4(a, (i + r) * ars);
+          for (let k = 0; k < kc; k++) store<f32>(out + (<usize>k << 4), load<f32>(at4(src, k * acs)));
+        } else {
+          for (let k = 0; k < kc; k++) store<f32>(out + (<usize>k << 4), 0);
+        }
+      }
+    }
+    dst += <usize>kc << 4;
+  }
+}
+
+/** Packs rows [0, kc) × cols [0, nc) of B into NR-column strips, k-major, zero-padding the last strip. */
+function packB(kc: i32, nc: i32, b: usize, brs: i32, bcs: i32, dst: usize): void {
+  for (let j = 0; j < nc; j += NR) {
+    const cols = min(NR, nc - j);
+    if (cols == NR && bcs == 1) {
+      for (let k = 0; k < kc; k++) {
+        const src = at4(b, k * brs + j);
+        const out = dst + (<usize>k << 5);
+        v128.store(out, v128.load(src));
+        v128.store(out, v128.load(src, 16), 16);
+      }
+    } else {
+      // Walk each source column along k so reads stay sequential when B is transposed.
+      for (let c = 0; c < NR; c++) {
+        const out = dst + (<usize>c << 2);
+        if (c < cols) {
+          const src = at4(b, (j + c) * bcs);
+          for (let k = 0; k < kc; k++) store<f32>(out + (<usize>k << 5), load<f32>(at4(src, k * brs)));
+        } else {
+          for (let k = 0; k < kc; k++) store<f32>(out + (<usize>k << 5), 0);
+        }
+      }
+    }
+    dst += <usize>kc << 5;
+  }
+}
+
+/** C[MR×NR] (+)= Apanel · Bpanel over kc steps; C has row stride ldc floats. */
+function micro(kc: i32, ap: usize, bp: usize, c: usize, ldc: i32, accumulate: bool): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
+  let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
+  let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  for (let k = 0; k < kc; k++) {
+    const b0 = v128.load(bp);
+    const b1 = v128.load(bp, 16);
+    let a = v128.load32_splat(ap);
+    c00 = madd(a, b0, c00);
+    c01 = madd(a, b1, c01);
+    a = v128.load32_splat(ap, 4);
+    c10 = madd(a, b0, c10);
+    c11 = madd(a, b1, c11);
+    a = v128.load32_splat(ap, 8);
+    c20 = madd(a, b0, c20);
+    c21 = madd(a, b1, c21);
+    a = v128.load32_splat(ap, 12);
+    c30 = madd(a, b0, c30);
+    c31 = madd(a, b1, c31);
+    ap += 16;
+    bp += 32;
+  }
+  const row = <usize>ldc << 2;
+  if (accumulate) {
+    c00 = f32x4.add(c00, v128.load(c));
+    c01 = f32x4.add(c01, v128.load(c, 16));
+    c10 = f32x4.add(c10, v128.load(c + row));
+    c11 = f32x4.add(c11, v128.load(c + row, 16));
+    c20 = f32x4.add(c20, v128.load(c + 2 * row));
+    c21 = f32x4.add(c21, v128.load(c + 2 * row, 16));
+    c30 = f32x4.add(c30, v128.load(c + 3 * row));
+    c31 = f32x4.add(c31, v128.load(c + 3 * row, 16));
+  }
+  v128.store(c, c00);
+  v128.store(c, c01, 16);
+  v128.store(c + row, c10);
+  v128.store(c + row, c11, 16);
+  v128.store(c + 2 * row, c20);
+  v128.store(c + 2 * row, c21, 16);
+  v128.store(c + 3 * row, c30);
+  v128.store(c + 3 * row, c31, 16);
+}
+
+/** Writes (or adds) the top-left mr×nr corner of an MR×NR tile into C. */
+function storeEdge(tile: usize, mr: i32, nr: i32, c: usize, ldc: i32, accumulate: bool): void {
+  for (let i = 0; i < mr; i++) {
+    const src = at4(tile, i * NR);
+    const dst = at4(c, i * ldc);
+    for (let j = 0; j < nr; j++) {
+      const v = load<f32>(at4(src, j));
+      store<f32>(at4(dst, j), accumulate ? load<f32>(at4(dst, j)) + v : v);
+    }
+  }
+}
+
+/**
+ * C (+)= A·B for an M×K A (element (i,k) at a[i·ars + k·acs]) and a K×N B
+ * (element (k,j) at b[k·brs + j·bcs]); C is row-major with row stride ldc.
+ * Without `accumulate`, C is overwritten. `scratch` holds gemmScratchBytes().
+ */
+export function gemm(
+  M: i32, N: i32, K: i32,
+  a: usize, ars: i32, acs: i32,
+  b: usize, brs: i32, bcs: i32,
+  c: usize, ldc: i32, accumulate: bool, scratch: usize,
+): void {
+  if (M <= 0 || N <= 0) return;
+  if (K <= 0) {
+    if (!accumulate) for (let i = 0; i < M; i++) memory.fill(at4(c, i * ldc), 0, <usize>N << 2);
+    return;
+  }
+  const pa = scratch;
+  const pb = scratch + PACK_A_BYTES;
+  const tile = pb + PACK_B_BYTES;
+  for (let jc = 0; jc < N; jc += NC) {
+    const nc = min(NC, N - jc);
+    for (let pc = 0; pc < K; pc += KC) {
+      const kc = min(KC, K - pc);
+      const acc = accumulate || pc > 0;
+      packB(kc, nc, at4(b, pc * brs + jc * bcs), brs, bcs, pb);
+      for (let ic = 0; ic < M; ic += MC) {
+        const mc = min(MC, M - ic);
+        packA(mc, kc, at4(a, ic * ars + pc * acs), ars, acs, pa);
+        for (let jr = 0; jr < nc; jr += NR) {
+          const nr = min(NR, nc - jr);
+          const bp = pb + (<usize>(jr * kc) << 2);
+          for (let ir = 0; ir < mc; ir += MR) {
+            const mr = min(MR, mc - ir);
+            const ap = pa + (<usize>(ir * kc) << 2);
+            const cp = at4(c, (ic + ir) * ldc + jc + jr);
+            if (mr == MR && nr == NR) {
+              micro(kc, ap, bp, cp, ldc, acc);
+            } else {
+              micro(kc, ap, bp, tile, NR, false);
+              storeEdge(tile, mr, nr, cp, ldc, acc);
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+/**
+ * Batched matmul over batches [b0, b1) and the output block rows [m0, m1) ×
+ * cols [n0, n1). Strides are in elements; a zero batch stride broadcasts.
+ */
+export function matmul(
+  a: usize, aBatch: i32, ars: i32, acs: i32,
+  b: usize, bBatch: i32, brs: i32, bcs: i32,
+  c: usize, M: i32, N: i32, K: i32,
+  b0: i32, b1: i32, m0: i32, m1: i32, n0: i32, n1: i32, scratch: usize,
+): void {
+  for (let t = b0; t < b1; t++) {
+    gemm(
+      m1 - m0, n1 - n0, K,
+      at4(a, t * aBatch + m0 * ars), ars, acs,
+      at4(b, t * bBatch + n0 * bcs), brs, bcs,
+      at4(c, t * M * N + m0 * N + n0), N, false, scratch,
+    );
+  }
+}

@@ -1,0 +1,118 @@
+// im2col and its adjoint over 3-D windows (1-D and 2-D geometries arrive
+// padded with unit leading dimensions). Rows of the column matrix run over
+// (c, kd, kh, kw), columns over output positions (od, oh, ow).
+
+import * as W from './opcodes';
+import { addInto, at4, word, zero4 } from './mem';
+
+/** First output index o in [0, out) whose input o·s + offset is ≥ 0. */
+@inline function firstInside(offset: i32, s: i32, out: i32): i32 {
+  if (offset >= 0) return 0;
+  return min(out, (-offset + s - 1) / s);
+}
+
+/** One past the last output index o whose input o·s + offset is < size. */
+@inline function endInside(offset: i32, s: i32, size: i32, out: i32): i32 {
+  if (offset >= size) return 0;
+  return min(out, (size - 1 - offset) / s + 1);
+}
+
+/**
+ * Copies (or, when `adjoint`, adds back) the C channels at x into/from the
+ * column matrix at col, using the window geometry in descriptor d.
+ */
+@inline function walk(x: usize, C: i32, d: usize, col: usize, adjoint: bool): void {
+  const D = word(d, W.W_D), H = word(d, W.W_H), Wd = word(d, W.W_W);
+  const KD = word(d, W.W_KD), KH = word(d, W.W_KH), KW = word(d, W.W_KW);
+  const OD = word(d, W.W_OD), OH = word(d, W.W_OH), OW = word(d, W.W_OW);
+  const SD = word(d, W.W_SD), SH = word(d, W.W_SH), SW = word(d, W.W_SW);
+  const DD = word(d, W.W_DD), DH = word(d, W.W_DH), DW = word(d, W.W_DW);
+  const PD = word(d, W.W_PD), PH = word(d, W.W_PH), PW = word(d, W.W_PW);
+  const HW = H * Wd;
+  let dst = col;
+  for (let c = 0; c < C; c++) {
+    const xc = at4(x, c * D * HW);
+    for (let kd = 0; kd < KD; kd++) {
+      for (let kh = 0; kh < KH; kh++) {
+        for (let kw = 0; kw < KW; kw++) {
+          const iw0 = kw * DW - PW;
+          const lo = firstInside(iw0, SW, OW);
+          const hi = max(lo, endInside(iw0, SW, Wd, OW));
+          for (let od = 0; od < OD; od++) {
+            const id = od * SD - PD + kd * DD;
+            if (id < 0 || id >= D) {
+              if (!adjoint) zero4(dst, OH * OW);
+              dst = at4(dst, OH * OW);
+              continue;
+            }
+            for (let oh = 0; oh < OH; oh++) {
+              const ih = oh * SH - PH + kh * DH;
+              if (ih < 0 || ih >= H) {
+                if (!adjoint) zero4(dst, OW);
+                dst = at4(dst, OW);
+                continue;
+              }
+              const row = at4(xc, id * HW + ih * Wd + iw0);
+              if (adjoint) {
+                if (SW == 1) {
+                  addInto(at4(row, lo), at4(dst, lo), hi - lo);
+                } else {
+                  for (let ow = lo; ow < hi; ow++) {
+                    const p = at4(row, ow * SW);
+                    store<f32>(p, load<f32>(p) + load<f32>(at4(dst, ow)));
+                  }
+                }
+              } else {
+                zero4(dst, lo);
+                if (SW == 1) {
+                  memory.copy(at4(dst, lo), at4(row, lo), <usize>(hi - lo) << 2);
+                } else {
+                  for (let ow = lo; ow < hi; ow++) store<f32>(at4(dst, ow), load<f32>(at4(row, ow * SW)));
+                }
+                zero4(at4(dst, hi), OW - hi);
+              }
+              dst = at4(dst, OW);
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+/** Fills the column matrix for C channels starting at x. */
+export function im2col(x: usize, C: i32, d: usize, col: usize): void {
+  walk(x, C, d, col, false);
+}
+
+/** Adds the column matrix back into C channels starting at x (x must be initialized). */
+export function col2im(col: usize, C: i32, d: usize, x: usize): void {
+  walk(x, C, d, col, true);
+}
+
+/** Whether the column matrix equals the input itself (1×1 kernel, unit stride, no padding). */
+export function im2colIsIdentity(d: usize): bool {
+  return word(d, W.W_KD) * word(d, W.W_KH) * word(d, W.W_KW) == 1
+    && word(d, W.W_SD) == 1 && word(d, W.W_SH) == 1 && word(d, W.W_SW) == 1
+    && word(d, W.W_PD) == 0 && word(d, W.W_PH) == 0 && word(d, W.W_PW) == 0
+    && word(d, W.W_OD) == word(d, W.W_D) && word(d, W.W_OH) == word(d, W.W_H) && word(d, W.W_OW) == word(d, W.W_W);
+}
+
+/** unfold over images [n0, n1): x is N×C×(spatial), cols N×(C·∏k)×L. */
+export function unfold(x: usize, cols: usize, d: usize, n0: i32, n1: i32): void {
+  const C = word(d, W.W_C);
+  const inSize = C * word(d, W.W_D) * word(d, W.W_H) * word(d, W.W_W);
+  const colSize = C * word(d, W.W_KD) * word(d, W.W_KH) * word(d, W.W_KW) * word(d, W.W_OD) * word(d, W.W_OH) * word(d, W.W_OW);
+  for (let n = n0; n < n1; n++) im2col(at4(x, n * inSize), C, d, at4(cols, n * colSize));
+}
+
+/** fold (col2im) over images [n0, n1), overwriting x. */
+export function fold(cols: usize, x: usize, d: usize, n0: i32, n1: i32): void {
+  const C = word(d, W.W_C);
+  const inSize = C * word(d, W.W_D) * word(d, W.W_H) * word(d, W.W_W);
+  const colSize = C * word(d, W.W_KD) * word(d, W.W_KH) * word(d, W.W_KW) * word(d, W.W_OD) * word(d, W.W_OH) * word(d, W.W_OW);
+  for (let n = n0; n < n1; n++) {
+    zero4(at4(x, n * inSize), inSize);
+    col2im(at4(cols, n * colSize), C, d, at4(x, n * inSize));
+  }
+}

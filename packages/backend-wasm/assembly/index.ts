@@ -1,0 +1,16 @@
+// Entry point of the kernel module: every export here is callable from the
+// TypeScript glue and from the worker threads.
+
+export { gemmScratchBytes, matmul } from './gemm';
+export { convScratchBytes, convForward, convBackpropInput, convBackpropFilter } from './conv';
+export { unfold, fold } from './im2col';
+export { maxPool, avgPool, avgPoolBackward } from './pool';
+export { unary } from './unary';
+export { binary, where32 } from './binary';
+export { reduce, argReduce } from './reduce';
+export { addInto } from './mem';
+
+/** First byte after the module's static data: the allocator starts here. */
+export function heapBase(): usize {
+  return __heap_base;
+}

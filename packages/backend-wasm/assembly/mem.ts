@@ -1,0 +1,27 @@
+/** Address of float/int32 element `i` of the array at `p`. */
+@inline export function at4(p: usize, i: i32): usize {
+  return p + (<usize>i << 2);
+}
+
+/** Word `i` of an i32 descriptor. */
+@inline export function word(d: usize, i: i32): i32 {
+  return load<i32>(d + (<usize>i << 2));
+}
+
+/** dst[i] += src[i] for n floats. */
+export function addInto(dst: usize, src: usize, n: i32): void {
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const p = at4(dst, i);
+    v128.store(p, f32x4.add(v128.load(p), v128.load(at4(src, i))));
+  }
+  for (; i < n; i++) {
+    const p = at4(dst, i);
+    store<f32>(p, load<f32>(p) + load<f32>(at4(src, i)));
+  }
+}
+
+/** Sets n floats to zero. */
+@inline export function zero4(p: usize, n: i32): void {
+  memory.fill(p, 0, <usize>n << 2);
+}

@@ -1,0 +1,36 @@
+/**
+ * @gradstream/backend-wasm — the WebAssembly SIMD backend, registered as
+ * `wasm`. Importing this module registers it; `await setBackend('wasm')`
+ * compiles the kernels and starts the worker threads.
+ *
+ * @example
+ * ```ts
+ * import { setBackend } from '@gradstream/core';
+ * import { setThreads } from '@gradstream/backend-wasm';
+ * await setBackend('wasm');
+ * await setThreads(2);
+ * ```
+ */
+import { registerBackend } from '@gradstream/core';
+import { WasmBackend, type WasmBackendOptions } from './wasm-backend.js';
+import { WasmRuntime } from './runtime/wasm-runtime.js';
+import { defaultThreads } from './threads.js';
+import { DEFAULT_MIN_PARALLEL_FLOPS } from './kernels/parallel.js';
+
+export { WasmBackend, type WasmBackendOptions };
+export { setThreads, getThreads } from './threads.js';
+
+/**
+ * Compiles the kernel module (relaxed SIMD where supported), allocates its
+ * memory and starts the worker threads.
+ */
+export async function createWasmBackend(options: WasmBackendOptions = {}): Promise<WasmBackend> {
+  const runtime = await WasmRuntime.create({
+    threads: options.threads ?? (await defaultThreads()),
+    relaxedSimd: options.relaxedSimd ?? 'auto',
+    minParallelFlops: options.minParallelFlops ?? DEFAULT_MIN_PARALLEL_FLOPS,
+  });
+  return new WasmBackend(runtime);
+}
+
+registerBackend('wasm', async () => createWasmBackend(), { priority: 1 });

@@ -1,0 +1,108 @@
+import type { ConvGeometry, Shape, TensorInfo } from '@gradstream/core';
+import type { TensorStore } from '../tensor-store.js';
+import { threadsFor } from './parallel.js';
+import { splitRange } from './strided.js';
+import { writeWindowDescriptor } from './window-descriptor.js';
+
+/** Output spatial size per dimension: floor((in + before + after − dil·(k − 1) − 1) / stride) + 1. */
+function convOutSpatial(inSpatial: readonly number[], kernel: readonly number[], g: ConvGeometry): number[] {
+  return inSpatial.map((n, i) => {
+    const [before, after] = g.padding[i]!;
+    return Math.floor((n + before + after - g.dilation[i]! * (kernel[i]! - 1) - 1) / g.stride[i]!) + 1;
+  });
+}
+
+interface ConvPlan {
+  readonly desc: number;
+  readonly n: number;
+  readonly c: number;
+  readonly o: number;
+  readonly flops: number;
+  readonly scratchBytes: number;
+}
+
+function plan(ts: TensorStore, xShape: Shape, wShape: Shape, g: ConvGeometry): ConvPlan {
+  const [n, c, ...spatial] = xShape as number[];
+  const [o, cg, ...kernel] = wShape as number[];
+  const outSpatial = convOutSpatial(spatial, kernel, g);
+  const desc = writeWindowDescriptor(ts.rt, {
+    channels: c!, spatial, kernel, outSpatial, stride: g.stride, dilation: g.dilation, padding: g.padding,
+    batch: n!, outChannels: o!, groups: g.groups,
+  });
+  const flops = 2 * n! * o! * cg! * kernel.reduce((p, k) => p * k, 1) * outSpatial.reduce((p, k) => p * k, 1);
+  return { desc, n: n!, c: c!, o: o!, flops, scratchBytes: ts.rt.exports.convScratchBytes(desc) };
+}
+
+/**
+ * Splits a conv over threads: by images when there are enough, otherwise by
+ * channels (outputs for forward and filter gradient, inputs for the input gradient).
+ */
+function split(p: ConvPlan, channels: number, threads: number): { byBatch: boolean; ranges: [number, number][] } {
+  if (p.n >= threads) return { byBatch: true, ranges: splitRange(p.n, threads) };
+  return { byBatch: false, ranges: splitRange(channels, threads) };
+}
+
+/** y = x ⋆ w (cross-correlation) as im2col + GEMM per image and group. */
+export function conv(ts: TensorStore, x: TensorInfo, w: TensorInfo, g: ConvGeometry): TensorInfo {
+  const p = plan(ts, x.shape, w.shape, g);
+  const outSpatial = convOutSpatial(x.shape.slice(2), w.shape.slice(2), g);
+  const y = ts.alloc([p.n, p.o, ...outSpatial], 'float32');
+  if (ts.view(y).length === 0) return y;
+  const { rt } = ts;
+  const { byBatch, ranges } = split(p, p.o, threadsFor(p.flops, rt));
+  rt.parallel('convForward', ranges.map(([s, e], t) => [
+    ts.ptr(x), ts.ptr(w), ts.ptr(y), p.desc,
+    byBatch ? s : 0, byBatch ? e : p.n, byBatch ? 0 : s, byBatch ? p.o : e,
+    rt.scratchFor(t, p.scratchBytes),
+  ]));
+  return y;
+}
+
+/** dx: GEMM of wᵀ with dy per image and group, then col2im. */
+export function convBackpropInput(ts: TensorStore, dy: TensorInfo, w: TensorInfo, g: ConvGeometry, xShape: Shape): TensorInfo {
+  const p = plan(ts, xShape, w.shape, g);
+  const dx = ts.alloc(xShape, 'float32');
+  if (ts.view(dx).length === 0) return dx;
+  if (ts.view(dy).length === 0) {
+    ts.view(dx).fill(0);
+    return dx;
+  }
+  const { rt } = ts;
+  const { byBatch, ranges } = split(p, p.c, threadsFor(p.flops, rt));
+  rt.parallel('convBackpropInput', ranges.map(([s, e], t) => [
+    ts.ptr(dy), ts.ptr(w), ts.ptr(dx), p.desc,
+    byBatch ? s : 0, byBatch ? e : p.n, byBatch ? 0 : s, byBatch ? p.c : e,
+    rt.scratchFor(t, p.scratchBytes),
+  ]));
+  return dx;
+}
+
+/**
+ * dw: Σ over images of dy · im2col(x)ᵀ. When threads split the batch, each
+ * but the first accumulates into its own temporary, added up at the end.
+ */
+export function convBackpropFilter(ts: TensorStore, x: TensorInfo, dy: TensorInfo, g: ConvGeometry, wShape: Shape): TensorInfo {
+  const p = plan(ts, x.shape, wShape, g);
+  const dw = ts.alloc(wShape, 'float32');
+  const size = ts.view(dw).length;
+  if (size === 0) return dw;
+  if (ts.view(dy).length === 0) {
+    ts.view(dw).fill(0);
+    return dw;
+  }
+  const { rt } = ts;
+  const { byBatch, ranges } = split(p, p.o, threadsFor(p.flops, rt));
+  const partials = byBatch ? ranges.slice(1).map(() => rt.heap.alloc(size * 4)) : [];
+  try {
+    const outFor = (t: number) => (t === 0 ? ts.ptr(dw) : partials[t - 1]!.ptr);
+    rt.parallel('convBackpropFilter', ranges.map(([s, e], t) => [
+      ts.ptr(x), ts.ptr(dy), outFor(t), p.desc,
+      byBatch ? s : 0, byBatch ? e : p.n, byBatch ? 0 : s, byBatch ? p.o : e,
+      rt.scratchFor(t, p.scratchBytes),
+    ]));
+    for (const partial of partials) rt.exports.addInto(ts.ptr(dw), partial.ptr, size);
+  } finally {
+    for (const partial of partials) rt.heap.release(partial);
+  }
+  return dw;
+}

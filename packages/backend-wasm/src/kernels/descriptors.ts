@@ -1,0 +1,21 @@
+import { MAX_RANK, SD_RANK, SD_SHAPE, SD_STRIDES_A, SD_WORDS } from '../../assembly/opcodes.js';
+import type { WasmRuntime } from '../runtime/wasm-runtime.js';
+import type { StridedPlan } from './strided.js';
+
+/** Whether a plan fits the wasm strided-loop descriptor. */
+export function fitsDescriptor(plan: StridedPlan): boolean {
+  return plan.shape.length <= MAX_RANK && plan.strides.length <= 3;
+}
+
+/** Writes a plan into the runtime's strided-loop descriptor and returns its address. */
+export function writeStridedDescriptor(rt: WasmRuntime, plan: StridedPlan): number {
+  const words = new Array<number>(SD_WORDS).fill(0);
+  const rank = plan.shape.length;
+  words[SD_RANK] = rank;
+  for (let i = 0; i < rank; i++) {
+    words[SD_SHAPE + i] = plan.shape[i]!;
+    plan.strides.forEach((s, k) => (words[SD_STRIDES_A + k * MAX_RANK + i] = s[i]!));
+  }
+  rt.writeWords(rt.stridedDesc, words);
+  return rt.stridedDesc;
+}

@@ -1,0 +1,119 @@
+import type { TensorInfo } from '@gradstream/core';
+import type { TensorStore } from '../tensor-store.js';
+import { contiguousStrides, forEachRow, planStrided } from './strided.js';
+
+// Layout kernels move bytes without arithmetic, so they run in TypeScript on
+// views of linear memory: contiguous runs go through TypedArray.set (a
+// memmove), strided ones through a tight loop.
+
+/** Output dim i = x dim perm[i]. */
+export function transpose(ts: TensorStore, x: TensorInfo, perm: readonly number[]): TensorInfo {
+  const shape = perm.map((p) => x.shape[p]!);
+  const y = ts.alloc(shape, x.dtype);
+  const xs = ts.view(x), ys = ts.view(y);
+  if (ys.length === 0) return y;
+  const xStrides = contiguousStrides(x.shape);
+  const plan = planStrided(shape, [perm.map((p) => xStrides[p]!)]);
+  const n = plan.shape[plan.shape.length - 1]!;
+  const s = plan.strides[0]![plan.shape.length - 1]!;
+  forEachRow(plan, ([ix], r) => {
+    const o = r * n;
+    if (s === 1) ys.set(xs.subarray(ix!, ix! + n), o);
+    else for (let j = 0; j < n; j++) ys[o + j] = xs[ix! + j * s]!;
+  });
+  return y;
+}
+
+/** Contiguous block starting at `begin`. */
+export function slice(ts: TensorStore, x: TensorInfo, begin: readonly number[], size: readonly number[]): TensorInfo {
+  const y = ts.alloc(size, x.dtype);
+  const xs = ts.view(x), ys = ts.view(y);
+  if (ys.length === 0) return y;
+  const xStrides = contiguousStrides(x.shape);
+  const start = begin.reduce((acc, b, i) => acc + b * xStrides[i]!, 0);
+  const plan = planStrided(size, [xStrides]);
+  const n = plan.shape[plan.shape.length - 1]!;
+  forEachRow(plan, ([ix], r) => ys.set(xs.subarray(start + ix!, start + ix! + n), r * n));
+  return y;
+}
+
+/** Constant padding: fill with `value`, then copy x into the interior. */
+export function pad(ts: TensorStore, x: TensorInfo, paddings: readonly (readonly [number, number])[], value: number): TensorInfo {
+  const shape = x.shape.map((d, i) => d + paddings[i]![0] + paddings[i]![1]);
+  const y = ts.alloc(shape, x.dtype);
+  const xs = ts.view(x), ys = ts.view(y);
+  ys.fill(x.dtype === 'bool' ? (value !== 0 ? 1 : 0) : value);
+  if (xs.length === 0) return y;
+  const yStrides = contiguousStrides(shape);
+  const start = paddings.reduce((acc, [before], i) => acc + before * yStrides[i]!, 0);
+  const plan = planStrided(x.shape, [yStrides]);
+  const n = plan.shape[plan.shape.length - 1]!;
+  forEachRow(plan, ([iy], r) => ys.set(xs.subarray(r * n, r * n + n), start + iy!));
+  return y;
+}
+
+/** Joins along `axis`: each input is a run of `outer` blocks copied into its column band. */
+export function concat(ts: TensorStore, xs: readonly TensorInfo[], axis: number): TensorInfo {
+  const first = xs[0]!;
+  const shape = [...first.shape];
+  shape[axis] = xs.reduce((acc, x) => acc + x.shape[axis]!, 0);
+  const y = ts.alloc(shape, first.dtype);
+  const ys = ts.view(y);
+  if (ys.length === 0) return y;
+  let outer = 1;
+  for (let i = 0; i < axis; i++) outer *= shape[i]!;
+  const rowLength = ys.length / outer;
+  let offset = 0;
+  for (const x of xs) {
+    const src = ts.view(x);
+    const block = src.length / outer;
+    for (let o = 0; o < outer; o++) ys.set(src.subarray(o * block, (o + 1) * block), o * rowLength + offset);
+    offset += block;
+  }
+  return y;
+}
+
+function axisSplit(shape: readonly number[], axis: number): { outer: number; inner: number } {
+  let outer = 1, inner = 1;
+  for (let i = 0; i < axis; i++) outer *= shape[i]!;
+  for (let i = axis + 1; i < shape.length; i++) inner *= shape[i]!;
+  return { outer, inner };
+}
+
+/** NumPy `take` along `axis`. */
+export function gather(ts: TensorStore, x: TensorInfo, indices: TensorInfo, axis: number): TensorInfo {
+  const y = ts.alloc([...x.shape.slice(0, axis), ...indices.shape, ...x.shape.slice(axis + 1)], x.dtype);
+  const xs = ts.view(x), ys = ts.view(y), idx = ts.i32(indices);
+  if (ys.length === 0) return y;
+  const { outer, inner } = axisSplit(x.shape, axis);
+  const axisSize = x.shape[axis]!;
+  for (let o = 0; o < outer; o++) {
+    for (let j = 0; j < idx.length; j++) {
+      const from = (o * axisSize + idx[j]!) * inner;
+      ys.set(xs.subarray(from, from + inner), (o * idx.length + j) * inner);
+    }
+  }
+  return y;
+}
+
+/** Adjoint of gather: slices of dy added into a zero tensor at their indices. */
+export function scatterAdd(ts: TensorStore, dy: TensorInfo, indices: TensorInfo, axis: number, axisSize: number): TensorInfo {
+  const count = indices.shape.reduce((p, d) => p * d, 1);
+  const shape = [...dy.shape.slice(0, axis), axisSize, ...dy.shape.slice(axis + indices.shape.length)];
+  const y = ts.alloc(shape, dy.dtype);
+  const ys = ts.view(y);
+  ys.fill(0);
+  if (ys.length === 0) return y;
+  const { outer, inner } = axisSplit(shape, axis);
+  const ds = ts.view(dy), idx = ts.i32(indices);
+  const wasmAdd = dy.dtype === 'float32' && inner >= 16;
+  for (let o = 0; o < outer; o++) {
+    for (let j = 0; j < count; j++) {
+      const to = (o * axisSize + idx[j]!) * inner;
+      const from = (o * count + j) * inner;
+      if (wasmAdd) ts.rt.exports.addInto(ts.ptr(y) + to * 4, ts.ptr(dy) + from * 4, inner);
+      else for (let k = 0; k < inner; k++) ys[to + k] += ds[from + k]!;
+    }
+  }
+  return y;
+}

@@ -1,0 +1,74 @@
+import type { ArgReduceOp, ReduceOp, TensorInfo } from '@gradstream/core';
+import * as Op from '../../assembly/opcodes.js';
+import type { TensorStore } from '../tensor-store.js';
+import { fitsDescriptor, writeStridedDescriptor } from './descriptors.js';
+import { contiguousStrides, forEachRow, planStrided } from './strided.js';
+
+const reduceCodes: Record<ReduceOp, number> = { sum: Op.R_SUM, max: Op.R_MAX, min: Op.R_MIN };
+
+/**
+ * Reduction over sorted axes. The loop nest walks x in memory order with
+ * output strides that are 0 along reduced axes, so no transpose is needed.
+ */
+export function reduce(ts: TensorStore, op: ReduceOp, x: TensorInfo, axes: readonly number[]): TensorInfo {
+  const outShape = x.shape.filter((_, i) => !axes.includes(i));
+  const y = ts.alloc(outShape, x.dtype);
+  const ySize = ts.view(y).length;
+  if (ySize === 0) return y;
+  const keptStrides = contiguousStrides(outShape);
+  let k = 0;
+  const yStrides = x.shape.map((_, i) => (axes.includes(i) ? 0 : keptStrides[k++]!));
+  const plan = planStrided(x.shape, [contiguousStrides(x.shape), yStrides]);
+  if (ts.view(x).length === 0) {
+    ts.view(y).fill(op === 'sum' ? 0 : op === 'max' ? -Infinity : Infinity);
+    return y;
+  }
+  if (x.dtype === 'float32' && fitsDescriptor(plan)) {
+    ts.rt.exports.reduce(reduceCodes[op], ts.ptr(x), ts.ptr(y), writeStridedDescriptor(ts.rt, plan), ySize);
+    return y;
+  }
+  const xs = ts.view(x), ys = ts.view(y);
+  const init = op === 'sum' ? 0 : op === 'max' ? -Infinity : Infinity;
+  const acc = new Float64Array(ySize).fill(init);
+  const n = plan.shape[plan.shape.length - 1]!;
+  const [sx, sy] = plan.strides.map((s) => s[s.length - 1]!) as [number, number];
+  forEachRow(plan, ([ix, iy]) => {
+    for (let j = 0; j < n; j++) {
+      const v = xs[ix! + j * sx]!, o = iy! + j * sy;
+      acc[o] = op === 'sum' ? acc[o]! + v : op === 'max' ? Math.max(acc[o]!, v) : Math.min(acc[o]!, v);
+    }
+  });
+  ys.set(acc);
+  return y;
+}
+
+/** Index of the max/min along one axis (first on ties, NaN counts as the extreme). */
+export function argReduce(ts: TensorStore, op: ArgReduceOp, x: TensorInfo, axis: number): TensorInfo {
+  const y = ts.alloc(x.shape.filter((_, i) => i !== axis), 'int32');
+  let outer = 1, inner = 1;
+  for (let i = 0; i < axis; i++) outer *= x.shape[i]!;
+  for (let i = axis + 1; i < x.shape.length; i++) inner *= x.shape[i]!;
+  const r = x.shape[axis]!;
+  if (outer * inner === 0) return y;
+  if (x.dtype === 'float32') {
+    ts.rt.exports.argReduce(op === 'argmax' ? Op.A_ARGMAX : Op.A_ARGMIN, ts.ptr(x), ts.ptr(y), outer, r, inner);
+    return y;
+  }
+  const xs = ts.view(x), ys = ts.view(y);
+  const sign = op === 'argmax' ? 1 : -1;
+  for (let o = 0; o < outer; o++) {
+    for (let j = 0; j < inner; j++) {
+      const base = o * r * inner + j;
+      let best = xs[base]!, at = 0;
+      for (let i = 1; i < r; i++) {
+        const v = xs[base + i * inner]!;
+        if (sign * (v - best) > 0) {
+          best = v;
+          at = i;
+        }
+      }
+      ys[o * inner + j] = at;
+    }
+  }
+  return y;
+}

@@ -1,0 +1,44 @@
+import * as W from '../../assembly/opcodes.js';
+import type { WasmRuntime } from '../runtime/wasm-runtime.js';
+
+/** A sliding-window geometry of rank 1–3, as the kernels see it. */
+export interface WindowSpec {
+  readonly channels: number;
+  readonly spatial: readonly number[];
+  readonly kernel: readonly number[];
+  readonly outSpatial: readonly number[];
+  readonly stride: readonly number[];
+  readonly dilation: readonly number[];
+  readonly padding: readonly (readonly [number, number])[];
+  readonly batch?: number;
+  readonly outChannels?: number;
+  readonly groups?: number;
+  readonly countIncludePad?: boolean;
+}
+
+/** Left-pads a per-dimension list to three entries (the kernels are 3-D; lower ranks get unit dims). */
+function to3(values: readonly number[], fill: number): [number, number, number] {
+  const out: number[] = [fill, fill, fill];
+  for (let i = 0; i < values.length; i++) out[3 - values.length + i] = values[i]!;
+  return out as [number, number, number];
+}
+
+/** Writes a window descriptor and returns its address. */
+export function writeWindowDescriptor(rt: WasmRuntime, spec: WindowSpec): number {
+  const words = new Array<number>(W.W_WORDS).fill(0);
+  const put = (at: number, values: [number, number, number]) => values.forEach((v, i) => (words[at + i] = v));
+  words[W.W_C] = spec.channels;
+  put(W.W_D, to3(spec.spatial, 1));
+  put(W.W_KD, to3(spec.kernel, 1));
+  put(W.W_OD, to3(spec.outSpatial, 1));
+  put(W.W_SD, to3(spec.stride, 1));
+  put(W.W_DD, to3(spec.dilation, 1));
+  put(W.W_PD, to3(spec.padding.map((p) => p[0]), 0));
+  put(W.W_PD_AFTER, to3(spec.padding.map((p) => p[1]), 0));
+  words[W.W_N] = spec.batch ?? 1;
+  words[W.W_O] = spec.outChannels ?? 0;
+  words[W.W_GROUPS] = spec.groups ?? 1;
+  words[W.W_COUNT_INCLUDE_PAD] = spec.countIncludePad ? 1 : 0;
+  rt.writeWords(rt.windowDesc, words);
+  return rt.windowDesc;
+}

@@ -1,0 +1,80 @@
+import type { AvgPoolGeometry, MaxPoolResult, Shape, TensorInfo, WindowGeometry } from '@gradstream/core';
+import type { TensorStore } from '../tensor-store.js';
+import { threadsFor } from './parallel.js';
+import { splitRange } from './strided.js';
+import { type WindowSpec, writeWindowDescriptor } from './window-descriptor.js';
+
+function product(values: readonly number[]): number {
+  return values.reduce((p, v) => p * v, 1);
+}
+
+/** Descriptor for a window over the trailing dims of x; `planes` = ∏ leading dims (N·C). */
+function describe(ts: TensorStore, xShape: Shape, g: WindowGeometry, countIncludePad = false) {
+  const rank = g.kernel.length;
+  const spatial = xShape.slice(xShape.length - rank);
+  const lead = xShape.slice(0, xShape.length - rank);
+  const spec: WindowSpec = {
+    channels: lead.length > 1 ? lead[lead.length - 1]! : 1,
+    spatial, kernel: g.kernel, outSpatial: g.outShape, stride: g.stride, dilation: g.dilation,
+    padding: g.padding, countIncludePad,
+  };
+  const planes = product(lead);
+  const work = planes * product(g.outShape) * product(g.kernel);
+  return { desc: writeWindowDescriptor(ts.rt, spec), planes, lead, work };
+}
+
+/** im2col: N×C×(spatial) → N×(C·∏kernel)×L. */
+export function unfold(ts: TensorStore, x: TensorInfo, g: WindowGeometry): TensorInfo {
+  const [n, c] = x.shape as [number, number];
+  const cols = ts.alloc([n, c * product(g.kernel), product(g.outShape)], x.dtype);
+  if (ts.view(cols).length === 0) return cols;
+  const { desc, work } = describe(ts, x.shape, g);
+  const ranges = splitRange(n, threadsFor(work, ts.rt));
+  ts.rt.parallel('unfold', ranges.map(([s, e]) => [ts.ptr(x), ts.ptr(cols), desc, s, e]));
+  return cols;
+}
+
+/** col2im, the adjoint of unfold. */
+export function fold(ts: TensorStore, cols: TensorInfo, g: WindowGeometry, xShape: Shape): TensorInfo {
+  const x = ts.alloc(xShape, cols.dtype);
+  if (ts.view(x).length === 0) return x;
+  if (ts.view(cols).length === 0) {
+    ts.view(x).fill(0);
+    return x;
+  }
+  const { desc, work } = describe(ts, xShape, g);
+  const ranges = splitRange(xShape[0]!, threadsFor(work, ts.rt));
+  ts.rt.parallel('fold', ranges.map(([s, e]) => [ts.ptr(cols), ts.ptr(x), desc, s, e]));
+  return x;
+}
+
+/** Max pooling with the flat index into x of each maximum. */
+export function maxPool(ts: TensorStore, x: TensorInfo, g: WindowGeometry): MaxPoolResult {
+  const { desc, planes, lead, work } = describe(ts, x.shape, g);
+  const y = ts.alloc([...lead, ...g.outShape], 'float32');
+  const indices = ts.alloc([...lead, ...g.outShape], 'int32');
+  if (ts.view(y).length === 0) return { y, indices };
+  const ranges = splitRange(planes, threadsFor(work, ts.rt));
+  ts.rt.parallel('maxPool', ranges.map(([s, e]) => [ts.ptr(x), ts.ptr(y), ts.ptr(indices), desc, s, e]));
+  return { y, indices };
+}
+
+/** Average pooling with PyTorch's divisor rules. */
+export function avgPool(ts: TensorStore, x: TensorInfo, g: AvgPoolGeometry): TensorInfo {
+  const { desc, planes, lead, work } = describe(ts, x.shape, g, g.countIncludePad);
+  const y = ts.alloc([...lead, ...g.outShape], 'float32');
+  if (ts.view(y).length === 0) return y;
+  const ranges = splitRange(planes, threadsFor(work, ts.rt));
+  ts.rt.parallel('avgPool', ranges.map(([s, e]) => [ts.ptr(x), ts.ptr(y), desc, s, e]));
+  return y;
+}
+
+/** The adjoint of avgPool. */
+export function avgPoolBackward(ts: TensorStore, dy: TensorInfo, g: AvgPoolGeometry, xShape: Shape): TensorInfo {
+  const { desc, planes, work } = describe(ts, xShape, g, g.countIncludePad);
+  const dx = ts.alloc(xShape, 'float32');
+  if (ts.view(dx).length === 0) return dx;
+  const ranges = splitRange(planes, threadsFor(work, ts.rt));
+  ts.rt.parallel('avgPoolBackward', ranges.map(([s, e]) => [ts.ptr(dy), ts.ptr(dx), desc, s, e]));
+  return dx;
+}

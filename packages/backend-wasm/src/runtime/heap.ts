@@ -1,0 +1,79 @@
+import { BackendError } from '@gradstream/core';
+
+const PAGE = 65536;
+/** Every block starts on a cache line, which also satisfies SIMD alignment. */
+const ALIGN = 64;
+
+/** A block of linear memory: its address and the size class it came from. */
+export interface Block {
+  readonly ptr: number;
+  readonly size: number;
+}
+
+/**
+ * Size class of a request: multiples of 64 bytes up to 1 KiB, then four
+ * classes per power of two, so a reused block wastes at most 25%.
+ */
+export function sizeClass(bytes: number): number {
+  if (bytes <= 0) return 0;
+  if (bytes <= 1024) return Math.ceil(bytes / ALIGN) * ALIGN;
+  const step = 2 ** (Math.floor(Math.log2(bytes)) - 2);
+  return Math.ceil(bytes / step) * step;
+}
+
+/**
+ * Allocator over a WebAssembly.Memory: a bump pointer plus one free list per
+ * size class. Freed blocks are reused by later requests of the same class
+ * (a training loop repeats the same shapes every step); memory grows on
+ * demand and never shrinks, since WebAssembly cannot return pages.
+ */
+export class Heap {
+  private top: number;
+  private readonly free = new Map<number, number[]>();
+
+  constructor(private readonly memory: WebAssembly.Memory, base: number) {
+    this.top = Math.ceil(base / ALIGN) * ALIGN;
+  }
+
+  /** Allocates at least `bytes` bytes; throws BackendError when memory cannot grow. */
+  alloc(bytes: number): Block {
+    const size = sizeClass(bytes);
+    if (size === 0) return { ptr: 0, size: 0 };
+    const reused = this.free.get(size)?.pop();
+    if (reused !== undefined) return { ptr: reused, size };
+    const ptr = this.top;
+    this.ensure(ptr + size, bytes);
+    this.top = ptr + size;
+    return { ptr, size };
+  }
+
+  /** Returns a block to its size class. */
+  release(block: Block): void {
+    if (block.size === 0) return;
+    let list = this.free.get(block.size);
+    if (!list) this.free.set(block.size, (list = []));
+    list.push(block.ptr);
+  }
+
+  /** Bytes of linear memory in use by the heap, live or on free lists. */
+  get reserved(): number {
+    return this.top;
+  }
+
+  private ensure(end: number, requested: number): void {
+    const have = this.memory.buffer.byteLength;
+    if (end <= have) return;
+    // Grow by at least an eighth of the current size so repeated growth stays cheap.
+    const needed = Math.ceil((end - have) / PAGE);
+    const pages = Math.max(needed, Math.ceil(have / PAGE / 8));
+    try {
+      this.memory.grow(pages);
+    } catch {
+      try {
+        this.memory.grow(needed);
+      } catch {
+        throw new BackendError('wasm', `out of memory: cannot allocate ${requested} bytes (heap holds ${this.top} bytes; WebAssembly memory is limited to 4 GiB and by the host)`);
+      }
+    }
+  }
+}

@@ -1,0 +1,155 @@
+import { BackendError } from '@gradstream/core';
+import { ARGS, BLOCK_BYTES, DONE, FAILED, FN, MAX_ARGS, NARGS, READY, SEQ } from './control-block.js';
+import { importNodeBuiltin, isNode } from './environment.js';
+import { workerSource } from './worker-source.js';
+
+/** The part of a Node or browser Worker the pool uses. */
+interface WorkerHandle {
+  postMessage(message: unknown): void;
+  terminate(): unknown;
+}
+
+interface PoolWorker {
+  readonly handle: WorkerHandle;
+  /** Word index of the control block in the shared Int32 view. */
+  readonly block: number;
+  readonly blockPtr: number;
+}
+
+/** Can this thread block in Atomics.wait? (Browser main threads cannot.) */
+function canBlock(probe: Int32Array): boolean {
+  try {
+    Atomics.wait(probe, 0, 1, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function spawn(): Promise<WorkerHandle> {
+  if (isNode) {
+    const { Worker } = await importNodeBuiltin<typeof import('node:worker_threads')>('worker_threads');
+    const worker = new Worker(workerSource, { eval: true });
+    // Idle workers must not keep a process (or a test run) alive.
+    worker.unref();
+    return worker;
+  }
+  const url = URL.createObjectURL(new Blob([workerSource], { type: 'text/javascript' }));
+  return new Worker(url);
+}
+
+/**
+ * Worker threads that run kernel exports on shared linear memory. `run`
+ * is synchronous: the calling thread posts one job per worker, runs its own
+ * share, then waits for the others, so kernels keep the contract's
+ * synchronous signatures. Workers that are still starting are skipped.
+ */
+export class ThreadPool {
+  private readonly workers: PoolWorker[] = [];
+  private seq = 0;
+  private readonly blocking: boolean;
+
+  /**
+   * @param allocBlock reserves one control block in shared memory and returns its address.
+   * @param freeBlock returns it.
+   */
+  constructor(
+    private readonly module: WebAssembly.Module,
+    private readonly memory: WebAssembly.Memory,
+    private readonly names: readonly string[],
+    private readonly allocBlock: () => number,
+    private readonly freeBlock: (ptr: number) => void,
+  ) {
+    this.blocking = canBlock(new Int32Array(new SharedArrayBuffer(4)));
+  }
+
+  /** Threads that can take work now, including the calling thread. */
+  get threads(): number {
+    let ready = 1;
+    const i32 = this.i32();
+    for (const w of this.workers) if (Atomics.load(i32, w.block + READY) === 1) ready++;
+    return ready;
+  }
+
+  /** Grows or shrinks to `count` threads (the caller's included); resolves when new workers are ready. */
+  async resize(count: number): Promise<void> {
+    const target = Math.max(0, Math.floor(count) - 1);
+    while (this.workers.length > target) this.stop(this.workers.pop()!);
+    const starting: Promise<void>[] = [];
+    while (this.workers.length < target) starting.push(this.start());
+    await Promise.all(starting);
+  }
+
+  private async start(): Promise<void> {
+    const blockPtr = this.allocBlock();
+    new Uint8Array(this.memory.buffer, blockPtr, BLOCK_BYTES).fill(0);
+    const handlePromise = spawn();
+    const worker: PoolWorker = { handle: undefined as unknown as WorkerHandle, block: blockPtr >> 2, blockPtr };
+    this.workers.push(worker);
+    const handle = await handlePromise;
+    (worker as { handle: WorkerHandle }).handle = handle;
+    if (!this.workers.includes(worker)) {
+      this.stop(worker);
+      return;
+    }
+    handle.postMessage({ module: this.module, memory: this.memory, names: this.names, block: blockPtr });
+    while (Atomics.load(this.i32(), worker.block + READY) !== 1) await new Promise((r) => setTimeout(r, 1));
+  }
+
+  private stop(worker: PoolWorker): void {
+    if (worker.handle) {
+      const i32 = this.i32();
+      i32[worker.block + FN] = -1;
+      Atomics.add(i32, worker.block + SEQ, 1);
+      Atomics.notify(i32, worker.block + SEQ);
+      void worker.handle.terminate();
+    }
+    this.freeBlock(worker.blockPtr);
+  }
+
+  /** Stops every worker. */
+  dispose(): void {
+    while (this.workers.length) this.stop(this.workers.pop()!);
+  }
+
+  /**
+   * Calls export `names[fn]` once per argument list, the first on this
+   * thread and the rest on ready workers, and returns when all are done.
+   * `jobs.length` must not exceed `threads`.
+   */
+  run(fn: number, jobs: readonly (readonly number[])[], local: (args: readonly number[]) => void): void {
+    const i32 = this.i32();
+    const f64 = new Float64Array(this.memory.buffer);
+    const busy: PoolWorker[] = [];
+    const seq = ++this.seq;
+    for (const w of this.workers) {
+      if (busy.length + 1 >= jobs.length) break;
+      if (Atomics.load(i32, w.block + READY) !== 1) continue;
+      const args = jobs[busy.length + 1]!;
+      if (args.length > MAX_ARGS) throw new BackendError('wasm', `internal: ${args.length} kernel arguments exceed ${MAX_ARGS}`);
+      f64.set(args, (w.blockPtr >> 3) + ARGS / 2);
+      i32[w.block + FN] = fn;
+      i32[w.block + NARGS] = args.length;
+      Atomics.store(i32, w.block + SEQ, seq);
+      Atomics.notify(i32, w.block + SEQ);
+      busy.push(w);
+    }
+    if (busy.length + 1 < jobs.length) throw new BackendError('wasm', 'internal: more jobs than ready threads');
+    let failed = false;
+    try {
+      local(jobs[0]!);
+    } finally {
+      for (const w of busy) {
+        for (let done = Atomics.load(i32, w.block + DONE); done !== seq; done = Atomics.load(i32, w.block + DONE)) {
+          if (this.blocking) Atomics.wait(i32, w.block + DONE, done, 50);
+        }
+        if (i32[w.block + FAILED]) failed = true;
+      }
+    }
+    if (failed) throw new BackendError('wasm', 'a kernel failed on a worker thread');
+  }
+
+  private i32(): Int32Array {
+    return new Int32Array(this.memory.buffer);
+  }
+}

@@ -1,0 +1,43 @@
+import { ARGS, DONE, FAILED, FN, NARGS, READY, SEQ } from './control-block.js';
+
+/**
+ * Source of a kernel worker, kept as a string so it runs from a Blob URL in
+ * browsers and through `eval` in Node without a separate bundled entry file.
+ * The worker instantiates the shared module once, then sleeps on its control
+ * block until the main thread posts a job (see control-block.ts).
+ */
+export const workerSource = `
+'use strict';
+const nodePort = typeof require === 'function' ? require('node:worker_threads').parentPort : null;
+const listen = (handler) => nodePort ? nodePort.once('message', handler) : (self.onmessage = (e) => handler(e.data));
+listen(async ({ module, memory, names, block }) => {
+  const instance = await WebAssembly.instantiate(module, { env: { memory } });
+  const fns = names.map((n) => instance.exports[n]);
+  // The control block sits below every tensor, so views made now stay valid after growth.
+  const i32 = new Int32Array(memory.buffer, block, ${ARGS});
+  const f64 = new Float64Array(memory.buffer, block + ${ARGS * 4});
+  Atomics.store(i32, ${READY}, 1);
+  Atomics.notify(i32, ${READY});
+  let seen = Atomics.load(i32, ${SEQ});
+  for (;;) {
+    // A short spin catches the next kernel of a burst without a futex round trip.
+    for (let spin = 0; spin < 4000 && Atomics.load(i32, ${SEQ}) === seen; spin++);
+    Atomics.wait(i32, ${SEQ}, seen);
+    const seq = Atomics.load(i32, ${SEQ});
+    if (seq === seen) continue;
+    seen = seq;
+    const fn = i32[${FN}];
+    if (fn < 0) break;
+    const args = Array.from(f64.subarray(0, i32[${NARGS}]));
+    try {
+      fns[fn](...args);
+      i32[${FAILED}] = 0;
+    } catch (e) {
+      i32[${FAILED}] = 1;
+    }
+    Atomics.store(i32, ${DONE}, seq);
+    Atomics.notify(i32, ${DONE});
+  }
+  if (nodePort) nodePort.close(); else self.close();
+});
+`;

@@ -1,0 +1,1 @@
+export { edgeMap, formatMap, squareImage, VERTICAL_EDGE, HORIZONTAL_EDGE } from './edges.js';

@@ -1,0 +1,1 @@
+export { grad, grads, valueAndGrad, valueAndGrads, variableGrads, vjp, customGrad, type CustomGradResult } from './grad.js';

@@ -1,0 +1,188 @@
+import type { DataId, DType, Shape, TensorInfo, TypedArray } from './types.js';
+
+/**
+ * Elementwise unary kernels. Float-only ops (exp, log, …) are called by core
+ * with float32 or float64 input only; `neg`, `abs`, `sign`, `square` also
+ * receive int32. The output has the input's dtype, except `logicalNot` (bool → bool).
+ */
+export type UnaryOp =
+  | 'neg' | 'abs' | 'sign' | 'square' | 'sqrt' | 'rsqrt' | 'reciprocal'
+  | 'exp' | 'expm1' | 'log' | 'log1p' | 'sin' | 'cos'
+  | 'tanh' | 'sigmoid' | 'relu' | 'floor' | 'ceil' | 'round'
+  | 'logicalNot';
+
+/**
+ * Elementwise binary kernels with NumPy broadcasting. Core always calls them
+ * with both operands of the same dtype. Arithmetic ops return that dtype;
+ * comparisons and logical ops return `bool`. `pow` is called on floats only.
+ * `round` rounds half to even, as PyTorch does.
+ */
+export type BinaryOp =
+  | 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum'
+  | 'equal' | 'notEqual' | 'greater' | 'greaterEqual' | 'less' | 'lessEqual'
+  | 'logicalAnd' | 'logicalOr';
+
+/** Reductions over a set of axes: the reduced axes are removed from the output shape. */
+export type ReduceOp = 'sum' | 'max' | 'min';
+
+/** Index reductions over one axis, returning int32 (the first index on ties). */
+export type ArgReduceOp = 'argmax' | 'argmin';
+
+/**
+ * Geometry of a convolution over `rank` = 1, 2 or 3 spatial dimensions.
+ * Every array has one entry per spatial dimension; `padding` holds
+ * [before, after] zero padding per dimension. Layout: x is N×C×(spatial),
+ * the filter O×(C/groups)×(kernel), output N×O×(out spatial) with
+ * out = floor((in + before + after − dilation·(k − 1) − 1) / stride) + 1.
+ */
+export interface ConvGeometry {
+  readonly stride: readonly number[];
+  readonly dilation: readonly number[];
+  readonly padding: readonly (readonly [number, number])[];
+  readonly groups: number;
+}
+
+/**
+ * Geometry of a sliding window (pooling, unfold/fold) over the trailing
+ * `kernel.length` dimensions of an N×C×(spatial) tensor. `outShape` holds the
+ * output spatial size per dimension, computed by core (it accounts for
+ * ceilMode); a window position may run past the padded input, and elements
+ * outside the input (padding or beyond) never contribute to max or sum.
+ */
+export interface WindowGeometry {
+  readonly kernel: readonly number[];
+  readonly stride: readonly number[];
+  readonly dilation: readonly number[];
+  readonly padding: readonly (readonly [number, number])[];
+  readonly outShape: readonly number[];
+}
+
+/**
+ * Average pooling geometry. The divisor of a window follows PyTorch: with
+ * `countIncludePad` it is the number of window positions inside the padded
+ * input (start at −before, end clipped to in + after); without it, the number
+ * of positions inside the real input.
+ */
+export interface AvgPoolGeometry extends WindowGeometry {
+  readonly countIncludePad: boolean;
+}
+
+/** Result of max pooling: the maxima and, for each, the flat index into the whole x (n, c and spatial) it came from. */
+export interface MaxPoolResult {
+  readonly y: TensorInfo;
+  readonly indices: TensorInfo;
+}
+
+/** Bytes and buffers a backend holds, as it counts them. */
+export interface BackendMemory {
+  /** Bytes of tensor storage currently allocated. */
+  readonly bytes: number;
+  /** Storage buffers currently allocated. */
+  readonly buffers: number;
+}
+
+/**
+ * The contract every backend implements: storage plus a small set of kernels.
+ * A backend never sees the autograd tape; gradient rules live in core and are
+ * expressed with these same kernels, so a backend that implements them trains.
+ *
+ * Every kernel returns freshly allocated storage (never an alias of an input),
+ * contiguous and row-major. Inputs are valid (core checks shapes and dtypes
+ * and throws typed errors before calling a kernel), so kernels need not
+ * re-validate. Kernels must not retain or mutate their inputs.
+ *
+ * The optional convolution backprop kernels are fast paths: when a backend
+ * leaves them out, core composes them from `unfold`, `fold` and `matmul`.
+ *
+ * @example
+ * ```ts
+ * registerBackend('mine', async () => new MyBackend());
+ * await setBackend('mine');
+ * ```
+ */
+export interface Backend {
+  /** The name it is registered under. */
+  readonly name: string;
+  /** The dtypes it stores; core raises a typed error for any other. */
+  readonly dtypes: readonly DType[];
+
+  // ---- storage ----
+  /** Copies `values` (length = product of shape, the dtype's array type) into new storage. */
+  write(values: TypedArray, shape: Shape, dtype: DType): DataId;
+  /** Returns a copy of the storage's contents (safe to keep). */
+  readSync(dataId: DataId, dtype: DType): TypedArray;
+  /** Same as readSync, possibly waiting for asynchronous work. */
+  read(dataId: DataId, dtype: DType): Promise<TypedArray>;
+  /** Frees the storage. Called exactly once per DataId by core. */
+  disposeData(dataId: DataId): void;
+  /** What the backend holds now. */
+  memory(): BackendMemory;
+
+  // ---- elementwise ----
+  unary(op: UnaryOp, x: TensorInfo): TensorInfo;
+  binary(op: BinaryOp, a: TensorInfo, b: TensorInfo): TensorInfo;
+  /** `cond` is bool; a and b share a dtype; all three broadcast together. */
+  where(cond: TensorInfo, a: TensorInfo, b: TensorInfo): TensorInfo;
+  /** Converts values; to bool: x ≠ 0; from float to int32: truncation toward zero. */
+  cast(x: TensorInfo, dtype: DType): TensorInfo;
+
+  // ---- reductions ----
+  /** Reduces over `axes` (sorted, unique, non-empty). Output shape: x.shape without those axes. */
+  reduce(op: ReduceOp, x: TensorInfo, axes: readonly number[]): TensorInfo;
+  /** int32 indices along `axis`; output shape: x.shape without it. */
+  argReduce(op: ArgReduceOp, x: TensorInfo, axis: number): TensorInfo;
+
+  // ---- linear algebra ----
+  /**
+   * Batched matrix product of rank-3 operands: a is B×M×K (or B×K×M when
+   * transposeA), b is B×K×N (or B×N×K when transposeB), where either batch
+   * may be 1 and then broadcasts. Output: max(Ba, Bb)×M×N, float dtypes only.
+   */
+  matmul(a: TensorInfo, b: TensorInfo, transposeA: boolean, transposeB: boolean): TensorInfo;
+
+  // ---- layout ----
+  /** Output dim i = x dim perm[i]. */
+  transpose(x: TensorInfo, perm: readonly number[]): TensorInfo;
+  /** Contiguous block: begin[i] ≤ begin[i] + size[i] ≤ shape[i]. */
+  slice(x: TensorInfo, begin: readonly number[], size: readonly number[]): TensorInfo;
+  /** Constant padding per dimension with [before, after] pairs (non-negative). */
+  pad(x: TensorInfo, paddings: readonly (readonly [number, number])[], value: number): TensorInfo;
+  /** Joins tensors of one dtype whose shapes agree except along `axis`. */
+  concat(xs: readonly TensorInfo[], axis: number): TensorInfo;
+  /**
+   * Picks slices along `axis` (tfjs/NumPy `take`): output shape
+   * x.shape[:axis] ++ indices.shape ++ x.shape[axis+1:]. indices are int32 in range.
+   */
+  gather(x: TensorInfo, indices: TensorInfo, axis: number): TensorInfo;
+  /**
+   * The adjoint of gather: a zero tensor whose `axis` has length `axisSize`,
+   * into which each slice of `dy` is added at its index (repeats accumulate).
+   */
+  scatterAdd(dy: TensorInfo, indices: TensorInfo, axis: number, axisSize: number): TensorInfo;
+
+  // ---- convolution (rank = w.shape.length − 2) ----
+  /** y = x ⋆ w (cross-correlation), no bias. */
+  conv(x: TensorInfo, w: TensorInfo, geometry: ConvGeometry): TensorInfo;
+  /** dx for y = conv(x, w): the transposed convolution of dy with w, shaped `xShape`. */
+  convBackpropInput?(dy: TensorInfo, w: TensorInfo, geometry: ConvGeometry, xShape: Shape): TensorInfo;
+  /** dw for y = conv(x, w), shaped `wShape`. */
+  convBackpropFilter?(x: TensorInfo, dy: TensorInfo, geometry: ConvGeometry, wShape: Shape): TensorInfo;
+
+  // ---- sliding windows ----
+  /**
+   * im2col: N×C×(spatial) → N×(C·∏kernel)×L with L = ∏outShape; the column
+   * index runs over c, then kernel offsets in row-major order; positions
+   * outside the input read 0.
+   */
+  unfold(x: TensorInfo, geometry: WindowGeometry): TensorInfo;
+  /** col2im, the adjoint of unfold: overlapping contributions add up. */
+  fold(cols: TensorInfo, geometry: WindowGeometry, xShape: Shape): TensorInfo;
+  /** Max over each window (positions outside the input are skipped; a window with none yields −Infinity and index −1 is never produced for valid geometry). */
+  maxPool(x: TensorInfo, geometry: WindowGeometry): MaxPoolResult;
+  avgPool(x: TensorInfo, geometry: AvgPoolGeometry): TensorInfo;
+  /** The adjoint of avgPool (linear in dy). */
+  avgPoolBackward(dy: TensorInfo, geometry: AvgPoolGeometry, xShape: Shape): TensorInfo;
+}
+
+/** Creates a ready backend; may be async (e.g. compiling WebAssembly). */
+export type BackendFactory = () => Backend | Promise<Backend>;

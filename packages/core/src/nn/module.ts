@@ -1,0 +1,261 @@
+import { keep } from '../tensor/engine.js';
+import type { Tensor } from '../tensor/tensor.js';
+import { noGrad } from '../ops/gradient-control.js';
+import { cast } from '../ops/elementwise.js';
+import { reshape } from '../ops/layout.js';
+import { shapesEqual } from '../tensor/shape.js';
+import { ArgumentError, GradstreamError, fmtShape } from '../util/errors.js';
+
+/** Called after a module's forward pass with the module, its input and its output. */
+export type ForwardHook = (module: Module, input: Tensor, output: Tensor) => void;
+
+/** Float dtypes a layer's parameters can be created in. */
+export type FloatDType = 'float32' | 'float64';
+
+/** A tensor whose shape differs from the one the module expects. */
+export interface ShapeMismatch {
+  readonly key: string;
+  readonly expected: readonly number[];
+  readonly got: readonly number[];
+}
+
+/** What `loadStateDict` did not match (reported, not thrown, when `strict` is false). */
+export interface LoadStateDictResult {
+  readonly missingKeys: readonly string[];
+  readonly unexpectedKeys: readonly string[];
+}
+
+/**
+ * A state dict that does not fit the module. The message lists every
+ * missing key, every unexpected key and every shape mismatch at once, so
+ * one failed load shows everything there is to fix.
+ */
+export class StateDictError extends GradstreamError {
+  constructor(
+    readonly missingKeys: readonly string[],
+    readonly unexpectedKeys: readonly string[],
+    readonly shapeMismatches: readonly ShapeMismatch[],
+  ) {
+    const parts: string[] = [];
+    if (missingKeys.length) parts.push(`missing keys: ${missingKeys.join(', ')}`);
+    if (unexpectedKeys.length) parts.push(`unexpected keys: ${unexpectedKeys.join(', ')}`);
+    for (const m of shapeMismatches) parts.push(`shape mismatch for ${m.key}: expected ${fmtShape(m.expected)}, got ${fmtShape(m.got)}`);
+    super('loadStateDict', parts.join('; '));
+  }
+}
+
+function assertName(kind: string, name: string, taken: boolean): void {
+  if (name === '' || name.includes('.')) throw new ArgumentError(kind, `name '${name}' must be non-empty and contain no '.'`);
+  if (taken) throw new ArgumentError(kind, `name '${name}' is already registered`);
+}
+
+/**
+ * Base class of layers and models. Subclasses register parameters, buffers
+ * and submodules in their constructor; registration order is state-dict
+ * order and names are PyTorch's dotted paths (`features.0.weight`), so
+ * torchvision weights map onto the same architectures one to one.
+ *
+ * Parameters and buffers are kept out of `tidy` scopes; optimizers and
+ * BatchNorm replace their storage in place (`Tensor.adopt`), so the tensor
+ * objects a module hands out stay valid for its whole life.
+ *
+ * @example
+ * ```ts
+ * class Affine extends Module {
+ *   readonly w = this.addParameter('weight', ones([3]));
+ *   readonly b = this.addParameter('bias', zeros([3]));
+ *   forward(x: Tensor): Tensor { return add(mul(x, this.w), this.b); }
+ * }
+ * const m = new Affine();
+ * [...m.stateDict().keys()]; // ['weight', 'bias']
+ * ```
+ */
+export abstract class Module {
+  private readonly ownParameters = new Map<string, Tensor>();
+  private readonly ownBuffers = new Map<string, Tensor>();
+  private readonly ownModules = new Map<string, Module>();
+  private readonly hooks = new Set<ForwardHook>();
+  private isTraining = true;
+
+  /** The forward pass. Call modules through `call` so hooks fire. */
+  abstract forward(x: Tensor): Tensor;
+
+  /** Runs `forward`, then every forward hook. Containers invoke their children this way. */
+  call(x: Tensor): Tensor {
+    const y = this.forward(x);
+    for (const hook of this.hooks) hook(this, x, y);
+    return y;
+  }
+
+  /**
+   * Registers a hook run after every forward pass of this module.
+   * @returns a function that removes the hook.
+   * @example
+   * ```ts
+   * const remove = model.addForwardHook((m, x, y) => console.log(m.constructor.name, y.shape));
+   * ```
+   */
+  addForwardHook(hook: ForwardHook): () => void {
+    // A fresh wrapper per registration, so adding one function twice gives two removable hooks.
+    const own: ForwardHook = (...args) => hook(...args);
+    this.hooks.add(own);
+    return () => {
+      this.hooks.delete(own);
+    };
+  }
+
+  /** Registers a trainable tensor under `name` (kept out of tidy scopes) and returns it. */
+  protected addParameter(name: string, t: Tensor): Tensor {
+    assertName('addParameter', name, this.isTaken(name));
+    this.ownParameters.set(name, keep(t));
+    return t;
+  }
+
+  /** Registers non-trainable state (running statistics) under `name` and returns it. */
+  protected addBuffer(name: string, t: Tensor): Tensor {
+    assertName('addBuffer', name, this.isTaken(name));
+    this.ownBuffers.set(name, keep(t));
+    return t;
+  }
+
+  /** Registers a submodule under `name` and returns it. */
+  protected addModule<M extends Module>(name: string, m: M): M {
+    assertName('addModule', name, this.isTaken(name));
+    this.ownModules.set(name, m);
+    return m;
+  }
+
+  private isTaken(name: string): boolean {
+    return this.ownParameters.has(name) || this.ownBuffers.has(name) || this.ownModules.has(name);
+  }
+
+  /** This module and every descendant with its dotted path ('' for this one), pre-order, each module once. */
+  namedModules(): [string, Module][] {
+    const out: [string, Module][] = [];
+    const seen = new Set<Module>();
+    const visit = (m: Module, path: string): void => {
+      if (seen.has(m)) return;
+      seen.add(m);
+      out.push([path, m]);
+      for (const [name, child] of m.ownModules) visit(child, path ? `${path}.${name}` : name);
+    };
+    visit(this, '');
+    return out;
+  }
+
+  /** Direct submodules with their names, in registration order. */
+  namedChildren(): [string, Module][] {
+    return [...this.ownModules];
+  }
+
+  /** Direct submodules, in registration order. */
+  children(): Module[] {
+    return [...this.ownModules.values()];
+  }
+
+  private collect(which: 'ownParameters' | 'ownBuffers'): [string, Tensor][] {
+    const out: [string, Tensor][] = [];
+    const seen = new Set<Tensor>();
+    for (const [path, m] of this.namedModules()) {
+      for (const [name, t] of m[which]) {
+        if (seen.has(t)) continue;
+        seen.add(t);
+        out.push([path ? `${path}.${name}` : name, t]);
+      }
+    }
+    return out;
+  }
+
+  /** Every parameter with its dotted name; a parameter shared by two modules is listed once. */
+  namedParameters(): [string, Tensor][] {
+    return this.collect('ownParameters');
+  }
+
+  /** Every parameter, in state-dict order. Pass these to an optimizer. */
+  parameters(): Tensor[] {
+    return this.namedParameters().map(([, t]) => t);
+  }
+
+  /** Every buffer (running statistics, counters) with its dotted name. */
+  namedBuffers(): [string, Tensor][] {
+    return this.collect('ownBuffers');
+  }
+
+  /**
+   * Parameters and buffers by dotted name, in PyTorch's order (each module's
+   * parameters, then its buffers, then its children). The tensors are the
+   * module's own, not copies: their values follow training.
+   */
+  stateDict(): Map<string, Tensor> {
+    const out = new Map<string, Tensor>();
+    const visit = (m: Module, prefix: string): void => {
+      for (const [name, t] of m.ownParameters) out.set(prefix + name, t);
+      for (const [name, t] of m.ownBuffers) out.set(prefix + name, t);
+      for (const [name, child] of m.ownModules) visit(child, `${prefix}${name}.`);
+    };
+    visit(this, '');
+    return out;
+  }
+
+  /**
+   * Copies values from a state dict into this module's parameters and
+   * buffers (casting dtype where needed; the source tensors stay the
+   * caller's). Shape mismatches always throw; missing and unexpected keys
+   * throw unless `strict` is false, in which case they are returned.
+   *
+   * @example
+   * ```ts
+   * model.loadStateDict(other.stateDict());
+   * const { missingKeys } = model.loadStateDict(partial, { strict: false });
+   * ```
+   */
+  loadStateDict(sd: ReadonlyMap<string, Tensor> | Readonly<Record<string, Tensor>>, options: { readonly strict?: boolean } = {}): LoadStateDictResult {
+    const source = sd instanceof Map ? new Map(sd) : new Map(Object.entries(sd as Record<string, Tensor>));
+    const own = this.stateDict();
+    const missingKeys = [...own.keys()].filter((k) => !source.has(k));
+    const unexpectedKeys = [...source.keys()].filter((k) => !own.has(k));
+    const shapeMismatches: ShapeMismatch[] = [];
+    for (const [key, t] of own) {
+      const s = source.get(key);
+      if (s && !shapesEqual(s.shape, t.shape)) shapeMismatches.push({ key, expected: t.shape, got: s.shape });
+    }
+    const strict = options.strict ?? true;
+    if (shapeMismatches.length || (strict && (missingKeys.length || unexpectedKeys.length))) {
+      throw new StateDictError(strict ? missingKeys : [], strict ? unexpectedKeys : [], shapeMismatches);
+    }
+    noGrad(() => {
+      for (const [key, t] of own) {
+        const s = source.get(key);
+        // Tensors are immutable, so sharing the source's storage is a safe copy.
+        if (s) t.adopt(s.dtype === t.dtype ? reshape(s, s.shape) : cast(s, t.dtype));
+      }
+    });
+    return { missingKeys, unexpectedKeys };
+  }
+
+  /** Whether the module is in training mode (dropout active, batch statistics). */
+  get training(): boolean {
+    return this.isTraining;
+  }
+
+  /** Sets training mode on this module and every descendant; returns this. */
+  train(mode = true): this {
+    for (const [, m] of this.namedModules()) m.isTraining = mode;
+    return this;
+  }
+
+  /** Sets evaluation mode (same as `train(false)`); returns this. */
+  eval(): this {
+    return this.train(false);
+  }
+
+  /** Frees every parameter and buffer of this module and its descendants. */
+  dispose(): void {
+    for (const [, t] of this.namedParameters()) t.dispose();
+    for (const [, t] of this.namedBuffers()) t.dispose();
+  }
+
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
+}

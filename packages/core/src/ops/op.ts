@@ -1,0 +1,34 @@
+import type { Backend } from '../backend/contract.js';
+import type { TensorInfo } from '../backend/types.js';
+import { getBackend } from '../backend/registry.js';
+import { recordOp, isRecording, type BackwardFn } from '../autograd/tape.js';
+import { ensureOnActiveBackend, makeTensor } from '../tensor/engine.js';
+import type { Tensor } from '../tensor/tensor.js';
+
+/** What a kernel call sees of a tensor. */
+export function info(t: Tensor): TensorInfo {
+  return { dataId: t.storage.dataId, shape: t.shape, dtype: t.dtype };
+}
+
+/**
+ * Runs one kernel on the active backend and records its backward rule.
+ * Every differentiable op in core goes through here: `forward` calls the
+ * kernel, `backward` (built lazily, only when a tape records) expresses the
+ * vector-Jacobian product with other ops.
+ */
+export function runOp(
+  name: string,
+  inputs: readonly Tensor[],
+  forward: (backend: Backend, infos: TensorInfo[]) => TensorInfo,
+  backward?: (dy: Tensor, needs: readonly boolean[], output: Tensor) => readonly (Tensor | null | undefined)[],
+): Tensor {
+  let backend: Backend | undefined;
+  for (const t of inputs) backend = ensureOnActiveBackend(t, name);
+  backend ??= getBackend();
+  const out = makeTensor(forward(backend, inputs.map(info)), backend);
+  if (backward && isRecording(inputs)) {
+    const rule: BackwardFn = (dy, needs) => backward(dy, needs, out);
+    recordOp(name, inputs, out, rule);
+  }
+  return out;
+}

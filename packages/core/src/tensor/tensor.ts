@@ -1,0 +1,128 @@
+import type { DType, Shape, TypedArray } from '../backend/types.js';
+import { DisposedTensorError, ShapeError, fmtShape } from '../util/errors.js';
+import type { Storage } from './engine.js';
+import { adoptStorage, newTensorId, releaseTensor } from './engine.js';
+import { sizeOf } from './shape.js';
+
+/** Nested arrays of numbers (or booleans), as returned by `toArray()`. */
+export type NestedArray = number | boolean | NestedArray[];
+
+/**
+ * An n-dimensional array held by a backend. Immutable: ops return new
+ * tensors. Free its storage with `dispose()` (or `using`), or create it
+ * inside `tidy`.
+ *
+ * @example
+ * ```ts
+ * const x = tensor([[1, 2], [3, 4]]);
+ * x.shape;        // [2, 2]
+ * x.toArray();    // [[1, 2], [3, 4]]
+ * x.dispose();
+ * ```
+ */
+export class Tensor {
+  /** Unique id, used by the gradient tape. */
+  readonly id = newTensorId();
+  readonly size: number;
+  private disposed = false;
+  /** How many active gradient tapes hold this tensor for their backward pass. */
+  tapeRefs = 0;
+  private disposePending = false;
+
+  /** @internal Use the creation functions (`tensor`, `zeros`, …), not this constructor. */
+  constructor(
+    /** @internal */ public storage: Storage,
+    readonly shape: Shape,
+    readonly dtype: DType,
+  ) {
+    this.size = sizeOf(shape);
+  }
+
+  get rank(): number {
+    return this.shape.length;
+  }
+
+  get isDisposed(): boolean {
+    return this.disposed;
+  }
+
+  /** Shape and dtype as error messages print them. */
+  describe(): string {
+    return `${fmtShape(this.shape)} ${this.dtype}`;
+  }
+
+  private assertLive(op: string): void {
+    if (this.disposed) throw new DisposedTensorError(op, `tensor ${this.describe()} was disposed`);
+  }
+
+  /** A copy of the values, flat and row-major. */
+  dataSync(): TypedArray {
+    this.assertLive('dataSync');
+    return this.storage.backend.readSync(this.storage.dataId, this.dtype);
+  }
+
+  /** A copy of the values, flat and row-major, once the backend has them. */
+  async data(): Promise<TypedArray> {
+    this.assertLive('data');
+    return this.storage.backend.read(this.storage.dataId, this.dtype);
+  }
+
+  /** The values as nested arrays (booleans for `bool`). */
+  toArray(): NestedArray {
+    this.assertLive('toArray');
+    const flat = this.dataSync();
+    const asBool = this.dtype === 'bool';
+    const build = (dim: number, offset: number): NestedArray => {
+      if (dim === this.shape.length) return asBool ? flat[offset] !== 0 : flat[offset]!;
+      const n = this.shape[dim]!;
+      const stride = sizeOf(this.shape.slice(dim + 1));
+      const out: NestedArray[] = new Array(n);
+      for (let i = 0; i < n; i++) out[i] = build(dim + 1, offset + i * stride);
+      return out;
+    };
+    return build(0, 0);
+  }
+
+  /** The single value of a one-element tensor. */
+  item(): number {
+    this.assertLive('item');
+    if (this.size !== 1) throw new ShapeError('item', `expects a tensor with one element, got ${fmtShape(this.shape)}`);
+    return this.dataSync()[0]!;
+  }
+
+  /** Frees the storage (once no alias remains). Using the tensor afterwards throws. Idempotent. */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    releaseTensor(this);
+  }
+
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
+
+  /** @internal Disposes now, or when the last gradient tape holding it lets go. */
+  disposeWhenFree(): void {
+    if (this.tapeRefs > 0) this.disposePending = true;
+    else this.dispose();
+  }
+
+  /** @internal Called by a tape releasing this tensor. */
+  releaseTape(): void {
+    if (--this.tapeRefs === 0 && this.disposePending) this.dispose();
+  }
+
+  /**
+   * @internal Replaces the storage with another tensor's (same shape and
+   * dtype), which is consumed. Optimizers update parameters in place this way.
+   */
+  adopt(source: Tensor): void {
+    this.assertLive('assign');
+    source.assertLive('assign');
+    adoptStorage(this, source);
+  }
+
+  toString(): string {
+    return `Tensor(${this.describe()})`;
+  }
+}

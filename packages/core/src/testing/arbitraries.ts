@@ -1,0 +1,194 @@
+import fc from 'fast-check';
+import type { DType, Shape } from '../backend/types.js';
+import { tensor } from '../tensor/creation.js';
+import { convOutputSize } from '../ops/conv-geometry.js';
+import type { Tensor } from '../tensor/tensor.js';
+
+/** Bounds of generated shapes. */
+export interface ShapeConstraints {
+  readonly minRank?: number;
+  readonly maxRank?: number;
+  readonly minDim?: number;
+  readonly maxDim?: number;
+}
+
+/**
+ * Shapes with rank and dimensions in the given bounds (default rank 0–4, dims 1–5).
+ *
+ * @example
+ * ```ts
+ * fc.assert(fc.property(shapeArb({ minRank: 1 }), (shape) => shape.length >= 1));
+ * ```
+ */
+export function shapeArb(c: ShapeConstraints = {}): fc.Arbitrary<number[]> {
+  return fc.array(fc.integer({ min: c.minDim ?? 1, max: c.maxDim ?? 5 }), { minLength: c.minRank ?? 0, maxLength: c.maxRank ?? 4 });
+}
+
+/** Two shapes that broadcast together (some dims of either set to 1, one possibly of lower rank). */
+export function broadcastableShapesArb(c: ShapeConstraints = {}): fc.Arbitrary<[number[], number[]]> {
+  return shapeArb(c).chain((full) =>
+    fc.tuple(
+      fc.array(fc.boolean(), { minLength: full.length, maxLength: full.length }),
+      fc.array(fc.boolean(), { minLength: full.length, maxLength: full.length }),
+      fc.nat({ max: full.length }),
+    ).map(([onesA, onesB, drop]) => {
+      const a = full.map((d, i) => (onesA[i] ? 1 : d));
+      const b = full.map((d, i) => (onesB[i] && !onesA[i] ? 1 : d)).slice(drop);
+      return [a, b] as [number[], number[]];
+    }),
+  );
+}
+
+/** Values for a tensor: shape, dtype and a flat Float64Array; `make()` builds the tensor on the active backend. */
+export interface TensorSpec {
+  readonly shape: Shape;
+  readonly dtype: DType;
+  readonly values: Float64Array;
+  make(): Tensor;
+}
+
+/** Value range of generated tensors. */
+export interface ValueConstraints {
+  readonly min?: number;
+  readonly max?: number;
+  /** Keep every value at least this far from zero (for log, div, sqrt…). */
+  readonly awayFromZero?: number;
+}
+
+/**
+ * Tensor values of a fixed shape and dtype (floats in [min, max], default
+ * [−2, 2]; int32 and bool as integers in range).
+ *
+ * @example
+ * ```ts
+ * fc.assert(fc.property(tensorArb([2, 3], 'float64'), (spec) => spec.make().size === 6));
+ * ```
+ */
+export function tensorArb(shape: Shape, dtype: DType = 'float64', c: ValueConstraints = {}): fc.Arbitrary<TensorSpec> {
+  const n = shape.reduce((a, b) => a * b, 1);
+  const min = c.min ?? -2;
+  const max = c.max ?? 2;
+  let element: fc.Arbitrary<number>;
+  if (dtype === 'bool') element = fc.integer({ min: 0, max: 1 });
+  else if (dtype === 'int32') element = fc.integer({ min: Math.ceil(min), max: Math.floor(max) });
+  else {
+    element = fc.double({ min, max, noNaN: true, noDefaultInfinity: true });
+    const away = c.awayFromZero;
+    if (away) element = element.map((v) => (Math.abs(v) < away ? (v < 0 ? -away : away) : v));
+  }
+  return fc.array(element, { minLength: n, maxLength: n }).map((vs) => {
+    const values = Float64Array.from(vs);
+    return { shape, dtype, values, make: () => tensor(dtype === 'float32' ? Float32Array.from(values) : dtype === 'float64' ? values : dtype === 'int32' ? Int32Array.from(values) : Uint8Array.from(values), shape, dtype) };
+  });
+}
+
+/** A tensor spec with a generated shape. */
+export function shapedTensorArb(c: ShapeConstraints & ValueConstraints = {}, dtype: DType = 'float64'): fc.Arbitrary<TensorSpec> {
+  return shapeArb(c).chain((shape) => tensorArb(shape, dtype, c));
+}
+
+/** A consistent set of convolution arguments. */
+export interface ConvCase {
+  readonly rank: 1 | 2 | 3;
+  readonly xShape: number[];
+  readonly wShape: number[];
+  readonly stride: number[];
+  readonly dilation: number[];
+  readonly padding: [number, number][];
+  readonly groups: number;
+}
+
+/** Bounds of generated convolution and pooling cases. */
+export interface WindowConstraints {
+  readonly rank?: 1 | 2 | 3;
+  readonly maxKernel?: number;
+  readonly maxStride?: number;
+  readonly maxDilation?: number;
+  readonly maxBatch?: number;
+  readonly maxChannels?: number;
+}
+
+function rankArb(c: WindowConstraints): fc.Arbitrary<1 | 2 | 3> {
+  return c.rank ? fc.constant(c.rank) : fc.constantFrom(1 as const, 2 as const, 3 as const);
+}
+
+/**
+ * Convolution cases with non-empty output: kernel 1–5, stride 1–3,
+ * dilation 1–3, per-side padding 0–2, groups dividing both channel counts.
+ * Spatial sizes shrink with rank to keep 3-D cases small.
+ */
+export function convCaseArb(c: WindowConstraints = {}): fc.Arbitrary<ConvCase> {
+  return rankArb(c).chain((rank) => {
+    const dim = fc.record({
+      k: fc.integer({ min: 1, max: c.maxKernel ?? (rank === 3 ? 3 : 5) }),
+      s: fc.integer({ min: 1, max: c.maxStride ?? 3 }),
+      d: fc.integer({ min: 1, max: c.maxDilation ?? 3 }),
+      pb: fc.integer({ min: 0, max: 2 }),
+      pa: fc.integer({ min: 0, max: 2 }),
+      extra: fc.integer({ min: 0, max: rank === 3 ? 2 : 4 }),
+    });
+    return fc.record({
+      dims: fc.array(dim, { minLength: rank, maxLength: rank }),
+      n: fc.integer({ min: 1, max: c.maxBatch ?? 2 }),
+      groups: fc.integer({ min: 1, max: 3 }),
+      cPer: fc.integer({ min: 1, max: c.maxChannels ?? 2 }),
+      oPer: fc.integer({ min: 1, max: c.maxChannels ?? 2 }),
+    }).map(({ dims, n, groups, cPer, oPer }) => {
+      const spatial = dims.map(({ k, d, pb, pa, extra }) => Math.max(1, d * (k - 1) + 1 - pb - pa) + extra);
+      const xShape = [n, groups * cPer, ...spatial];
+      const wShape = [groups * oPer, cPer, ...dims.map((x) => x.k)];
+      return {
+        rank, xShape, wShape, groups,
+        stride: dims.map((x) => x.s),
+        dilation: dims.map((x) => x.d),
+        padding: dims.map((x) => [x.pb, x.pa] as [number, number]),
+      };
+    });
+  });
+}
+
+/** A consistent set of pooling arguments (PyTorch's limit: padding ≤ kernel/2). */
+export interface PoolCase {
+  readonly rank: 1 | 2 | 3;
+  readonly xShape: number[];
+  readonly kernel: number[];
+  readonly stride: number[];
+  readonly dilation: number[];
+  readonly padding: number[];
+  readonly ceilMode: boolean;
+}
+
+/** Pooling cases with non-empty output: kernel 1–4, stride 1–3, dilation 1–2, padding ≤ kernel/2, ceilMode either way. */
+export function poolCaseArb(c: WindowConstraints = {}): fc.Arbitrary<PoolCase> {
+  return rankArb(c).chain((rank) => {
+    const dim = fc.record({
+      k: fc.integer({ min: 1, max: c.maxKernel ?? 4 }),
+      s: fc.integer({ min: 1, max: c.maxStride ?? 3 }),
+      d: fc.integer({ min: 1, max: c.maxDilation ?? 2 }),
+      p: fc.integer({ min: 0, max: 2 }),
+      extra: fc.integer({ min: 0, max: rank === 3 ? 2 : 4 }),
+    }).map((x) => ({ ...x, p: Math.min(x.p, Math.floor(x.k / 2)) }));
+    return fc.record({
+      dims: fc.array(dim, { minLength: rank, maxLength: rank }),
+      n: fc.integer({ min: 1, max: c.maxBatch ?? 2 }),
+      ch: fc.integer({ min: 1, max: c.maxChannels ?? 3 }),
+      ceilMode: fc.boolean(),
+    }).map(({ dims, n, ch, ceilMode }) => {
+      const spatial = dims.map(({ k, d, p, extra }) => Math.max(1, d * (k - 1) + 1 - 2 * p) + extra);
+      return {
+        rank, ceilMode,
+        xShape: [n, ch, ...spatial],
+        kernel: dims.map((x) => x.k),
+        stride: dims.map((x) => x.s),
+        dilation: dims.map((x) => x.d),
+        padding: dims.map((x) => x.p),
+      };
+    }).filter((pc) => pc.xShape.slice(2).every((size, i) => {
+      try {
+        return convOutputSize(size, pc.kernel[i]!, pc.stride[i]!, pc.padding[i]!, pc.dilation[i]!, 'pool', pc.ceilMode) > 0;
+      } catch {
+        return false;
+      }
+    }));
+  });
+}

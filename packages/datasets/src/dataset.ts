@@ -1,0 +1,89 @@
+/** Channels × height × width of every image in a dataset. */
+export type ImageShape = readonly [channels: number, height: number, width: number];
+
+/** One example: the image as floats in [0, 1], C×H×W order, and its integer class. */
+export interface Sample {
+  readonly image: Float32Array;
+  readonly label: number;
+}
+
+/**
+ * A finite, indexable set of labelled images. Implementations keep pixels as
+ * bytes and convert on access, so `get` allocates a fresh array per call.
+ *
+ * @example
+ * ```ts
+ * const ds = mnist('test');
+ * const { image, label } = ds.get(0);    // Float32Array(784), 7
+ * console.log(ds.classes[label], ds.imageShape); // '7' [1, 28, 28]
+ * ```
+ */
+export interface Dataset {
+  readonly name: string;
+  readonly length: number;
+  readonly imageShape: ImageShape;
+  /** Label names; a label is an index into this list. */
+  readonly classes: readonly string[];
+  get(i: number): Sample;
+  /**
+   * Optional fast path the DataLoader uses instead of `get`: writes samples
+   * `indices` into `x` (floats in [0, 1], back to back) and their labels into `y`.
+   */
+  readBatch?(indices: ArrayLike<number>, x: Float32Array, y: Int32Array): void;
+}
+
+const BYTE_TO_FLOAT = Float32Array.from({ length: 256 }, (_, i) => i / 255);
+
+/**
+ * The one storage every built-in dataset uses: all pixels in one flat array
+ * (bytes, or floats already in [0, 1] for {@link fromArrays}) and one label
+ * per image. Callers validate before constructing it.
+ */
+export class StoredDataset implements Dataset {
+  readonly length: number;
+  private readonly pixelsPerImage: number;
+
+  constructor(
+    readonly name: string,
+    readonly imageShape: ImageShape,
+    readonly classes: readonly string[],
+    private readonly pixels: Uint8Array | Float32Array,
+    private readonly labels: Uint8Array | Int32Array,
+  ) {
+    this.length = labels.length;
+    this.pixelsPerImage = imageShape[0] * imageShape[1] * imageShape[2];
+  }
+
+  get(i: number): Sample {
+    this.checkIndex(i);
+    const image = new Float32Array(this.pixelsPerImage);
+    this.copyImage(i, image, 0);
+    return { image, label: this.labels[i]! };
+  }
+
+  readBatch(indices: ArrayLike<number>, x: Float32Array, y: Int32Array): void {
+    for (let k = 0; k < indices.length; k++) {
+      const i = indices[k]!;
+      this.checkIndex(i);
+      this.copyImage(i, x, k * this.pixelsPerImage);
+      y[k] = this.labels[i]!;
+    }
+  }
+
+  private copyImage(i: number, out: Float32Array, at: number): void {
+    const n = this.pixelsPerImage;
+    const start = i * n;
+    const src = this.pixels;
+    if (src instanceof Float32Array) {
+      out.set(src.subarray(start, start + n), at);
+      return;
+    }
+    for (let p = 0; p < n; p++) out[at + p] = BYTE_TO_FLOAT[src[start + p]!]!;
+  }
+
+  private checkIndex(i: number): void {
+    if (!Number.isInteger(i) || i < 0 || i >= this.length) {
+      throw new RangeError(`${this.name}: index ${i} out of range [0, ${this.length})`);
+    }
+  }
+}

@@ -1,0 +1,39 @@
+import { StoredDataset } from './dataset.js';
+import { DatasetError } from './errors.js';
+import { readDataFile } from './files.js';
+import { parseIdx } from './idx.js';
+
+/** Which half of a dataset to load. */
+export type Split = 'train' | 'test';
+
+/** Offset of the first label in an IDX1 file (magic + one dimension). */
+const LABELS_START = 8;
+
+/**
+ * Loads an MNIST-layout pair of IDX files (`{train,t10k}-{images-idx3,labels-idx1}-ubyte`,
+ * optionally gzipped) from `dir`, checking that they agree with each other and
+ * with `classes` before anything is returned.
+ */
+export function loadIdxPair(name: string, dir: string, split: Split, classes: readonly string[]): StoredDataset {
+  const prefix = split === 'train' ? 'train' : 't10k';
+  // Some mirrors (e.g. Kaggle) spell the names with a dot before idxN.
+  const imagesFile = readDataFile(dir, [`${prefix}-images-idx3-ubyte`, `${prefix}-images.idx3-ubyte`]);
+  const labelsFile = readDataFile(dir, [`${prefix}-labels-idx1-ubyte`, `${prefix}-labels.idx1-ubyte`]);
+  const images = parseIdx(imagesFile.bytes, imagesFile.path);
+  const labels = parseIdx(labelsFile.bytes, labelsFile.path);
+  if (images.dims.length !== 3) {
+    throw new DatasetError('bad-dims', imagesFile.path, 3, `images need 3 dimensions (count, height, width), file has ${images.dims.length}`);
+  }
+  if (labels.dims.length !== 1) {
+    throw new DatasetError('bad-dims', labelsFile.path, 3, `labels need 1 dimension (count), file has ${labels.dims.length}`);
+  }
+  const [count, height, width] = images.dims as [number, number, number];
+  if (labels.dims[0] !== count) {
+    throw new DatasetError('count-mismatch', labelsFile.path, 4, `${labels.dims[0]} labels for ${count} images in ${imagesFile.path}`);
+  }
+  const bad = labels.data.findIndex((l) => l >= classes.length);
+  if (bad >= 0) {
+    throw new DatasetError('label-range', labelsFile.path, LABELS_START + bad, `label ${labels.data[bad]} of image ${bad}; expected 0 to ${classes.length - 1}`);
+  }
+  return new StoredDataset(`${name}-${split}`, [1, height, width], classes, images.data, labels.data);
+}

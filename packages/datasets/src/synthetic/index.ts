@@ -1,0 +1,3 @@
+export { xo } from './xo.js';
+export { edges, type EdgesOptions } from './edges.js';
+export type { SyntheticOptions } from './options.js';
