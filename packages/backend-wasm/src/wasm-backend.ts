@@ -61,6 +61,11 @@ export class WasmBackend implements Backend {
     return this.runtime.relaxedSimd;
   }
 
+  /** Bytes of WebAssembly linear memory reserved so far (tensors, free blocks, scratch); it never shrinks. */
+  get linearMemoryBytes(): number {
+    return this.runtime.memory.buffer.byteLength;
+  }
+
   /** Changes the thread count; resolves when new workers are ready (until then kernels use the ready ones). */
   setThreads(count: number): Promise<void> {
     return this.runtime.setThreads(count);

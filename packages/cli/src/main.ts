@@ -1,21 +1,102 @@
 #!/usr/bin/env node
-import '@gradstream/backend-cpu';
-import { HORIZONTAL_EDGE, VERTICAL_EDGE, edgeMap, formatMap, squareImage } from './edges.js';
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { parseArgs, UsageError, type Command } from './args.js';
+import { benchCommand } from './commands/bench.js';
+import { edgesCommand } from './commands/edges.js';
+import { evalCommand } from './commands/eval.js';
+import { summaryCommand } from './commands/summary.js';
+import { trainCommand } from './commands/train.js';
+import type { CommandContext, Output } from './context.js';
+import { helpText } from './help.js';
 
-function edges(): void {
-  const six = Array.from({ length: 6 }, () => [10, 10, 10, 0, 0, 0]);
-  console.log('6×6 image (10s then 0s) ⋆ vertical-edge kernel [[1,0,-1]]×3:');
-  console.log(formatMap(edgeMap(six, VERTICAL_EDGE)));
-  const square = squareImage(12);
-  console.log('\n12×12 bright square ⋆ vertical-edge kernel:');
-  console.log(formatMap(edgeMap(square, VERTICAL_EDGE)));
-  console.log('\n12×12 bright square ⋆ horizontal-edge kernel:');
-  console.log(formatMap(edgeMap(square, HORIZONTAL_EDGE)));
+/** Exit codes, as the shell sees them. */
+export const EXIT = { ok: 0, error: 1, usage: 2, interrupted: 130 } as const;
+
+/** Where `main` writes and what stops it; the process's streams and no signal by default. */
+export interface MainOptions {
+  readonly stdout?: Output;
+  readonly stderr?: Output;
+  /** Abort = Ctrl-C: train stops at the next batch boundary, writes its files and returns 130. */
+  readonly signal?: AbortSignal;
 }
 
-const [command = 'edges'] = process.argv.slice(2);
-if (command === 'edges') edges();
-else {
-  console.error(`gradstream: unknown command '${command}' (try: edges)`);
-  process.exit(2);
+/**
+ * Runs one command line (without node and the script) and resolves to the
+ * exit code: 0 done, 1 runtime error, 2 usage error, 130 interrupted. Errors
+ * are reported as one line on stderr, never as a stack trace.
+ *
+ * @example
+ * ```ts
+ * const code = await main(['train', '--dataset', 'xo', '--epochs', '1', '--out', 'runs/xo']);
+ * ```
+ */
+export async function main(argv: readonly string[], options: MainOptions = {}): Promise<number> {
+  const ctx: CommandContext = {
+    stdout: options.stdout ?? process.stdout,
+    stderr: options.stderr ?? process.stderr,
+    signal: options.signal ?? new AbortController().signal,
+  };
+  try {
+    return await execute(parseArgs(argv), ctx);
+  } catch (e) {
+    const usage = e instanceof UsageError;
+    ctx.stderr.write(`gradstream: ${usage ? '' : 'error: '}${oneLine(e)}\n`);
+    return usage ? EXIT.usage : EXIT.error;
+  }
+}
+
+async function execute(command: Command, ctx: CommandContext): Promise<number> {
+  switch (command.kind) {
+    case 'help':
+      ctx.stdout.write(`${helpText(command.topic)}\n`);
+      return EXIT.ok;
+    case 'train':
+      return (await trainCommand(command.args, ctx)).interrupted ? EXIT.interrupted : EXIT.ok;
+    case 'eval':
+      // Evaluation has nothing to save, so Ctrl-C need not wait for it.
+      return Promise.race([evalCommand(command.args, ctx).then(() => EXIT.ok), aborted(ctx.signal)]);
+    case 'summary':
+      summaryCommand(command.args, ctx);
+      return EXIT.ok;
+    case 'bench':
+      return benchCommand(command.args, ctx);
+    case 'edges':
+      edgesCommand(ctx);
+      return EXIT.ok;
+  }
+}
+
+function aborted(signal: AbortSignal): Promise<number> {
+  return new Promise((resolve) => {
+    if (signal.aborted) resolve(EXIT.interrupted);
+    else signal.addEventListener('abort', () => resolve(EXIT.interrupted), { once: true });
+  });
+}
+
+function oneLine(e: unknown): string {
+  const message = e instanceof Error ? e.message : String(e);
+  return message.replace(/\s*\n\s*/g, ' ').trim() || (e instanceof Error ? e.name : 'unknown error');
+}
+
+function invokedDirectly(): boolean {
+  const script = process.argv[1];
+  if (script === undefined) return false;
+  try {
+    // Through a bin symlink (node_modules/.bin/gradstream) argv[1] is the link, so compare real paths.
+    return realpathSync(script) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+if (invokedDirectly()) {
+  const controller = new AbortController();
+  process.on('SIGINT', () => {
+    if (controller.signal.aborted) process.exit(EXIT.interrupted);
+    process.stderr.write('\ngradstream: stopping at the next batch boundary (Ctrl-C again to quit at once)\n');
+    controller.abort();
+  });
+  // Exit explicitly: the wasm backend's worker threads would otherwise keep the process alive.
+  void main(process.argv.slice(2), { signal: controller.signal }).then((code) => process.exit(code));
 }

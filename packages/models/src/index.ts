@@ -14,3 +14,14 @@
 export { WeightsFileError, type WeightsFileErrorCode } from './weights/errors.js';
 export { float16ToNumber, bfloat16ToNumber } from './weights/half.js';
 export { decodeSafetensors, encodeSafetensors, type RawTensor, type SafetensorsContents } from './weights/codec.js';
+export { loadWeights, saveWeights, type LoadWeightsOptions } from './weights/model-weights.js';
+export { summary, type ModelSummary, type LayerSummary } from './summary/summary.js';
+export { formatSummary } from './summary/format.js';
+export type { ModelOptions } from './models/options.js';
+export { lenet5, LeNet5, type LeNet5Options } from './models/lenet.js';
+export { alexnet, AlexNet } from './models/alexnet.js';
+export { vgg11, vgg13, vgg16, vgg19, VGG, type VggOptions } from './models/vgg.js';
+export { googlenet, GoogLeNet, type GoogLeNetOptions, type GoogLeNetOutputs } from './models/googlenet.js';
+export { BasicConv2d, Inception, InceptionAux, type InceptionWidths } from './models/inception.js';
+export { resnet18, resnet34, resnet50, resnet101, resnet152, ResNet, type ResNetOptions } from './models/resnet.js';
+export { BasicBlock, Bottleneck, type BlockType } from './models/resnet-blocks.js';

@@ -94,7 +94,7 @@ export function convBackpropFilter(ts: TensorStore, x: TensorInfo, dy: TensorInf
   const { byBatch, ranges } = split(p, p.o, threadsFor(p.flops, rt));
   const partials = byBatch ? ranges.slice(1).map(() => rt.heap.alloc(size * 4)) : [];
   try {
-    const outFor = (t: number) => (t === 0 ? ts.ptr(dw) : partials[t - 1]!.ptr);
+    const outFor = (t: number) => (t === 0 || !byBatch ? ts.ptr(dw) : partials[t - 1]!.ptr);
     rt.parallel('convBackpropFilter', ranges.map(([s, e], t) => [
       ts.ptr(x), ts.ptr(dy), outFor(t), p.desc,
       byBatch ? s : 0, byBatch ? e : p.n, byBatch ? 0 : s, byBatch ? p.o : e,

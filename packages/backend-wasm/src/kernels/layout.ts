@@ -33,7 +33,12 @@ export function slice(ts: TensorStore, x: TensorInfo, begin: readonly number[], 
   const start = begin.reduce((acc, b, i) => acc + b * xStrides[i]!, 0);
   const plan = planStrided(size, [xStrides]);
   const n = plan.shape[plan.shape.length - 1]!;
-  forEachRow(plan, ([ix], r) => ys.set(xs.subarray(start + ix!, start + ix! + n), r * n));
+  const s = plan.strides[0]![plan.shape.length - 1]!;
+  forEachRow(plan, ([ix], r) => {
+    const from = start + ix!, o = r * n;
+    if (s === 1) ys.set(xs.subarray(from, from + n), o);
+    else for (let j = 0; j < n; j++) ys[o + j] = xs[from + j * s]!;
+  });
   return y;
 }
 
@@ -48,7 +53,12 @@ export function pad(ts: TensorStore, x: TensorInfo, paddings: readonly (readonly
   const start = paddings.reduce((acc, [before], i) => acc + before * yStrides[i]!, 0);
   const plan = planStrided(x.shape, [yStrides]);
   const n = plan.shape[plan.shape.length - 1]!;
-  forEachRow(plan, ([iy], r) => ys.set(xs.subarray(r * n, r * n + n), start + iy!));
+  const s = plan.strides[0]![plan.shape.length - 1]!;
+  forEachRow(plan, ([iy], r) => {
+    const to = start + iy!, from = r * n;
+    if (s === 1) ys.set(xs.subarray(from, from + n), to);
+    else for (let j = 0; j < n; j++) ys[to + j * s] = xs[from + j]!;
+  });
   return y;
 }
 

@@ -29,17 +29,18 @@ function swapIfBigEndianHost(bytes: Uint8Array, elementBytes: number): Uint8Arra
 }
 
 function decodeEntry(bytes: Uint8Array, entry: HeaderEntry, dataStart: number, file: string): RawTensor {
+  // Copies go through `new Uint8Array(src)`: on a Node Buffer, `slice` shares memory instead of copying.
   const src = bytes.subarray(dataStart + entry.begin, dataStart + entry.end);
   const n = src.length / ELEMENT_BYTES[entry.dtype];
   const view = new DataView(src.buffer, src.byteOffset, src.byteLength);
   const shape = entry.shape;
   switch (entry.dtype) {
     case 'F32':
-      return { dtype: 'float32', shape, data: new Float32Array(swapIfBigEndianHost(src.slice(), 4).buffer) };
+      return { dtype: 'float32', shape, data: new Float32Array(swapIfBigEndianHost(new Uint8Array(src), 4).buffer) };
     case 'F64':
-      return { dtype: 'float64', shape, data: new Float64Array(swapIfBigEndianHost(src.slice(), 8).buffer) };
+      return { dtype: 'float64', shape, data: new Float64Array(swapIfBigEndianHost(new Uint8Array(src), 8).buffer) };
     case 'I32':
-      return { dtype: 'int32', shape, data: new Int32Array(swapIfBigEndianHost(src.slice(), 4).buffer) };
+      return { dtype: 'int32', shape, data: new Int32Array(swapIfBigEndianHost(new Uint8Array(src), 4).buffer) };
     case 'F16':
     case 'BF16': {
       const decode = entry.dtype === 'F16' ? float16ToNumber : bfloat16ToNumber;

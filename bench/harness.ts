@@ -1,0 +1,168 @@
+/**
+ * Times one benchmark case on every contender, interleaved (A B C A B C …)
+ * so that a neighbour's burst of load hits all columns alike.
+ */
+import { activate, CONTENDERS, type ContenderId } from './contenders.js';
+import { busyCores, readCpuTimes } from './machine.js';
+import { runCapped } from './capped.js';
+
+/** A prepared contender: `run` does the work once and forces it to finish. */
+export interface Runner {
+  run(): void;
+  dispose(): void;
+  /** Shown beside the contender's label, e.g. 'composed' for a substituted gradient. */
+  readonly note?: string;
+}
+
+export interface BenchCase {
+  /** Suite name and id let a child process rebuild the case (see capped-child.ts). */
+  readonly suite: string;
+  readonly id: string;
+  /** Table section, e.g. the layer. */
+  readonly group: string;
+  /** Row label within the section, e.g. 'forward'. */
+  readonly name: string;
+  readonly flops: number;
+  /** Contenders whose first run is made in a child process that is killed after the cap. */
+  readonly capped?: readonly ContenderId[];
+  /** Builds inputs on the active backend of `contender`; undefined when it does not apply. */
+  setup(contender: ContenderId): Runner | undefined | Promise<Runner | undefined>;
+}
+
+export interface Budget {
+  /** Untimed runs before timing, the calibration run included. */
+  readonly warmups: number;
+  readonly runs: number;
+  /** A fast op is repeated inside one timed run until the run lasts about this long. */
+  readonly runTargetMs: number;
+  /** Timed runs are cut below `runs` when they would take longer than this together. */
+  readonly timedBudgetMs: number;
+  /** A run slower than this gets a single warm-up. */
+  readonly slowRunMs: number;
+  /** Wall-time limit of a capped contender's single trial run. */
+  readonly capMs: number;
+}
+
+export const FULL: Budget = { warmups: 2, runs: 5, runTargetMs: 100, timedBudgetMs: 40_000, slowRunMs: 3_000, capMs: 60_000 };
+export const QUICK: Budget = { warmups: 1, runs: 2, runTargetMs: 20, timedBudgetMs: 5_000, slowRunMs: 1_000, capMs: 10_000 };
+
+export type Outcome =
+  | { readonly kind: 'ok'; readonly samples: readonly number[]; readonly reps: number; readonly median: number; readonly min: number; readonly busy: number }
+  | { readonly kind: 'capped'; readonly capMs: number }
+  | { readonly kind: 'error'; readonly message: string }
+  | { readonly kind: 'n/a' };
+
+export interface Measurement {
+  readonly contender: ContenderId;
+  readonly note: string | undefined;
+  readonly outcome: Outcome;
+}
+
+export interface CaseResult {
+  readonly bench: BenchCase;
+  readonly measurements: readonly Measurement[];
+  /** Cores used by other processes during the timed rounds. */
+  readonly othersCores: number | undefined;
+}
+
+interface Live {
+  readonly contender: ContenderId;
+  readonly runner: Runner;
+  reps: number;
+  warmups: number;
+  runs: number;
+  readonly samples: number[];
+  cpuMicros: number;
+  wallMs: number;
+}
+
+const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e)).split('\n', 1)[0]!.slice(0, 160);
+
+function timeOnce(runner: Runner, reps: number): number {
+  const t0 = performance.now();
+  for (let i = 0; i < reps; i++) runner.run();
+  return performance.now() - t0;
+}
+
+/** Chooses repetitions, warm-ups and timed runs from the first (cold) run. */
+function plan(live: Live, firstMs: number, budget: Budget): void {
+  live.reps = firstMs >= budget.runTargetMs ? 1 : Math.min(1000, Math.ceil(budget.runTargetMs / Math.max(firstMs, 1e-3)));
+  const runMs = firstMs * live.reps;
+  live.warmups = runMs > budget.slowRunMs ? 1 : budget.warmups;
+  live.runs = Math.min(budget.runs, Math.max(1, Math.floor(budget.timedBudgetMs / runMs)));
+}
+
+function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+async function prepare(bench: BenchCase, id: ContenderId, budget: Budget, quick: boolean): Promise<Live | Measurement> {
+  if (bench.capped?.includes(id)) {
+    const trial = await runCapped(bench, id, budget.capMs, quick);
+    if (trial.kind !== 'done') return { contender: id, note: undefined, outcome: trial.kind === 'timeout' ? { kind: 'capped', capMs: budget.capMs } : { kind: 'error', message: trial.message } };
+  }
+  try {
+    await activate(id);
+    const runner = await bench.setup(id);
+    if (!runner) return { contender: id, note: undefined, outcome: { kind: 'n/a' } };
+    return { contender: id, runner, reps: 1, warmups: 0, runs: 0, samples: [], cpuMicros: 0, wallMs: 0 };
+  } catch (e) {
+    return { contender: id, note: undefined, outcome: { kind: 'error', message: errorText(e) } };
+  }
+}
+
+/** Runs `step` on each live contender in turn until every one has had `rounds(l)` turns. */
+async function interleave(lives: Live[], failed: Map<ContenderId, string>, rounds: (l: Live) => number, step: (l: Live, round: number) => void): Promise<void> {
+  const most = Math.max(0, ...lives.map(rounds));
+  for (let r = 0; r < most; r++) {
+    for (const l of lives) {
+      if (r >= rounds(l) || failed.has(l.contender)) continue;
+      try {
+        await activate(l.contender);
+        step(l, r);
+      } catch (e) {
+        failed.set(l.contender, errorText(e));
+      }
+    }
+  }
+}
+
+export async function measureCase(bench: BenchCase, budget: Budget, quick: boolean): Promise<CaseResult> {
+  const prepared = [];
+  for (const c of CONTENDERS) prepared.push(await prepare(bench, c.id, budget, quick));
+  const lives = prepared.filter((p): p is Live => 'runner' in p);
+  const failed = new Map<ContenderId, string>();
+
+  await interleave(lives, failed, () => 1, (l) => plan(l, timeOnce(l.runner, 1), budget));
+  await interleave(lives, failed, (l) => l.warmups - 1, (l) => void timeOnce(l.runner, l.reps));
+  const before = readCpuTimes();
+  const cpuBefore = process.cpuUsage();
+  const wallBefore = performance.now();
+  await interleave(lives, failed, (l) => l.runs, (l) => {
+    const cpu0 = process.cpuUsage();
+    const ms = timeOnce(l.runner, l.reps);
+    const cpu = process.cpuUsage(cpu0);
+    l.samples.push(ms / l.reps);
+    l.wallMs += ms;
+    l.cpuMicros += cpu.user + cpu.system;
+  });
+  const after = readCpuTimes();
+  const wallS = (performance.now() - wallBefore) / 1000;
+  const cpuS = ((c) => (c.user + c.system) / 1e6)(process.cpuUsage(cpuBefore));
+  const othersCores = before && after && wallS > 0 ? Math.max(0, busyCores(before, after) - cpuS / wallS) : undefined;
+
+  const measurements = prepared.map((p): Measurement => {
+    if (!('runner' in p)) return p;
+    p.runner.dispose();
+    const error = failed.get(p.contender);
+    if (error !== undefined) return { contender: p.contender, note: p.runner.note, outcome: { kind: 'error', message: error } };
+    return {
+      contender: p.contender,
+      note: p.runner.note,
+      outcome: { kind: 'ok', samples: p.samples, reps: p.reps, median: median(p.samples), min: Math.min(...p.samples), busy: p.cpuMicros / 1000 / p.wallMs },
+    };
+  });
+  return { bench, measurements, othersCores };
+}

@@ -1,0 +1,68 @@
+/**
+ * pnpm bench [matmul|conv|train|resnet|mnist ...] [--quick]
+ *
+ * Without suite names runs all but mnist. Prints one table per suite, then
+ * the issue's target ratios, and writes the whole output to
+ * bench/results/latest.txt. --quick cuts warm-ups, runs and caps for a smoke
+ * test; its figures are not results.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { describeRuntimes } from './contenders.js';
+import { FULL, QUICK, measureCase, type CaseResult } from './harness.js';
+import { awaitQuiet, CORES } from './machine.js';
+import { printLegend, printSuiteTables } from './print.js';
+import { log, transcript } from './report.js';
+import { SUITES } from './suites/index.js';
+import { runMnist } from './suites/mnist.js';
+import { printTargets } from './targets.js';
+
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const known = [...Object.keys(SUITES), 'mnist'];
+const asked = args.filter((a) => !a.startsWith('--'));
+const unknown = asked.filter((a) => !known.includes(a));
+if (unknown.length) {
+  console.error(`unknown suite(s): ${unknown.join(', ')}; choose from ${known.join(', ')}`);
+  process.exit(2);
+}
+const chosen = asked.length ? known.filter((s) => asked.includes(s)) : Object.keys(SUITES);
+const budget = quick ? QUICK : FULL;
+
+log(`gradstream benchmarks — ${new Date().toISOString()}${quick ? ' — QUICK (smoke test: figures are not results)' : ''}`);
+log(`${cpus()[0]?.model ?? 'unknown CPU'}, ${CORES} cores`);
+if (chosen.some((s) => s !== 'mnist')) {
+  (await describeRuntimes()).forEach((l) => log(l));
+  log(`budget: ≥${budget.warmups} warm-ups (1 for runs over ${budget.slowRunMs / 1000} s), ${budget.runs} timed runs unless they exceed ${budget.timedBudgetMs / 1000} s together, capped contenders stopped after ${budget.capMs / 1000} s`);
+  printLegend();
+}
+
+const results = new Map<string, CaseResult>();
+for (const name of chosen) {
+  log(`\n=== ${name} ===`);
+  // A full run waits longer for the neighbours to finish; a smoke test should not.
+  log(await awaitQuiet(0.3, quick ? 5_000 : 180_000));
+  if (name === 'mnist') {
+    await runMnist();
+    continue;
+  }
+  const suite = SUITES[name]!;
+  log(suite.title);
+  for (const line of (await suite.preamble?.()) ?? []) log(line);
+  const suiteResults: CaseResult[] = [];
+  for (const bench of await suite.cases(quick)) {
+    process.stderr.write(`  measuring ${bench.suite}/${bench.id} …\n`);
+    const result = await measureCase(bench, budget, quick);
+    suiteResults.push(result);
+    results.set(`${bench.suite}/${bench.id}`, result);
+  }
+  printSuiteTables(suiteResults);
+}
+
+if (results.size) printTargets(results);
+log(`\npeak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`);
+
+mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
+writeFileSync(new URL('./results/latest.txt', import.meta.url), transcript());
+// The wasm backends' worker threads would keep the process alive.
+process.exit(0);

@@ -1,0 +1,102 @@
+/**
+ * The three conv kernels on the layers the issue names, through the public
+ * ops. gradstream runs NCHW/OIHW, tfjs NHWC/HWIO; each builds its inputs in
+ * its own layout before timing (the values are random, so no transpose).
+ */
+import * as gs from '@gradstream/core';
+import * as tf from '@tensorflow/tfjs-core';
+import type { ContenderId } from '../contenders.js';
+import type { BenchCase, Runner } from '../harness.js';
+import { readOneGs, readOneTf } from '../force.js';
+import { composedFilterGrad, hasFilterGradKernel, nativeFilterGrad } from '../tfjs-composed.js';
+import type { Suite } from './suite.js';
+
+interface Layer {
+  readonly id: string;
+  readonly title: string;
+  readonly n: number;
+  readonly c: number;
+  readonly hw: number;
+  readonly o: number;
+  readonly k: number;
+  readonly pad: number;
+}
+
+const LAYERS: readonly Layer[] = [
+  { id: 'lenet', title: 'LeNet conv1 64×1×28×28 → 6, 5×5 pad 2', n: 64, c: 1, hw: 28, o: 6, k: 5, pad: 2 },
+  { id: 'cifar', title: 'CIFAR 64×32×32×32 → 64, 3×3 pad 1', n: 64, c: 32, hw: 32, o: 64, k: 3, pad: 1 },
+  { id: 'resnet', title: 'ResNet 8×64×56×56 → 64, 3×3 pad 1', n: 8, c: 64, hw: 56, o: 64, k: 3, pad: 1 },
+];
+
+type Op = 'forward' | 'backprop-input' | 'backprop-filter';
+const OPS: readonly Op[] = ['forward', 'backprop-input', 'backprop-filter'];
+
+function gsRunner(l: Layer, op: Op): Runner {
+  const g = { stride: [1, 1], dilation: [1, 1], padding: [[l.pad, l.pad], [l.pad, l.pad]] as [number, number][], groups: 1 };
+  const xShape = [l.n, l.c, l.hw, l.hw];
+  const wShape = [l.o, l.c, l.k, l.k];
+  const x = gs.randn(xShape);
+  const w = gs.randn(wShape);
+  const dy = gs.randn([l.n, l.o, l.hw, l.hw]);
+  const work = {
+    forward: () => gs.conv2d(x, w, { padding: l.pad }),
+    'backprop-input': () => gs.convBackpropInput(dy, w, g, xShape),
+    'backprop-filter': () => gs.convBackpropFilter(x, dy, g, wShape),
+  }[op];
+  return { run: () => gs.tidy(() => void readOneGs(work())), dispose: () => [x, w, dy].forEach((t) => t.dispose()) };
+}
+
+function tfRunner(l: Layer, op: Op, contender: ContenderId): Runner {
+  const xShape: [number, number, number, number] = [l.n, l.hw, l.hw, l.c];
+  const wShape: [number, number, number, number] = [l.k, l.k, l.c, l.o];
+  const x = tf.randomNormal(xShape) as tf.Tensor4D;
+  const w = tf.randomNormal(wShape) as tf.Tensor4D;
+  const dy = tf.randomNormal([l.n, l.hw, l.hw, l.o]) as tf.Tensor4D;
+  const composed = op === 'backprop-filter' && !hasFilterGradKernel(contender.slice(5));
+  const work = {
+    forward: () => tf.conv2d(x, w, 1, l.pad),
+    'backprop-input': () => tf.conv2dTranspose(dy, w, xShape, 1, l.pad),
+    'backprop-filter': () => (composed ? composedFilterGrad : nativeFilterGrad)(x, dy, wShape, 1, l.pad),
+  }[op];
+  return {
+    run: () => tf.tidy(() => void readOneTf(work())),
+    dispose: () => tf.dispose([x, w, dy]),
+    ...(composed ? { note: 'composed' } : {}),
+  };
+}
+
+function convCase(l: Layer, op: Op): BenchCase {
+  return {
+    suite: 'conv',
+    id: `${l.id}-${op}`,
+    group: l.title,
+    name: op,
+    flops: 2 * l.n * l.o * l.c * l.k * l.k * l.hw * l.hw,
+    // tfjs-cpu's filter gradient is a scalar loop: minutes on the larger layers.
+    capped: op === 'backprop-filter' ? ['tfjs-cpu'] : [],
+    setup: (contender) => (contender.startsWith('gs-') ? gsRunner(l, op) : tfRunner(l, op, contender)),
+  };
+}
+
+/** Shows that tfjs-wasm really lacks the kernel, with the error a user gets. */
+async function filterKernelProbe(): Promise<string[]> {
+  const prev = tf.getBackend();
+  await tf.setBackend('wasm');
+  let message = 'no error';
+  try {
+    tf.tidy(() => nativeFilterGrad(tf.ones([1, 4, 4, 1]), tf.ones([1, 4, 4, 1]), [1, 1, 1, 1], 1, 0).dataSync());
+  } catch (e) {
+    message = (e as Error).message;
+  }
+  await tf.setBackend(prev);
+  return hasFilterGradKernel('wasm')
+    ? []
+    : [`tfjs-wasm has no Conv2DBackpropFilter kernel ("${message}"); its backprop-filter rows use a gradient composed from tfjs ops (im2col by slices + one matMul), marked "composed".`];
+}
+
+export const convSuite: Suite = {
+  name: 'conv',
+  title: 'conv kernels (forward, backprop-input, backprop-filter)',
+  cases: () => LAYERS.flatMap((l) => OPS.map((op) => convCase(l, op))),
+  preamble: filterKernelProbe,
+};

@@ -1,0 +1,38 @@
+/** Square float32 matmul, the kernel every conv path ends in. */
+import * as gs from '@gradstream/core';
+import * as tf from '@tensorflow/tfjs-core';
+import type { BenchCase } from '../harness.js';
+import { readOneGs, readOneTf } from '../force.js';
+import type { Suite } from './suite.js';
+
+function matmulCase(n: number): BenchCase {
+  return {
+    suite: 'matmul',
+    id: `${n}`,
+    group: 'float32 A·B, square',
+    name: `${n}³`,
+    flops: 2 * n * n * n,
+    setup(contender) {
+      if (contender.startsWith('gs-')) {
+        const a = gs.randn([n, n]);
+        const b = gs.randn([n, n]);
+        return {
+          run: () => gs.tidy(() => void readOneGs(gs.matmul(a, b))),
+          dispose: () => (a.dispose(), b.dispose()),
+        };
+      }
+      const a = tf.randomNormal([n, n]);
+      const b = tf.randomNormal([n, n]);
+      return {
+        run: () => tf.tidy(() => void readOneTf(tf.matMul(a, b))),
+        dispose: () => (a.dispose(), b.dispose()),
+      };
+    },
+  };
+}
+
+export const matmulSuite: Suite = {
+  name: 'matmul',
+  title: 'matmul',
+  cases: () => [256, 512, 1024].map(matmulCase),
+};

@@ -1,0 +1,42 @@
+/** ResNet-18 inference on one 224×224 image (torchvision's ImageNet layout). */
+import * as gs from '@gradstream/core';
+import { resnet18 } from '@gradstream/models';
+import * as tf from '@tensorflow/tfjs-core';
+import type { BenchCase, Runner } from '../harness.js';
+import { forwardFlops } from '../flops.js';
+import { readOneGs, readOneTf } from '../force.js';
+import { nativeConv } from '../tfjs-composed.js';
+import { tfResnet18 } from '../models/tfjs-resnet.js';
+import type { Suite } from './suite.js';
+
+const INPUT = [1, 3, 224, 224];
+const build = () => resnet18({ seed: 0 }).eval();
+
+function gsRunner(): Runner {
+  const model = build();
+  const x = gs.randn(INPUT);
+  return { run: () => gs.tidy(() => void readOneGs(model.call(x))), dispose: () => (model.dispose(), x.dispose()) };
+}
+
+function tfRunner(): Runner {
+  const model = tfResnet18(nativeConv, { variant: 'imagenet', numClasses: 1000, training: false });
+  const x = tf.randomNormal([1, 224, 224, 3]) as tf.Tensor4D;
+  return { run: () => tf.tidy(() => void readOneTf(model.forward(x))), dispose: () => tf.dispose([...model.variables, x]) };
+}
+
+async function forwardCase(): Promise<BenchCase> {
+  return {
+    suite: 'resnet',
+    id: 'resnet18-224-forward',
+    group: 'ResNet-18 224×224 forward (inference), batch 1',
+    name: 'forward',
+    flops: await forwardFlops(build, INPUT),
+    setup: (contender) => (contender.startsWith('gs-') ? gsRunner() : tfRunner()),
+  };
+}
+
+export const resnetSuite: Suite = {
+  name: 'resnet',
+  title: 'ResNet-18 224×224 inference',
+  cases: async () => [await forwardCase()],
+};

@@ -1,0 +1,122 @@
+/**
+ * One SGD training step (forward, cross-entropy, gradients of every
+ * parameter, update) on real models: gradstream's from @gradstream/models,
+ * tfjs's the same architectures written in tfjs-core ops (bench/models).
+ */
+import * as gs from '@gradstream/core';
+import { crossEntropy, type Module } from '@gradstream/core/nn';
+import { sgd } from '@gradstream/core/optim';
+import { lenet5, resnet18 } from '@gradstream/models';
+import * as tf from '@tensorflow/tfjs-core';
+import type { ContenderId } from '../contenders.js';
+import type { BenchCase, Runner } from '../harness.js';
+import { forwardFlops } from '../flops.js';
+import { composedConv, hasFilterGradKernel, nativeConv, type ConvFn } from '../tfjs-composed.js';
+import { tfLenet5 } from '../models/tfjs-lenet.js';
+import { tfResnet18 } from '../models/tfjs-resnet.js';
+import type { TfModel } from '../models/tfjs-params.js';
+import type { Suite } from './suite.js';
+
+const LR = 0.01;
+const CLASSES = 10;
+
+interface Net {
+  readonly id: string;
+  readonly title: string;
+  /** NCHW; tfjs gets the NHWC permutation. */
+  readonly input: [number, number, number, number];
+  readonly gs: () => Module;
+  readonly tf: (conv: ConvFn) => TfModel;
+}
+
+const NETS: readonly Net[] = [
+  { id: 'lenet5-step', title: 'LeNet-5 training step, batch 64', input: [64, 1, 28, 28], gs: () => lenet5({ seed: 0 }), tf: tfLenet5 },
+  {
+    id: 'resnet18-cifar-step',
+    title: 'ResNet-18 (CIFAR) training step, batch 32',
+    input: [32, 3, 32, 32],
+    gs: () => resnet18({ variant: 'cifar', numClasses: CLASSES, seed: 0 }),
+    tf: (conv) => tfResnet18(conv, { variant: 'cifar', numClasses: CLASSES, training: true }),
+  },
+];
+
+const labels = (n: number) => Int32Array.from({ length: n }, (_, i) => (i * 7) % CLASSES);
+
+function gsRunner(net: Net): Runner {
+  const model = net.gs().train();
+  const opt = sgd(model.parameters(), { lr: LR });
+  const x = gs.randn(net.input);
+  const y = gs.tensor(labels(net.input[0]), [net.input[0]], 'int32');
+  return {
+    run() {
+      const loss = gs.tidy(() => {
+        const { value, grads } = gs.variableGrads(() => crossEntropy(model.call(x), y), opt.params);
+        opt.step(grads);
+        return value;
+      });
+      loss.dataSync();
+      loss.dispose();
+    },
+    dispose: () => (model.dispose(), opt.dispose(), x.dispose(), y.dispose()),
+  };
+}
+
+function tfRunner(net: Net, contender: ContenderId): Runner {
+  const composed = !hasFilterGradKernel(contender.slice(5));
+  const model = net.tf(composed ? composedConv : nativeConv);
+  const opt = tf.train.sgd(LR);
+  const [n, c, h, w] = net.input;
+  const x = tf.randomNormal([n, h, w, c]) as tf.Tensor4D;
+  const y = tf.tidy(() => tf.oneHot(tf.tensor1d(labels(n), 'int32'), CLASSES).toFloat());
+  return {
+    run() {
+      const loss = tf.tidy(() => {
+        const { value, grads } = tf.variableGrads(() => tf.losses.softmaxCrossEntropy(y, model.forward(x)) as tf.Scalar, model.variables);
+        opt.applyGradients(grads);
+        return value;
+      });
+      loss.dataSync();
+      loss.dispose();
+    },
+    dispose: () => (tf.dispose([...model.variables, x, y]), opt.dispose()),
+    ...(composed ? { note: 'composed' } : {}),
+  };
+}
+
+async function trainCase(net: Net): Promise<BenchCase> {
+  return {
+    suite: 'train',
+    id: net.id,
+    group: net.title,
+    name: 'step',
+    // Backward is two convolutions' worth (input and filter gradients) per forward one.
+    flops: 3 * (await forwardFlops(net.gs, net.input)),
+    // tfjs-cpu's filter gradient alone would take many minutes on ResNet-18.
+    capped: net.id === 'resnet18-cifar-step' ? ['tfjs-cpu'] : [],
+    setup: (contender) => (contender.startsWith('gs-') ? gsRunner(net) : tfRunner(net, contender)),
+  };
+}
+
+/** Shows the error a tfjs-wasm user gets from a native training step. */
+async function nativeStepProbe(): Promise<string[]> {
+  if (hasFilterGradKernel('wasm')) return [];
+  const prev = tf.getBackend();
+  await tf.setBackend('wasm');
+  let message = 'no error';
+  const model = tfLenet5(nativeConv);
+  try {
+    tf.tidy(() => tf.variableGrads(() => tf.sum(model.forward(tf.ones([2, 28, 28, 1]))), model.variables));
+  } catch (e) {
+    message = (e as Error).message;
+  }
+  tf.dispose(model.variables);
+  await tf.setBackend(prev);
+  return [`tfjs-wasm cannot train a CNN as shipped ("${message}"); its column trains with the composed filter gradient, marked "composed".`];
+}
+
+export const trainSuite: Suite = {
+  name: 'train',
+  title: 'training step (forward + cross-entropy + gradients + SGD)',
+  cases: () => Promise.all(NETS.map(trainCase)),
+  preamble: nativeStepProbe,
+};

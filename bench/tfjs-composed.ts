@@ -1,0 +1,57 @@
+/**
+ * tfjs-wasm has no Conv2DBackpropFilter kernel, so it cannot train a CNN as
+ * shipped. To compare training at all, its filter gradient is composed from
+ * kernels it does have: im2col by one strided slice per kernel offset,
+ * concatenated on channels, then a single matMul with dy.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+
+/** Whether `backend` ships the kernel (tfjs-wasm 4.22 does not). */
+export function hasFilterGradKernel(backend: string): boolean {
+  return tf.getKernel('Conv2DBackpropFilter', backend) !== undefined;
+}
+
+/** dW (kh×kw×C×O) of an NHWC convolution with equal stride and padding on both axes. */
+export function composedFilterGrad(x: tf.Tensor4D, dy: tf.Tensor4D, filterShape: readonly [number, number, number, number], stride: number, pad: number): tf.Tensor4D {
+  return tf.tidy(() => {
+    const [kh, kw, c, o] = filterShape;
+    const [n, oh, ow] = dy.shape;
+    const xp = pad > 0 ? tf.pad(x, [[0, 0], [pad, pad], [pad, pad], [0, 0]]) : x;
+    const cols: tf.Tensor4D[] = [];
+    for (let i = 0; i < kh; i++) {
+      for (let j = 0; j < kw; j++) {
+        cols.push(stride === 1
+          ? tf.slice(xp, [0, i, j, 0], [n, oh, ow, c])
+          : tf.stridedSlice(xp, [0, i, j, 0], [n, i + (oh - 1) * stride + 1, j + (ow - 1) * stride + 1, c], [1, stride, stride, 1]) as tf.Tensor4D);
+      }
+    }
+    const patches = tf.reshape(cols.length === 1 ? cols[0]! : tf.concat(cols, 3), [n * oh * ow, kh * kw * c]);
+    return tf.reshape(tf.matMul(patches, tf.reshape(dy, [n * oh * ow, o]), true, false), [kh, kw, c, o]);
+  });
+}
+
+/** The native filter gradient (tfjs-cpu has the kernel). */
+export function nativeFilterGrad(x: tf.Tensor4D, dy: tf.Tensor4D, filterShape: readonly [number, number, number, number], stride: number, pad: number): tf.Tensor4D {
+  return tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { strides: [stride, stride], pad, dataFormat: 'NHWC', dimRoundingMode: undefined, filterShape: [...filterShape] }) as tf.Tensor4D;
+}
+
+export type ConvFn = (x: tf.Tensor4D, w: tf.Tensor4D, stride: number, pad: number) => tf.Tensor4D;
+
+/** tf.conv2d with its usual gradient, for backends that have every conv kernel. */
+export const nativeConv: ConvFn = (x, w, stride, pad) => tf.conv2d(x, w, stride, pad);
+
+/** tf.conv2d whose filter gradient is composed (input gradient stays the native Conv2DBackpropInput). */
+export const composedConv: ConvFn = (x, w, stride, pad) =>
+  tf.customGrad((xi, wi, save) => {
+    save([xi, wi]);
+    return {
+      value: tf.conv2d(xi as tf.Tensor4D, wi as tf.Tensor4D, stride, pad),
+      gradFunc: (dy, saved) => {
+        const [xs, ws] = saved as [tf.Tensor4D, tf.Tensor4D];
+        return [
+          tf.conv2dTranspose(dy as tf.Tensor4D, ws, xs.shape, stride, pad),
+          composedFilterGrad(xs, dy as tf.Tensor4D, ws.shape, stride, pad),
+        ];
+      },
+    };
+  })(x, w) as tf.Tensor4D;

@@ -1,0 +1,195 @@
+import { BACKEND_NAMES, type BackendChoice } from './setup/backend.js';
+import { DATASET_NAMES, datasetInfo, type DatasetName } from './setup/datasets.js';
+import { MODEL_NAMES, type ModelName } from './setup/models.js';
+import { OPTIMIZER_NAMES, defaultLr, type OptimizerName } from './setup/optimizers.js';
+import { UsageError } from './usage-error.js';
+
+export { UsageError };
+
+/** The commands, in the order help lists them. */
+export const COMMAND_NAMES = ['train', 'eval', 'summary', 'bench', 'edges'] as const;
+
+/** A command name. */
+export type CommandName = (typeof COMMAND_NAMES)[number];
+
+/** Where the data comes from and where the model runs; shared by train and eval. */
+export interface RunArgs {
+  readonly model: ModelName;
+  readonly dataset: DatasetName;
+  readonly dataDir?: string;
+  readonly backend: BackendChoice;
+  readonly threads?: number;
+  readonly batchSize: number;
+  readonly seed: number;
+  readonly limit?: number;
+}
+
+/** `gradstream train`. */
+export interface TrainArgs extends RunArgs {
+  readonly epochs: number;
+  readonly optimizer: OptimizerName;
+  readonly lr: number;
+  readonly out: string;
+}
+
+/** `gradstream eval`. */
+export interface EvalArgs extends RunArgs {
+  readonly weights: string;
+}
+
+/** `gradstream summary`. */
+export interface SummaryArgs {
+  readonly model: ModelName;
+  readonly dataset: DatasetName;
+}
+
+/** A parsed, validated command line. */
+export type Command =
+  | { readonly kind: 'train'; readonly args: TrainArgs }
+  | { readonly kind: 'eval'; readonly args: EvalArgs }
+  | { readonly kind: 'summary'; readonly args: SummaryArgs }
+  | { readonly kind: 'bench'; readonly args: readonly string[] }
+  | { readonly kind: 'edges' }
+  | { readonly kind: 'help'; readonly topic?: CommandName };
+
+/** Defaults of train and eval; the README's main job is `train` with all of them. */
+export const DEFAULTS = { dataset: 'mnist', backend: 'auto', epochs: 3, batchSize: 64, optimizer: 'adam', seed: 0 } as const;
+
+const RUN_FLAGS = ['model', 'dataset', 'data-dir', 'backend', 'threads', 'batch-size', 'seed', 'limit'] as const;
+const FLAGS: Readonly<Record<Exclude<CommandName, 'bench' | 'edges'>, readonly string[]>> = {
+  train: [...RUN_FLAGS, 'epochs', 'optimizer', 'lr', 'out'],
+  eval: [...RUN_FLAGS, 'weights'],
+  summary: ['model', 'dataset'],
+};
+
+/**
+ * Parses and validates a command line (without the node and script
+ * arguments). With no arguments at all it is `train` with every default,
+ * the README's main job. `now` names the default output directory.
+ * @throws UsageError with a one-line message for anything invalid.
+ *
+ * @example
+ * ```ts
+ * parseArgs(['train', '--dataset', 'xo', '--epochs', '2']);
+ * // { kind: 'train', args: { model: 'tiny', dataset: 'xo', epochs: 2, batchSize: 64, … } }
+ * ```
+ */
+export function parseArgs(argv: readonly string[], now: Date = new Date()): Command {
+  const [first, ...rest] = argv;
+  if (first === undefined) return { kind: 'train', args: trainArgs(new Map(), now) };
+  if (first === '--help' || first === '-h') return { kind: 'help' };
+  if (first === 'help') return { kind: 'help', ...(rest[0] === undefined ? {} : { topic: commandName(rest[0]) }) };
+  const command = commandName(first);
+  if (rest.includes('--help') || rest.includes('-h')) return { kind: 'help', topic: command };
+  switch (command) {
+    case 'bench':
+      return { kind: 'bench', args: rest };
+    case 'edges':
+      if (rest.length) throw new UsageError(`edges takes no arguments, got '${rest[0]}'`);
+      return { kind: 'edges' };
+    case 'train':
+      return { kind: 'train', args: trainArgs(flags(command, rest), now) };
+    case 'eval':
+      return { kind: 'eval', args: evalArgs(flags(command, rest)) };
+    case 'summary': {
+      const f = flags(command, rest);
+      const dataset = choice('dataset', f.get('dataset') ?? DEFAULTS.dataset, DATASET_NAMES);
+      return { kind: 'summary', args: { dataset, model: choice('model', f.get('model') ?? datasetInfo(dataset).defaultModel, MODEL_NAMES) } };
+    }
+  }
+}
+
+function commandName(word: string): CommandName {
+  if ((COMMAND_NAMES as readonly string[]).includes(word)) return word as CommandName;
+  throw new UsageError(`unknown command '${word}' (commands: ${COMMAND_NAMES.join(', ')}; see gradstream --help)`);
+}
+
+/** `--name value` and `--name=value` pairs; later occurrences win. */
+function flags(command: keyof typeof FLAGS, tokens: readonly string[]): Map<string, string> {
+  const allowed = FLAGS[command];
+  const out = new Map<string, string>();
+  for (let i = 0; i < tokens.length; i++) {
+    const token = tokens[i]!;
+    if (!token.startsWith('--')) throw new UsageError(`unexpected argument '${token}' for ${command} (see gradstream ${command} --help)`);
+    const eq = token.indexOf('=');
+    const name = token.slice(2, eq < 0 ? undefined : eq);
+    if (!allowed.includes(name)) throw new UsageError(`unknown option '--${name}' for ${command} (see gradstream ${command} --help)`);
+    let value: string | undefined;
+    if (eq >= 0) value = token.slice(eq + 1);
+    // A following option is a forgotten value; a negative number is a value (and rejected by its check).
+    else if (tokens[i + 1] !== undefined && !tokens[i + 1]!.startsWith('--')) value = tokens[++i];
+    if (value === undefined || value === '') throw new UsageError(`option '--${name}' needs a value`);
+    out.set(name, value);
+  }
+  return out;
+}
+
+function runArgs(f: ReadonlyMap<string, string>): RunArgs {
+  const dataset = choice('dataset', f.get('dataset') ?? DEFAULTS.dataset, DATASET_NAMES);
+  const dataDir = f.get('data-dir');
+  if (dataDir === undefined && datasetInfo(dataset).needsDataDir) {
+    throw new UsageError(`dataset '${dataset}' needs --data-dir (the folder with its binary batches)`);
+  }
+  const threads = optional(f, 'threads', positiveInt);
+  const limit = optional(f, 'limit', positiveInt);
+  return {
+    model: choice('model', f.get('model') ?? datasetInfo(dataset).defaultModel, MODEL_NAMES),
+    dataset,
+    ...(dataDir === undefined ? {} : { dataDir }),
+    backend: choice('backend', f.get('backend') ?? DEFAULTS.backend, BACKEND_NAMES),
+    ...(threads === undefined ? {} : { threads }),
+    batchSize: positiveInt('batch-size', f.get('batch-size') ?? String(DEFAULTS.batchSize)),
+    seed: nonNegativeInt('seed', f.get('seed') ?? String(DEFAULTS.seed)),
+    ...(limit === undefined ? {} : { limit }),
+  };
+}
+
+function trainArgs(f: ReadonlyMap<string, string>, now: Date): TrainArgs {
+  const optimizer = choice('optimizer', f.get('optimizer') ?? DEFAULTS.optimizer, OPTIMIZER_NAMES);
+  return {
+    ...runArgs(f),
+    epochs: positiveInt('epochs', f.get('epochs') ?? String(DEFAULTS.epochs)),
+    optimizer,
+    lr: optional(f, 'lr', positiveNumber) ?? defaultLr(optimizer),
+    out: f.get('out') ?? defaultOutDir(now),
+  };
+}
+
+function evalArgs(f: ReadonlyMap<string, string>): EvalArgs {
+  const weights = f.get('weights');
+  if (weights === undefined) throw new UsageError('eval needs --weights FILE (a .safetensors written by train)');
+  return { ...runArgs(f), weights };
+}
+
+/** runs/<UTC time>, e.g. runs/2025-01-31T12-00-00; colons are not allowed in Windows paths. */
+export function defaultOutDir(now: Date): string {
+  return `runs/${now.toISOString().slice(0, 19).replace(/:/g, '-')}`;
+}
+
+function optional<T>(f: ReadonlyMap<string, string>, name: string, parse: (name: string, raw: string) => T): T | undefined {
+  const raw = f.get(name);
+  return raw === undefined ? undefined : parse(name, raw);
+}
+
+function choice<T extends string>(what: string, raw: string, names: readonly T[]): T {
+  if ((names as readonly string[]).includes(raw)) return raw as T;
+  throw new UsageError(`unknown ${what} '${raw}' (choose from: ${names.join(', ')})`);
+}
+
+function positiveInt(name: string, raw: string): number {
+  const n = Number(raw);
+  if (!/^\+?\d+$/.test(raw.trim()) || !Number.isSafeInteger(n) || n < 1) throw new UsageError(`--${name} must be a positive integer, got '${raw}'`);
+  return n;
+}
+
+function nonNegativeInt(name: string, raw: string): number {
+  const n = Number(raw);
+  if (!/^\+?\d+$/.test(raw.trim()) || !Number.isSafeInteger(n)) throw new UsageError(`--${name} must be a non-negative integer, got '${raw}'`);
+  return n;
+}
+
+function positiveNumber(name: string, raw: string): number {
+  const n = Number(raw);
+  if (raw.trim() === '' || !Number.isFinite(n) || n <= 0) throw new UsageError(`--${name} must be a positive number, got '${raw}'`);
+  return n;
+}

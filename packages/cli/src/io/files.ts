@@ -1,0 +1,35 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { UsageError } from '../usage-error.js';
+
+/**
+ * Writes `data` to a temporary file next to `path` and renames it over
+ * `path`, so an interrupted run never leaves a half-written file behind.
+ */
+export function writeFileAtomic(path: string, data: string | Uint8Array): void {
+  const temp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
+  try {
+    writeFileSync(temp, data);
+    renameSync(temp, path);
+  } catch (e) {
+    rmSync(temp, { force: true });
+    throw e;
+  }
+}
+
+/**
+ * Creates `dir` (with parents) and writes and removes a probe file in it, so
+ * an unwritable output directory is reported before any training time is spent.
+ * @throws UsageError when either step fails.
+ */
+export function ensureWritableDir(dir: string): void {
+  const probe = join(dir, `.gradstream-probe-${randomBytes(4).toString('hex')}`);
+  try {
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(probe, '');
+    rmSync(probe);
+  } catch (e) {
+    throw new UsageError(`output directory '${dir}' is not writable (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+}

@@ -1,0 +1,33 @@
+import type { Tensor } from '@gradstream/core';
+import { adam, adamW, rmsprop, sgd, type Optimizer } from '@gradstream/core/optim';
+
+interface OptimizerSpec {
+  /** The learning rate when --lr is not given. */
+  readonly defaultLr: number;
+  readonly make: (params: readonly Tensor[], lr: number) => Optimizer;
+}
+
+const OPTIMIZERS = {
+  adam: { defaultLr: 1e-3, make: (p, lr) => adam(p, { lr }) },
+  adamw: { defaultLr: 1e-3, make: (p, lr) => adamW(p, { lr }) },
+  sgd: { defaultLr: 0.01, make: (p, lr) => sgd(p, { lr }) },
+  momentum: { defaultLr: 0.01, make: (p, lr) => sgd(p, { lr, momentum: 0.9 }) },
+  nesterov: { defaultLr: 0.01, make: (p, lr) => sgd(p, { lr, momentum: 0.9, nesterov: true }) },
+  rmsprop: { defaultLr: 1e-3, make: (p, lr) => rmsprop(p, { lr }) },
+} satisfies Record<string, OptimizerSpec>;
+
+/** An optimizer the CLI can build. */
+export type OptimizerName = keyof typeof OPTIMIZERS;
+
+/** Every optimizer name, in the order `--help` lists them. */
+export const OPTIMIZER_NAMES = Object.keys(OPTIMIZERS) as OptimizerName[];
+
+/** The learning rate `name` uses when --lr is not given. */
+export function defaultLr(name: OptimizerName): number {
+  return OPTIMIZERS[name].defaultLr;
+}
+
+/** Builds optimizer `name` over `params`. */
+export function makeOptimizer(name: OptimizerName, params: readonly Tensor[], lr: number): Optimizer {
+  return OPTIMIZERS[name].make(params, lr);
+}

@@ -1,0 +1,112 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { main } from '../src/main.js';
+import { capture } from './capture.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'gradstream-flags-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const aFile = join(dir, 'a-file');
+writeFileSync(aFile, 'not a directory');
+const garbage = join(dir, 'garbage.safetensors');
+writeFileSync(garbage, 'this is not a safetensors file');
+
+async function run(argv: readonly string[]): Promise<{ code: number; stderr: string; stdout: string }> {
+  const stdout = capture();
+  const stderr = capture();
+  const code = await main(argv, { stdout, stderr });
+  return { code, stderr: stderr.text(), stdout: stdout.text() };
+}
+
+/** Flags that pass validation and keep a run tiny, for cases that fail later than parsing. */
+const XO = ['--dataset', 'xo', '--limit', '32', '--epochs', '1', '--backend', 'cpu'];
+
+describe('bad command lines exit 2 with one line on stderr', () => {
+  it.each([
+    ['unknown command', ['fly'], "unknown command 'fly'"],
+    ['unknown help topic', ['help', 'fly'], "unknown command 'fly'"],
+    ['unknown model', ['train', '--model', 'gpt'], "unknown model 'gpt' (choose from: tiny, lenet5,"],
+    ['unknown dataset', ['train', '--dataset', 'imagenet'], "unknown dataset 'imagenet' (choose from: mnist, fashion-mnist, cifar10, xo, edges)"],
+    ['unknown backend', ['train', '--backend', 'webgpu'], "unknown backend 'webgpu' (choose from: auto, wasm, cpu)"],
+    ['unknown optimizer', ['train', '--optimizer', 'lion'], "unknown optimizer 'lion' (choose from: adam,"],
+    ['zero epochs', ['train', '--epochs', '0'], "--epochs must be a positive integer, got '0'"],
+    ['negative epochs', ['train', '--epochs', '-3'], "--epochs must be a positive integer, got '-3'"],
+    ['fractional epochs', ['train', '--epochs', '1.5'], "--epochs must be a positive integer, got '1.5'"],
+    ['non-numeric epochs', ['train', '--epochs', 'ten'], "--epochs must be a positive integer, got 'ten'"],
+    ['zero batch size', ['train', '--batch-size', '0'], "--batch-size must be a positive integer, got '0'"],
+    ['fractional batch size', ['train', '--batch-size=6.4'], "--batch-size must be a positive integer, got '6.4'"],
+    ['zero lr', ['train', '--lr', '0'], "--lr must be a positive number, got '0'"],
+    ['negative lr', ['train', '--lr', '-0.1'], "--lr must be a positive number, got '-0.1'"],
+    ['non-numeric lr', ['train', '--lr', 'fast'], "--lr must be a positive number, got 'fast'"],
+    ['zero limit', ['train', '--limit', '0'], "--limit must be a positive integer, got '0'"],
+    ['zero threads', ['train', '--threads', '0'], "--threads must be a positive integer, got '0'"],
+    ['negative seed', ['train', '--seed', '-1'], "--seed must be a non-negative integer, got '-1'"],
+    ['unknown option', ['train', '--epoch', '3'], "unknown option '--epoch' for train"],
+    ['option without value', ['train', '--epochs'], "option '--epochs' needs a value"],
+    ['option followed by option', ['train', '--epochs', '--lr', '1'], "option '--epochs' needs a value"],
+    ['stray argument', ['train', 'mnist'], "unexpected argument 'mnist' for train"],
+    ['cifar10 without --data-dir', ['train', '--dataset', 'cifar10'], "dataset 'cifar10' needs --data-dir"],
+    ['eval without --weights', ['eval', '--dataset', 'xo'], 'eval needs --weights FILE'],
+    ['edges with arguments', ['edges', '--size', '3'], "edges takes no arguments, got '--size'"],
+    ['unwritable output directory', ['train', ...XO, '--out', join(aFile, 'run')], `output directory '${join(aFile, 'run')}' is not writable (ENOTDIR)`],
+    ['missing weights file', ['eval', ...XO.slice(0, 4), '--weights', join(dir, 'none.safetensors')], `weights file '${join(dir, 'none.safetensors')}' not found`],
+    ['missing data dir', ['train', ...XO, '--data-dir', join(dir, 'nowhere'), '--out', join(dir, 'd')], `--data-dir '${join(dir, 'nowhere')}' is not a directory`],
+    ['data dir without the files', ['train', '--dataset', 'mnist', '--data-dir', dir, '--backend', 'cpu', '--out', join(dir, 'm')], "dataset 'mnist': "],
+    ['a model that cannot take the images', ['train', ...XO, '--model', 'lenet5', '--out', join(dir, 'l')], "model 'lenet5' does not fit 1×8×8 images with 2 classes"],
+    ['--threads with the cpu backend', ['train', ...XO, '--threads', '2', '--out', join(dir, 't')], '--threads applies to the wasm backend only'],
+  ])('%s', async (_name, argv, message) => {
+    const { code, stderr, stdout } = await run(argv);
+    expect(code).toBe(2);
+    expect(stderr.startsWith(`gradstream: ${message}`), stderr).toBe(true);
+    expect(stderr.endsWith('\n') && stderr.indexOf('\n') === stderr.length - 1, stderr).toBe(true);
+    expect(stdout).toBe('');
+  });
+});
+
+describe('runtime failures exit 1 with one line on stderr', () => {
+  it('a weights file that is not safetensors', async () => {
+    const { code, stderr } = await run(['eval', ...XO.slice(0, 4), '--backend', 'cpu', '--weights', garbage]);
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/^gradstream: error: .*garbage\.safetensors.*\n$/);
+    expect(stderr.split('\n')).toHaveLength(2);
+    expect(stderr).not.toMatch(/\n\s+at /);
+  });
+});
+
+describe('help and the small commands exit 0', () => {
+  it.each([[['--help']], [['-h']], [['help']], [['help', 'train']], [['train', '--help']], [['eval', '-h']], [['summary', '--help']], [['bench', '--help']], [['edges', '--help']]])('%j prints help', async (argv) => {
+    const { code, stdout, stderr } = await run(argv);
+    expect(code).toBe(0);
+    expect(stdout).toContain('Usage: gradstream');
+    expect(stderr).toBe('');
+  });
+
+  it('train --help documents the validation split and every output file', async () => {
+    const { stdout } = await run(['train', '--help']);
+    expect(stdout).toContain('last 5,000 training images are held out');
+    for (const f of ['model.safetensors', 'metrics.csv', 'filters.png', 'feature-maps.png', 'curves.png']) expect(stdout).toContain(f);
+  });
+
+  it('edges prints the demo maps', async () => {
+    const { code, stdout } = await run(['edges']);
+    expect(code).toBe(0);
+    expect(stdout).toContain('vertical-edge kernel');
+    expect(stdout).toContain(' 0 30 30  0');
+  });
+
+  it('summary prints the models package table for LeNet-5', async () => {
+    const { code, stdout } = await run(['summary', '--model', 'lenet5']);
+    expect(code).toBe(0);
+    expect(stdout).toContain('lenet5 for mnist (1×28×28, 10 classes)');
+    expect(stdout).toContain('61,706');
+  });
+
+  it('summary of the tiny model on xo', async () => {
+    const { code, stdout } = await run(['summary', '--dataset', 'xo']);
+    expect(code).toBe(0);
+    expect(stdout).toContain('tiny for xo');
+    // conv 4·(1·9 + 1) + linear (4·4·4)·2 + 2
+    expect(stdout).toContain('170');
+  });
+});

@@ -1,0 +1,148 @@
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PNG } from 'pngjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadWeights, decodeSafetensors } from '@gradstream/models';
+import { parseArgs, type TrainArgs } from '../src/args.js';
+import { trainCommand, type TrainReport } from '../src/commands/train.js';
+import { main } from '../src/main.js';
+import { METRICS_HEADER } from '../src/render/csv.js';
+import { datasetInfo } from '../src/setup/datasets.js';
+import { buildModel } from '../src/setup/models.js';
+import { capture } from './capture.js';
+
+const dirs: string[] = [];
+const tempDir = (): string => {
+  const d = mkdtempSync(join(tmpdir(), 'gradstream-cli-'));
+  dirs.push(d);
+  return d;
+};
+afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+function trainArgs(out: string, extra: readonly string[] = []): TrainArgs {
+  const command = parseArgs(['train', '--dataset', 'xo', '--model', 'tiny', '--epochs', '2', '--limit', '256', '--lr', '0.01', '--backend', 'cpu', '--out', out, ...extra]);
+  if (command.kind !== 'train') throw new Error('expected train');
+  return command.args;
+}
+
+function decodePng(path: string): PNG {
+  return PNG.sync.read(readFileSync(path));
+}
+
+/** The distinct RGB colours (0xRRGGBB) of a decoded PNG: a blank picture has one. */
+function colours(png: PNG): Set<number> {
+  const seen = new Set<number>();
+  for (let i = 0; i < png.data.length; i += 4) seen.add((png.data[i]! << 16) | (png.data[i + 1]! << 8) | png.data[i + 2]!);
+  return seen;
+}
+
+function csvRows(path: string): string[][] {
+  return readFileSync(path, 'utf8').trimEnd().split('\n').map((l) => l.split(','));
+}
+
+describe('train on the synthetic X-vs-O set, in process', () => {
+  let out: string;
+  let report: TrainReport;
+  const stdout = capture();
+  const stderr = capture();
+
+  beforeAll(async () => {
+    out = join(tempDir(), 'run');
+    report = await trainCommand(trainArgs(out), { stdout, stderr, signal: new AbortController().signal });
+  });
+
+  it('finishes both epochs, scores the test set and reports on stdout', () => {
+    expect(report.interrupted).toBe(false);
+    expect(report.epochs.map((e) => e.epoch)).toEqual([1, 2]);
+    expect(report.test!['accuracy']).toBeGreaterThan(0.5);
+    expect(stdout.text()).toMatch(/^test accuracy \d+\.\d\d% \(loss \d\.\d{4}\) on 256 images$/m);
+    expect(stderr.text()).toContain('epoch 2/2');
+  });
+
+  it('writes weights that load back into the model', () => {
+    const path = join(out, 'model.safetensors');
+    const model = buildModel('tiny', datasetInfo('xo'), 123);
+    expect(loadWeights(model, path)).toEqual({ missingKeys: [], unexpectedKeys: [] });
+    const saved = decodeSafetensors(readFileSync(path), path);
+    expect([...saved.tensors.keys()]).toEqual(['0.weight', '0.bias', '4.weight', '4.bias']);
+    const [name, t] = model.namedParameters()[0]!;
+    expect(Array.from(t.dataSync())).toEqual(Array.from(saved.tensors.get(name)!.data as Float32Array));
+    model.dispose();
+  });
+
+  it('writes metrics.csv with one sane row per epoch', () => {
+    const [header, ...rows] = csvRows(join(out, 'metrics.csv'));
+    expect(header).toEqual([...METRICS_HEADER]);
+    expect(rows).toHaveLength(2);
+    rows.forEach((row, k) => {
+      const [epoch, trainLoss, trainAcc, valLoss, valAcc, seconds, rate] = row.map(Number) as number[];
+      expect(epoch).toBe(k + 1);
+      for (const loss of [trainLoss!, valLoss!]) expect(loss > 0 && loss < 5, `loss ${loss}`).toBe(true);
+      for (const acc of [trainAcc!, valAcc!]) expect(acc >= 0 && acc <= 1, `accuracy ${acc}`).toBe(true);
+      expect(seconds).toBeGreaterThan(0);
+      expect(rate).toBeGreaterThan(0);
+    });
+    expect(Number(rows[1]![1])).toBeLessThan(Number(rows[0]![1]));
+  });
+
+  it('writes three non-blank PNGs of the expected sizes', () => {
+    // filters: 4 kernels of 3×3 magnified 21× (≈64 px) in one row, 6 px gaps.
+    // feature maps: 8×8 maps magnified 14× (≈112 px); input left, 2×2 grid of the 4 maps right, a label row on top.
+    // curves: two 420×300 panels.
+    const expected = { 'filters.png': [6 + 4 * (63 + 6), 6 + 63 + 6], 'feature-maps.png': [384, 266], 'curves.png': [840, 300] };
+    for (const [file, [width, height]] of Object.entries(expected)) {
+      const png = decodePng(join(out, file));
+      expect([png.width, png.height], file).toEqual([width, height]);
+      expect(colours(png).size, file).toBeGreaterThan(4);
+    }
+    // Kernels and maps are stretched to their own range, so they span many grey levels.
+    expect(colours(decodePng(join(out, 'filters.png'))).size).toBeGreaterThan(8);
+    expect(colours(decodePng(join(out, 'feature-maps.png'))).size).toBeGreaterThan(8);
+    // Both curves are drawn: the training (blue) and validation (orange) colours appear.
+    const curves = colours(decodePng(join(out, 'curves.png')));
+    expect(curves.has((31 << 16) | (119 << 8) | 180) && curves.has((255 << 16) | (127 << 8) | 14)).toBe(true);
+  });
+
+  it('leaves no temporary files behind', () => {
+    expect(readdirSync(out).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('eval on the saved weights reproduces the test accuracy', async () => {
+    const evalOut = capture();
+    const code = await main(['eval', '--dataset', 'xo', '--model', 'tiny', '--weights', join(out, 'model.safetensors'), '--limit', '256', '--backend', 'cpu'], { stdout: evalOut, stderr: capture() });
+    expect(code).toBe(0);
+    expect(evalOut.text()).toContain(`test accuracy ${(report.test!['accuracy']! * 100).toFixed(2)}%`);
+  });
+});
+
+describe('main(argv) exit codes for train', () => {
+  it('returns 0 for a finished run', async () => {
+    const out = join(tempDir(), 'ok');
+    const code = await main(['train', '--dataset', 'xo', '--epochs', '1', '--limit', '128', '--backend', 'cpu', '--out', out], { stdout: capture(), stderr: capture() });
+    expect(code).toBe(0);
+    expect(existsSync(join(out, 'model.safetensors'))).toBe(true);
+  });
+
+  it('stops on abort (Ctrl-C) after the first epoch, writes what exists and returns 130', async () => {
+    const out = join(tempDir(), 'interrupted');
+    const controller = new AbortController();
+    // The progress bar prints a line per finished epoch when stderr is not a terminal.
+    const stderr = capture((chunk) => chunk.startsWith('epoch 1/') && controller.abort());
+    const code = await main(['train', '--dataset', 'xo', '--epochs', '50', '--limit', '256', '--backend', 'cpu', '--out', out], { stdout: capture(), stderr, signal: controller.signal });
+    expect(code).toBe(130);
+    expect(csvRows(join(out, 'metrics.csv'))).toHaveLength(2);
+    for (const f of ['model.safetensors', 'filters.png', 'feature-maps.png', 'curves.png']) expect(existsSync(join(out, f)), f).toBe(true);
+    expect(stderr.text()).toContain('interrupted: 1 of 50 epochs finished');
+  });
+
+  it('aborted before the first batch still writes weights, an empty CSV and pictures', async () => {
+    const out = join(tempDir(), 'at-once');
+    const controller = new AbortController();
+    controller.abort();
+    const code = await main(['train', '--dataset', 'xo', '--epochs', '2', '--limit', '64', '--backend', 'cpu', '--out', out], { stdout: capture(), stderr: capture(), signal: controller.signal });
+    expect(code).toBe(130);
+    expect(csvRows(join(out, 'metrics.csv'))).toEqual([[...METRICS_HEADER]]);
+    expect(colours(decodePng(join(out, 'curves.png'))).size).toBeGreaterThan(2);
+  });
+});

@@ -1,0 +1,149 @@
+// Bad input raises a typed error whose message names the op and the shapes.
+import '@gradstream/backend-cpu';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  tensor, zeros, ones, tidy, add, sub, mul, matmul, reshape, concat, gather, slice, transpose, sum, conv2d, maxPool2d,
+  grad, customGrad, setBackend, getBackendName,
+  GradstreamError, ShapeError, DTypeError, DisposedTensorError, BackendError, GradientError, ArgumentError,
+} from '@gradstream/core';
+import { shapeArb } from '@gradstream/core/testing';
+
+/** Runs fn, expects it to throw an instance of `type`, and returns the error. */
+function thrown<E extends Error>(fn: () => unknown, type: new (...a: never[]) => E): E {
+  try {
+    fn();
+  } catch (e) {
+    expect(e).toBeInstanceOf(type);
+    expect(e).toBeInstanceOf(GradstreamError);
+    return e as E;
+  }
+  throw new Error('expected an error');
+}
+
+const fmt = (s: number[]) => `[${s.join(',')}]`;
+
+describe('ShapeError', () => {
+  it('add([2,3],[4]) names the op and both shapes', () => {
+    const e = thrown(() => add(zeros([2, 3]), zeros([4])), ShapeError);
+    expect(e.op).toBe('add');
+    expect(e.message).toContain('add');
+    expect(e.message).toContain('[2,3]');
+    expect(e.message).toContain('[4]');
+  });
+
+  it('any pair of non-broadcastable shapes, for every binary op', () => {
+    const arb = shapeArb({ minRank: 1, maxRank: 3, minDim: 2, maxDim: 4 }).chain((a) =>
+      fc.tuple(fc.constant(a), fc.integer({ min: 0, max: a.length - 1 }), fc.integer({ min: 2, max: 5 })).filter(([s, i, d]) => s[i] !== d));
+    fc.assert(fc.property(arb, fc.constantFrom(['add', add], ['sub', sub], ['mul', mul]), ([a, i, d], [name, f]) => tidy(() => {
+      const b = a.map((v, k) => (k === i ? d : v));
+      const e = thrown(() => f(zeros(a), zeros(b)), ShapeError);
+      expect(e.message).toContain(name);
+      expect(e.message).toContain(fmt(a));
+      expect(e.message).toContain(fmt(b));
+    })), { numRuns: 20 });
+  });
+
+  it('matmul inner dimension mismatch', () => {
+    const e = thrown(() => matmul(zeros([2, 3]), zeros([4, 5])), ShapeError);
+    expect(e.message).toMatch(/matmul.*\[2,3\].*\[4,5\]/);
+  });
+
+  it('reshape, concat, slice, transpose, sum axis', () => {
+    expect(thrown(() => reshape(zeros([2, 3]), [4]), ShapeError).message).toMatch(/reshape.*\[2,3\].*\[4\]/);
+    expect(thrown(() => concat([zeros([2, 3]), zeros([2, 4])], 0), ShapeError).message).toMatch(/concat.*\[2,3\].*\[2,4\]/);
+    expect(thrown(() => slice(zeros([2, 3]), [1, 1], [2, 1]), ShapeError).message).toMatch(/slice.*\[2,3\]/);
+    expect(thrown(() => transpose(zeros([2, 3]), [0, 0]), ShapeError).message).toMatch(/transpose.*\[2,3\]/);
+    expect(thrown(() => sum(zeros([2, 3]), 2), ShapeError).message).toMatch(/sum.*axis 2/);
+  });
+
+  it('conv2d channel mismatch names the op and both shapes', () => {
+    const e = thrown(() => conv2d(zeros([1, 3, 5, 5]), zeros([4, 2, 3, 3])), ShapeError);
+    expect(e.message).toContain('conv2d');
+    expect(e.message).toContain('[1,3,5,5]');
+    expect(e.message).toContain('[4,2,3,3]');
+  });
+
+  it('tensor with values that cannot fill the shape', () => {
+    expect(thrown(() => tensor([1, 2, 3], [2, 2]), ShapeError).message).toMatch(/tensor.*\[2,2\]/);
+  });
+
+  it('pooling with an empty output, and invalid arguments', () => {
+    expect(thrown(() => maxPool2d(zeros([1, 1, 2, 2]), 3), ShapeError).message).toContain('maxPool2d');
+    expect(thrown(() => maxPool2d(zeros([1, 1, 4, 4]), 2, { stride: 0 }), ArgumentError).message).toContain('maxPool2d');
+  });
+});
+
+describe('DTypeError', () => {
+  it('matmul of float32 and float64', () => {
+    const e = thrown(() => matmul(zeros([2, 2]), zeros([2, 2], 'float64')), DTypeError);
+    expect(e.message).toContain('matmul');
+    expect(e.message).toContain('float32');
+    expect(e.message).toContain('float64');
+  });
+  it('gather with float indices', () => {
+    expect(thrown(() => gather(zeros([3]), tensor([0, 1])), DTypeError).message).toMatch(/gather.*float32/);
+  });
+  it('conv2d on int32', () => {
+    expect(thrown(() => conv2d(zeros([1, 1, 3, 3], 'int32'), zeros([1, 1, 1, 1], 'int32')), DTypeError).message).toMatch(/conv2d.*int32/);
+  });
+  it('unknown dtype', () => {
+    expect(thrown(() => tensor([1], [1], 'float16' as never), DTypeError).message).toContain('float16');
+  });
+  it('maxPool2d on int32', () => {
+    expect(thrown(() => maxPool2d(zeros([1, 1, 2, 2], 'int32'), 2), DTypeError).message).toContain('maxPool2d');
+  });
+});
+
+describe('DisposedTensorError', () => {
+  it('reading or using a disposed tensor names the op and the tensor', () => {
+    const x = ones([2, 3]);
+    x.dispose();
+    expect(x.isDisposed).toBe(true);
+    expect(thrown(() => x.dataSync(), DisposedTensorError).message).toMatch(/dataSync.*\[2,3\]/);
+    expect(thrown(() => x.toArray(), DisposedTensorError).message).toContain('toArray');
+    expect(thrown(() => add(x, 1), DisposedTensorError).message).toMatch(/add.*\[2,3\]/);
+    expect(thrown(() => reshape(x, [6]), DisposedTensorError).message).toContain('reshape');
+    x.dispose(); // idempotent
+  });
+  it('async data() rejects too', async () => {
+    const x = ones([1]);
+    x.dispose();
+    await expect(x.data()).rejects.toBeInstanceOf(DisposedTensorError);
+  });
+});
+
+describe('BackendError', () => {
+  it("setBackend('nope') rejects with the registered names, and the active backend is unchanged", async () => {
+    const before = getBackendName();
+    await expect(setBackend('nope')).rejects.toBeInstanceOf(BackendError);
+    await expect(setBackend('nope')).rejects.toThrow(/nope.*cpu/);
+    expect(getBackendName()).toBe(before);
+  });
+});
+
+describe('GradientError', () => {
+  it('a customGrad rule returning a wrong-shaped gradient names the op and both shapes', () => {
+    const bad = customGrad((x) => ({ value: mul(x, 2), gradFunc: () => [ones([3, 2])] }));
+    const e = thrown(() => grad((x) => sum(bad(x)))(ones([2, 3])), GradientError);
+    expect(e.op).toBe('customGrad');
+    expect(e.message).toContain('customGrad');
+    expect(e.message).toContain('[3,2]');
+    expect(e.message).toContain('[2,3]');
+  });
+  it('a customGrad rule returning the wrong dtype', () => {
+    const bad = customGrad((x) => ({ value: mul(x, 2), gradFunc: (dy) => [tensor(new Float64Array(dy.size), dy.shape, 'float64')] }));
+    expect(thrown(() => grad((x) => sum(bad(x)))(ones([2])), GradientError).message).toMatch(/customGrad.*float64.*float32/);
+  });
+  it('a customGrad rule returning the wrong number of gradients', () => {
+    const bad = customGrad((x) => ({ value: x, gradFunc: (dy) => [dy, dy] }));
+    expect(thrown(() => grad((x) => sum(bad(x)))(ones([2])), GradientError).message).toContain('customGrad');
+  });
+  it('grad of a non-scalar without dy, and grad with respect to an int tensor', () => {
+    expect(thrown(() => grad((x) => mul(x, 2))(ones([2])), GradientError).message).toMatch(/grad.*\[2\]/);
+    expect(thrown(() => grad((x) => sum(x))(ones([2], 'int32')), GradientError).message).toMatch(/grad.*int32/);
+  });
+  it('dy of the wrong shape', () => {
+    expect(thrown(() => grad((x) => mul(x, 2))(ones([2]), ones([3])), GradientError).message).toMatch(/\[3\].*\[2\]/);
+  });
+});
