@@ -174,7 +174,7 @@ describe('transposed convolution is the adjoint of convolution: ⟨conv(x, w), y
       const r = tensor(yv, y.shape, 'float64');
       const back = (convT as typeof convTranspose2d)(r, w, { stride: c.stride, padding, dilation: c.dilation, groups: c.groups, outputPadding });
       expect(back.shape).toEqual(c.xShape);
-      const yData = y.dataSync(), bData = back.dataSync();
+      const yData = Array.from(y.dataSync()), bData = back.dataSync();
       const lhs = yData.reduce((a, v, i) => a + v * yv[i]!, 0);
       const rhs = xs.values.reduce((a, v, i) => a + v * bData[i]!, 0);
       expect(Math.abs(lhs - rhs)).toBeLessThan(1e-10 * (1 + Math.abs(lhs)));

@@ -10,7 +10,7 @@ import { gradcheck, gradgradcheck, tensorArb, shapeArb } from '@gradstream/core/
 
 const RUNS = 15;
 
-interface Spec { shape: number[]; values: Float64Array; make: () => Tensor }
+interface Spec { shape: readonly number[]; values: Float64Array; make: () => Tensor }
 
 /** Distinct values (multiples of 0.1, all different): max/min never tie, so they are differentiable. */
 function distinctArb(shape: number[]): fc.Arbitrary<Spec> {

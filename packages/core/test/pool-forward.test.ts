@@ -254,7 +254,7 @@ describe('maxPool2d and avgPool2d equal tfjs-core (NHWC ↔ NCHW), forward and g
         if (name === 'avgPool2d' && q.same) { ty.dispose(); continue; }
         const tr = tf.tensor4d(toNHWC(r, y.shape as number[]), ty.shape);
         const dx = grad((t) => sum(mul(ours(t), rg)))(x);
-        const tdx = tf.grad((t: tf.Tensor4D) => tf.sum(tf.mul(theirs(t), tr)))(tx);
+        const tdx = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(theirs(t as tf.Tensor4D), tr)))(tx);
         expectAllClose(dx.dataSync(), fromNHWC(tdx.dataSync(), shape), 1e-5);
         tf.dispose([ty, tr, tdx]);
       }

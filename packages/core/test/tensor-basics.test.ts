@@ -118,7 +118,7 @@ describe('seeded randomness', () => {
   it('randn has mean ≈ 0 and std ≈ 1; uniform stays in [low, high)', () => {
     tidy(() => {
       setSeed(7);
-      const v = randn([20000], 2, 3, 'float64').dataSync();
+      const v = Array.from(randn([20000], 2, 3, 'float64').dataSync());
       const m = v.reduce((a, b) => a + b, 0) / v.length;
       const sd = Math.sqrt(v.reduce((a, b) => a + (b - m) ** 2, 0) / v.length);
       expect(Math.abs(m - 2)).toBeLessThan(0.1);

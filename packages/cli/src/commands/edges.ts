@@ -1,3 +1,4 @@
+import '@gradstream/backend-cpu';
 import type { CommandContext } from '../context.js';
 import { HORIZONTAL_EDGE, VERTICAL_EDGE, edgeMap, formatMap, squareImage } from '../edges.js';
 

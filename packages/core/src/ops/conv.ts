@@ -5,7 +5,7 @@ import type { Tensor } from '../tensor/tensor.js';
 import { ArgumentError, DTypeError, ShapeError, fmtShape } from '../util/errors.js';
 import { type ConvOptions, type Padding, convGeometry, convOutputShape, resolvePadding } from './conv-geometry.js';
 import { add, isFloat } from './elementwise.js';
-import { reshape } from './layout.js';
+import { pad, reshape } from './layout.js';
 import { runOp } from './op.js';
 
 function windowOf(g: ConvGeometry, wShape: Shape, outSpatial: readonly number[]): WindowGeometry {
@@ -175,9 +175,13 @@ function convTransposeNd(op: string, rank: number, x: Tensor, w: Tensor, options
   if (outSpatial.some((s) => s <= 0)) throw new ShapeError(op, `input ${fmtShape(x.shape)} with weight ${fmtShape(w.shape)} gives an empty output`);
   const xShape = [x.shape[0]!, w.shape[1]! * groups, ...outSpatial];
   const g: ConvGeometry = { stride, dilation, padding, groups };
+  // When outputPadding ≥ stride (allowed while < dilation), the forward conv of the output would
+  // have extra positions; they receive nothing in PyTorch, so they are zeros of dy here.
   const expected = convOutputShape(op, xShape, [x.shape[1]!, w.shape[1]!, ...w.shape.slice(2)], g);
-  if (expected.some((d, i) => d !== x.shape[i])) throw new ShapeError(op, `geometry does not invert: ${fmtShape(expected)} vs ${fmtShape(x.shape)}`);
-  return addBias(op, convBackpropInput(x, w, g, xShape), options.bias, rank);
+  const extra = expected.slice(2).map((d, i) => d - x.shape[i + 2]!);
+  if (extra.some((e) => e < 0)) throw new ShapeError(op, `geometry does not invert: ${fmtShape(expected)} vs ${fmtShape(x.shape)}`);
+  const dy = extra.some((e) => e > 0) ? pad(x, [[0, 0], [0, 0], ...extra.map((e) => [0, e] as [number, number])]) : x;
+  return addBias(op, convBackpropInput(dy, w, g, xShape), options.bias, rank);
 }
 
 /** 1-D transposed convolution; weight in×(out/groups)×K as in PyTorch. */
