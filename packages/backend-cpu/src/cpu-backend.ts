@@ -28,7 +28,7 @@ import { avgPool, avgPoolBackward, maxPool } from './kernels/pool.js';
  * ```
  */
 export class CpuBackend implements Backend {
-  readonly name = 'cpu';
+  readonly name: string = 'cpu';
   readonly dtypes: readonly DType[] = ['float32', 'float64', 'int32', 'bool'];
 
   /** Storage this backend made and has not freed; weak, so it never keeps a tensor alive. */

@@ -7,9 +7,9 @@
 import { at4 } from './mem';
 import { madd } from './simd';
 
-const MR = 6;
+const MR = 4;
 const NR = 8;
-const MC = 72;
+const MC = 64;
 const KC = 256;
 const NC = 2048;
 
@@ -27,25 +27,22 @@ function packA(mc: i32, kc: i32, a: usize, ars: i32, acs: i32, dst: usize): void
   for (let i = 0; i < mc; i += MR) {
     const rows = min(MR, mc - i);
     if (rows == MR && ars == 1) {
-      // Column-contiguous A (a transposed operand): each k gives MR consecutive floats.
+      // Column-contiguous A (a transposed operand): each k gives one vector.
       for (let k = 0; k < kc; k++) {
-        const src = at4(a, i + k * acs);
-        const out = dst + <usize>(k * MR * 4);
-        v128.store(out, v128.load(src));
-        store<u64>(out + 16, load<u64>(src + 16));
+        v128.store(dst + (<usize>k << 4), v128.load(at4(a, i + k * acs)));
       }
     } else {
       for (let r = 0; r < MR; r++) {
         const out = dst + (<usize>r << 2);
         if (r < rows) {
           const src = at4(a, (i + r) * ars);
-          for (let k = 0; k < kc; k++) store<f32>(out + <usize>(k * MR * 4), load<f32>(at4(src, k * acs)));
+          for (let k = 0; k < kc; k++) store<f32>(out + (<usize>k << 4), load<f32>(at4(src, k * acs)));
         } else {
-          for (let k = 0; k < kc; k++) store<f32>(out + <usize>(k * MR * 4), 0);
+          for (let k = 0; k < kc; k++) store<f32>(out + (<usize>k << 4), 0);
         }
       }
     }
-    dst += <usize>(kc * MR * 4);
+    dst += <usize>kc << 4;
   }
 }
 
@@ -82,8 +79,6 @@ function micro(kc: i32, ap: usize, bp: usize, c: usize, ldc: i32, accumulate: bo
   let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
   let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
   let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
-  let c40 = f32x4.splat(0), c41 = f32x4.splat(0);
-  let c50 = f32x4.splat(0), c51 = f32x4.splat(0);
   for (let k = 0; k < kc; k++) {
     const b0 = v128.load(bp);
     const b1 = v128.load(bp, 16);
@@ -99,13 +94,7 @@ function micro(kc: i32, ap: usize, bp: usize, c: usize, ldc: i32, accumulate: bo
     a = v128.load32_splat(ap, 12);
     c30 = madd(a, b0, c30);
     c31 = madd(a, b1, c31);
-    a = v128.load32_splat(ap, 16);
-    c40 = madd(a, b0, c40);
-    c41 = madd(a, b1, c41);
-    a = v128.load32_splat(ap, 20);
-    c50 = madd(a, b0, c50);
-    c51 = madd(a, b1, c51);
-    ap += 24;
+    ap += 16;
     bp += 32;
   }
   const row = <usize>ldc << 2;
@@ -118,10 +107,6 @@ function micro(kc: i32, ap: usize, bp: usize, c: usize, ldc: i32, accumulate: bo
     c21 = f32x4.add(c21, v128.load(c + 2 * row, 16));
     c30 = f32x4.add(c30, v128.load(c + 3 * row));
     c31 = f32x4.add(c31, v128.load(c + 3 * row, 16));
-    c40 = f32x4.add(c40, v128.load(c + 4 * row));
-    c41 = f32x4.add(c41, v128.load(c + 4 * row, 16));
-    c50 = f32x4.add(c50, v128.load(c + 5 * row));
-    c51 = f32x4.add(c51, v128.load(c + 5 * row, 16));
   }
   v128.store(c, c00);
   v128.store(c, c01, 16);
@@ -131,10 +116,6 @@ function micro(kc: i32, ap: usize, bp: usize, c: usize, ldc: i32, accumulate: bo
   v128.store(c + 2 * row, c21, 16);
   v128.store(c + 3 * row, c30);
   v128.store(c + 3 * row, c31, 16);
-  v128.store(c + 4 * row, c40);
-  v128.store(c + 4 * row, c41, 16);
-  v128.store(c + 5 * row, c50);
-  v128.store(c + 5 * row, c51, 16);
 }
 
 /** Writes (or adds) the top-left mr×nr corner of an MR×NR tile into C. */
@@ -170,8 +151,10 @@ export function gemm(
   const tile = pb + PACK_B_BYTES;
   for (let jc = 0; jc < N; jc += NC) {
     const nc = min(NC, N - jc);
-    for (let pc = 0; pc < K; pc += KC) {
-      const kc = min(KC, K - pc);
+    // Equal k-blocks (K = 288 → 144 + 144, not 256 + 32) so no block is too short to amortize its C update.
+    const kBlock = (K + (K + KC - 1) / KC - 1) / ((K + KC - 1) / KC);
+    for (let pc = 0; pc < K; pc += kBlock) {
+      const kc = min(kBlock, K - pc);
       const acc = accumulate || pc > 0;
       packB(kc, nc, at4(b, pc * brs + jc * bcs), brs, bcs, pb);
       for (let ic = 0; ic < M; ic += MC) {

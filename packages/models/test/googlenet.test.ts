@@ -6,7 +6,7 @@ import { googlenet } from '@gradstream/models';
 import { countParams, expectShapes, expectTrains } from './model-helpers.js';
 
 describe('googlenet', () => {
-  it('has 6,624,904 parameters with torchvision names; trains on 2×3×32×32 (adaptive pool)', () => {
+  it('has 6,624,904 parameters with torchvision names, bias-free convs and BN eps 0.001; trains on 2×3×32×32 (adaptive pool)', () => {
     using model = googlenet();
     expect(countParams(model)).toBe(6_624_904);
     const keys = [...model.stateDict().keys()];
@@ -27,10 +27,7 @@ describe('googlenet', () => {
     });
     expect(model.parameters().length).toBe(keys.filter((k) => !/running_|num_batches/.test(k)).length);
     expectTrains(model, [2, 3, 32, 32], [2, 1000]);
-  });
-
-  it('BasicConv2d: conv without bias, BatchNorm eps 0.001', () => {
-    using model = googlenet();
+    // BasicConv2d: conv without bias, BatchNorm eps 0.001.
     expect(model.stateDict().has('conv1.conv.bias')).toBe(false);
     const eps = model.namedModules().flatMap(([, m]) => (m instanceof BatchNorm2d ? [m.eps] : []));
     expect(eps).toHaveLength(57);
@@ -38,14 +35,13 @@ describe('googlenet', () => {
   });
 
   it('auxLogits: aux1/aux2 between inception5b and fc, 13,004,888 parameters; all heads train in training mode', () => {
-    using model = googlenet({ auxLogits: true, numClasses: 10 });
-    using full = googlenet({ auxLogits: true });
-    expect(countParams(full)).toBe(13_004_888);
+    using model = googlenet({ auxLogits: true });
+    expect(countParams(model)).toBe(13_004_888);
     const keys = [...model.stateDict().keys()];
     expect(keys.indexOf('aux1.conv.conv.weight')).toBeGreaterThan(keys.indexOf('inception5b.branch4.1.bn.num_batches_tracked'));
     expect(keys.indexOf('aux2.fc2.bias')).toBeLessThan(keys.indexOf('fc.weight'));
-    expectShapes(model, { 'aux1.conv.conv.weight': [128, 512, 1, 1], 'aux1.fc1.weight': [1024, 2048], 'aux2.conv.conv.weight': [128, 528, 1, 1], 'aux2.fc2.weight': [10, 1024] });
-    expectTrains(model, [2, 3, 32, 32], [2, 10], (x) => {
+    expectShapes(model, { 'aux1.conv.conv.weight': [128, 512, 1, 1], 'aux1.fc1.weight': [1024, 2048], 'aux2.conv.conv.weight': [128, 528, 1, 1], 'aux2.fc2.weight': [1000, 1024] });
+    expectTrains(model, [2, 3, 32, 32], [2, 1000], (x) => {
       const { logits, aux1, aux2 } = model.forwardWithAux(x);
       return add(add(logits, aux1!), aux2!);
     });
@@ -54,6 +50,6 @@ describe('googlenet', () => {
       const r = model.forwardWithAux(randn([1, 3, 32, 32]));
       return { heads: Object.keys(r), shape: r.logits.shape };
     }));
-    expect(evalOutputs).toEqual({ heads: ['logits'], shape: [1, 10] });
+    expect(evalOutputs).toEqual({ heads: ['logits'], shape: [1, 1000] });
   });
 });

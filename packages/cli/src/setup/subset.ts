@@ -19,9 +19,13 @@ export function subset(source: Dataset, start: number, end: number, name = `${so
     },
     ...(readBatch && {
       readBatch(indices: ArrayLike<number>, x: Float32Array, y: Int32Array): void {
-        const shifted = Uint32Array.from(indices as ArrayLike<number>, (i) => lo + i);
-        // Out-of-range indices would silently read the neighbouring rows, so check against our own bounds.
-        for (const i of Array.from(indices)) if (!(i >= 0 && i < hi - lo)) throw new RangeError(`${name}: index ${i} out of range [0, ${hi - lo})`);
+        const shifted = new Uint32Array(indices.length);
+        for (let k = 0; k < indices.length; k++) {
+          const i = indices[k]!;
+          // The source would accept an index past our end and read its neighbour's rows, so check our own bounds.
+          if (!Number.isInteger(i) || i < 0 || i >= hi - lo) throw new RangeError(`${name}: index ${i} out of range [0, ${hi - lo})`);
+          shifted[k] = lo + i;
+        }
         readBatch(shifted, x, y);
       },
     }),
