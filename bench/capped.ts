@@ -13,8 +13,8 @@ export type CappedTrial = { readonly kind: 'done'; readonly ms: number } | { rea
 
 const CHILD = fileURLToPath(new URL('./capped-child.ts', import.meta.url));
 
-/** Time to load the frameworks in the child, granted on top of the cap. */
-const STARTUP_MS = 20_000;
+/** Time to load the frameworks and build the case in the child (a loaded machine is slow), granted on top of the cap. */
+const STARTUP_MS = 120_000;
 
 export function runCapped(bench: BenchCase, contender: ContenderId, capMs: number, quick: boolean): Promise<CappedTrial> {
   return new Promise((resolve) => {
@@ -32,7 +32,7 @@ export function runCapped(bench: BenchCase, contender: ContenderId, capMs: numbe
       resolve(t);
     };
     let runTimer: NodeJS.Timeout | undefined;
-    const startupTimer = setTimeout(() => finish({ kind: 'error', message: 'child did not start within 20 s' }), STARTUP_MS);
+    const startupTimer = setTimeout(() => finish({ kind: 'error', message: `child did not start within ${STARTUP_MS / 1000} s` }), STARTUP_MS);
     child.on('message', (m: { started?: true; ms?: number; error?: string }) => {
       if (m.started) {
         clearTimeout(startupTimer);

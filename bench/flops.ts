@@ -2,6 +2,7 @@
  * Forward FLOPs of a gradstream model: 2·MACs of its convolutions and linear
  * layers (pooling, normalization and activations are a rounding error),
  * found by running it once with hooks so no architecture is hand-counted.
+ * Counted on one sample and scaled: FLOPs are linear in the batch.
  */
 import * as gs from '@gradstream/core';
 import { Conv2d, Linear, type Module } from '@gradstream/core/nn';
@@ -21,8 +22,8 @@ export async function forwardFlops(build: () => Module, inputShape: number[]): P
         flops += (2 * gs.sizeOf(output.shape) * gs.sizeOf(w.shape)) / w.shape[0]!;
       }),
     );
-  gs.tidy(() => void model.call(gs.zeros(inputShape)));
+  gs.tidy(() => void model.call(gs.zeros([1, ...inputShape.slice(1)])));
   removers.forEach((remove) => remove());
   model.dispose();
-  return flops;
+  return flops * inputShape[0]!;
 }

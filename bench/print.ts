@@ -37,7 +37,7 @@ function row(result: CaseResult, m: Measurement, first: boolean): string[] {
     case 'ok':
       return [...head, fmtTime(o.median), fmtTime(o.min), (result.bench.flops / o.median / 1e6).toFixed(2), `${o.samples.length}×${o.reps}`, o.busy.toFixed(2), ...ratios, others];
     case 'capped':
-      return [...head, `> ${fmtTime(o.capMs)} (not finished)`, '', `< ${(result.bench.flops / o.capMs / 1e6).toFixed(3)}`, '0 of 1', '', ...ratios, others];
+      return [...head, `> ${o.capMs / 1000} s (not finished)`, '', `< ${(result.bench.flops / o.capMs / 1e6).toFixed(3)}`, '0 of 1', '', ...ratios, others];
     case 'error':
       return [...head, 'error (see below)', '', '', '', '', '', '', others];
     case 'n/a':

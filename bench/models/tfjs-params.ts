@@ -8,13 +8,13 @@ export interface TfModel {
 
 /** He-normal weights keep activations in range, so no step runs on denormals or NaNs. */
 export function heNormal<R extends tf.Rank>(shape: number[], fanIn: number): tf.Variable<R> {
-  return tf.variable(tf.randomNormal(shape, 0, Math.sqrt(2 / fanIn))) as tf.Variable<R>;
+  return tf.variable(tf.randomNormal<R>(shape as tf.ShapeMap[R], 0, Math.sqrt(2 / fanIn)));
 }
 
 export function zerosVar<R extends tf.Rank>(shape: number[]): tf.Variable<R> {
-  return tf.variable(tf.zeros(shape)) as tf.Variable<R>;
+  return tf.variable(tf.zeros<R>(shape as tf.ShapeMap[R]));
 }
 
 export function onesVar<R extends tf.Rank>(shape: number[]): tf.Variable<R> {
-  return tf.variable(tf.ones(shape)) as tf.Variable<R>;
+  return tf.variable(tf.ones<R>(shape as tf.ShapeMap[R]));
 }

@@ -18,7 +18,7 @@ function batchNorm(ch: number, training: boolean, vars: tf.Variable[]): Layer {
   const runningVar = tf.ones([ch]) as tf.Tensor1D;
   return (x) => {
     const { mean, variance } = training ? tf.moments(x, [0, 1, 2]) : { mean: runningMean, variance: runningVar };
-    return tf.batchNorm(x, mean as tf.Tensor1D, variance as tf.Tensor1D, beta, gamma, 1e-5);
+    return tf.batchNorm4d(x, mean as tf.Tensor1D, variance as tf.Tensor1D, beta, gamma, 1e-5);
   };
 }
 
@@ -37,7 +37,7 @@ function basicBlock(conv: ConvFn, cin: number, cout: number, stride: number, tra
   return (x) => {
     const y = b2(c2(tf.relu(b1(c1(x)))));
     const shortcut = down ? down[1]!(down[0]!(x)) : x;
-    return tf.relu(tf.add(y, shortcut));
+    return tf.relu(tf.add<tf.Tensor4D>(y, shortcut));
   };
 }
 

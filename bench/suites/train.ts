@@ -67,7 +67,7 @@ function tfRunner(net: Net, contender: ContenderId): Runner {
   const opt = tf.train.sgd(LR);
   const [n, c, h, w] = net.input;
   const x = tf.randomNormal([n, h, w, c]) as tf.Tensor4D;
-  const y = tf.tidy(() => tf.oneHot(tf.tensor1d(labels(n), 'int32'), CLASSES).toFloat());
+  const y = tf.tidy(() => tf.cast(tf.oneHot(tf.tensor1d(labels(n), 'int32'), CLASSES), 'float32'));
   return {
     run() {
       const loss = tf.tidy(() => {

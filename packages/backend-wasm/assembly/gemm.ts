@@ -31,6 +31,18 @@ function packA(mc: i32, kc: i32, a: usize, ars: i32, acs: i32, dst: usize): void
       for (let k = 0; k < kc; k++) {
         v128.store(dst + (<usize>k << 4), v128.load(at4(a, i + k * acs)));
       }
+    } else if (rows == MR && acs == 1) {
+      // Row-major A: transpose 4×4 blocks in registers.
+      const r0 = at4(a, i * ars);
+      const rs = <usize>ars << 2;
+      let k = 0;
+      for (; k + 4 <= kc; k += 4) {
+        const src = r0 + (<usize>k << 2);
+        storeTransposed4(v128.load(src), v128.load(src + rs), v128.load(src + 2 * rs), v128.load(src + 3 * rs), dst + (<usize>k << 4), 16);
+      }
+      for (; k < kc; k++) {
+        for (let r = 0; r < MR; r++) store<f32>(dst + (<usize>k << 4) + (<usize>r << 2), load<f32>(at4(r0, r * ars + k)));
+      }
     } else {
       for (let r = 0; r < MR; r++) {
         const out = dst + (<usize>r << 2);
@@ -46,6 +58,18 @@ function packA(mc: i32, kc: i32, a: usize, ars: i32, acs: i32, dst: usize): void
   }
 }
 
+/** Transposes the 4×4 block held as rows r0..r3 and stores its rows at out, out + step, … */
+@inline function storeTransposed4(r0: v128, r1: v128, r2: v128, r3: v128, out: usize, step: usize): void {
+  const t0 = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5);
+  const t1 = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7);
+  const t2 = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5);
+  const t3 = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
+  v128.store(out, v128.shuffle<f32>(t0, t2, 0, 1, 4, 5));
+  v128.store(out + step, v128.shuffle<f32>(t0, t2, 2, 3, 6, 7));
+  v128.store(out + 2 * step, v128.shuffle<f32>(t1, t3, 0, 1, 4, 5));
+  v128.store(out + 3 * step, v128.shuffle<f32>(t1, t3, 2, 3, 6, 7));
+}
+
 /** Packs rows [0, kc) × cols [0, nc) of B into NR-column strips, k-major, zero-padding the last strip. */
 function packB(kc: i32, nc: i32, b: usize, brs: i32, bcs: i32, dst: usize): void {
   for (let j = 0; j < nc; j += NR) {
@@ -57,8 +81,22 @@ function packB(kc: i32, nc: i32, b: usize, brs: i32, bcs: i32, dst: usize): void
         v128.store(out, v128.load(src));
         v128.store(out, v128.load(src, 16), 16);
       }
+    } else if (cols == NR && brs == 1) {
+      // Transposed B (column j contiguous along k): 4×4 register transposes, two per 4 k-steps.
+      const c0 = at4(b, j * bcs);
+      const cs = <usize>bcs << 2;
+      let k = 0;
+      for (; k + 4 <= kc; k += 4) {
+        const src = c0 + (<usize>k << 2);
+        const out = dst + (<usize>k << 5);
+        storeTransposed4(v128.load(src), v128.load(src + cs), v128.load(src + 2 * cs), v128.load(src + 3 * cs), out, 32);
+        const src4 = src + 4 * cs;
+        storeTransposed4(v128.load(src4), v128.load(src4 + cs), v128.load(src4 + 2 * cs), v128.load(src4 + 3 * cs), out + 16, 32);
+      }
+      for (; k < kc; k++) {
+        for (let c = 0; c < NR; c++) store<f32>(dst + (<usize>k << 5) + (<usize>c << 2), load<f32>(at4(c0, c * bcs + k)));
+      }
     } else {
-      // Walk each source column along k so reads stay sequential when B is transposed.
       for (let c = 0; c < NR; c++) {
         const out = dst + (<usize>c << 2);
         if (c < cols) {

@@ -9,6 +9,7 @@ export { unary } from './unary';
 export { binary, where32 } from './binary';
 export { reduce, argReduce } from './reduce';
 export { addInto } from './mem';
+export { copy32 } from './copy';
 
 /** First byte after the module's static data: the allocator starts here. */
 export function heapBase(): usize {

@@ -1,18 +1,73 @@
 // Max and average pooling over 3-D windows (lower ranks padded with unit
-// dimensions), one plane (n, c) at a time so threads can split planes.
+// dimensions), one plane (n, c) at a time so threads can split planes. For
+// each output position the taps that land inside [lo, hi) are found per
+// dimension up front, so the inner loops carry no bounds checks.
 
 import * as W from './opcodes';
 import { at4, word, zero4 } from './mem';
 
-/** Number of window taps k in [0, K) with lo ≤ o·s − p + k·dil < hi. */
-@inline function tapsInside(o: i32, s: i32, p: i32, dil: i32, K: i32, lo: i32, hi: i32): i32 {
-  let count = 0;
+/** Taps k in [0, K) of the window at output o with lo ≤ o·s − p + k·dil < hi: first tap in `tapLo`, one past the last in `tapHi`. */
+let tapLo = 0;
+let tapHi = 0;
+
+@inline function taps(o: i32, s: i32, p: i32, dil: i32, K: i32, lo: i32, hi: i32): void {
   const start = o * s - p;
-  for (let k = 0; k < K; k++) {
-    const i = start + k * dil;
-    if (i >= lo && i < hi) count++;
+  // k ≥ (lo − start) / dil, rounded up; k ≤ (hi − 1 − start) / dil, rounded down.
+  const a = lo - start;
+  const b = hi - 1 - start;
+  // Integer division costs tens of cycles; skip it for the usual dilation 1.
+  const first = a <= 0 ? 0 : dil == 1 ? a : (a + dil - 1) / dil;
+  const last = b < 0 ? -1 : dil == 1 ? b : b / dil;
+  tapLo = first;
+  tapHi = max(first, min(K, last + 1));
+}
+
+/** Four window inputs at x[at], x[at + sw], x[at + 2sw], x[at + 3sw]. */
+@inline function load4(x: usize, at: i32, sw: i32): v128 {
+  const p = at4(x, at);
+  if (sw == 1) return v128.load(p);
+  if (sw == 2) return v128.shuffle<f32>(v128.load(p), v128.load(p, 16), 0, 2, 4, 6);
+  let v = f32x4.splat(load<f32>(p));
+  v = f32x4.replace_lane(v, 1, load<f32>(at4(p, sw)));
+  v = f32x4.replace_lane(v, 2, load<f32>(at4(p, 2 * sw)));
+  return f32x4.replace_lane(v, 3, load<f32>(at4(p, 3 * sw)));
+}
+
+/**
+ * Max pooling of four neighbouring outputs whose windows lie inside the row
+ * (all KW taps valid), lane by lane with masks: the scalar loop's
+ * data-dependent branch mispredicts on about every other tap.
+ */
+@inline function maxPool4(
+  x: usize, y: usize, idx: usize, out: i32, rowBase: i32, H: i32, Wd: i32,
+  id0: i32, kd0: i32, kd1: i32, DD: i32, ih0: i32, kh0: i32, kh1: i32, DH: i32, KW: i32, DW: i32, iw: i32, SW: i32,
+): void {
+  let best = f32x4.splat(-Infinity);
+  let bestAt = i32x4.splat(-1);
+  const lanes = i32x4.mul(i32x4(0, 1, 2, 3), i32x4.splat(SW));
+  let first = true;
+  for (let kd = kd0; kd < kd1; kd++) {
+    for (let kh = kh0; kh < kh1; kh++) {
+      const rowAt = rowBase + ((id0 + kd * DD) * H + ih0 + kh * DH) * Wd + iw;
+      for (let kw = 0; kw < KW; kw++) {
+        const at = rowAt + kw * DW;
+        const v = load4(x, at, SW);
+        const ats = i32x4.add(i32x4.splat(at), lanes);
+        if (first) {
+          best = v;
+          bestAt = ats;
+          first = false;
+        } else {
+          // NaN wins (as in PyTorch); otherwise the first maximum is kept.
+          const take = v128.or(f32x4.gt(v, best), v128.and(f32x4.ne(v, v), f32x4.eq(best, best)));
+          best = v128.bitselect(v, best, take);
+          bestAt = v128.bitselect(ats, bestAt, take);
+        }
+      }
+    }
   }
-  return count;
+  v128.store(at4(y, out), best);
+  v128.store(at4(idx, out), bestAt);
 }
 
 /** Max over each window of planes [p0, p1); idx gets the flat index into x of each maximum. */
@@ -28,26 +83,40 @@ export function maxPool(x: usize, y: usize, idx: usize, d: usize, p0: i32, p1: i
     const base = p * S;
     let out = p * L;
     for (let od = 0; od < OD; od++) {
+      taps(od, SD, PD, DD, KD, 0, D);
+      const kd0 = tapLo, kd1 = tapHi;
       for (let oh = 0; oh < OH; oh++) {
+        taps(oh, SH, PH, DH, KH, 0, H);
+        const kh0 = tapLo, kh1 = tapHi;
+        // Outputs [owA, owB) have every kw tap inside the row; with a tap in every
+        // other dimension too, four of them go through the SIMD path at once.
+        const owA = min(OW, (PW + SW - 1) / SW);
+        const owB = max(owA, min(OW, Wd - 1 + PW - (KW - 1) * DW >= 0 ? (Wd - 1 + PW - (KW - 1) * DW) / SW + 1 : 0));
+        const simd = kd1 > kd0 && kh1 > kh0;
         for (let ow = 0; ow < OW; ow++) {
+          if (simd && ow >= owA && ow + 4 <= owB) {
+            maxPool4(x, y, idx, out, base, H, Wd, od * SD - PD, kd0, kd1, DD, oh * SH - PH, kh0, kh1, DH, KW, DW, ow * SW - PW, SW);
+            out += 4;
+            ow += 3;
+            continue;
+          }
+          taps(ow, SW, PW, DW, KW, 0, Wd);
+          const kw0 = tapLo, kw1 = tapHi;
+          const iw0 = ow * SW - PW;
           let best = -Infinity as f32;
           let bestAt = -1;
-          for (let kd = 0; kd < KD; kd++) {
+          for (let kd = kd0; kd < kd1; kd++) {
             const id = od * SD - PD + kd * DD;
-            if (id < 0 || id >= D) continue;
-            for (let kh = 0; kh < KH; kh++) {
-              const ih = oh * SH - PH + kh * DH;
-              if (ih < 0 || ih >= H) continue;
-              const rowAt = base + (id * H + ih) * Wd;
-              for (let kw = 0; kw < KW; kw++) {
-                const iw = ow * SW - PW + kw * DW;
-                if (iw < 0 || iw >= Wd) continue;
-                const v = load<f32>(at4(x, rowAt + iw));
+            for (let kh = kh0; kh < kh1; kh++) {
+              const rowAt = base + (id * H + oh * SH - PH + kh * DH) * Wd + iw0;
+              for (let kw = kw0; kw < kw1; kw++) {
+                const at = rowAt + kw * DW;
+                const v = load<f32>(at4(x, at));
                 // NaN wins (as in PyTorch); otherwise the first maximum is kept.
-                if (bestAt < 0 || v > best || (v != v && best == best)) {
-                  best = v;
-                  bestAt = rowAt + iw;
-                }
+                // Branch-free: on random data a branch here mispredicts half the time.
+                const take = (v > best) | (bestAt < 0) | ((v != v) & (best == best));
+                best = select<f32>(v, best, take);
+                bestAt = select<i32>(at, bestAt, take);
               }
             }
           }
@@ -60,14 +129,26 @@ export function maxPool(x: usize, y: usize, idx: usize, d: usize, p0: i32, p1: i
   }
 }
 
-/** Per-dimension divisor bounds: [−before, in + after) with countIncludePad, else [0, in). */
-@inline function lowBound(includePad: bool, before: i32): i32 {
-  return includePad ? -before : 0;
+/** Sum over the windows of four neighbouring outputs whose kw taps all lie inside the row. */
+@inline function sum4(
+  x: usize, rowBase: i32, H: i32, Wd: i32,
+  id0: i32, kd0: i32, kd1: i32, DD: i32, ih0: i32, kh0: i32, kh1: i32, DH: i32, KW: i32, DW: i32, iw: i32, SW: i32,
+): v128 {
+  let sum = f32x4.splat(0);
+  for (let kd = kd0; kd < kd1; kd++) {
+    for (let kh = kh0; kh < kh1; kh++) {
+      const rowAt = rowBase + ((id0 + kd * DD) * H + ih0 + kh * DH) * Wd + iw;
+      for (let kw = 0; kw < KW; kw++) sum = f32x4.add(sum, load4(x, rowAt + kw * DW, SW));
+    }
+  }
+  return sum;
 }
 
 /**
- * Average pooling (scale = 1) or its adjoint (adjoint = true: spreads
- * dy/divisor over each window into dx, which is zeroed first) for planes [p0, p1).
+ * Average pooling or, with `adjoint`, its transpose (spreads dy/divisor over
+ * each window into dx, which is zeroed first) for planes [p0, p1). The
+ * divisor counts taps inside the padded input with countIncludePad, inside
+ * the input otherwise.
  */
 @inline function avgWalk(src: usize, dst: usize, d: usize, p0: i32, p1: i32, adjoint: bool): void {
   const D = word(d, W.W_D), H = word(d, W.W_H), Wd = word(d, W.W_W);
@@ -77,40 +158,51 @@ export function maxPool(x: usize, y: usize, idx: usize, d: usize, p0: i32, p1: i
   const DD = word(d, W.W_DD), DH = word(d, W.W_DH), DW = word(d, W.W_DW);
   const PD = word(d, W.W_PD), PH = word(d, W.W_PH), PW = word(d, W.W_PW);
   const inc = word(d, W.W_COUNT_INCLUDE_PAD) != 0;
-  const hiD = inc ? D + word(d, W.W_PD_AFTER) : D;
-  const hiH = inc ? H + word(d, W.W_PH_AFTER) : H;
-  const hiW = inc ? Wd + word(d, W.W_PW_AFTER) : Wd;
   const S = D * H * Wd, L = OD * OH * OW;
   for (let p = p0; p < p1; p++) {
     const base = p * S;
     let out = p * L;
     if (adjoint) zero4(at4(dst, base), S);
     for (let od = 0; od < OD; od++) {
-      const nd = tapsInside(od, SD, PD, DD, KD, lowBound(inc, PD), hiD);
+      taps(od, SD, PD, DD, KD, inc ? -PD : 0, inc ? D + word(d, W.W_PD_AFTER) : D);
+      const nd = tapHi - tapLo;
+      taps(od, SD, PD, DD, KD, 0, D);
+      const kd0 = tapLo, kd1 = tapHi;
       for (let oh = 0; oh < OH; oh++) {
-        const nh = tapsInside(oh, SH, PH, DH, KH, lowBound(inc, PH), hiH);
+        taps(oh, SH, PH, DH, KH, inc ? -PH : 0, inc ? H + word(d, W.W_PH_AFTER) : H);
+        const nh = tapHi - tapLo;
+        taps(oh, SH, PH, DH, KH, 0, H);
+        const kh0 = tapLo, kh1 = tapHi;
+        // As in maxPool: outputs [owA, owB) have every kw tap inside the row, so
+        // their divisor is nd·nh·KW and the forward pass sums four at a time.
+        const owA = min(OW, (PW + SW - 1) / SW);
+        const owB = max(owA, min(OW, Wd - 1 + PW - (KW - 1) * DW >= 0 ? (Wd - 1 + PW - (KW - 1) * DW) / SW + 1 : 0));
+        const rowCount = nd * nh * KW;
         for (let ow = 0; ow < OW; ow++) {
-          const nw = tapsInside(ow, SW, PW, DW, KW, lowBound(inc, PW), hiW);
-          const count = nd * nh * nw;
+          if (!adjoint && rowCount > 0 && ow >= owA && ow + 4 <= owB) {
+            const sum = sum4(src, base, H, Wd, od * SD - PD, kd0, kd1, DD, oh * SH - PH, kh0, kh1, DH, KW, DW, ow * SW - PW, SW);
+            v128.store(at4(dst, out), f32x4.mul(sum, f32x4.splat(1 / <f32>rowCount)));
+            out += 4;
+            ow += 3;
+            continue;
+          }
+          taps(ow, SW, PW, DW, KW, inc ? -PW : 0, inc ? Wd + word(d, W.W_PW_AFTER) : Wd);
+          const count = nd * nh * (tapHi - tapLo);
+          taps(ow, SW, PW, DW, KW, 0, Wd);
+          const kw0 = tapLo, kw1 = tapHi;
+          const iw0 = ow * SW - PW;
+          // A window with no tap to count has nothing to average: 0, not NaN.
           const scale: f32 = count > 0 ? 1 / <f32>count : 0;
           const g: f32 = adjoint ? load<f32>(at4(src, out)) * scale : 0;
           let sum: f32 = 0;
-          for (let kd = 0; kd < KD; kd++) {
+          for (let kd = kd0; kd < kd1; kd++) {
             const id = od * SD - PD + kd * DD;
-            if (id < 0 || id >= D) continue;
-            for (let kh = 0; kh < KH; kh++) {
-              const ih = oh * SH - PH + kh * DH;
-              if (ih < 0 || ih >= H) continue;
-              const rowAt = base + (id * H + ih) * Wd;
-              for (let kw = 0; kw < KW; kw++) {
-                const iw = ow * SW - PW + kw * DW;
-                if (iw < 0 || iw >= Wd) continue;
-                if (adjoint) {
-                  const q = at4(dst, rowAt + iw);
-                  store<f32>(q, load<f32>(q) + g);
-                } else {
-                  sum += load<f32>(at4(src, rowAt + iw));
-                }
+            for (let kh = kh0; kh < kh1; kh++) {
+              const rowAt = base + (id * H + oh * SH - PH + kh * DH) * Wd + iw0;
+              for (let kw = kw0; kw < kw1; kw++) {
+                const q = at4(adjoint ? dst : src, rowAt + kw * DW);
+                if (adjoint) store<f32>(q, load<f32>(q) + g);
+                else sum += load<f32>(q);
               }
             }
           }

@@ -3,6 +3,7 @@
 
 import * as U from './opcodes';
 import { at4 } from './mem';
+import { expv } from './vexp';
 
 @inline function vecOp(op: i32, x: v128): v128 {
   switch (op) {
@@ -16,6 +17,8 @@ import { at4 } from './mem';
     case U.U_FLOOR: return f32x4.floor(x);
     case U.U_CEIL: return f32x4.ceil(x);
     case U.U_ROUND: return f32x4.nearest(x);
+    case U.U_EXP: return expv(x);
+    case U.U_SIGMOID: return f32x4.div(f32x4.splat(1), f32x4.add(f32x4.splat(1), expv(f32x4.neg(x))));
     default: {
       // sign: ±1 where x ≠ 0, x itself for ±0 and NaN.
       const pos = f32x4.gt(x, f32x4.splat(0));
@@ -74,13 +77,13 @@ export function unary(op: i32, x: usize, y: usize, n: i32): void {
     case U.U_FLOOR: vectorLoop(U.U_FLOOR, x, y, n); break;
     case U.U_CEIL: vectorLoop(U.U_CEIL, x, y, n); break;
     case U.U_ROUND: vectorLoop(U.U_ROUND, x, y, n); break;
-    case U.U_EXP: scalarLoop(U.U_EXP, x, y, n); break;
+    case U.U_EXP: vectorLoop(U.U_EXP, x, y, n); break;
     case U.U_EXPM1: scalarLoop(U.U_EXPM1, x, y, n); break;
     case U.U_LOG: scalarLoop(U.U_LOG, x, y, n); break;
     case U.U_LOG1P: scalarLoop(U.U_LOG1P, x, y, n); break;
     case U.U_SIN: scalarLoop(U.U_SIN, x, y, n); break;
     case U.U_COS: scalarLoop(U.U_COS, x, y, n); break;
     case U.U_TANH: scalarLoop(U.U_TANH, x, y, n); break;
-    default: scalarLoop(U.U_SIGMOID, x, y, n); break;
+    default: vectorLoop(U.U_SIGMOID, x, y, n); break;
   }
 }

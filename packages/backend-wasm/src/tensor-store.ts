@@ -50,6 +50,7 @@ export class TensorStore {
     return { dataId: data, shape, dtype };
   }
 
+  /** Returns a tensor's block to the heap; a second call for the same storage is ignored. */
   free(dataId: object): void {
     const data = dataId as WasmData;
     if (data.freed) return;
@@ -74,10 +75,12 @@ export class TensorStore {
     }
   }
 
+  /** A float32 view of a tensor (same validity as `view`). */
   f32(t: TensorInfo): Float32Array {
     return this.rt.f32(this.ptr(t), (t.dataId as WasmData).length);
   }
 
+  /** An int32 view of a tensor (same validity as `view`). */
   i32(t: TensorInfo): Int32Array {
     return this.rt.i32(this.ptr(t), (t.dataId as WasmData).length);
   }

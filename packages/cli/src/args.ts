@@ -1,7 +1,7 @@
 import { BACKEND_NAMES, type BackendChoice } from './setup/backend.js';
 import { DATASET_NAMES, datasetInfo, type DatasetName } from './setup/datasets.js';
 import { MODEL_NAMES, type ModelName } from './setup/models.js';
-import { OPTIMIZER_NAMES, defaultLr, type OptimizerName } from './setup/optimizers.js';
+import { OPTIMIZER_NAMES, SCHEDULE_NAMES, defaultLr, type OptimizerName, type ScheduleName } from './setup/optimizers.js';
 import { UsageError } from './usage-error.js';
 
 export { UsageError };
@@ -28,7 +28,9 @@ export interface RunArgs {
 export interface TrainArgs extends RunArgs {
   readonly epochs: number;
   readonly optimizer: OptimizerName;
+  /** The peak learning rate when `schedule` is cosine. */
   readonly lr: number;
+  readonly schedule: ScheduleName;
   readonly out: string;
 }
 
@@ -53,19 +55,19 @@ export type Command =
   | { readonly kind: 'help'; readonly topic?: CommandName };
 
 /** Defaults of train and eval; the README's main job is `train` with all of them. */
-export const DEFAULTS = { dataset: 'mnist', backend: 'auto', epochs: 3, batchSize: 64, optimizer: 'adam', seed: 0 } as const;
+export const DEFAULTS = { dataset: 'mnist', backend: 'auto', epochs: 3, batchSize: 64, optimizer: 'adam', schedule: 'cosine', seed: 0 } as const;
 
 const RUN_FLAGS = ['model', 'dataset', 'data-dir', 'backend', 'threads', 'batch-size', 'seed', 'limit'] as const;
 const FLAGS: Readonly<Record<Exclude<CommandName, 'bench' | 'edges'>, readonly string[]>> = {
-  train: [...RUN_FLAGS, 'epochs', 'optimizer', 'lr', 'out'],
+  train: [...RUN_FLAGS, 'epochs', 'optimizer', 'lr', 'schedule', 'out'],
   eval: [...RUN_FLAGS, 'weights'],
   summary: ['model', 'dataset'],
 };
 
 /**
  * Parses and validates a command line (without the node and script
- * arguments). With no arguments at all it is `train` with every default,
- * the README's main job. `now` names the default output directory.
+ * arguments). Without a command (no arguments, or options only) it is
+ * `train`, the README's main job. `now` names the default output directory.
  * @throws UsageError with a one-line message for anything invalid.
  *
  * @example
@@ -76,8 +78,9 @@ const FLAGS: Readonly<Record<Exclude<CommandName, 'bench' | 'edges'>, readonly s
  */
 export function parseArgs(argv: readonly string[], now: Date = new Date()): Command {
   const [first, ...rest] = argv;
-  if (first === undefined) return { kind: 'train', args: trainArgs(new Map(), now) };
   if (first === '--help' || first === '-h') return { kind: 'help' };
+  // `gradstream` and `gradstream --epochs 1` are train: the README's main job.
+  if (first === undefined || first.startsWith('--')) return parseArgs(['train', ...argv], now);
   if (first === 'help') return { kind: 'help', ...(rest[0] === undefined ? {} : { topic: commandName(rest[0]) }) };
   const command = commandName(first);
   if (rest.includes('--help') || rest.includes('-h')) return { kind: 'help', topic: command };
@@ -151,6 +154,7 @@ function trainArgs(f: ReadonlyMap<string, string>, now: Date): TrainArgs {
     epochs: positiveInt('epochs', f.get('epochs') ?? String(DEFAULTS.epochs)),
     optimizer,
     lr: optional(f, 'lr', positiveNumber) ?? defaultLr(optimizer),
+    schedule: choice('schedule', f.get('schedule') ?? DEFAULTS.schedule, SCHEDULE_NAMES),
     out: f.get('out') ?? defaultOutDir(now),
   };
 }

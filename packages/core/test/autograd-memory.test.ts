@@ -6,6 +6,10 @@ import { describe, expect, it } from 'vitest';
 import {
   type Tensor, tensor, tidy, keep, memory, grad, grads, valueAndGrad, vjp, customGrad, stopGradient, noGrad,
   add, mul, exp, tanh, sum, mean, matmul, softmax, conv2d, maxPool2d, avgPool2d, ones, randn, zeros, reshape, setSeed, clip,
+  sub, div, pow, neg, log, sqrt, abs, sigmoid, relu, leakyRelu, maximum, minimum, where, greater, max, min, variance, transpose,
+  slice, concat, stack, pad, gather, cast, logSoftmax, square, rsqrt, reciprocal, expm1, log1p, sin, cos, broadcastTo,
+  conv1d, conv3d, convTranspose2d, unfold, fold, locallyConnected2d, tiledConv2d, maxPool1d, maxPool3d, avgPool1d, avgPool3d,
+  lpPool1d, lpPool2d, globalAvgPool, globalMaxPool, adaptiveAvgPool2d, maxout, logSumExp, findBackend,
 } from '@gradstream/core';
 import { gradcheck, gradgradcheck } from '@gradstream/core/testing';
 
@@ -149,4 +153,60 @@ describe('gradients leave no leaked tensors', () => {
     }
     expect(live()).toEqual(before);
   });
+});
+
+describe('every op: first- and second-order gradients leave no live tensors', () => {
+  const v = (n: number, shift = 0) => Float64Array.from({ length: n }, (_, i) => 0.3 + ((i * 7 + shift) % 11) / 10);
+  const t = (shape: number[], shift = 0) => tensor(v(shape.reduce((a, b) => a * b, 1), shift), shape, 'float64');
+  const idx = tensor(new Int32Array([2, 0, 2]), [3], 'int32');
+  const ops: [string, number[], (x: Tensor) => Tensor][] = [
+    ['add', [2, 3], (x) => add(x, 1)], ['sub', [2, 3], (x) => sub(1, x)], ['mul', [2, 3], (x) => mul(x, x)],
+    ['div', [2, 3], (x) => div(1, x)], ['pow', [2, 3], (x) => pow(x, x)], ['neg', [2, 3], neg], ['exp', [2, 3], exp],
+    ['log', [2, 3], log], ['sqrt', [2, 3], sqrt], ['abs', [2, 3], abs], ['tanh', [2, 3], tanh], ['sigmoid', [2, 3], sigmoid],
+    ['relu', [2, 3], relu], ['leakyRelu', [2, 3], (x) => leakyRelu(sub(x, 1))], ['maximum', [2, 3], (x) => maximum(x, 0.7)],
+    ['minimum', [2, 3], (x) => minimum(x, 0.7)], ['where', [2, 3], (x) => where(greater(x, 0.7), x, mul(x, 2))],
+    ['max', [2, 3], (x) => max(x, 1)], ['min', [2, 3], (x) => min(x, 0, { keepDims: true })], ['mean', [2, 3], (x) => mean(x, 1)],
+    ['variance', [2, 3], (x) => variance(x, 1)], ['matmul', [2, 3], (x) => matmul(x, x, { transposeB: true })],
+    ['reshape', [2, 3], (x) => reshape(x, [3, 2])], ['transpose', [2, 3], (x) => transpose(x)], ['slice', [2, 3], (x) => slice(x, [0, 1], [2, 2])],
+    ['concat', [2, 3], (x) => concat([x, x], 1)], ['stack', [2, 3], (x) => stack([x, x])], ['pad', [2, 3], (x) => pad(x, [[1, 0], [0, 2]])],
+    ['gather', [3, 2], (x) => gather(x, idx)], ['cast', [2, 3], (x) => cast(cast(x, 'float32'), 'float64')],
+    ['softmax', [2, 3], (x) => softmax(x)], ['logSoftmax', [2, 3], (x) => logSoftmax(x, 0)], ['logSumExp', [2, 3], (x) => logSumExp(x)],
+    ['square', [2, 3], square], ['rsqrt', [2, 3], rsqrt], ['reciprocal', [2, 3], reciprocal], ['expm1', [2, 3], expm1],
+    ['log1p', [2, 3], log1p], ['sin', [2, 3], sin], ['cos', [2, 3], cos], ['clip', [2, 3], (x) => clip(x, 0.5, 1)],
+    ['broadcastTo', [2, 1], (x) => broadcastTo(x, [3, 2, 4])],
+    ['conv1d', [1, 2, 5], (x) => conv1d(x, t([2, 1, 2]), { groups: 2, padding: 1 })],
+    ['conv2d', [1, 2, 5, 5], (x) => conv2d(x, t([3, 2, 3, 3]), { stride: 2, padding: 'valid', bias: t([3]) })],
+    ['conv3d', [1, 1, 3, 3, 3], (x) => conv3d(x, t([2, 1, 2, 2, 2]), { dilation: 2 })],
+    ['convTranspose2d', [1, 2, 3, 3], (x) => convTranspose2d(x, t([2, 2, 2, 2]), { stride: 2 })],
+    ['unfold/fold', [1, 1, 4, 4], (x) => fold(mul(unfold(x, 2), 2), [4, 4], 2)],
+    ['locallyConnected2d', [1, 1, 3, 3], (x) => locallyConnected2d(x, t([4, 2, 4]), 2)],
+    ['tiledConv2d', [1, 1, 4, 4], (x) => tiledConv2d(x, t([2, 2, 1, 1, 2, 2]), { tiles: 2 })],
+    ['maxPool1d', [1, 1, 6], (x) => maxPool1d(x, 2)], ['maxPool2d', [1, 1, 4, 4], (x) => maxPool2d(x, 3, { stride: 1, padding: 1 })],
+    ['maxPool3d', [1, 1, 2, 2, 2], (x) => maxPool3d(x, 2)], ['avgPool1d', [1, 1, 5], (x) => avgPool1d(x, 2, { ceilMode: true })],
+    ['avgPool2d', [1, 1, 4, 4], (x) => avgPool2d(x, 2)], ['avgPool3d', [1, 1, 2, 2, 2], (x) => avgPool3d(x, 2, { padding: 1 })],
+    ['lpPool1d', [1, 1, 6], (x) => lpPool1d(x, 2, 3)], ['lpPool2d', [1, 1, 4, 4], (x) => lpPool2d(x, 3, 2)],
+    ['globalAvgPool', [1, 2, 2, 2], globalAvgPool], ['globalMaxPool', [1, 2, 2, 2], globalMaxPool],
+    ['adaptiveAvgPool2d', [1, 1, 5, 5], (x) => adaptiveAvgPool2d(x, 3)], ['maxout', [1, 4, 2, 2], (x) => maxout(x, 2)],
+  ];
+  for (const [name, shape, f] of ops) {
+    it(name, () => {
+      const x = t(shape);
+      const before = live();
+      const backendBefore = findBackend('cpu')!.memory();
+      tidy(() => f(x)).dispose();
+      expect(live()).toEqual(before);
+      // the backend's own count agrees: no kernel temporaries (pool indices, conv scratch) outlive the op
+      expect(findBackend('cpu')!.memory()).toEqual(backendBefore);
+      const before2 = live();
+      const { value, grad: g1 } = valueAndGrad((u) => sum(square(f(u))))(x);
+      const g2 = grad((u) => sum(mul(grad((w) => sum(square(f(w))))(u), g1)))(x);
+      expect(memory().numTensors).toBe(before2.tensors + 3);
+      value.dispose();
+      g1.dispose();
+      g2.dispose();
+      expect(live()).toEqual(before2);
+      expect(findBackend('cpu')!.memory()).toEqual(backendBefore);
+      x.dispose();
+    });
+  }
 });

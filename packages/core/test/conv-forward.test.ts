@@ -136,6 +136,15 @@ describe('conv1d/2d/3d forward equals a naive direct loop', () => {
     });
   }
 
+  it('float32 inputs agree with the float64 reference to float32 rounding (1-D/2-D/3-D)', () => {
+    fc.assert(fc.property(convCaseArb({ maxChannels: 3 }).chain(caseTensors), ([c, xs, ws]) => tidy(() => {
+      const x32 = Float32Array.from(xs.values), w32 = Float32Array.from(ws.values);
+      const y = convFns[c.rank](tensor(x32, c.xShape), tensor(w32, c.wShape), { stride: c.stride, padding: c.padding, dilation: c.dilation, groups: c.groups });
+      expect(y.dtype).toBe('float32');
+      expectAllClose(y.dataSync(), naiveConv(c.xShape, x32, c.wShape, w32, c.stride, c.dilation, c.padding, c.groups).values, 1e-5);
+    })), { numRuns: 30 });
+  });
+
   it("symmetric numeric padding, 'valid' and 'same' (stride 1) and bias", () => {
     fc.assert(fc.property(convCaseArb({ rank: 2 }).map((c) => ({ ...c, stride: [1, 1] })).chain(caseTensors), fc.integer({ min: 0, max: 2 }), ([c, xs, ws], p) => tidy(() => {
       const x = xs.make(), w = ws.make();

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   tensor, zeros, ones, tidy, add, sub, mul, matmul, reshape, concat, gather, slice, transpose, sum, conv2d, maxPool2d,
-  grad, customGrad, setBackend, getBackendName,
+  grad, customGrad, setBackend, getBackendName, broadcastTo, softmax, logSoftmax, convTranspose1d, convTranspose2d, memory,
   GradstreamError, ShapeError, DTypeError, DisposedTensorError, BackendError, GradientError, ArgumentError,
 } from '@gradstream/core';
 import { shapeArb } from '@gradstream/core/testing';
@@ -66,6 +66,34 @@ describe('ShapeError', () => {
 
   it('tensor with values that cannot fill the shape', () => {
     expect(thrown(() => tensor([1, 2, 3], [2, 2]), ShapeError).message).toMatch(/tensor.*\[2,2\]/);
+  });
+
+  it('broadcastTo names itself and both shapes, and leaks nothing when it refuses', () => {
+    const x = ones([3]);
+    const y = ones([2, 1]);
+    const before = memory().numTensors;
+    expect(thrown(() => broadcastTo(x, [2]), ShapeError).message).toMatch(/^broadcastTo:.*\[3\].*\[2\]/);
+    expect(thrown(() => broadcastTo(y, [2]), ShapeError).message).toMatch(/^broadcastTo:.*\[2,1\].*\[2\]/);
+    expect(thrown(() => broadcastTo(y, [2, 3, 2]), ShapeError).message).toMatch(/^broadcastTo:/);
+    expect(memory().numTensors).toBe(before);
+    expect(broadcastTo(y, [4, 2, 3]).shape).toEqual([4, 2, 3]);
+    x.dispose();
+    y.dispose();
+  });
+
+  it('softmax and logSoftmax name themselves for a bad axis', () => {
+    expect(thrown(() => softmax(zeros([2, 3]), 2), ShapeError).message).toMatch(/^softmax:.*axis 2/);
+    expect(thrown(() => logSoftmax(zeros([2, 3]), -3), ShapeError).message).toMatch(/^logSoftmax:.*axis -3/);
+  });
+
+  it('transposed convolution validates groups, stride and dilation (they once gave garbage silently)', () => {
+    expect(thrown(() => convTranspose2d(ones([1, 4, 3, 3]), ones([4, 1, 2, 2]), { groups: 3 }), ShapeError).message).toMatch(/convTranspose2d.*groups 3.*\[1,4,3,3\]/);
+    expect(thrown(() => convTranspose2d(ones([1, 4, 3, 3]), ones([4, 1, 2, 2]), { groups: 0 }), ArgumentError).message).toContain('convTranspose2d');
+    expect(thrown(() => convTranspose1d(ones([1, 1, 3]), ones([1, 1, 2]), { stride: 0 }), ArgumentError).message).toMatch(/convTranspose1d.*stride/);
+    expect(thrown(() => convTranspose1d(ones([1, 1, 3]), ones([1, 1, 2]), { stride: 1.5 }), ArgumentError).message).toMatch(/convTranspose1d.*stride/);
+    expect(thrown(() => convTranspose1d(ones([1, 1, 3]), ones([1, 1, 2]), { dilation: 0 }), ArgumentError).message).toMatch(/convTranspose1d.*dilation/);
+    expect(thrown(() => convTranspose2d(ones([1, 1, 3, 3]), ones([1, 1, 2, 2]), { stride: [1, 1, 1] }), ArgumentError).message).toMatch(/convTranspose2d.*stride/);
+    expect(thrown(() => convTranspose1d(ones([1, 1, 3]), ones([1, 1, 2]), { outputPadding: 1 }), ArgumentError).message).toMatch(/convTranspose1d.*outputPadding/);
   });
 
   it('pooling with an empty output, and invalid arguments', () => {

@@ -100,6 +100,19 @@ describe('max pooling equals a naive loop (PyTorch semantics)', () => {
       })), { numRuns: 40 });
     });
   }
+  it('float32 max and avg pooling agree with the float64 reference to float32 rounding', () => {
+    fc.assert(fc.property(poolCaseArb().map((c) => ({ ...c, dilation: c.dilation.map(() => 1) })).chain(withX), ([c, xs]) => tidy(() => {
+      const x32 = Float32Array.from(xs.values);
+      const x = tensor(x32, c.xShape);
+      const rank = c.rank;
+      const ym = maxFns[rank](x, c.kernel, { stride: c.stride, padding: c.padding, ceilMode: c.ceilMode });
+      const ya = avgFns[rank](x, c.kernel, { stride: c.stride, padding: c.padding, ceilMode: c.ceilMode });
+      expect([ym.dtype, ya.dtype]).toEqual(['float32', 'float32']);
+      expectAllClose(ym.dataSync(), naivePool(c.xShape, x32, c, (v) => Math.max(...v)).values, 0);
+      expectAllClose(ya.dataSync(), naivePool(c.xShape, x32, c, (v, w) => v.reduce((a, b) => a + b, 0) / w.poolSize).values, 1e-6);
+    })), { numRuns: 30 });
+  });
+
   it('stride defaults to the kernel size', () => {
     tidy(() => {
       const x = tensor(Float64Array.from({ length: 16 }, (_, i) => i), [1, 1, 4, 4], 'float64');

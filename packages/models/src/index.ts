@@ -24,4 +24,4 @@ export { vgg11, vgg13, vgg16, vgg19, VGG, type VggOptions } from './models/vgg.j
 export { googlenet, GoogLeNet, type GoogLeNetOptions, type GoogLeNetOutputs } from './models/googlenet.js';
 export { BasicConv2d, Inception, InceptionAux, type InceptionWidths } from './models/inception.js';
 export { resnet18, resnet34, resnet50, resnet101, resnet152, ResNet, type ResNetOptions } from './models/resnet.js';
-export { BasicBlock, Bottleneck, type BlockType } from './models/resnet-blocks.js';
+export { BasicBlock, Bottleneck, downsample, type BlockType } from './models/resnet-blocks.js';

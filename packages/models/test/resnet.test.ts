@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import '@gradstream/backend-cpu';
 import { noGrad, randn, tidy } from '@gradstream/core';
-import { resnet101, resnet152, resnet18, resnet34, resnet50, type ResNet } from '@gradstream/models';
+import { resnet101, resnet18, resnet34, resnet50, type ResNet } from '@gradstream/models';
 import { countParams, expectShapes, expectTrains } from './model-helpers.js';
 
 describe('resnet', () => {
@@ -64,13 +64,11 @@ describe('resnet', () => {
     expectTrains(model, [2, 3, 32, 32], [2, 1000]);
   });
 
-  it('ResNet-101 and -152: 44,549,160 and 60,192,808 parameters (same blocks as ResNet-50, which trains above)', () => {
+  it('ResNet-101: 44,549,160 parameters (ResNet-50\'s blocks, which train above, 23 deep in layer3)', () => {
     using r101 = resnet101();
     expect(countParams(r101)).toBe(44_549_160);
     expectShapes(r101, { 'layer3.22.conv3.weight': [1024, 256, 1, 1] });
-    using r152 = resnet152();
-    expect(countParams(r152)).toBe(60_192_808);
-    expectShapes(r152, { 'layer2.7.bn2.running_mean': [128], 'layer3.35.conv1.weight': [256, 1024, 1, 1] });
+    expect([...r101.stateDict().keys()].some((k) => k.startsWith('layer3.23.'))).toBe(false);
   });
 
   it("variant 'cifar': 3×3 stride-1 stem, no max pool; trains on 2×3×32×32, runs on 2×1×28×28", () => {

@@ -121,4 +121,14 @@ describe('safetensors codec', () => {
     shifted.set(bytes, 1);
     expect(Array.from(decodeSafetensors(shifted.subarray(1)).tensors.get('w')!.data)).toEqual([1, 2, 3]);
   });
+
+  it('copies out of a Node Buffer (whose slice would share the whole file)', () => {
+    const bytes = encodeSafetensors(new Map<string, RawTensor>([
+      ['a', { dtype: 'float32', shape: [2], data: new Float32Array([1, 2]) }],
+      ['b', { dtype: 'int32', shape: [3], data: new Int32Array([4, 5, 6]) }],
+    ]));
+    const { tensors } = decodeSafetensors(Buffer.from(bytes));
+    for (const t of tensors.values()) expect(t.data.buffer.byteLength).toBe(t.data.byteLength);
+    expect(Array.from(tensors.get('b')!.data)).toEqual([4, 5, 6]);
+  });
 });

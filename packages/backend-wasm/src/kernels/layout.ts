@@ -1,10 +1,18 @@
 import type { TensorInfo } from '@gradstream/core';
 import type { TensorStore } from '../tensor-store.js';
-import { contiguousStrides, forEachRow, planStrided } from './strided.js';
+import { fitsDescriptor, writeStridedDescriptor } from './descriptors.js';
+import { type StridedPlan, contiguousStrides, forEachRow, planStrided } from './strided.js';
 
-// Layout kernels move bytes without arithmetic, so they run in TypeScript on
-// views of linear memory: contiguous runs go through TypedArray.set (a
-// memmove), strided ones through a tight loop.
+// Layout kernels move bytes without arithmetic. 4-byte dtypes go through the
+// wasm strided copy; bool (and ranks beyond its descriptor) through views of
+// linear memory, with TypedArray.set (a memmove) for contiguous runs.
+
+/** Copies with wasm when it can: source offset `from` and destination offset `to` in elements. */
+function copyInWasm(ts: TensorStore, x: TensorInfo, from: number, y: TensorInfo, to: number, plan: StridedPlan): boolean {
+  if (x.dtype === 'bool' || !fitsDescriptor(plan)) return false;
+  ts.rt.exports.copy32(ts.ptr(x) + from * 4, ts.ptr(y) + to * 4, writeStridedDescriptor(ts.rt, plan));
+  return true;
+}
 
 /** Output dim i = x dim perm[i]. */
 export function transpose(ts: TensorStore, x: TensorInfo, perm: readonly number[]): TensorInfo {
@@ -13,6 +21,7 @@ export function transpose(ts: TensorStore, x: TensorInfo, perm: readonly number[
   const xs = ts.view(x), ys = ts.view(y);
   if (ys.length === 0) return y;
   const xStrides = contiguousStrides(x.shape);
+  if (copyInWasm(ts, x, 0, y, 0, planStrided(shape, [perm.map((p) => xStrides[p]!), contiguousStrides(shape)]))) return y;
   const plan = planStrided(shape, [perm.map((p) => xStrides[p]!)]);
   const n = plan.shape[plan.shape.length - 1]!;
   const s = plan.strides[0]![plan.shape.length - 1]!;
@@ -31,6 +40,7 @@ export function slice(ts: TensorStore, x: TensorInfo, begin: readonly number[], 
   if (ys.length === 0) return y;
   const xStrides = contiguousStrides(x.shape);
   const start = begin.reduce((acc, b, i) => acc + b * xStrides[i]!, 0);
+  if (copyInWasm(ts, x, start, y, 0, planStrided(size, [xStrides, contiguousStrides(size)]))) return y;
   const plan = planStrided(size, [xStrides]);
   const n = plan.shape[plan.shape.length - 1]!;
   const s = plan.strides[0]![plan.shape.length - 1]!;
@@ -51,6 +61,7 @@ export function pad(ts: TensorStore, x: TensorInfo, paddings: readonly (readonly
   if (xs.length === 0) return y;
   const yStrides = contiguousStrides(shape);
   const start = paddings.reduce((acc, [before], i) => acc + before * yStrides[i]!, 0);
+  if (copyInWasm(ts, x, 0, y, start, planStrided(x.shape, [contiguousStrides(x.shape), yStrides]))) return y;
   const plan = planStrided(x.shape, [yStrides]);
   const n = plan.shape[plan.shape.length - 1]!;
   const s = plan.strides[0]![plan.shape.length - 1]!;

@@ -42,7 +42,9 @@ export class Heap {
     const reused = this.free.get(size)?.pop();
     if (reused !== undefined) return { ptr: reused, size };
     const ptr = this.top;
-    this.ensure(ptr + size, bytes);
+    // Keep a cache line past every block inside memory: SIMD kernels may load a
+    // few lanes beyond a row's last element (never using them), which must not trap.
+    this.ensure(ptr + size + ALIGN, bytes);
     this.top = ptr + size;
     return { ptr, size };
   }

@@ -23,6 +23,7 @@ export interface KernelExports {
   reduce(op: number, x: number, y: number, desc: number, ySize: number): void;
   argReduce(op: number, x: number, y: number, outer: number, r: number, inner: number): void;
   addInto(dst: number, src: number, n: number): void;
+  copy32(x: number, y: number, desc: number): void;
 }
 
 /** Exports the thread pool may run on workers, by index. */

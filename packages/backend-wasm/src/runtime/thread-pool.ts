@@ -10,11 +10,18 @@ interface WorkerHandle {
 }
 
 interface PoolWorker {
-  readonly handle: WorkerHandle;
+  handle?: WorkerHandle;
+  /** Set once the worker is stopped; a worker still spawning is terminated when it arrives. */
+  stopped: boolean;
+  /** Why the worker failed to start, if it did. */
+  failure?: string;
   /** Word index of the control block in the shared Int32 view. */
   readonly block: number;
   readonly blockPtr: number;
 }
+
+/** How long a worker may take to instantiate the module before setThreads gives up on it. */
+const START_TIMEOUT_MS = 30_000;
 
 /** Can this thread block in Atomics.wait? (Browser main threads cannot.) */
 function canBlock(probe: Int32Array): boolean {
@@ -26,16 +33,20 @@ function canBlock(probe: Int32Array): boolean {
   }
 }
 
-async function spawn(): Promise<WorkerHandle> {
+/** Starts a worker running workerSource; `onError` hears about a worker that crashes. */
+async function spawn(onError: (message: string) => void): Promise<WorkerHandle> {
   if (isNode) {
     const { Worker } = await importNodeBuiltin<typeof import('node:worker_threads')>('worker_threads');
     const worker = new Worker(workerSource, { eval: true });
+    worker.on('error', (e) => onError(e.message));
     // Idle workers must not keep a process (or a test run) alive.
     worker.unref();
     return worker;
   }
   const url = URL.createObjectURL(new Blob([workerSource], { type: 'text/javascript' }));
-  return new Worker(url);
+  const worker = new Worker(url);
+  worker.addEventListener('error', (e) => onError(e.message));
+  return worker;
 }
 
 /**
@@ -50,15 +61,15 @@ export class ThreadPool {
   private readonly blocking: boolean;
 
   /**
-   * @param allocBlock reserves one control block in shared memory and returns its address.
-   * @param freeBlock returns it.
+   * @param allocBlock reserves one control block in shared memory and returns
+   *   its address. Blocks are never given back: a terminated worker may still
+   *   read its block for a moment, so reusing it could start a stray job.
    */
   constructor(
     private readonly module: WebAssembly.Module,
     private readonly memory: WebAssembly.Memory,
     private readonly names: readonly string[],
     private readonly allocBlock: () => number,
-    private readonly freeBlock: (ptr: number) => void,
   ) {
     this.blocking = canBlock(new Int32Array(new SharedArrayBuffer(4)));
   }
@@ -83,20 +94,30 @@ export class ThreadPool {
   private async start(): Promise<void> {
     const blockPtr = this.allocBlock();
     new Uint8Array(this.memory.buffer, blockPtr, BLOCK_BYTES).fill(0);
-    const handlePromise = spawn();
-    const worker: PoolWorker = { handle: undefined as unknown as WorkerHandle, block: blockPtr >> 2, blockPtr };
+    const worker: PoolWorker = { stopped: false, block: blockPtr >> 2, blockPtr };
     this.workers.push(worker);
-    const handle = await handlePromise;
-    (worker as { handle: WorkerHandle }).handle = handle;
-    if (!this.workers.includes(worker)) {
-      this.stop(worker);
+    const handle = await spawn((message) => (worker.failure = message));
+    worker.handle = handle;
+    if (worker.stopped) {
+      void handle.terminate();
       return;
     }
     handle.postMessage({ module: this.module, memory: this.memory, names: this.names, block: blockPtr });
-    while (Atomics.load(this.i32(), worker.block + READY) !== 1) await new Promise((r) => setTimeout(r, 1));
+    const deadline = Date.now() + START_TIMEOUT_MS;
+    while (Atomics.load(this.i32(), worker.block + READY) !== 1) {
+      if (worker.failure !== undefined || Date.now() > deadline) {
+        const reason = worker.failure ?? `no answer after ${START_TIMEOUT_MS} ms`;
+        this.workers.splice(this.workers.indexOf(worker), 1);
+        this.stop(worker);
+        throw new BackendError('wasm', `a worker thread failed to start: ${reason}`);
+      }
+      await new Promise((r) => setTimeout(r, 1));
+    }
   }
 
   private stop(worker: PoolWorker): void {
+    if (worker.stopped) return;
+    worker.stopped = true;
     if (worker.handle) {
       const i32 = this.i32();
       i32[worker.block + FN] = -1;
@@ -104,7 +125,6 @@ export class ThreadPool {
       Atomics.notify(i32, worker.block + SEQ);
       void worker.handle.terminate();
     }
-    this.freeBlock(worker.blockPtr);
   }
 
   /** Stops every worker. */
@@ -120,21 +140,18 @@ export class ThreadPool {
   run(fn: number, jobs: readonly (readonly number[])[], local: (args: readonly number[]) => void): void {
     const i32 = this.i32();
     const f64 = new Float64Array(this.memory.buffer);
-    const busy: PoolWorker[] = [];
+    const busy = this.workers.filter((w) => Atomics.load(i32, w.block + READY) === 1).slice(0, jobs.length - 1);
+    if (busy.length + 1 < jobs.length) throw new BackendError('wasm', 'internal: more jobs than ready threads');
+    if (jobs.some((args) => args.length > MAX_ARGS)) throw new BackendError('wasm', `internal: a kernel takes more than ${MAX_ARGS} arguments`);
     const seq = ++this.seq;
-    for (const w of this.workers) {
-      if (busy.length + 1 >= jobs.length) break;
-      if (Atomics.load(i32, w.block + READY) !== 1) continue;
-      const args = jobs[busy.length + 1]!;
-      if (args.length > MAX_ARGS) throw new BackendError('wasm', `internal: ${args.length} kernel arguments exceed ${MAX_ARGS}`);
+    busy.forEach((w, i) => {
+      const args = jobs[i + 1]!;
       f64.set(args, (w.blockPtr >> 3) + ARGS / 2);
       i32[w.block + FN] = fn;
       i32[w.block + NARGS] = args.length;
       Atomics.store(i32, w.block + SEQ, seq);
       Atomics.notify(i32, w.block + SEQ);
-      busy.push(w);
-    }
-    if (busy.length + 1 < jobs.length) throw new BackendError('wasm', 'internal: more jobs than ready threads');
+    });
     let failed = false;
     try {
       local(jobs[0]!);

@@ -52,7 +52,7 @@ export class WasmRuntime {
     const exports = instance.exports as unknown as KernelExports;
     const heap = new Heap(memory, exports.heapBase());
     const pool = loaded.shared
-      ? new ThreadPool(loaded.module, memory, PARALLEL_KERNELS, () => heap.alloc(BLOCK_BYTES).ptr, (ptr) => heap.release({ ptr, size: BLOCK_BYTES }))
+      ? new ThreadPool(loaded.module, memory, PARALLEL_KERNELS, () => heap.alloc(BLOCK_BYTES).ptr)
       : undefined;
     const runtime = new WasmRuntime(exports, memory, heap, loaded.relaxedSimd, pool, options.minParallelFlops);
     await runtime.setThreads(options.threads);
@@ -94,6 +94,7 @@ export class WasmRuntime {
     new Int32Array(this.memory.buffer, ptr, words.length).set(words);
   }
 
+  /** Views over linear memory; made per use because growing the memory replaces its buffer. */
   f32(ptr: number, length: number): Float32Array {
     return new Float32Array(this.memory.buffer, ptr, length);
   }

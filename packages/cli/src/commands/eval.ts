@@ -20,7 +20,7 @@ export async function evalCommand(args: EvalArgs, ctx: CommandContext): Promise<
   const backend = await startBackend(args.backend, args.threads);
   if (backend.note) ctx.stderr.write(`gradstream: ${backend.note}\n`);
   const info = datasetInfo(args.dataset);
-  const test = loadTestSplit(args.dataset, { seed: args.seed, ...(args.dataDir === undefined ? {} : { dataDir: args.dataDir }), ...(args.limit === undefined ? {} : { limit: args.limit }) });
+  const test = loadTestSplit(args.dataset, { seed: args.seed, dataDir: args.dataDir, limit: args.limit });
   const model = buildModel(args.model, info, args.seed);
   try {
     loadWeights(model, args.weights);

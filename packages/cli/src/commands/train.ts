@@ -36,16 +36,17 @@ export async function trainCommand(args: TrainArgs, ctx: CommandContext): Promis
   const backend = await startBackend(args.backend, args.threads);
   if (backend.note) ctx.stderr.write(`gradstream: ${backend.note}\n`);
   const info = datasetInfo(args.dataset);
-  const splits = loadSplits(args.dataset, { seed: args.seed, ...(args.dataDir === undefined ? {} : { dataDir: args.dataDir }), ...(args.limit === undefined ? {} : { limit: args.limit }) });
+  const splits = loadSplits(args.dataset, { seed: args.seed, dataDir: args.dataDir, limit: args.limit });
   const model = buildModel(args.model, info, args.seed);
-  const optimizer = makeOptimizer(args.optimizer, model.parameters(), args.lr);
   const loader = (ds: Dataset, shuffle: boolean): DataLoader =>
     new DataLoader(ds, { batchSize: args.batchSize, shuffle, seed: args.seed, ...(info.transform && { transform: info.transform }) });
+  const train = loader(splits.train, true);
+  const optimizer = makeOptimizer(args.optimizer, model.parameters(), args.lr, args.schedule, args.epochs * train.length);
   try {
     ctx.stderr.write(`${args.model} on ${args.dataset} (${count(splits.train.length)} train / ${count(splits.validation.length)} validation / ${count(splits.test.length)} test), `
-      + `${args.optimizer} lr ${args.lr}, batch ${args.batchSize}, ${args.epochs} epoch${args.epochs === 1 ? '' : 's'}, backend ${backend.name}\n`);
+      + `${args.optimizer} lr ${args.lr} (${args.schedule}), batch ${args.batchSize}, ${args.epochs} epoch${args.epochs === 1 ? '' : 's'}, backend ${backend.name}\n`);
     const started = performance.now();
-    const outcome = await runTraining(model, { train: loader(splits.train, true), validation: loader(splits.validation, false), epochs: args.epochs, optimizer }, ctx.signal, ctx.stderr);
+    const outcome = await runTraining(model, { train, validation: loader(splits.validation, false), epochs: args.epochs, optimizer }, ctx.signal, ctx.stderr);
     if (outcome.interrupted) ctx.stderr.write(`interrupted: ${outcome.epochs.length} of ${args.epochs} epochs finished; writing what exists\n`);
     const test = outcome.interrupted ? undefined : await evaluate(model, loader(splits.test, false));
     const files = writeArtifacts(args.out, {

@@ -63,8 +63,9 @@ function drawPanel(canvas: Canvas, left: number, xs: readonly number[], panel: P
   const hi = ticks.values.at(-1)!;
   const xMin = xs.length ? Math.min(...xs) : 1;
   const xMax = xs.length ? Math.max(...xs) : 1;
-  // Half an epoch of room on each side keeps the end markers off the axes (and centres a single epoch).
-  const [xa, xb] = [xMin - 0.5 * Math.max(0.1, (xMax - xMin) / 10), xMax + 0.5 * Math.max(0.1, (xMax - xMin) / 10)];
+  // A 5% margin keeps the end markers off the axes; a single epoch sits in the middle.
+  const pad = Math.max(0.05, (xMax - xMin) / 20);
+  const [xa, xb] = [xMin - pad, xMax + pad];
   const px = (x: number): number => x0 + ((x - xa) / (xb - xa)) * (x1 - x0);
   const py = (y: number): number => y0 - ((y - lo) / (hi - lo)) * (y0 - y1);
 

@@ -1,10 +1,10 @@
 import type { Tensor } from '@gradstream/core';
-import { adam, adamW, rmsprop, sgd, type Optimizer } from '@gradstream/core/optim';
+import { adam, adamW, cosineAnnealingLR, rmsprop, sgd, type LearningRate, type Optimizer } from '@gradstream/core/optim';
 
 interface OptimizerSpec {
   /** The learning rate when --lr is not given. */
   readonly defaultLr: number;
-  readonly make: (params: readonly Tensor[], lr: number) => Optimizer;
+  readonly make: (params: readonly Tensor[], lr: LearningRate) => Optimizer;
 }
 
 const OPTIMIZERS = {
@@ -27,7 +27,18 @@ export function defaultLr(name: OptimizerName): number {
   return OPTIMIZERS[name].defaultLr;
 }
 
-/** Builds optimizer `name` over `params`. */
-export function makeOptimizer(name: OptimizerName, params: readonly Tensor[], lr: number): Optimizer {
-  return OPTIMIZERS[name].make(params, lr);
+/** Learning-rate schedules selectable with --schedule. */
+export const SCHEDULE_NAMES = ['cosine', 'constant'] as const;
+
+/** A --schedule value. */
+export type ScheduleName = (typeof SCHEDULE_NAMES)[number];
+
+/**
+ * Builds optimizer `name` over `params` with peak learning rate `lr`:
+ * constant, or annealed along a half cosine to 0 over `totalSteps`
+ * optimizer steps (the whole run), which settles the weights in the last
+ * epochs at no extra cost.
+ */
+export function makeOptimizer(name: OptimizerName, params: readonly Tensor[], lr: number, schedule: ScheduleName, totalSteps: number): Optimizer {
+  return OPTIMIZERS[name].make(params, schedule === 'cosine' ? cosineAnnealingLR({ lr, tMax: totalSteps }) : lr);
 }

@@ -1,4 +1,4 @@
-import { normalizeAxes } from '../tensor/shape.js';
+import { normalizeAxes, normalizeAxis } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { add, div, exp, log, sub } from './elementwise.js';
 import { stopGradient } from './gradient-control.js';
@@ -15,6 +15,7 @@ import { max, sum } from './reduce.js';
  * ```
  */
 export function softmax(x: Tensor, axis = -1): Tensor {
+  normalizeAxis('softmax', axis, x.rank); // so a bad axis is reported as softmax's, not max's
   const shifted = sub(x, stopGradient(max(x, axis, { keepDims: true })));
   const e = exp(shifted);
   return div(e, sum(e, axis, { keepDims: true }));
@@ -22,6 +23,7 @@ export function softmax(x: Tensor, axis = -1): Tensor {
 
 /** log(softmax(x)) computed stably (log-sum-exp). */
 export function logSoftmax(x: Tensor, axis = -1): Tensor {
+  normalizeAxis('logSoftmax', axis, x.rank);
   const shifted = sub(x, stopGradient(max(x, axis, { keepDims: true })));
   return sub(shifted, log(sum(exp(shifted), axis, { keepDims: true })));
 }

@@ -161,10 +161,16 @@ function convTransposeNd(op: string, rank: number, x: Tensor, w: Tensor, options
   if (x.rank !== rank + 2 || w.rank !== rank + 2) throw new ShapeError(op, `x and weight must be ${rank + 2}-D, got ${fmtShape(x.shape)} and ${fmtShape(w.shape)}`);
   const groups = options.groups ?? 1;
   if (w.shape[0] !== x.shape[1]) throw new ShapeError(op, `weight ${fmtShape(w.shape)} (in, out/groups, kernel…) expects ${w.shape[0]} input channels, x ${fmtShape(x.shape)} has ${x.shape[1]}`);
-  const list = (v: number | readonly number[] | undefined, d: number): number[] => (v === undefined ? new Array<number>(rank).fill(d) : typeof v === 'number' ? new Array<number>(rank).fill(v) : [...v]);
-  const stride = list(options.stride, 1);
-  const dilation = list(options.dilation, 1);
-  const outputPadding = list(options.outputPadding, 0);
+  if (!Number.isInteger(groups) || groups < 1) throw new ArgumentError(op, `groups must be a positive integer, got ${groups}`);
+  if (x.shape[1]! % groups !== 0) throw new ShapeError(op, `groups ${groups} must divide the input channels of x ${fmtShape(x.shape)}`);
+  const list = (name: string, v: number | readonly number[] | undefined, d: number, min: number): number[] => {
+    const out = v === undefined ? new Array<number>(rank).fill(d) : typeof v === 'number' ? new Array<number>(rank).fill(v) : [...v];
+    if (out.length !== rank || out.some((e) => !Number.isInteger(e) || e < min)) throw new ArgumentError(op, `${name} needs ${rank} integers ≥ ${min}, got ${JSON.stringify(v)}`);
+    return out;
+  };
+  const stride = list('stride', options.stride, 1, 1);
+  const dilation = list('dilation', options.dilation, 1, 1);
+  const outputPadding = list('outputPadding', options.outputPadding, 0, 0);
   const padding = resolvePadding(op, options.padding as Padding | undefined, rank, x.shape.slice(2), w.shape.slice(2), stride, dilation);
   outputPadding.forEach((p, i) => {
     if (!Number.isInteger(p) || p < 0 || (p >= stride[i]! && p >= dilation[i]!)) {

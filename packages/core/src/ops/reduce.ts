@@ -28,10 +28,14 @@ function keptShape(shape: Shape, axes: readonly number[]): number[] {
  */
 export function broadcastTo(x: Tensor, shape: Shape): Tensor {
   if (shapesEqual(x.shape, shape)) return reshape(x, shape);
+  // Checked before any tensor is made, so the error names broadcastTo and nothing leaks.
+  const lead = shape.length - x.rank;
+  if (lead < 0 || x.shape.some((d, i) => d !== 1 && d !== shape[lead + i])) {
+    throw new ShapeError('broadcastTo', `cannot broadcast ${fmtShape(x.shape)} to ${fmtShape(shape)}`);
+  }
   const z = zeros(shape, x.dtype);
   const out = add(x, z);
   z.disposeWhenFree();
-  if (!shapesEqual(out.shape, shape)) throw new ShapeError('broadcastTo', `cannot broadcast ${fmtShape(x.shape)} to ${fmtShape(shape)}`);
   return out;
 }
 

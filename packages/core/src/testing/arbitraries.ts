@@ -184,11 +184,24 @@ export function poolCaseArb(c: WindowConstraints = {}): fc.Arbitrary<PoolCase> {
         padding: dims.map((x) => x.p),
       };
     }).filter((pc) => pc.xShape.slice(2).every((size, i) => {
+      let out: number;
       try {
-        return convOutputSize(size, pc.kernel[i]!, pc.stride[i]!, pc.padding[i]!, pc.dilation[i]!, 'pool', pc.ceilMode) > 0;
+        out = convOutputSize(size, pc.kernel[i]!, pc.stride[i]!, pc.padding[i]!, pc.dilation[i]!, 'pool', pc.ceilMode);
       } catch {
         return false;
       }
+      // With dilation a window can fall entirely in the padding (PyTorch then yields −∞); such
+      // degenerate cases have no gradient, so the generator leaves them out.
+      for (let o = 0; o < out; o++) {
+        const start = o * pc.stride[i]! - pc.padding[i]!;
+        let touches = false;
+        for (let j = 0; j < pc.kernel[i]!; j++) {
+          const at = start + j * pc.dilation[i]!;
+          if (at >= 0 && at < size) touches = true;
+        }
+        if (!touches) return false;
+      }
+      return true;
     }));
   });
 }

@@ -2,7 +2,10 @@ import { flatten, type Tensor } from '@gradstream/core';
 import { AdaptiveAvgPool2d, Conv2d, Dropout, Linear, MaxPool2d, Module, ReLU, Sequential } from '@gradstream/core/nn';
 import { seeded, type ModelOptions } from './options.js';
 
-/** AlexNet as torchvision builds it: `features`, `avgpool` (6×6), `classifier`. */
+/**
+ * AlexNet as torchvision builds it: `features`, `avgpool` (6×6), `classifier`.
+ * @example `new AlexNet({ numClasses: 10 }).classifier.at(6)` (the last Linear)
+ */
 export class AlexNet extends Module {
   readonly features: Sequential;
   readonly avgpool: AdaptiveAvgPool2d;

@@ -19,7 +19,10 @@ export interface GoogLeNetOutputs {
 
 const pool = (kernel: number): MaxPool2d => new MaxPool2d(kernel, { stride: 2, ceilMode: true });
 
-/** GoogLeNet as torchvision builds it (`conv1`…`conv3`, `inception3a`…`inception5b`, `aux1`/`aux2`, `fc`). */
+/**
+ * GoogLeNet as torchvision builds it (`conv1`…`conv3`, `inception3a`…`inception5b`, `aux1`/`aux2`, `fc`).
+ * @example `new GoogLeNet({ auxLogits: true }).forwardWithAux(x).aux1`
+ */
 export class GoogLeNet extends Module {
   private readonly stem: readonly Module[];
   private readonly stage4: readonly Inception[];

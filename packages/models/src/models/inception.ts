@@ -1,7 +1,10 @@
 import { adaptiveAvgPool2d, flatten, relu, type Tensor } from '@gradstream/core';
 import { BatchNorm2d, Conv2d, Dropout, Linear, MaxPool2d, Module, Parallel, Sequential } from '@gradstream/core/nn';
 
-/** Conv (no bias) → BatchNorm (eps 0.001) → ReLU, torchvision's `BasicConv2d` (`conv`, `bn`). */
+/**
+ * Conv (no bias) → BatchNorm (eps 0.001) → ReLU, torchvision's `BasicConv2d` (`conv`, `bn`).
+ * @example `new BasicConv2d(64, 192, 3, { padding: 1 })`
+ */
 export class BasicConv2d extends Module {
   readonly conv: Conv2d;
   readonly bn: BatchNorm2d;
@@ -24,6 +27,7 @@ export type InceptionWidths = readonly [ch1x1: number, ch3x3red: number, ch3x3: 
  * Four branches concatenated on channels: `branch1` 1×1; `branch2` 1×1 → 3×3;
  * `branch3` 1×1 → "5×5", which torchvision (and its ImageNet weights) builds
  * as 3×3; `branch4` 3×3 max pool → 1×1.
+ * @example `new Inception(192, [64, 96, 128, 16, 32, 32])` (inception3a: 192 → 256 channels)
  */
 export class Inception extends Parallel {
   constructor(inChannels: number, [ch1x1, ch3x3red, ch3x3, ch5x5red, ch5x5, poolProj]: InceptionWidths) {
@@ -36,7 +40,10 @@ export class Inception extends Parallel {
   }
 }
 
-/** The auxiliary classifier torchvision attaches after inception4a and 4d (`conv`, `fc1`, `fc2`). */
+/**
+ * The auxiliary classifier torchvision attaches after inception4a and 4d (`conv`, `fc1`, `fc2`).
+ * @example `new InceptionAux(512, 1000)`
+ */
 export class InceptionAux extends Module {
   readonly conv: BasicConv2d;
   readonly fc1: Linear;

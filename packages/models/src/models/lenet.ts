@@ -12,7 +12,10 @@ export interface LeNet5Options extends ModelOptions {
   readonly inputSize?: 28 | 32;
 }
 
-/** LeNet-5: two conv/pool stages (`features`) and three fully connected layers (`classifier`). */
+/**
+ * LeNet-5: two conv/pool stages (`features`) and three fully connected layers (`classifier`).
+ * @example `new LeNet5({ activation: 'tanh', pooling: 'avg' })` (or `lenet5(...)`, which also seeds)
+ */
 export class LeNet5 extends Module {
   readonly features: Sequential;
   readonly classifier: Sequential;

@@ -11,12 +11,18 @@ export interface BlockType {
 const conv3x3 = (inC: number, outC: number, stride = 1): Conv2d => new Conv2d(inC, outC, 3, { stride, padding: 1, bias: false });
 const conv1x1 = (inC: number, outC: number, stride = 1): Conv2d => new Conv2d(inC, outC, 1, { stride, bias: false });
 
-/** torchvision's shortcut projection when a block changes resolution or width: `downsample.0` conv, `downsample.1` bn. */
+/**
+ * torchvision's shortcut projection when a block changes resolution or width: `downsample.0` conv, `downsample.1` bn.
+ * @example `downsample(256, 512, 2)`
+ */
 export function downsample(inplanes: number, outplanes: number, stride: number): Sequential {
   return new Sequential([conv1x1(inplanes, outplanes, stride), new BatchNorm2d(outplanes)]);
 }
 
-/** Two 3×3 convolutions and a shortcut (ResNet-18/34). */
+/**
+ * Two 3×3 convolutions and a shortcut (ResNet-18/34).
+ * @example `new BasicBlock(64, 128, 2, downsample(64, 128, 2))` (halves resolution, doubles width)
+ */
 export class BasicBlock extends Module {
   static readonly expansion = 1;
   readonly conv1: Conv2d;
@@ -49,6 +55,7 @@ export class BasicBlock extends Module {
 /**
  * 1×1 reduce, 3×3, 1×1 expand (×4) and a shortcut (ResNet-50/101/152). The
  * stride sits on the 3×3 convolution, as in torchvision's "ResNet v1.5".
+ * @example `new Bottleneck(256, 64)` (256 → 64 → 64 → 256 channels, identity shortcut)
  */
 export class Bottleneck extends Module {
   static readonly expansion = 4;

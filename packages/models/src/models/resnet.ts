@@ -14,7 +14,10 @@ export interface ResNetOptions extends ModelOptions {
   readonly variant?: 'imagenet' | 'cifar';
 }
 
-/** ResNet as torchvision builds it: `conv1`, `bn1`, `relu`, `maxpool`, `layer1`…`layer4`, `avgpool`, `fc`. */
+/**
+ * ResNet as torchvision builds it: `conv1`, `bn1`, `relu`, `maxpool`, `layer1`…`layer4`, `avgpool`, `fc`.
+ * @example `new ResNet(Bottleneck, [3, 4, 6, 3], { numClasses: 10 })` (ResNet-50; other depths by block counts)
+ */
 export class ResNet extends Module {
   readonly conv1: Conv2d;
   readonly bn1: BatchNorm2d;

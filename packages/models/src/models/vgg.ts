@@ -42,7 +42,10 @@ function features(config: readonly Stage[], inChannels: number, batchNorm: boole
   return new Sequential(layers);
 }
 
-/** VGG as torchvision builds it: `features`, `avgpool`, `classifier`. */
+/**
+ * VGG as torchvision builds it: `features`, `avgpool`, `classifier`.
+ * @example `new VGG(16, { batchNorm: true })` (as `vgg16({ batchNorm: true })` without seeding)
+ */
 export class VGG extends Module {
   readonly features: Sequential;
   readonly avgpool: AdaptiveAvgPool2d;

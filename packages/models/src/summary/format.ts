@@ -2,6 +2,7 @@ import type { ModelSummary } from './summary.js';
 
 const group = (n: number): string => n.toLocaleString('en-US');
 const shape = (s: readonly number[]): string => `[${s.join(', ')}]`;
+const scaled = (n: number): string => (n >= 1e9 ? ` (${(n / 1e9).toFixed(2)} G)` : n >= 1e6 ? ` (${(n / 1e6).toFixed(2)} M)` : '');
 
 /**
  * Renders a summary as a fixed-width text table (one row per layer call,
@@ -28,7 +29,7 @@ export function formatSummary(s: ModelSummary): string {
     `Input shape:  ${shape(s.inputShape)}`,
     `Output shape: ${shape(s.outputShape)}`,
     `Total params: ${group(s.totalParams)}`,
-    `Mult-adds:    ${group(s.totalMultAdds)} (${(s.totalMultAdds / 1e9).toFixed(2)} G)`,
+    `Mult-adds:    ${group(s.totalMultAdds)}${scaled(s.totalMultAdds)}`,
     `State size:   ${(s.stateBytes / 2 ** 20).toFixed(2)} MiB`,
   ].join('\n');
 }

@@ -55,7 +55,7 @@ function runEval<T>(model: Module, fn: () => T): T {
  * ```ts
  * const s = summary(resnet18(), [1, 3, 224, 224]);
  * s.totalParams;   // 11689512
- * s.totalMultAdds; // 1814083944
+ * s.totalMultAdds; // 1814073344
  * ```
  */
 export function summary(model: Module, inputShape: readonly number[]): ModelSummary {

@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { mnist, synthetic } from '@gradstream/datasets';
+import { loadSplits, loadTestSplit } from '../src/setup/datasets.js';
+import { subset } from '../src/setup/subset.js';
+
+describe('dataset setup', () => {
+  it('subset reads the right samples through get and readBatch, and checks its own bounds', () => {
+    const full = synthetic.xo({ count: 10, seed: 3 });
+    const tail = subset(full, 6, 10);
+    expect(tail.length).toBe(4);
+    expect(tail.get(1)).toEqual(full.get(7));
+    const x = new Float32Array(2 * 64);
+    const y = new Int32Array(2);
+    tail.readBatch!([3, 0], x, y);
+    expect(Array.from(x.subarray(0, 64))).toEqual(Array.from(full.get(9).image));
+    expect(Array.from(y)).toEqual([full.get(9).label, full.get(6).label]);
+    expect(() => tail.readBatch!([4], x, y)).toThrow(RangeError);
+    expect(() => tail.get(-1)).toThrow(RangeError);
+  });
+
+  it('MNIST holds out the last 5,000 training images for validation; --limit cuts every split', () => {
+    const s = loadSplits('mnist', { seed: 0, limit: 100 });
+    expect([s.train.length, s.validation.length, s.test.length]).toEqual([100, 100, 100]);
+    const train = mnist('train');
+    expect(s.validation.get(0)).toEqual(train.get(55_000));
+    expect(s.train.get(99)).toEqual(train.get(99));
+    expect(loadTestSplit('mnist', { seed: 0 }).length).toBe(10_000);
+  });
+
+  it('the synthetic sets draw train, validation and test with different seeds', () => {
+    const s = loadSplits('xo', { seed: 1 });
+    expect([s.train.length, s.validation.length, s.test.length]).toEqual([2048, 512, 512]);
+    expect(s.train.get(0).image).not.toEqual(s.validation.get(0).image);
+    expect(s.validation.get(0).image).not.toEqual(s.test.get(0).image);
+  });
+});
