@@ -53,7 +53,7 @@ export function pad(
 ): { values: TypedArray; shape: number[] } {
   const outShape = shape.map((d, i) => d + paddings[i]![0] + paddings[i]![1]);
   const out = allocate(dtype, sizeOf(outShape));
-  if (value !== 0) out.fill(value);
+  if (value !== 0) out.fill(dtype === 'bool' ? 1 : value);
   const outStrides = stridesOf(outShape);
   let off = 0;
   for (let i = 0; i < shape.length; i++) off += paddings[i]![0] * outStrides[i]!;

@@ -21,13 +21,14 @@ const boolResults: ReadonlySet<BinaryOp> = new Set<BinaryOp>([
   'equal', 'notEqual', 'greater', 'greaterEqual', 'less', 'lessEqual', 'logicalAnd', 'logicalOr',
 ]);
 
-/** Integer and bool unary ops, which core only sends for neg/abs/sign/square and logicalNot. */
+/** Integer and bool unary ops, which core only sends for neg/abs/sign/square/relu and logicalNot. */
 function unaryScalar(op: UnaryOp, v: number): number {
   switch (op) {
     case 'neg': return -v;
     case 'abs': return Math.abs(v);
     case 'sign': return Math.sign(v);
     case 'square': return Math.imul(v, v);
+    case 'relu': return v > 0 ? v : 0;
     case 'logicalNot': return v === 0 ? 1 : 0;
     default: throw new Error(`unreachable: ${op} on integers`);
   }

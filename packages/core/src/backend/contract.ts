@@ -2,8 +2,9 @@ import type { DataId, DType, Shape, TensorInfo, TypedArray } from './types.js';
 
 /**
  * Elementwise unary kernels. Float-only ops (exp, log, …) are called by core
- * with float32 or float64 input only; `neg`, `abs`, `sign`, `square` also
- * receive int32. The output has the input's dtype, except `logicalNot` (bool → bool).
+ * with float32 or float64 input only; `neg`, `abs`, `sign`, `square`, `relu`
+ * also receive int32. The output has the input's dtype, except `logicalNot` (bool → bool).
+ * `round` rounds half to even, as PyTorch does.
  */
 export type UnaryOp =
   | 'neg' | 'abs' | 'sign' | 'square' | 'sqrt' | 'rsqrt' | 'reciprocal'
@@ -14,8 +15,9 @@ export type UnaryOp =
 /**
  * Elementwise binary kernels with NumPy broadcasting. Core always calls them
  * with both operands of the same dtype. Arithmetic ops return that dtype;
- * comparisons and logical ops return `bool`. `pow` is called on floats only.
- * `round` rounds half to even, as PyTorch does.
+ * comparisons and logical ops return `bool`. `pow` is called on floats only;
+ * int32 `div` (core never asks for it, but a backend must define it)
+ * truncates toward zero.
  */
 export type BinaryOp =
   | 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum'
@@ -73,7 +75,7 @@ export interface MaxPoolResult {
   readonly indices: TensorInfo;
 }
 
-/** Bytes and buffers a backend holds, as it counts them. */
+/** Tensor storage a backend holds (not its scratch space or allocator overhead). */
 export interface BackendMemory {
   /** Bytes of tensor storage currently allocated. */
   readonly bytes: number;
@@ -117,6 +119,8 @@ export interface Backend {
   disposeData(dataId: DataId): void;
   /** What the backend holds now. */
   memory(): BackendMemory;
+  /** Releases what the backend owns beyond tensor storage (worker threads, modules). Optional. */
+  dispose?(): void;
 
   // ---- elementwise ----
   unary(op: UnaryOp, x: TensorInfo): TensorInfo;
@@ -145,7 +149,7 @@ export interface Backend {
   transpose(x: TensorInfo, perm: readonly number[]): TensorInfo;
   /** Contiguous block: begin[i] ≤ begin[i] + size[i] ≤ shape[i]. */
   slice(x: TensorInfo, begin: readonly number[], size: readonly number[]): TensorInfo;
-  /** Constant padding per dimension with [before, after] pairs (non-negative). */
+  /** Constant padding per dimension with [before, after] pairs (non-negative); for bool, `value ≠ 0`. */
   pad(x: TensorInfo, paddings: readonly (readonly [number, number])[], value: number): TensorInfo;
   /** Joins tensors of one dtype whose shapes agree except along `axis`. */
   concat(xs: readonly TensorInfo[], axis: number): TensorInfo;
