@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { type Tensor, noGrad, randn, setSeed, sigmoid, sum, mul, tensor, tidy, uniform, variableGrads } from '@gradstream/core';
 import { gradcheck } from '@gradstream/core/testing';
 import {
-  BatchNorm1d, BatchNorm2d, Conv2d, Linear, MaxPool2d, type Module, Parallel, ReLU, Residual, Sequential, Tanh,
+  AvgPool2d, BatchNorm1d, BatchNorm2d, Conv2d, Inception, Linear, MaxPool2d, type Module, Parallel, ReLU, Residual, Sequential, Tanh,
   bce, bceWithLogits, crossEntropy, mse, nllLoss,
 } from '@gradstream/core/nn';
 
@@ -99,5 +99,17 @@ describe('gradcheck (float64)', () => {
     const x = f64([2, 3, 4, 4]);
     expect(gradcheck((xi) => inception.call(xi), [x])).toBe(true);
     paramGradcheck(inception, x);
+  });
+
+  it('Inception blocks', () => {
+    setSeed(25);
+    const block = new Inception([
+      new Conv2d(2, 2, 1, { dtype: 'float64' }),
+      new Sequential([new Conv2d(2, 1, 3, { padding: 1, dtype: 'float64' }), new Tanh()]),
+      new AvgPool2d(3, { stride: 1, padding: 1 }),
+    ]);
+    const x = f64([2, 2, 3, 3]);
+    expect(gradcheck((xi) => block.call(xi), [x])).toBe(true);
+    paramGradcheck(block, x);
   });
 });

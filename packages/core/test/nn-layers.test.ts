@@ -1,10 +1,10 @@
 import '@gradstream/backend-cpu';
 import { describe, expect, it } from 'vitest';
-import { type Tensor, add, concat, conv2d, matmul, ones, randn, setSeed, tensor, tidy } from '@gradstream/core';
+import { type Tensor, add, concat, conv2d, matmul, ones, rand, randn, setSeed, tensor, tidy } from '@gradstream/core';
 import {
   AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, AvgPool3d, BatchNorm1d, BatchNorm2d, Conv1d, Conv2d, Conv3d, ConvTranspose2d,
   Dropout, Dropout2d, Flatten, GlobalAvgPool, Identity, LeakyReLU, Linear, LocallyConnected2d, LpPool1d, LpPool2d,
-  MaxPool1d, MaxPool2d, MaxPool3d, Maxout, Parallel, ReLU, Residual, Sequential, Sigmoid, Softmax, Tanh, TiledConv2d,
+  LpPool3d, Inception, MaxPool1d, MaxPool2d, MaxPool3d, Maxout, Parallel, ReLU, Residual, Sequential, Sigmoid, Softmax, Tanh, TiledConv2d,
 } from '@gradstream/core/nn';
 
 const shapeOf = (m: { call(x: Tensor): Tensor }, shape: number[]): readonly number[] => tidy(() => m.call(randn(shape)).shape);
@@ -28,6 +28,8 @@ describe('layers', () => {
     expect(shapeOf(new AvgPool3d(2), [1, 1, 4, 4, 4])).toEqual([1, 1, 2, 2, 2]);
     expect(tidy(() => new LpPool1d(2, 2).call(ones([1, 1, 4])).shape)).toEqual([1, 1, 2]);
     expect(tidy(() => new LpPool2d(2, 2).call(ones([1, 1, 4, 4])).shape)).toEqual([1, 1, 2, 2]);
+    expect(tidy(() => new LpPool3d(2, 2).call(ones([1, 2, 4, 5, 6])).shape)).toEqual([1, 2, 2, 2, 3]);
+    expect(tidy(() => new LpPool3d(3, [1, 2, 3], { stride: 1 }).call(ones([1, 1, 3, 4, 5])).shape)).toEqual([1, 1, 3, 3, 3]);
     expect(shapeOf(new AdaptiveAvgPool2d([2, 3]), [1, 3, 7, 9])).toEqual([1, 3, 2, 3]);
     expect(shapeOf(new GlobalAvgPool(), [2, 5, 3, 3])).toEqual([2, 5, 1, 1]);
     expect(shapeOf(new Maxout(3), [2, 12, 5, 5])).toEqual([2, 4, 5, 5]);
@@ -45,6 +47,33 @@ describe('layers', () => {
     expect(fc.parameters()).toHaveLength(1);
     expect(tidy(() => new LeakyReLU(0.5).call(tensor([-2, 3])).dataSync())).toEqual(new Float32Array([-1, 3]));
     expect(tidy(() => new LpPool1d(2, 2).call(tensor([[[3, 4]]])).dataSync()[0])).toBeCloseTo(5, 5);
+  });
+});
+
+/** (Σ xᵖ)^(1/p) over each k×k×k window with stride s of a 1×1×n×n×n volume, looping over the raw values. */
+function lpPool3dByHand(values: Float32Array, n: number, p: number, k: number, s: number): number[] {
+  const out: number[] = [];
+  const m = Math.floor((n - k) / s) + 1;
+  for (let d = 0; d < m; d++) for (let h = 0; h < m; h++) for (let w = 0; w < m; w++) {
+    let sum = 0;
+    for (let i = 0; i < k; i++) for (let j = 0; j < k; j++) for (let l = 0; l < k; l++) sum += values[((d * s + i) * n + h * s + j) * n + w * s + l]! ** p;
+    out.push(sum ** (1 / p));
+  }
+  return out;
+}
+
+describe('LpPool3d', () => {
+  it('takes the p-norm of each window, as a loop over the volume does', () => {
+    setSeed(5);
+    const x = rand([1, 1, 5, 5, 5]);
+    const values = x.dataSync() as Float32Array;
+    for (const [p, k, s] of [[2, 2, 2], [3, 3, 1], [1, 2, 3]] as const) {
+      const y = tidy(() => Array.from(new LpPool3d(p, k, { stride: s }).call(x).dataSync()));
+      const expected = lpPool3dByHand(values, 5, p, k, s);
+      expect(y).toHaveLength(expected.length);
+      y.forEach((v, i) => expect(v).toBeCloseTo(expected[i]!, 4));
+    }
+    x.dispose();
   });
 });
 
@@ -137,6 +166,31 @@ describe('containers', () => {
     const expected = tidy(() => concat(Object.values(branches).map((b) => b.call(x)), 1).dataSync());
     expect(y).toEqual(expected);
     expect(tidy(() => block.call(x).shape)).toEqual([2, 28, 8, 8]);
+  });
+
+  it('Inception runs its branches on one input and concatenates them on channels', () => {
+    setSeed(6);
+    const x = randn([2, 4, 6, 6]);
+    const b1 = new Conv2d(4, 3, 1);
+    const b3 = new Sequential([new Conv2d(4, 2, 1), new ReLU(), new Conv2d(2, 5, 3, { padding: 1 })]);
+    const pool = new MaxPool2d(3, { stride: 1, padding: 1 });
+    const block = new Inception({ b1, b3, pool });
+    expect(block).toBeInstanceOf(Parallel);
+    expect([...block.stateDict().keys()]).toEqual(['b1.weight', 'b1.bias', 'b3.0.weight', 'b3.0.bias', 'b3.2.weight', 'b3.2.bias']);
+    const y = tidy(() => block.call(x).dataSync());
+    expect(tidy(() => block.call(x).shape)).toEqual([2, 3 + 5 + 4, 6, 6]);
+    // Channel c of sample n of the output is channel c' of one branch's output, copied element by element.
+    const parts = tidy(() => [b1, b3, pool].map((b) => { const o = b.call(x); return { c: o.shape[1]!, v: o.dataSync() }; }));
+    const hw = 36;
+    const expected = new Float32Array(y.length);
+    for (let n = 0, at = 0; n < 2; n++) {
+      for (const { c, v } of parts) {
+        expected.set(v.subarray(n * c * hw, (n + 1) * c * hw), at);
+        at += c * hw;
+      }
+    }
+    expect(y).toEqual(expected);
+    x.dispose();
   });
 
   it('Sequential appends with add and indexes with at', () => {

@@ -51,3 +51,35 @@ export function loader(data: XOData, batchSize: number, shuffleSeed?: number): A
     },
   };
 }
+
+/** A data source that counts the batches it hands out and the passes that have finished (run to the end or returned early). */
+export interface CountedLoader extends AsyncIterable<Batch> {
+  readonly length: number;
+  readonly pulled: number;
+  readonly closed: number;
+}
+
+/** Wraps a data source, counting the batches handed out and the iterators closed. */
+export function counted(data: AsyncIterable<Batch> & { readonly length: number }): CountedLoader {
+  let pulled = 0;
+  let closed = 0;
+  return {
+    length: data.length,
+    get pulled() {
+      return pulled;
+    },
+    get closed() {
+      return closed;
+    },
+    async *[Symbol.asyncIterator]() {
+      try {
+        for await (const b of data) {
+          pulled++;
+          yield b;
+        }
+      } finally {
+        closed++;
+      }
+    },
+  };
+}

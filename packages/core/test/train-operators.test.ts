@@ -1,13 +1,13 @@
 import '@gradstream/backend-cpu';
 import { describe, expect, it } from 'vitest';
-import { Subject, lastValueFrom, toArray } from 'rxjs';
+import { Subject, lastValueFrom, tap, toArray } from 'rxjs';
 import { memory, setSeed, tidy } from '@gradstream/core';
 import { Flatten, Linear, Sequential, accuracy, crossEntropy } from '@gradstream/core/nn';
 import { sgd } from '@gradstream/core/optim';
 import {
   type BatchEndEvent, type EpochEndEvent, type TrainEvent, checkpoint, earlyStopping, evaluate, fit, predict, progressBar, renderBatchLine, throttleProgress,
 } from '@gradstream/core/train';
-import { loader, makeXO } from './train-helpers.js';
+import { counted, loader, makeXO } from './train-helpers.js';
 
 const batchEnd = (step: number, epoch = 0): BatchEndEvent => ({ type: 'batchEnd', epoch, step, batch: step, loss: 0.5, metrics: { accuracy: 0.75 }, samplesPerSec: 1000, elapsedMs: step });
 const epochEnd = (epoch: number, loss: number, acc = 0.5): EpochEndEvent => ({ type: 'epochEnd', epoch, train: { loss, accuracy: acc }, validation: { loss, accuracy: acc }, elapsedMs: 0 });
@@ -48,6 +48,43 @@ describe('operators on the training stream', () => {
     const events = await out;
     expect(saved).toEqual([0, 2, 4]);
     expect(events.map((e) => e.type)).toEqual(Array.from({ length: 5 }, () => ['epochEnd', 'batchEnd']).flat());
+  });
+
+  it('checkpoint errors the stream and unsubscribes from its source when the handler throws', async () => {
+    const source = new Subject<TrainEvent>();
+    const failure = new Error('disk full');
+    const seen: TrainEvent[] = [];
+    const out = lastValueFrom(source.pipe(checkpoint(() => {
+      throw failure;
+    }), tap((e) => seen.push(e))));
+    source.next(batchEnd(0));
+    source.next(epochEnd(0, 1));
+    await expect(out).rejects.toBe(failure);
+    expect(seen).toEqual([batchEnd(0)]);
+    expect(source.observed).toBe(false);
+  });
+
+  it('checkpoint with a rejecting handler ends fit with that error and stops training within one batch', async () => {
+    setSeed(4);
+    const model = new Sequential([new Flatten(), new Linear(64, 2)]);
+    const optimizer = sgd(model.parameters(), { lr: 0.1 });
+    const before = memory();
+    const data = counted(loader(makeXO(64, 3), 16));
+    const failure = new Error('disk full');
+    const seen: TrainEvent['type'][] = [];
+    const error = await lastValueFrom(fit(model, { train: data, epochs: 20, optimizer }).pipe(
+      checkpoint(() => Promise.reject(failure)),
+      tap((e) => seen.push(e.type)),
+    )).catch((e: unknown) => e);
+    expect(error).toBe(failure);
+    // The failing epochEnd is not passed on.
+    expect(seen).toEqual(['trainStart', 'epochStart', 'batchEnd', 'batchEnd', 'batchEnd', 'batchEnd']);
+    await new Promise((r) => setTimeout(r, 5));
+    expect(data.pulled).toBeLessThanOrEqual(4 + 1);
+    expect(optimizer.stepCount).toBeLessThanOrEqual(4 + 1);
+    expect(memory().numTensors).toBe(before.numTensors);
+    expect(memory().numBytes).toBe(before.numBytes);
+    model.dispose();
   });
 
   it('throttleProgress samples batchEnd and delivers the held-back one before the next event', async () => {

@@ -1,32 +1,18 @@
 import { CpuBackend } from '@gradstream/backend-cpu';
 import { describe, expect, it } from 'vitest';
-import { filter, firstValueFrom, lastValueFrom, take, takeWhile, tap, toArray } from 'rxjs';
+import { type Subscription, filter, firstValueFrom, lastValueFrom, map, take, takeWhile, tap, toArray } from 'rxjs';
 import { type TensorInfo, findBackend, memory, registerBackend, setBackend, setSeed } from '@gradstream/core';
-import { Flatten, Linear, Sequential } from '@gradstream/core/nn';
-import { type Optimizer, sgd } from '@gradstream/core/optim';
-import { type Batch, type TrainEvent, TrainingError, earlyStopping, fit } from '@gradstream/core/train';
-import { loader, makeXO } from './train-helpers.js';
+import { Flatten, Linear, type Module, Sequential } from '@gradstream/core/nn';
+import { type Optimizer, adam, sgd } from '@gradstream/core/optim';
+import { type BatchEndEvent, type TrainEvent, TrainingError, earlyStopping, fit } from '@gradstream/core/train';
+import { counted, loader, makeXO } from './train-helpers.js';
 
 function tiny(): Sequential {
   return new Sequential([new Flatten(), new Linear(64, 2)]);
 }
 
-/** Wraps a data source, counting the batches handed out. */
-function counted(data: AsyncIterable<Batch> & { readonly length: number }): AsyncIterable<Batch> & { pulled: number; readonly length: number } {
-  const wrapper = {
-    pulled: 0,
-    length: data.length,
-    async *[Symbol.asyncIterator]() {
-      for await (const b of data) {
-        wrapper.pulled++;
-        yield b;
-      }
-    },
-  };
-  return wrapper;
-}
-
 const nextTurn = (): Promise<void> => new Promise((r) => setTimeout(r, 5));
+const isBatchEnd = (e: TrainEvent): e is BatchEndEvent => e.type === 'batchEnd';
 
 function setup(): { model: Sequential; optimizer: Optimizer; before: number; bytes: number } {
   setSeed(3);
@@ -53,21 +39,91 @@ describe('fit as a stream', () => {
   it('stops within one batch of an unsubscribe mid-epoch and frees everything the run allocated', async () => {
     const { model, optimizer, before, bytes } = setup();
     const data = counted(loader(makeXO(640, 2), 16));
-    let steps = 0;
-    const sub = fit(model, { train: data, epochs: 3, optimizer }).subscribe((e) => {
-      if (e.type === 'batchEnd') steps++;
+    const types: TrainEvent['type'][] = [];
+    let completed = false;
+    let atUnsubscribe = { pulled: -1, steps: -1 };
+    // Unsubscribing from inside the handler makes the stop point exact: batch 5 of 40 in epoch 0 of 3.
+    const sub: Subscription = fit(model, { train: data, epochs: 3, optimizer }).subscribe({
+      next: (e) => {
+        types.push(e.type);
+        if (e.type === 'batchEnd' && e.step === 4) {
+          sub.unsubscribe();
+          atUnsubscribe = { pulled: data.pulled, steps: optimizer.stepCount };
+        }
+      },
+      complete: () => (completed = true),
     });
-    while (steps < 5) await nextTurn();
-    sub.unsubscribe();
-    const atUnsubscribe = steps;
-    const pulledAtUnsubscribe = data.pulled;
-    await nextTurn();
-    await nextTurn();
-    expect(steps).toBe(atUnsubscribe);
-    expect(data.pulled - pulledAtUnsubscribe).toBeLessThanOrEqual(1);
-    expect(optimizer.stepCount - atUnsubscribe).toBeLessThanOrEqual(1);
+    for (let i = 0; data.closed === 0 && i < 100; i++) await nextTurn();
+    expect(data.closed).toBe(1);
+    expect(atUnsubscribe).toEqual({ pulled: 5, steps: 5 });
+    expect(types).toEqual(['trainStart', 'epochStart', ...Array<string>(5).fill('batchEnd')]);
+    expect(completed).toBe(false);
+    expect(data.pulled - atUnsubscribe.pulled).toBeLessThanOrEqual(1);
+    expect(optimizer.stepCount - atUnsubscribe.steps).toBeLessThanOrEqual(1);
     expect(memory().numTensors).toBe(before);
     expect(memory().numBytes).toBe(bytes);
+    model.dispose();
+  });
+
+  it('yields to the event loop between batches', async () => {
+    const { model, optimizer } = setup();
+    // A macrotask that requeues itself ticks once per turn of the loop; a loop chained on microtasks alone would starve it.
+    let ticks = 0;
+    let ticker = setImmediate(function tick() {
+      ticks++;
+      ticker = setImmediate(tick);
+    });
+    const ticksAtBatch: number[] = [];
+    try {
+      await lastValueFrom(fit(model, { train: loader(makeXO(96, 10), 16), epochs: 2, optimizer }).pipe(filter(isBatchEnd), tap(() => ticksAtBatch.push(ticks))));
+    } finally {
+      clearImmediate(ticker);
+    }
+    expect(ticksAtBatch).toHaveLength(12);
+    const gaps = ticksAtBatch.slice(1).map((t, i) => t - ticksAtBatch[i]!);
+    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(1);
+    model.dispose();
+  });
+
+  it('reports every batch with a finite loss, its accuracy, throughput and time, numbered by epoch and step', async () => {
+    const { model, optimizer } = setup();
+    // 88 samples in batches of 16: five full batches and one of 8 per epoch.
+    const events = await lastValueFrom(fit(model, { train: loader(makeXO(88, 11), 16), epochs: 2, optimizer }).pipe(toArray()));
+    let epoch = -1;
+    let step = 0;
+    let batch = 0;
+    let elapsed = 0;
+    let losses: [loss: number, n: number][] = [];
+    for (const e of events) {
+      if ('elapsedMs' in e) {
+        expect(e.elapsedMs).toBeGreaterThanOrEqual(elapsed);
+        elapsed = e.elapsedMs;
+      }
+      if (e.type === 'epochStart') {
+        epoch = e.epoch;
+        batch = 0;
+        losses = [];
+      } else if (e.type === 'batchEnd') {
+        expect(e).toMatchObject({ epoch, step, batch });
+        const n = batch === 5 ? 8 : 16;
+        expect(Number.isFinite(e.loss) && e.loss > 0).toBe(true);
+        const accuracy = e.metrics.accuracy!;
+        expect(accuracy).toBeGreaterThanOrEqual(0);
+        expect(accuracy).toBeLessThanOrEqual(1);
+        // A fraction of the batch's samples.
+        expect(accuracy * n).toBeCloseTo(Math.round(accuracy * n), 6);
+        expect(e.samplesPerSec).toBeGreaterThan(0);
+        losses.push([e.loss, n]);
+        step++;
+        batch++;
+      } else if (e.type === 'epochEnd') {
+        expect(batch).toBe(6);
+        const weighted = losses.reduce((a, [l, n]) => a + l * n, 0) / 88;
+        expect(e.train.loss).toBeCloseTo(weighted, 5);
+      }
+    }
+    expect(step).toBe(12);
+    expect(events[events.length - 1]).toMatchObject({ type: 'trainEnd', steps: 12 });
     model.dispose();
   });
 
@@ -84,15 +140,19 @@ describe('fit as a stream', () => {
     expect(memory().numTensors).toBe(before);
     expect(memory().numBytes).toBe(bytes);
 
-    const first = await firstValueFrom(fit(model, { train: data, epochs: 5, optimizer }).pipe(filter((e) => e.type === 'batchEnd'), take(1)));
+    const first = await firstValueFrom(fit(model, { train: data, epochs: 5, optimizer }).pipe(filter(isBatchEnd), take(1)));
     expect(first).toMatchObject({ type: 'batchEnd', epoch: 0, step: 0, batch: 0 });
     expect(optimizer.stepCount).toBe(9);
+    expect(data.pulled).toBe(9);
     expect(memory().numTensors).toBe(before);
+    expect(memory().numBytes).toBe(bytes);
 
-    // lr 0 cannot improve the loss, so earlyStopping ends the run after patience + 1 epochs.
+    // lr 0 cannot improve the loss, so earlyStopping ends the run after patience + 1 epochs of 2 batches.
     optimizer.lr = 0;
     const steps = optimizer.stepCount;
-    const events = await lastValueFrom(fit(model, { train: loader(makeXO(64, 5), 32), validation: loader(makeXO(64, 6), 32), epochs: 50, optimizer }).pipe(
+    const train = counted(loader(makeXO(64, 5), 32));
+    const validation = counted(loader(makeXO(64, 6), 32));
+    const events = await lastValueFrom(fit(model, { train, validation, epochs: 50, optimizer }).pipe(
       earlyStopping({ monitor: 'validation.loss', patience: 2 }),
       toArray(),
     ));
@@ -100,8 +160,11 @@ describe('fit as a stream', () => {
     expect(epochEnds).toHaveLength(4);
     expect(events[events.length - 1]!.type).toBe('epochEnd');
     await nextTurn();
+    expect(train.pulled).toBe(4 * 2);
+    expect(validation.pulled).toBe(4 * 2);
     expect(optimizer.stepCount - steps).toBe(4 * 2);
     expect(memory().numTensors).toBe(before);
+    expect(memory().numBytes).toBe(bytes);
     model.dispose();
   });
 
@@ -116,6 +179,40 @@ describe('fit as a stream', () => {
     }
     expect(optimizer.stepCount).toBe(16);
     model.dispose();
+  });
+
+  it('runs two subscriptions over two models seeded alike as two independent, identical runs', async () => {
+    const runOf = (): { model: Sequential; optimizer: Optimizer; losses: Promise<number[]> } => {
+      setSeed(9);
+      const model = tiny();
+      const optimizer = adam(model.parameters(), { lr: 0.01 });
+      const losses = lastValueFrom(fit(model, { train: loader(makeXO(96, 12), 16, 4), epochs: 2, optimizer }).pipe(
+        filter(isBatchEnd),
+        tap(() => order.push(model)),
+        map((e) => e.loss),
+        toArray(),
+      ));
+      return { model, optimizer, losses };
+    };
+    const order: Module[] = [];
+    const alone = runOf();
+    const aloneLosses = await alone.losses;
+    order.length = 0;
+    const [a, b] = [runOf(), runOf()];
+    const [lossesA, lossesB] = await Promise.all([a.losses, b.losses]);
+    // The runs interleave batch by batch, so shared state between them would show.
+    expect(order.indexOf(b.model)).toBeLessThan(order.lastIndexOf(a.model));
+    expect(lossesA).toHaveLength(12);
+    expect(lossesA).toEqual(aloneLosses);
+    expect(lossesB).toEqual(aloneLosses);
+    const weights = (m: Module): number[][] => m.parameters().map((p) => Array.from(p.dataSync()));
+    expect(weights(a.model)).toEqual(weights(alone.model));
+    expect(weights(b.model)).toEqual(weights(alone.model));
+    for (const r of [alone, a, b]) {
+      expect(r.optimizer.stepCount).toBe(12);
+      r.optimizer.dispose();
+      r.model.dispose();
+    }
   });
 
   it('ends with an error naming the epoch and step when the model is driven to NaN', async () => {

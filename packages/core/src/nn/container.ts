@@ -121,3 +121,26 @@ export class Parallel extends Module {
     return concat(this.branches.map((b) => b.call(x)), this.axis);
   }
 }
+
+/**
+ * An Inception block (Szegedy et al. 2014): every branch sees the same input
+ * and the outputs are concatenated on channels. It is Parallel with the axis
+ * fixed at 1, under the name the papers use. `Inception` from
+ * @gradstream/models is a different class, torchvision's GoogLeNet block
+ * built from six channel widths; import one under another name to use both.
+ *
+ * @example
+ * ```ts
+ * const block = new Inception({
+ *   branch1x1: new Conv2d(16, 8, 1),
+ *   branch3x3: new Sequential([new Conv2d(16, 4, 1), new ReLU(), new Conv2d(4, 8, 3, { padding: 1 })]),
+ *   pool: new Sequential([new MaxPool2d(3, { stride: 1, padding: 1 }), new Conv2d(16, 4, 1)]),
+ * });
+ * block.call(randn([2, 16, 8, 8])).shape; // [2, 20, 8, 8]
+ * ```
+ */
+export class Inception extends Parallel {
+  constructor(branches: ModuleList) {
+    super(branches);
+  }
+}

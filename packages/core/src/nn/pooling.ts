@@ -1,6 +1,6 @@
 import type { WindowOptions } from '../ops/conv-geometry.js';
 import {
-  type AvgPoolOptions, adaptiveAvgPool2d, avgPool1d, avgPool2d, avgPool3d, globalAvgPool, lpPool1d, lpPool2d,
+  type AvgPoolOptions, adaptiveAvgPool2d, avgPool1d, avgPool2d, avgPool3d, globalAvgPool, lpPool1d, lpPool2d, lpPool3d,
   maxPool1d, maxPool2d, maxPool3d, maxout,
 } from '../ops/pool.js';
 import type { Tensor } from '../tensor/tensor.js';
@@ -105,6 +105,20 @@ export class LpPool2d extends Module {
 
   forward(x: Tensor): Tensor {
     return lpPool2d(x, this.p, this.kernelSize, this.options);
+  }
+}
+
+/**
+ * Power-average pooling over N×C×D×H×W, as torch.nn.LPPool3d.
+ * @example `new LpPool3d(2, 2).call(rand([1, 1, 4, 4, 4])).shape // [1, 1, 2, 2, 2]`
+ */
+export class LpPool3d extends Module {
+  constructor(readonly p: number, readonly kernelSize: KernelSize, private readonly options: LpPoolOptions = {}) {
+    super();
+  }
+
+  forward(x: Tensor): Tensor {
+    return lpPool3d(x, this.p, this.kernelSize, this.options);
   }
 }
 
