@@ -3,8 +3,8 @@ import '@gradstream/backend-cpu';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  tensor, zeros, ones, tidy, add, sub, mul, matmul, reshape, concat, gather, slice, transpose, sum, conv2d, maxPool2d,
-  grad, customGrad, setBackend, getBackendName, broadcastTo, softmax, logSoftmax, convTranspose1d, convTranspose2d, memory,
+  tensor, zeros, ones, full, arange, tidy, add, sub, mul, matmul, reshape, concat, gather, slice, transpose, sum, conv2d, maxPool2d,
+  grad, customGrad, setBackend, getBackendName, listBackends, broadcastTo, softmax, logSoftmax, convTranspose1d, convTranspose2d, memory,
   GradstreamError, ShapeError, DTypeError, DisposedTensorError, BackendError, GradientError, ArgumentError,
 } from '@gradstream/core';
 import { shapeArb } from '@gradstream/core/testing';
@@ -103,23 +103,33 @@ describe('ShapeError', () => {
 });
 
 describe('DTypeError', () => {
-  it('matmul of float32 and float64', () => {
-    const e = thrown(() => matmul(zeros([2, 2]), zeros([2, 2], 'float64')), DTypeError);
-    expect(e.message).toContain('matmul');
-    expect(e.message).toContain('float32');
-    expect(e.message).toContain('float64');
+  /** Expects a DTypeError from fn whose message starts with the op and contains every fragment (shapes, dtypes). */
+  const expectDTypeError = (fn: () => unknown, op: string, ...fragments: string[]): void => {
+    const e = thrown(fn, DTypeError);
+    expect(e.op).toBe(op);
+    expect(e.message.startsWith(`${op}: `)).toBe(true);
+    for (const f of fragments) expect(e.message).toContain(f);
+  };
+
+  it('matmul of float32 and float64 names both shapes and dtypes', () => {
+    expectDTypeError(() => matmul(zeros([2, 3]), zeros([3, 4], 'float64')), 'matmul', '[2,3] float32', '[3,4] float64');
   });
-  it('gather with float indices', () => {
-    expect(thrown(() => gather(zeros([3]), tensor([0, 1])), DTypeError).message).toMatch(/gather.*float32/);
+  it('gather with float indices names the indices and the gathered tensor', () => {
+    expectDTypeError(() => gather(zeros([3, 5]), tensor([0, 1])), 'gather', '[2] float32', '[3,5] float32', 'int32');
   });
-  it('conv2d on int32', () => {
-    expect(thrown(() => conv2d(zeros([1, 1, 3, 3], 'int32'), zeros([1, 1, 1, 1], 'int32')), DTypeError).message).toMatch(/conv2d.*int32/);
+  it('concat of mixed dtypes names every operand', () => {
+    expectDTypeError(() => concat([zeros([2, 3]), zeros([1, 3], 'int32')], 0), 'concat', '[2,3] float32', '[1,3] int32');
   });
-  it('unknown dtype', () => {
-    expect(thrown(() => tensor([1], [1], 'float16' as never), DTypeError).message).toContain('float16');
+  it('conv2d on int32 names both shapes', () => {
+    expectDTypeError(() => conv2d(zeros([1, 1, 3, 3], 'int32'), zeros([1, 1, 1, 1], 'int32')), 'conv2d', '[1,1,3,3] int32', '[1,1,1,1] int32');
   });
-  it('maxPool2d on int32', () => {
-    expect(thrown(() => maxPool2d(zeros([1, 1, 2, 2], 'int32'), 2), DTypeError).message).toContain('maxPool2d');
+  it('unknown dtype names the creating op and the shape', () => {
+    expectDTypeError(() => tensor([1, 2], [2], 'float16' as never), 'tensor', 'float16', '[2]');
+    expectDTypeError(() => full([2, 3], 1, 'complex64' as never), 'full', 'complex64', '[2,3]');
+    expectDTypeError(() => arange(0, 4, 1, 'uint8' as never), 'arange', 'uint8', '[4]');
+  });
+  it('maxPool2d on int32 names the shape', () => {
+    expectDTypeError(() => maxPool2d(zeros([1, 1, 2, 2], 'int32'), 2), 'maxPool2d', '[1,1,2,2] int32');
   });
 });
 
@@ -145,7 +155,12 @@ describe('BackendError', () => {
   it("setBackend('nope') rejects with the registered names, and the active backend is unchanged", async () => {
     const before = getBackendName();
     await expect(setBackend('nope')).rejects.toBeInstanceOf(BackendError);
-    await expect(setBackend('nope')).rejects.toThrow(/nope.*cpu/);
+    const e = await setBackend('nope').then(() => undefined, (err: unknown) => err);
+    expect(e).toBeInstanceOf(BackendError);
+    expect((e as BackendError).op).toBe('setBackend');
+    expect((e as BackendError).message).toMatch(/^setBackend: unknown backend 'nope'; registered: /);
+    for (const name of listBackends()) expect((e as BackendError).message).toContain(name);
+    expect(listBackends()).toContain('cpu');
     expect(getBackendName()).toBe(before);
   });
 });

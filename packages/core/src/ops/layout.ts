@@ -138,7 +138,7 @@ export function concat(xs: readonly Tensor[], axis = 0): Tensor {
   const first = xs[0]!;
   const a = normalizeAxis('concat', axis, first.rank);
   for (const t of xs) {
-    if (t.dtype !== first.dtype) throw new DTypeError('concat', `dtypes differ: ${xs.map((x) => x.dtype).join(', ')}`);
+    if (t.dtype !== first.dtype) throw new DTypeError('concat', `dtypes differ: ${xs.map((x) => x.describe()).join(', ')}`);
     if (t.rank !== first.rank || t.shape.some((d, i) => i !== a && d !== first.shape[i])) {
       throw new ShapeError('concat', `shapes ${xs.map((x) => fmtShape(x.shape)).join(', ')} differ outside axis ${a}`);
     }
@@ -182,7 +182,7 @@ export function split(x: Tensor, sizes: number | readonly number[], axis = 0): T
 }
 
 function assertIndices(op: string, indices: Tensor, limit: number, x: Tensor, axis: number): void {
-  if (indices.dtype !== 'int32') throw new DTypeError(op, `indices must be int32, got ${indices.dtype}`);
+  if (indices.dtype !== 'int32') throw new DTypeError(op, `indices must be int32, got ${indices.describe()} for x ${x.describe()}`);
   const values = indices.dataSync();
   for (let i = 0; i < values.length; i++) {
     const v = values[i]!;

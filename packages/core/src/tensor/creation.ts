@@ -18,8 +18,8 @@ export function allocArray(dtype: DType, n: number): TypedArray {
 
 const DTYPES: readonly DType[] = ['float32', 'float64', 'int32', 'bool'];
 
-function assertDType(op: string, dtype: string): asserts dtype is DType {
-  if (!DTYPES.includes(dtype as DType)) throw new DTypeError(op, `unknown dtype '${dtype}'; expected one of ${DTYPES.join(', ')}`);
+function assertDType(op: string, dtype: string, shape: Shape): asserts dtype is DType {
+  if (!DTYPES.includes(dtype as DType)) throw new DTypeError(op, `unknown dtype '${dtype}' for shape ${fmtShape(shape)}; expected one of ${DTYPES.join(', ')}`);
 }
 
 function inferShape(values: NestedArray): number[] {
@@ -67,7 +67,6 @@ function inferDType(values: TypedArray | NestedArray): DType {
  */
 export function tensor(values: TypedArray | NestedArray, shape?: Shape, dtype?: DType): Tensor {
   const dt = dtype ?? inferDType(values);
-  assertDType('tensor', dt);
   let flat: ArrayLike<number>;
   let inferred: number[];
   if (ArrayBuffer.isView(values)) {
@@ -81,6 +80,7 @@ export function tensor(values: TypedArray | NestedArray, shape?: Shape, dtype?: 
   }
   const finalShape = shape ?? inferred;
   assertShape('tensor', finalShape);
+  assertDType('tensor', dt, finalShape);
   if (sizeOf(finalShape) !== flat.length) {
     throw new ShapeError('tensor', `${flat.length} values cannot fill shape ${fmtShape(finalShape)}`);
   }
@@ -98,7 +98,7 @@ export function scalar(value: number | boolean, dtype?: DType): Tensor {
 /** A tensor of `shape` filled with `value`. */
 export function full(shape: Shape, value: number, dtype: DType = 'float32'): Tensor {
   assertShape('full', shape);
-  assertDType('full', dtype);
+  assertDType('full', dtype, shape);
   const store = allocArray(dtype, sizeOf(shape));
   if (value !== 0) store.fill(dtype === 'bool' ? (value ? 1 : 0) : value);
   return writeTensor(store, shape, dtype);
@@ -137,6 +137,7 @@ export function arange(start: number, stop?: number, step = 1, dtype: DType = 'f
   if (stop === undefined) [start, stop] = [0, start];
   if (step === 0 || !Number.isFinite(step)) throw new ArgumentError('arange', `step must be a finite non-zero number, got ${step}`);
   const n = Math.max(0, Math.ceil((stop - start) / step));
+  assertDType('arange', dtype, [n]);
   const store = allocArray(dtype, n);
   for (let i = 0; i < n; i++) store[i] = start + i * step;
   return writeTensor(store, [n], dtype);
@@ -144,7 +145,7 @@ export function arange(start: number, stop?: number, step = 1, dtype: DType = 'f
 
 function randomTensor(op: string, shape: Shape, dtype: DType, sample: () => number): Tensor {
   assertShape(op, shape);
-  if (dtype !== 'float32' && dtype !== 'float64') throw new DTypeError(op, `expects a float dtype, got ${dtype}`);
+  if (dtype !== 'float32' && dtype !== 'float64') throw new DTypeError(op, `expects a float dtype, got ${dtype} for shape ${fmtShape(shape)}`);
   const store = allocArray(dtype, sizeOf(shape));
   for (let i = 0; i < store.length; i++) store[i] = sample();
   return writeTensor(store, shape, dtype);

@@ -35,7 +35,7 @@ type Make = (b: Backend) => TensorInfo;
 function input(shape: Shape, dtype: DType, seed: number, kind: 'normal' | 'positive' | 'int' | 'bool' = 'normal', range = 4): Make {
   const r = new Random(seed);
   const n = sizeOf(shape);
-  const values: TypedArray = dtype === 'int32' ? new Int32Array(n) : dtype === 'bool' ? new Uint8Array(n) : new Float32Array(n);
+  const values: TypedArray = dtype === 'int32' ? new Int32Array(n) : dtype === 'bool' ? new Uint8Array(n) : dtype === 'float64' ? new Float64Array(n) : new Float32Array(n);
   for (let i = 0; i < n; i++) {
     if (kind === 'bool' || dtype === 'bool') values[i] = r.int(2);
     else if (kind === 'int' || dtype === 'int32') values[i] = r.int(range);
@@ -118,6 +118,14 @@ export function backendConformance(name: string, options: ConformanceOptions = {
     },
   });
 
+  /** float64 is optional in the contract (`dtypes`): a backend that does not store it passes such a case without running it. */
+  const whenFloat64 = (c: ConformanceCase): ConformanceCase => ({
+    kernel: c.kernel,
+    async run() {
+      if ((await initBackend(name)).dtypes.includes('float64')) await c.run();
+    },
+  });
+
   const unaryOps: UnaryOp[] = ['neg', 'abs', 'sign', 'square', 'sqrt', 'rsqrt', 'reciprocal', 'exp', 'expm1', 'log', 'log1p', 'sin', 'cos', 'tanh', 'sigmoid', 'relu', 'floor', 'ceil', 'round'];
   const positiveOnly = new Set<UnaryOp>(['sqrt', 'rsqrt', 'log', 'log1p', 'reciprocal']);
   const binaryOps: BinaryOp[] = ['add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum', 'equal', 'notEqual', 'greater', 'greaterEqual', 'less', 'lessEqual'];
@@ -128,6 +136,10 @@ export function backendConformance(name: string, options: ConformanceOptions = {
   }));
   cases.push(check('unary int32', fc.tuple(fc.constantFrom<UnaryOp>('neg', 'abs', 'sign', 'square', 'relu'), shapeArb(), seedArb), ([op, shape, seed], run) => {
     run((b, [x]) => b.unary(op, x!), [input(shape, 'int32', seed, 'int', 7)]);
+  }));
+  // Core casts bool to int32 for every other unary op, so logicalNot is the only bool unary kernel call.
+  cases.push(check('unary bool (logicalNot)', fc.tuple(shapeArb(), seedArb), ([shape, seed], run) => {
+    run((b, [x]) => b.unary('logicalNot', x!), [input(shape, 'bool', seed)]);
   }));
   cases.push(check('binary', fc.tuple(fc.constantFrom(...binaryOps), broadcastableShapesArb({ maxRank: 4, maxDim: 6 }), seedArb), ([op, [sa, sb], seed], run) => {
     const kind = op === 'pow' ? 'positive' : 'normal';
@@ -143,6 +155,9 @@ export function backendConformance(name: string, options: ConformanceOptions = {
   cases.push(check('cast', fc.tuple(fc.constantFrom<[DType, DType]>(['float32', 'int32'], ['float32', 'bool'], ['int32', 'float32'], ['bool', 'float32'], ['int32', 'bool'], ['bool', 'int32']), shapeArb(), seedArb), ([[from, to], shape, seed], run) => {
     run((b, [x]) => b.cast(x!, to), [input(shape, from, seed, 'normal', 5)]);
   }));
+  cases.push(whenFloat64(check('cast float64', fc.tuple(fc.constantFrom<[DType, DType]>(['float64', 'float32'], ['float32', 'float64'], ['float64', 'int32'], ['float64', 'bool'], ['int32', 'float64'], ['bool', 'float64']), shapeArb(), seedArb), ([[from, to], shape, seed], run) => {
+    run((b, [x]) => b.cast(x!, to), [input(shape, from, seed, 'normal', 5)]);
+  })));
   cases.push(check('reduce', fc.tuple(fc.constantFrom<ReduceOp>('sum', 'max', 'min'), shapeArb({ minRank: 1, maxRank: 4, maxDim: 8 }), seedArb, fc.array(fc.boolean(), { minLength: 4, maxLength: 4 })), ([op, shape, seed, pick], run) => {
     let axes = shape.map((_, i) => i).filter((i) => pick[i]);
     if (axes.length === 0) axes = [shape.length - 1];
