@@ -1,6 +1,6 @@
 // Convolution forward values against independent references: a naive N-d
-// direct loop (groups, dilation, per-side padding, stride) written here in
-// float64, a naive scatter loop for transposed convolution, naive im2col for
+// direct loop (groups, dilation, stride, every padding form turned into
+// per-side pairs here) written in float64, a naive scatter loop for transposed convolution, naive im2col for
 // unfold/fold and locally connected layers, and tfjs-core (cpu) for conv2d and
 // depthwise conv2d, forward and gradients.
 import '@gradstream/backend-cpu';
@@ -10,7 +10,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-layers'; // registers the tfjs gradients used below
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
-  type Tensor, tensor, tidy, grads, sum, mul, conv1d, conv2d, conv3d, convTranspose1d, convTranspose2d, convTranspose3d,
+  type Padding, type Tensor, tensor, tidy, grads, sum, mul, conv1d, conv2d, conv3d, convTranspose1d, convTranspose2d, convTranspose3d,
   unfold, fold, locallyConnected2d, tiledConv2d,
 } from '@gradstream/core';
 import { convCaseArb, tensorArb, type ConvCase } from '@gradstream/core/testing';
@@ -31,6 +31,14 @@ function expectAllClose(actual: ArrayLike<number>, expected: ArrayLike<number>, 
 /** Lifts 1-D and 2-D geometry to 3-D with unit leading dims, so one loop nest serves every rank. */
 function lift<T>(list: readonly T[], fill: T): T[] {
   return [...new Array<T>(3 - list.length).fill(fill), ...list];
+}
+
+/** Any padding form as [before, after] pairs, by PyTorch's rules ('same' at stride 1: d(k−1) in total, the odd one after). */
+function pairsOf(p: Padding, kernel: readonly number[], dilation: readonly number[]): [number, number][] {
+  if (p === 'valid') return kernel.map(() => [0, 0]);
+  if (p === 'same') return kernel.map((k, i) => { const t = dilation[i]! * (k - 1); return [Math.floor(t / 2), t - Math.floor(t / 2)]; });
+  if (typeof p === 'number') return kernel.map(() => [p, p]);
+  return p.map((e): [number, number] => (typeof e === 'number' ? [e, e] : [e[0], e[1]]));
 }
 
 /** floor((n + pb + pa − d(k−1) − 1)/s) + 1 */
@@ -126,10 +134,10 @@ const convTFns = { 1: convTranspose1d, 2: convTranspose2d, 3: convTranspose3d } 
 
 describe('conv1d/2d/3d forward equals a naive direct loop', () => {
   for (const rank of [1, 2, 3] as const) {
-    it(`conv${rank}d: random kernel, stride, per-side padding, dilation, groups`, () => {
+    it(`conv${rank}d: random kernel, stride, padding in every form, dilation, groups`, () => {
       fc.assert(fc.property(convCaseArb({ rank, maxChannels: 3, maxBatch: 2 }).chain(caseTensors), ([c, xs, ws]) => tidy(() => {
-        const y = convFns[rank](xs.make(), ws.make(), { stride: c.stride, padding: c.padding, dilation: c.dilation, groups: c.groups });
-        const want = naiveConv(c.xShape, xs.values, c.wShape, ws.values, c.stride, c.dilation, c.padding, c.groups);
+        const y = convFns[rank](xs.make(), ws.make(), { stride: c.stride, padding: c.paddingArg, dilation: c.dilation, groups: c.groups });
+        const want = naiveConv(c.xShape, xs.values, c.wShape, ws.values, c.stride, c.dilation, pairsOf(c.paddingArg, c.wShape.slice(2), c.dilation), c.groups);
         expect(y.shape).toEqual(want.shape);
         expectAllClose(y.dataSync(), want.values, 1e-12);
       })), { numRuns: rank === 3 ? 25 : 50 });
@@ -139,9 +147,9 @@ describe('conv1d/2d/3d forward equals a naive direct loop', () => {
   it('float32 inputs agree with the float64 reference to float32 rounding (1-D/2-D/3-D)', () => {
     fc.assert(fc.property(convCaseArb({ maxChannels: 3 }).chain(caseTensors), ([c, xs, ws]) => tidy(() => {
       const x32 = Float32Array.from(xs.values), w32 = Float32Array.from(ws.values);
-      const y = convFns[c.rank](tensor(x32, c.xShape), tensor(w32, c.wShape), { stride: c.stride, padding: c.padding, dilation: c.dilation, groups: c.groups });
+      const y = convFns[c.rank](tensor(x32, c.xShape), tensor(w32, c.wShape), { stride: c.stride, padding: c.paddingArg, dilation: c.dilation, groups: c.groups });
       expect(y.dtype).toBe('float32');
-      expectAllClose(y.dataSync(), naiveConv(c.xShape, x32, c.wShape, w32, c.stride, c.dilation, c.padding, c.groups).values, 1e-5);
+      expectAllClose(y.dataSync(), naiveConv(c.xShape, x32, c.wShape, w32, c.stride, c.dilation, pairsOf(c.paddingArg, c.wShape.slice(2), c.dilation), c.groups).values, 1e-5);
     })), { numRuns: 30 });
   });
 
@@ -152,9 +160,7 @@ describe('conv1d/2d/3d forward equals a naive direct loop', () => {
       const bias = tensor(Float64Array.from({ length: o }, (_, i) => i - 0.5), [o], 'float64');
       const ySame = conv2d(x, w, { padding: 'same', dilation: c.dilation, groups: c.groups, bias });
       expect(ySame.shape.slice(2)).toEqual(c.xShape.slice(2));
-      // PyTorch's 'same': total = d(k−1), the extra one on the far side
-      const same = c.wShape.slice(2).map((k, i) => { const t = c.dilation[i]! * (k - 1); return [Math.floor(t / 2), t - Math.floor(t / 2)] as [number, number]; });
-      const wantSame = naiveConv(c.xShape, xs.values, c.wShape, ws.values, [1, 1], c.dilation, same, c.groups);
+      const wantSame = naiveConv(c.xShape, xs.values, c.wShape, ws.values, [1, 1], c.dilation, pairsOf('same', c.wShape.slice(2), c.dilation), c.groups);
       const hw = sizeOf(wantSame.shape.slice(2));
       expectAllClose(ySame.dataSync(), wantSame.values.map((v, i) => v + (Math.floor(i / hw) % o) - 0.5), 1e-12);
       if (c.xShape.slice(2).every((n, i) => n >= c.dilation[i]! * (c.wShape[i + 2]! - 1) + 1)) {
@@ -173,8 +179,8 @@ describe('convTranspose1d/2d/3d forward equals a naive scatter loop', () => {
   const arb = (rank: 1 | 2 | 3) => fc.record({
     n: fc.integer({ min: 1, max: 2 }), groups: fc.integer({ min: 1, max: 2 }), cPer: fc.integer({ min: 1, max: 2 }), oPer: fc.integer({ min: 1, max: 2 }),
     dims: fc.array(fc.record({
-      len: fc.integer({ min: 1, max: rank === 3 ? 3 : 5 }), k: fc.integer({ min: 1, max: 3 }), s: fc.integer({ min: 1, max: 3 }),
-      d: fc.integer({ min: 1, max: 2 }), p: fc.integer({ min: 0, max: 2 }), op: fc.integer({ min: 0, max: 2 }),
+      len: fc.integer({ min: 1, max: rank === 3 ? 3 : 5 }), k: fc.integer({ min: 1, max: rank === 3 ? 3 : 5 }), s: fc.integer({ min: 1, max: 3 }),
+      d: fc.integer({ min: 1, max: 3 }), p: fc.integer({ min: 0, max: 2 }), op: fc.integer({ min: 0, max: 2 }),
     }).map((q) => ({ ...q, op: Math.min(q.op, Math.max(q.s, q.d) - 1) }))
       .filter((q) => (q.len - 1) * q.s - 2 * q.p + q.d * (q.k - 1) + q.op + 1 > 0), { minLength: rank, maxLength: rank }),
   }).chain((q) => {
@@ -207,7 +213,7 @@ describe('convTranspose1d/2d/3d forward equals a naive scatter loop', () => {
 describe('unfold and fold', () => {
   const arb = (rank: 1 | 2 | 3) => fc.record({
     n: fc.integer({ min: 1, max: 2 }), c: fc.integer({ min: 1, max: 2 }),
-    dims: fc.array(fc.record({ k: fc.integer({ min: 1, max: 3 }), s: fc.integer({ min: 1, max: 2 }), d: fc.integer({ min: 1, max: 2 }), p: fc.integer({ min: 0, max: 1 }), extra: fc.integer({ min: 0, max: 3 }) }), { minLength: rank, maxLength: rank }),
+    dims: fc.array(fc.record({ k: fc.integer({ min: 1, max: rank === 3 ? 3 : 5 }), s: fc.integer({ min: 1, max: 3 }), d: fc.integer({ min: 1, max: rank === 3 ? 2 : 3 }), p: fc.integer({ min: 0, max: 2 }), extra: fc.integer({ min: 0, max: 3 }) }), { minLength: rank, maxLength: rank }),
   }).chain((q) => {
     const xShape = [q.n, q.c, ...q.dims.map((d) => Math.max(1, d.d * (d.k - 1) + 1 - 2 * d.p) + d.extra)];
     return fc.tuple(fc.constant(q), tensorArb(xShape));
@@ -238,7 +244,7 @@ describe('locally connected and tiled convolution equal naive loops', () => {
   it('locallyConnected2d: every output position has its own kernel (and unshared bias)', () => {
     const arb = fc.record({
       n: fc.integer({ min: 1, max: 2 }), c: fc.integer({ min: 1, max: 2 }), o: fc.integer({ min: 1, max: 3 }),
-      kh: fc.integer({ min: 1, max: 3 }), kw: fc.integer({ min: 1, max: 3 }), s: fc.integer({ min: 1, max: 2 }), p: fc.integer({ min: 0, max: 1 }),
+      kh: fc.integer({ min: 1, max: 5 }), kw: fc.integer({ min: 1, max: 5 }), s: fc.integer({ min: 1, max: 3 }), p: fc.integer({ min: 0, max: 2 }),
       eh: fc.integer({ min: 0, max: 3 }), ew: fc.integer({ min: 0, max: 3 }),
     }).chain((q) => {
       const h = q.kh + q.eh, w = q.kw + q.ew;
@@ -265,7 +271,7 @@ describe('locally connected and tiled convolution equal naive loops', () => {
 
   it('tiledConv2d: position (i, j) uses kernel (i mod tH, j mod tW)', () => {
     const arb = fc.record({
-      c: fc.integer({ min: 1, max: 2 }), o: fc.integer({ min: 1, max: 2 }), k: fc.integer({ min: 1, max: 3 }),
+      c: fc.integer({ min: 1, max: 2 }), o: fc.integer({ min: 1, max: 2 }), k: fc.integer({ min: 1, max: 5 }),
       th: fc.integer({ min: 1, max: 3 }), tw: fc.integer({ min: 1, max: 3 }), eh: fc.integer({ min: 0, max: 4 }), ew: fc.integer({ min: 0, max: 4 }),
     }).chain((q) => fc.tuple(fc.constant(q), tensorArb([1, q.c, q.k + q.eh, q.k + q.ew]), tensorArb([q.th, q.tw, q.o, q.c, q.k, q.k])));
     fc.assert(fc.property(arb, ([q, xs, ws]) => tidy(() => {
@@ -307,19 +313,20 @@ describe('conv2d equals tfjs-core (NHWC ↔ NCHW), forward and gradients', () =>
     return out;
   };
 
-  it('groups = 1: stride, explicit per-side padding, dilation (tfjs: stride or dilation must be 1; gradients for dilation 1 only)', () => {
+  it('groups = 1: stride, padding in every form, dilation (tfjs: stride or dilation must be 1; gradients for dilation 1 only)', () => {
     const arb = convCaseArb({ rank: 2, maxChannels: 3 }).map((c) => ({ ...c, groups: 1, xShape: [c.xShape[0]!, c.wShape[1]!, ...c.xShape.slice(2)], wShape: [c.wShape[0]! / c.groups, c.wShape[1]!, ...c.wShape.slice(2)] }))
       .map((c) => (c.stride.some((s) => s > 1) ? { ...c, dilation: [1, 1] } : c))
       .chain((c) => fc.tuple(fc.constant(c), tensorArb(c.xShape), tensorArb(c.wShape)));
     fc.assert(fc.property(arb, ([c, xs, ws]) => tidy(() => {
       const x32 = Float32Array.from(xs.values), w32 = Float32Array.from(ws.values);
       const x = tensor(x32, c.xShape), w = tensor(w32, c.wShape);
-      const opts = { stride: c.stride, padding: c.padding, dilation: c.dilation };
+      const opts = { stride: c.stride, padding: c.paddingArg, dilation: c.dilation };
       const y = conv2d(x, w, opts);
       const [n, ch, h, wd] = c.xShape as [number, number, number, number];
       const tx = tf.tensor4d(toNHWC(x32, c.xShape), [n, h, wd, ch]);
       const tw = tf.tensor4d(toHWIO(w32, c.wShape), [c.wShape[2]!, c.wShape[3]!, c.wShape[1]!, c.wShape[0]!]);
-      const pad = [[0, 0], c.padding[0]!, c.padding[1]!, [0, 0]] as [[number, number], [number, number], [number, number], [number, number]];
+      const pairs = pairsOf(c.paddingArg, c.wShape.slice(2), c.dilation);
+      const pad = [[0, 0], pairs[0]!, pairs[1]!, [0, 0]] as [[number, number], [number, number], [number, number], [number, number]];
       const conv = (a: tf.Tensor4D, b: tf.Tensor4D) => tf.conv2d(a, b, c.stride as [number, number], pad, 'NHWC', c.dilation as [number, number]);
       const ty = conv(tx, tw);
       const [, oh, ow, oc] = ty.shape;

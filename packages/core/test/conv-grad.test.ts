@@ -1,7 +1,7 @@
 // Convolution gradients: gradcheck (finite differences, float64) and
 // gradgradcheck over random 1-D/2-D/3-D cases from convCaseArb — kernel 1–5,
-// stride 1–3, per-side padding, dilation 1–3, groups — with respect to both
-// x and w; the full Jacobian on small cases, PyTorch's fast mode on larger.
+// stride 1–3, padding in every form, dilation 1–3, groups — with respect to
+// x, w and bias; the full Jacobian on small cases, PyTorch's fast mode on larger.
 import '@gradstream/backend-cpu';
 import fc from 'fast-check';
 import { describe, it } from 'vitest';
@@ -21,7 +21,7 @@ describe('conv gradcheck in float64 (w.r.t. x and w)', () => {
   for (const rank of [1, 2, 3] as const) {
     it(`conv${rank}d: random geometry, full Jacobian or fast mode by size`, () => {
       fc.assert(fc.property(convCaseArb({ rank }).chain(caseTensors), ([c, xs, ws]) => tidy(() => {
-        const f = (x: Tensor, w: Tensor) => convFns[rank](x, w, { stride: c.stride, padding: c.padding, dilation: c.dilation, groups: c.groups });
+        const f = (x: Tensor, w: Tensor) => convFns[rank](x, w, { stride: c.stride, padding: c.paddingArg, dilation: c.dilation, groups: c.groups });
         return gradcheck(f, [xs.make(), ws.make()], { fast: fastFor(xs.values.length, ws.values.length) });
       })), { numRuns: rank === 3 ? 20 : 30 });
     });
@@ -32,7 +32,7 @@ describe('conv gradcheck in float64 (w.r.t. x and w)', () => {
       convCaseArb({ rank, maxBatch: 1, maxChannels: 1, maxKernel: 3, maxDilation: 2 })).chain(caseTensors)
       .filter(([, xs, ws]) => xs.values.length + ws.values.length <= 60);
     fc.assert(fc.property(arb, ([c, xs, ws]) => tidy(() =>
-      gradcheck((x, w) => convFns[c.rank](x, w, { stride: c.stride, padding: c.padding, dilation: c.dilation, groups: c.groups }), [xs.make(), ws.make()]))), { numRuns: 30 });
+      gradcheck((x, w) => convFns[c.rank](x, w, { stride: c.stride, padding: c.paddingArg, dilation: c.dilation, groups: c.groups }), [xs.make(), ws.make()]))), { numRuns: 30 });
   });
 
   it("bias and 'same' padding", () => {
@@ -47,15 +47,20 @@ describe('conv gradgradcheck (second derivatives w.r.t. x and w)', () => {
   for (const rank of [1, 2, 3] as const) {
     it(`conv${rank}d in fast mode on random geometry`, () => {
       fc.assert(fc.property(convCaseArb({ rank }).chain(caseTensors), fc.nat(1000), ([c, xs, ws], seed) => tidy(() =>
-        gradgradcheck((x, w) => convFns[rank](x, w, { stride: c.stride, padding: c.padding, dilation: c.dilation, groups: c.groups }), [xs.make(), ws.make()], { fast: true, seed }))), { numRuns: rank === 3 ? 10 : 20 });
+        gradgradcheck((x, w) => convFns[rank](x, w, { stride: c.stride, padding: c.paddingArg, dilation: c.dilation, groups: c.groups }), [xs.make(), ws.make()], { fast: true, seed }))), { numRuns: rank === 3 ? 10 : 20 });
     });
   }
+  it('conv1d/2d/3d with bias, w.r.t. x, w and bias', () => {
+    const arb = convCaseArb({ maxBatch: 1 }).chain((c) => fc.tuple(fc.constant(c), tensorArb(c.xShape), tensorArb(c.wShape), tensorArb([c.wShape[0]!])));
+    fc.assert(fc.property(arb, fc.nat(1000), ([c, xs, ws, bs], seed) => tidy(() =>
+      gradgradcheck((x, w, b) => convFns[c.rank](x, w, { stride: c.stride, padding: c.paddingArg, dilation: c.dilation, groups: c.groups, bias: b }), [xs.make(), ws.make(), bs.make()], { fast: true, seed }))), { numRuns: 10 });
+  });
   it('conv1d/2d with the full Jacobian on tiny cases', () => {
     const arb = fc.constantFrom(1 as const, 2 as const).chain((rank) =>
       convCaseArb({ rank, maxBatch: 1, maxChannels: 1, maxKernel: 2, maxDilation: 2 })).chain(caseTensors)
       .filter(([, xs, ws]) => xs.values.length + ws.values.length <= 24);
     fc.assert(fc.property(arb, ([c, xs, ws]) => tidy(() =>
-      gradgradcheck((x, w) => convFns[c.rank](x, w, { stride: c.stride, padding: c.padding, dilation: c.dilation, groups: c.groups }), [xs.make(), ws.make()]))), { numRuns: 15 });
+      gradgradcheck((x, w) => convFns[c.rank](x, w, { stride: c.stride, padding: c.paddingArg, dilation: c.dilation, groups: c.groups }), [xs.make(), ws.make()]))), { numRuns: 15 });
   });
   it('a nonlinearity between two convolutions (nonzero Hessian in x)', () => {
     const arb = convCaseArb({ rank: 2, maxBatch: 1, maxChannels: 2, maxKernel: 3, maxStride: 1 }).chain(caseTensors);
@@ -103,7 +108,8 @@ describe('unfold, fold, locally connected and tiled convolution gradients', () =
       const cols = unfold(x, kernel, opts);
       const y = tensor(Float64Array.from({ length: cols.size }, (_, i) => Math.sin(3 * i)), cols.shape, 'float64');
       gradcheck((t) => fold(t, xs.shape.slice(2), kernel, opts), [y], { fast: y.size > 60 });
-      return gradgradcheck((t) => unfold(tanh(t), kernel, opts), [x], { fast: true });
+      return gradgradcheck((t) => unfold(tanh(t), kernel, opts), [x], { fast: true }) &&
+        gradgradcheck((t) => fold(t, xs.shape.slice(2), kernel, opts), [y], { fast: true });
     })), { numRuns: 25 });
   });
 
@@ -119,11 +125,12 @@ describe('unfold, fold, locally connected and tiled convolution gradients', () =
       gradgradcheck((x, w) => locallyConnected2d(x, w, q.k, { stride: q.s, padding: q.p }), [xs.make(), ws.make()], { fast: true }))), { numRuns: 20 });
   });
 
-  it('tiledConv2d w.r.t. x and the tiled weights (gradients of shared kernels accumulate)', () => {
-    const arb = fc.record({ c: fc.integer({ min: 1, max: 2 }), o: fc.integer({ min: 1, max: 2 }), k: fc.integer({ min: 1, max: 2 }), t: fc.integer({ min: 1, max: 3 }), e: fc.integer({ min: 0, max: 3 }) })
+  it('tiledConv2d w.r.t. x and the tiled weights (gradients of shared kernels accumulate), first and second order', () => {
+    const arb = fc.record({ c: fc.integer({ min: 1, max: 2 }), o: fc.integer({ min: 1, max: 2 }), k: fc.integer({ min: 1, max: 3 }), t: fc.integer({ min: 1, max: 3 }), e: fc.integer({ min: 0, max: 3 }) })
       .chain((q) => fc.tuple(fc.constant(q), tensorArb([1, q.c, q.k + q.e, q.k + q.e]), tensorArb([q.t, q.t, q.o, q.c, q.k, q.k])));
     fc.assert(fc.property(arb, ([q, xs, ws]) => tidy(() =>
-      gradcheck((x, w) => tiledConv2d(x, w, { tiles: q.t }), [xs.make(), ws.make()], { fast: fastFor(xs.values.length, ws.values.length) }))), { numRuns: 20 });
+      gradcheck((x, w) => tiledConv2d(x, w, { tiles: q.t }), [xs.make(), ws.make()], { fast: fastFor(xs.values.length, ws.values.length) }) &&
+      gradgradcheck((x, w) => tiledConv2d(x, w, { tiles: q.t }), [xs.make(), ws.make()], { fast: true }))), { numRuns: 20 });
   });
 });
 

@@ -9,7 +9,7 @@ import '@tensorflow/tfjs-layers'; // registers the tfjs gradients used below
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   type Tensor, tensor, tidy, grad, sum, mul,
-  maxPool1d, maxPool2d, maxPool3d, avgPool1d, avgPool2d, avgPool3d, lpPool1d, lpPool2d,
+  maxPool1d, maxPool2d, maxPool3d, avgPool1d, avgPool2d, avgPool3d, lpPool1d, lpPool2d, lpPool3d,
   globalAvgPool, globalMaxPool, adaptiveAvgPool2d, maxout,
 } from '@gradstream/core';
 import { poolCaseArb, tensorArb, shapeArb, type PoolCase } from '@gradstream/core/testing';
@@ -87,6 +87,7 @@ function distinctArb(shape: number[]): fc.Arbitrary<{ shape: number[]; values: F
 
 const maxFns = { 1: maxPool1d, 2: maxPool2d, 3: maxPool3d } as const;
 const avgFns = { 1: avgPool1d, 2: avgPool2d, 3: avgPool3d } as const;
+const lpFns = { 1: lpPool1d, 2: lpPool2d, 3: lpPool3d } as const;
 const withX = (c: PoolCase) => fc.tuple(fc.constant(c), tensorArb(c.xShape));
 
 describe('max pooling equals a naive loop (PyTorch semantics)', () => {
@@ -151,14 +152,13 @@ describe('average pooling equals a naive loop (countIncludePad and ceilMode divi
 });
 
 describe('Lp, global, adaptive pooling and maxout equal naive loops', () => {
-  it('lpPool1d/2d: (k/count · Σ xᵖ)^(1/p) per window, as torch LPPool (count = window clipped by ceilMode)', () => {
-    const arb = fc.constantFrom(1 as const, 2 as const).chain((rank) => poolCaseArb({ rank }))
+  it('lpPool1d/2d/3d: (k/count · Σ xᵖ)^(1/p) per window, as torch LPPool (count = window clipped by ceilMode)', () => {
+    const arb = fc.constantFrom(1 as const, 2 as const, 3 as const).chain((rank) => poolCaseArb({ rank }))
       .map((c) => ({ ...c, padding: c.padding.map(() => 0), dilation: c.dilation.map(() => 1) }))
       .filter((c) => c.xShape.slice(2).every((n, i) => n >= c.kernel[i]!))
       .chain((c) => fc.tuple(fc.constant(c), tensorArb(c.xShape, 'float64', { min: 0.1, max: 2 }), fc.constantFrom(1, 2, 3, 1.5)));
     fc.assert(fc.property(arb, ([c, xs, p]) => tidy(() => {
-      const f = c.rank === 1 ? lpPool1d : lpPool2d;
-      const y = f(xs.make(), p, c.kernel, { stride: c.stride, ceilMode: c.ceilMode });
+      const y = lpFns[c.rank](xs.make(), p, c.kernel, { stride: c.stride, ceilMode: c.ceilMode });
       const K = sizeOf(c.kernel);
       const want = naivePool(c.xShape, xs.values, c, (v, w) => ((K / w.poolSize) * v.reduce((a, b) => a + b ** p, 0)) ** (1 / p));
       expect(y.shape).toEqual(want.shape);

@@ -1,13 +1,13 @@
 // Pooling gradients: gradcheck (finite differences, float64) and
 // gradgradcheck w.r.t. x over random 1-D/2-D/3-D cases from poolCaseArb
-// (kernel 1–4, stride 1–3, padding ≤ kernel/2, dilation 1–2, ceilMode);
+// (kernel 1–5, stride 1–3, padding ≤ kernel/2, dilation 1–3, ceilMode);
 // the full Jacobian on small inputs, PyTorch's fast mode on larger ones.
 import '@gradstream/backend-cpu';
 import fc from 'fast-check';
 import { describe, it } from 'vitest';
 import {
   type Tensor, tensor, tidy, square,
-  maxPool1d, maxPool2d, maxPool3d, avgPool1d, avgPool2d, avgPool3d, lpPool1d, lpPool2d,
+  maxPool1d, maxPool2d, maxPool3d, avgPool1d, avgPool2d, avgPool3d, lpPool1d, lpPool2d, lpPool3d,
   globalAvgPool, globalMaxPool, adaptiveAvgPool2d, maxout,
 } from '@gradstream/core';
 import { gradcheck, gradgradcheck, poolCaseArb, tensorArb, type PoolCase } from '@gradstream/core/testing';
@@ -15,6 +15,7 @@ import { gradcheck, gradgradcheck, poolCaseArb, tensorArb, type PoolCase } from 
 const sizeOf = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
 const maxFns = { 1: maxPool1d, 2: maxPool2d, 3: maxPool3d } as const;
 const avgFns = { 1: avgPool1d, 2: avgPool2d, 3: avgPool3d } as const;
+const lpFns = { 1: lpPool1d, 2: lpPool2d, 3: lpPool3d } as const;
 const FULL_LIMIT = 100;
 
 /** Values that are all different, at least 4/n apart: max pooling has one winner per window, far from a tie. */
@@ -71,24 +72,25 @@ describe('average pooling: gradcheck and gradgradcheck in float64', () => {
 });
 
 describe('Lp, global, adaptive pooling and maxout gradients', () => {
-  it('lpPool1d/2d with positive inputs', () => {
-    const arb = fc.constantFrom(1 as const, 2 as const).chain((rank) => poolCaseArb({ rank, maxBatch: 1, maxChannels: 2 }))
+  it('lpPool1d/2d/3d with positive inputs', () => {
+    const arb = fc.constantFrom(1 as const, 2 as const, 3 as const).chain((rank) => poolCaseArb({ rank, maxBatch: 1, maxChannels: 2 }))
       .map((c) => ({ ...c, padding: c.padding.map(() => 0), dilation: c.dilation.map(() => 1) }))
       .filter((c) => c.xShape.slice(2).every((n, i) => n >= c.kernel[i]!))
       .chain((c) => fc.tuple(fc.constant(c), tensorArb(c.xShape, 'float64', { min: 0.3, max: 2 }), fc.constantFrom(1, 2, 3, 1.5)));
     fc.assert(fc.property(arb, ([c, xs, p]) => tidy(() => {
-      const f = (x: Tensor) => (c.rank === 1 ? lpPool1d : lpPool2d)(x, p, c.kernel, { stride: c.stride, ceilMode: c.ceilMode });
+      const f = (x: Tensor) => lpFns[c.rank](x, p, c.kernel, { stride: c.stride, ceilMode: c.ceilMode });
       const fast = xs.values.length > FULL_LIMIT;
       return gradcheck(f, [xs.make()], { fast }) && gradgradcheck(f, [xs.make()], { fast: true });
     })), { numRuns: 25 });
   });
 
-  it('globalAvgPool and globalMaxPool', () => {
+  it('globalAvgPool and globalMaxPool (max squared for gradgradcheck, as it is piecewise linear)', () => {
     const arb = fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 3, maxLength: 5 }).chain((s) => fc.tuple(tensorArb(s), distinctArb(s)));
     fc.assert(fc.property(arb, ([a, b]) => tidy(() =>
       gradcheck(globalAvgPool, [a.make()], { fast: a.values.length > FULL_LIMIT }) &&
       gradcheck(globalMaxPool, [b.make()], { fast: b.values.length > FULL_LIMIT }) &&
-      gradgradcheck(globalAvgPool, [a.make()], { fast: true }))), { numRuns: 20 });
+      gradgradcheck(globalAvgPool, [a.make()], { fast: true }) &&
+      gradgradcheck((x) => square(globalMaxPool(x)), [b.make()], { fast: true }))), { numRuns: 20 });
   });
 
   it('adaptiveAvgPool2d, divisible and non-divisible sizes', () => {

@@ -1,4 +1,4 @@
-import type { ConvGeometry, Shape } from '@gradstream/core';
+import { type ConvGeometry, type Shape, convOutputSize } from '@gradstream/core';
 import { type FloatArray, allocateLike } from '../storage.js';
 import { gemm } from './gemm.js';
 import { type Window3, foldInto, unfoldInto, window3 } from './window.js';
@@ -30,11 +30,7 @@ function planConv(xShape: Shape, wShape: Shape, geometry: ConvGeometry): ConvPla
   const [outChannels, groupChannels] = wShape as [number, number];
   const kernel = wShape.slice(2);
   const inSpatial = xShape.slice(2);
-  const outSpatial = inSpatial.map((size, i) => {
-    const [before, after] = geometry.padding[i]!;
-    const span = geometry.dilation[i]! * (kernel[i]! - 1) + 1;
-    return Math.floor((size + before + after - span) / geometry.stride[i]!) + 1;
-  });
+  const outSpatial = inSpatial.map((size, i) => convOutputSize(size, kernel[i]!, geometry.stride[i]!, geometry.padding[i]!, geometry.dilation[i]!, 'conv'));
   const window = window3(
     { kernel, stride: geometry.stride, dilation: geometry.dilation, padding: geometry.padding, outShape: outSpatial },
     inSpatial,

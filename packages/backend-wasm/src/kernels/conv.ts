@@ -1,22 +1,15 @@
-import type { ConvGeometry, Shape, TensorInfo } from '@gradstream/core';
+import { type ConvGeometry, type Shape, type TensorInfo, convOutputSize } from '@gradstream/core';
 import type { TensorStore } from '../tensor-store.js';
 import { threadsFor } from './parallel.js';
 import { splitRange } from './strided.js';
 import { writeWindowDescriptor } from './window-descriptor.js';
-
-/** Output spatial size per dimension: floor((in + before + after − dil·(k − 1) − 1) / stride) + 1. */
-function convOutSpatial(inSpatial: readonly number[], kernel: readonly number[], g: ConvGeometry): number[] {
-  return inSpatial.map((n, i) => {
-    const [before, after] = g.padding[i]!;
-    return Math.floor((n + before + after - g.dilation[i]! * (kernel[i]! - 1) - 1) / g.stride[i]!) + 1;
-  });
-}
 
 interface ConvPlan {
   readonly desc: number;
   readonly n: number;
   readonly c: number;
   readonly o: number;
+  readonly outSpatial: number[];
   readonly flops: number;
   readonly scratchBytes: number;
 }
@@ -24,13 +17,13 @@ interface ConvPlan {
 function plan(ts: TensorStore, xShape: Shape, wShape: Shape, g: ConvGeometry): ConvPlan {
   const [n, c, ...spatial] = xShape as number[];
   const [o, cg, ...kernel] = wShape as number[];
-  const outSpatial = convOutSpatial(spatial, kernel, g);
+  const outSpatial = spatial.map((size, i) => convOutputSize(size, kernel[i]!, g.stride[i]!, g.padding[i]!, g.dilation[i]!, 'conv'));
   const desc = writeWindowDescriptor(ts.rt, {
     channels: c!, spatial, kernel, outSpatial, stride: g.stride, dilation: g.dilation, padding: g.padding,
     batch: n!, outChannels: o!, groups: g.groups,
   });
   const flops = 2 * n! * o! * cg! * kernel.reduce((p, k) => p * k, 1) * outSpatial.reduce((p, k) => p * k, 1);
-  return { desc, n: n!, c: c!, o: o!, flops, scratchBytes: ts.rt.exports.convScratchBytes(desc) };
+  return { desc, n: n!, c: c!, o: o!, outSpatial, flops, scratchBytes: ts.rt.exports.convScratchBytes(desc) };
 }
 
 /**
@@ -45,8 +38,7 @@ function split(p: ConvPlan, channels: number, threads: number): { byBatch: boole
 /** y = x ⋆ w (cross-correlation) as im2col + GEMM per image and group. */
 export function conv(ts: TensorStore, x: TensorInfo, w: TensorInfo, g: ConvGeometry): TensorInfo {
   const p = plan(ts, x.shape, w.shape, g);
-  const outSpatial = convOutSpatial(x.shape.slice(2), w.shape.slice(2), g);
-  const y = ts.alloc([p.n, p.o, ...outSpatial], 'float32');
+  const y = ts.alloc([p.n, p.o, ...p.outSpatial], 'float32');
   if (ts.view(y).length === 0) return y;
   const { rt } = ts;
   const { byBatch, ranges } = split(p, p.o, threadsFor(p.flops, rt));

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import type { DType, Shape } from '../backend/types.js';
 import { tensor } from '../tensor/creation.js';
-import { convOutputSize } from '../ops/conv-geometry.js';
+import { type Padding, convOutputSize } from '../ops/conv-geometry.js';
 import type { Tensor } from '../tensor/tensor.js';
 
 /** Bounds of generated shapes. */
@@ -94,7 +94,10 @@ export interface ConvCase {
   readonly wShape: number[];
   readonly stride: number[];
   readonly dilation: number[];
+  /** The padding as [before, after] pairs, the form kernels take. */
   readonly padding: [number, number][];
+  /** The same padding in the form to pass to conv1d/2d/3d: a number, one per dimension, pairs, 'valid' or 'same'. */
+  readonly paddingArg: Padding;
   readonly groups: number;
 }
 
@@ -112,36 +115,54 @@ function rankArb(c: WindowConstraints): fc.Arbitrary<1 | 2 | 3> {
   return c.rank ? fc.constant(c.rank) : fc.constantFrom(1 as const, 2 as const, 3 as const);
 }
 
+/** In 3-D the input is the cube of the dilated span, so dilation shrinks as the kernel grows to keep d(k−1)+1 ≤ 7. */
+function capDilation(rank: number, k: number, d: number): number {
+  return rank === 3 && k > 1 ? Math.min(d, Math.max(1, Math.floor(6 / (k - 1)))) : d;
+}
+
+type PaddingForm = 'number' | 'perDim' | 'pairs' | 'valid' | 'same';
+
 /**
  * Convolution cases with non-empty output: kernel 1–5, stride 1–3,
- * dilation 1–3, per-side padding 0–2, groups dividing both channel counts.
+ * dilation 1–3, padding 0–2 per side in every form the ops accept ('same'
+ * with stride 1, as PyTorch requires), groups dividing both channel counts.
  * Spatial sizes shrink with rank to keep 3-D cases small.
  */
 export function convCaseArb(c: WindowConstraints = {}): fc.Arbitrary<ConvCase> {
   return rankArb(c).chain((rank) => {
     const dim = fc.record({
-      k: fc.integer({ min: 1, max: c.maxKernel ?? (rank === 3 ? 3 : 5) }),
+      k: fc.integer({ min: 1, max: c.maxKernel ?? 5 }),
       s: fc.integer({ min: 1, max: c.maxStride ?? 3 }),
       d: fc.integer({ min: 1, max: c.maxDilation ?? 3 }),
       pb: fc.integer({ min: 0, max: 2 }),
       pa: fc.integer({ min: 0, max: 2 }),
       extra: fc.integer({ min: 0, max: rank === 3 ? 2 : 4 }),
-    });
+    }).map((x) => ({ ...x, d: capDilation(rank, x.k, x.d) }));
     return fc.record({
       dims: fc.array(dim, { minLength: rank, maxLength: rank }),
       n: fc.integer({ min: 1, max: c.maxBatch ?? 2 }),
       groups: fc.integer({ min: 1, max: 3 }),
       cPer: fc.integer({ min: 1, max: c.maxChannels ?? 2 }),
       oPer: fc.integer({ min: 1, max: c.maxChannels ?? 2 }),
-    }).map(({ dims, n, groups, cPer, oPer }) => {
-      const spatial = dims.map(({ k, d, pb, pa, extra }) => Math.max(1, d * (k - 1) + 1 - pb - pa) + extra);
-      const xShape = [n, groups * cPer, ...spatial];
-      const wShape = [groups * oPer, cPer, ...dims.map((x) => x.k)];
+      form: fc.constantFrom<PaddingForm>('number', 'perDim', 'pairs', 'valid', 'same'),
+    }).map(({ dims, n, groups, cPer, oPer, form }) => {
+      const padding = dims.map(({ k, d, pb, pa }): [number, number] => {
+        if (form === 'valid') return [0, 0];
+        if (form === 'number') return [dims[0]!.pb, dims[0]!.pb];
+        if (form === 'perDim') return [pb, pb];
+        if (form === 'pairs') return [pb, pa];
+        // PyTorch's 'same' at stride 1: d(k−1) in total, the odd one after.
+        const total = d * (k - 1);
+        return [Math.floor(total / 2), total - Math.floor(total / 2)];
+      });
+      const paddingArg: Padding = form === 'number' ? padding[0]![0] : form === 'perDim' ? padding.map(([p]) => p) : form === 'pairs' ? padding : form;
+      const spatial = dims.map(({ k, d, extra }, i) => Math.max(1, d * (k - 1) + 1 - padding[i]![0] - padding[i]![1]) + extra);
       return {
-        rank, xShape, wShape, groups,
-        stride: dims.map((x) => x.s),
+        rank, groups, padding, paddingArg,
+        xShape: [n, groups * cPer, ...spatial],
+        wShape: [groups * oPer, cPer, ...dims.map((x) => x.k)],
+        stride: dims.map((x) => (form === 'same' ? 1 : x.s)),
         dilation: dims.map((x) => x.d),
-        padding: dims.map((x) => [x.pb, x.pa] as [number, number]),
       };
     });
   });
@@ -158,16 +179,16 @@ export interface PoolCase {
   readonly ceilMode: boolean;
 }
 
-/** Pooling cases with non-empty output: kernel 1–4, stride 1–3, dilation 1–2, padding ≤ kernel/2, ceilMode either way. */
+/** Pooling cases with non-empty output: kernel 1–5, stride 1–3, dilation 1–3, padding ≤ kernel/2, ceilMode either way. */
 export function poolCaseArb(c: WindowConstraints = {}): fc.Arbitrary<PoolCase> {
   return rankArb(c).chain((rank) => {
     const dim = fc.record({
-      k: fc.integer({ min: 1, max: c.maxKernel ?? 4 }),
+      k: fc.integer({ min: 1, max: c.maxKernel ?? 5 }),
       s: fc.integer({ min: 1, max: c.maxStride ?? 3 }),
-      d: fc.integer({ min: 1, max: c.maxDilation ?? 2 }),
+      d: fc.integer({ min: 1, max: c.maxDilation ?? 3 }),
       p: fc.integer({ min: 0, max: 2 }),
       extra: fc.integer({ min: 0, max: rank === 3 ? 2 : 4 }),
-    }).map((x) => ({ ...x, p: Math.min(x.p, Math.floor(x.k / 2)) }));
+    }).map((x) => ({ ...x, d: capDilation(rank, x.k, x.d), p: Math.min(x.p, Math.floor(x.k / 2)) }));
     return fc.record({
       dims: fc.array(dim, { minLength: rank, maxLength: rank }),
       n: fc.integer({ min: 1, max: c.maxBatch ?? 2 }),
