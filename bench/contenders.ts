@@ -68,7 +68,8 @@ export async function describeRuntimes(): Promise<string[]> {
   }
   await activate('tfjs-wasm');
   const env = tf.env();
-  lines.push(`tfjs-wasm: SIMD ${env.getBool('WASM_HAS_SIMD_SUPPORT')}, multithread ${env.getBool('WASM_HAS_MULTITHREAD_SUPPORT')} (binaries from ${tfjsWasmDir})`);
+  // As shipped, tfjs-backend-wasm's Node build has no worker threads, so its column is one thread whatever the machine.
+  lines.push(`tfjs-wasm: single-threaded in Node as shipped (multithread ${env.getBool('WASM_HAS_MULTITHREAD_SUPPORT')}), SIMD ${env.getBool('WASM_HAS_SIMD_SUPPORT')} (binaries from ${tfjsWasmDir})`);
   lines.push(`node ${process.version}, tfjs-core ${tf.version_core}`);
   return lines;
 }

@@ -1,7 +1,8 @@
 // Float32 binary kernels with broadcasting. The TypeScript side collapses the
 // broadcast into a strided-loop descriptor; here each innermost row runs a
 // SIMD loop specialized for the common stride patterns (both contiguous, or
-// one operand constant along the row).
+// one operand constant along the row). pow stays scalar: exp(b·log a) in
+// float32 loses too many digits for large results.
 
 import * as B from './opcodes';
 import { at4 } from './mem';
@@ -64,13 +65,43 @@ import { innerStride, offA, offB, offC, rowCount, rowLength, seekRow } from './s
   }
 }
 
+@inline function compareVec(op: i32, a: v128, b: v128): v128 {
+  switch (op) {
+    case B.B_EQUAL: return f32x4.eq(a, b);
+    case B.B_NOT_EQUAL: return f32x4.ne(a, b);
+    case B.B_GREATER: return f32x4.gt(a, b);
+    case B.B_GREATER_EQUAL: return f32x4.ge(a, b);
+    case B.B_LESS: return f32x4.lt(a, b);
+    default: return f32x4.le(a, b);
+  }
+}
+
+/** Four floats from p, or one repeated when the row's stride is 0. */
+@inline function lanes(p: usize, i: i32, stride: i32): v128 {
+  return stride == 0 ? v128.load32_splat(p) : v128.load(at4(p, i));
+}
+
 @inline function comparison(op: i32, a: usize, b: usize, y: usize, d: usize): void {
   const rows = rowCount(d), n = rowLength(d);
   const sa = innerStride(d, 0), sb = innerStride(d, 1);
+  // Strides 0 and 1 (contiguous or broadcast along the row) go 16 at a time:
+  // four lane masks (−1 or 0) narrowed to bytes, then masked to 1 or 0.
+  const simd = sa <= 1 && sb <= 1;
   for (let r = 0; r < rows; r++) {
     seekRow(d, r);
     const pa = at4(a, offA), pb = at4(b, offB), py = y + <usize>(r * n);
-    for (let i = 0; i < n; i++) store<u8>(py + <usize>i, compare(op, load<f32>(at4(pa, i * sa)), load<f32>(at4(pb, i * sb))));
+    let i = 0;
+    if (simd) {
+      for (; i + 16 <= n; i += 16) {
+        const m0 = compareVec(op, lanes(pa, i, sa), lanes(pb, i, sb));
+        const m1 = compareVec(op, lanes(pa, i + 4, sa), lanes(pb, i + 4, sb));
+        const m2 = compareVec(op, lanes(pa, i + 8, sa), lanes(pb, i + 8, sb));
+        const m3 = compareVec(op, lanes(pa, i + 12, sa), lanes(pb, i + 12, sb));
+        const bytes = i8x16.narrow_i16x8_s(i16x8.narrow_i32x4_s(m0, m1), i16x8.narrow_i32x4_s(m2, m3));
+        v128.store(py + <usize>i, v128.and(bytes, i8x16.splat(1)));
+      }
+    }
+    for (; i < n; i++) store<u8>(py + <usize>i, compare(op, load<f32>(at4(pa, i * sa)), load<f32>(at4(pb, i * sb))));
   }
 }
 
@@ -97,11 +128,21 @@ export function binary(op: i32, a: usize, b: usize, y: usize, d: usize): void {
 export function where32(cond: usize, a: usize, b: usize, y: usize, d: usize): void {
   const rows = rowCount(d), n = rowLength(d);
   const sc = innerStride(d, 0), sa = innerStride(d, 1), sb = innerStride(d, 2);
+  // A contiguous cond row with a and b contiguous or broadcast: four bytes of
+  // cond widened to lane masks select four elements at once.
+  const simd = sc == 1 && sa <= 1 && sb <= 1;
   for (let r = 0; r < rows; r++) {
     seekRow(d, r);
     const pc = cond + <usize>offA;
     const pa = at4(a, offB), pb = at4(b, offC), py = at4(y, r * n);
-    for (let i = 0; i < n; i++) {
+    let i = 0;
+    if (simd) {
+      for (; i + 4 <= n; i += 4) {
+        const c = i32x4.extend_low_i16x8_u(i16x8.extend_low_i8x16_u(v128.load32_zero(pc + <usize>i)));
+        v128.store(at4(py, i), v128.bitselect(lanes(pa, i, sa), lanes(pb, i, sb), i32x4.ne(c, i32x4.splat(0))));
+      }
+    }
+    for (; i < n; i++) {
       const v = load<u8>(pc + <usize>(i * sc)) != 0 ? load<u32>(at4(pa, i * sa)) : load<u32>(at4(pb, i * sb));
       store<u32>(at4(py, i), v);
     }

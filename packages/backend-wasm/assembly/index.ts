@@ -10,6 +10,7 @@ export { binary, where32 } from './binary';
 export { reduce, argReduce } from './reduce';
 export { addInto } from './mem';
 export { copy32 } from './copy';
+export { scatterAdd32 } from './scatter';
 
 /** First byte after the module's static data: the allocator starts here. */
 export function heapBase(): usize {

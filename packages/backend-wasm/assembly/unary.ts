@@ -1,9 +1,12 @@
 // Float32 elementwise unary kernels. Ops with a SIMD instruction run four
-// lanes at a time; transcendental ones use the scalar libm ports.
+// lanes at a time, as do exp, log and tanh (polynomials); the other
+// transcendental ones use the scalar libm ports.
 
 import * as U from './opcodes';
 import { at4 } from './mem';
 import { expv } from './vexp';
+import { logv } from './vlog';
+import { tanhv } from './vtanh';
 
 @inline function vecOp(op: i32, x: v128): v128 {
   switch (op) {
@@ -18,6 +21,8 @@ import { expv } from './vexp';
     case U.U_CEIL: return f32x4.ceil(x);
     case U.U_ROUND: return f32x4.nearest(x);
     case U.U_EXP: return expv(x);
+    case U.U_LOG: return logv(x);
+    case U.U_TANH: return tanhv(x);
     case U.U_SIGMOID: return f32x4.div(f32x4.splat(1), f32x4.add(f32x4.splat(1), expv(f32x4.neg(x))));
     default: {
       // sign: ±1 where x ≠ 0, x itself for ±0 and NaN.
@@ -79,11 +84,11 @@ export function unary(op: i32, x: usize, y: usize, n: i32): void {
     case U.U_ROUND: vectorLoop(U.U_ROUND, x, y, n); break;
     case U.U_EXP: vectorLoop(U.U_EXP, x, y, n); break;
     case U.U_EXPM1: scalarLoop(U.U_EXPM1, x, y, n); break;
-    case U.U_LOG: scalarLoop(U.U_LOG, x, y, n); break;
+    case U.U_LOG: vectorLoop(U.U_LOG, x, y, n); break;
     case U.U_LOG1P: scalarLoop(U.U_LOG1P, x, y, n); break;
     case U.U_SIN: scalarLoop(U.U_SIN, x, y, n); break;
     case U.U_COS: scalarLoop(U.U_COS, x, y, n); break;
-    case U.U_TANH: scalarLoop(U.U_TANH, x, y, n); break;
+    case U.U_TANH: vectorLoop(U.U_TANH, x, y, n); break;
     default: vectorLoop(U.U_SIGMOID, x, y, n); break;
   }
 }

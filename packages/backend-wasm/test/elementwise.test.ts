@@ -23,6 +23,24 @@ describe.each(CONFIGS)('elementwise (threads $threads, relaxed $relaxedSimd)', (
     }), { numRuns: RUNS });
   });
 
+  // log and tanh run as four-lane polynomials: their branch points, special
+  // values and extremes, in every lane position (length 4·k + 3 leaves a scalar tail too).
+  it.each([
+    ['log', [0, -0, -1, -Infinity, Infinity, NaN, 1e-45, 3e-39, 1.1754944e-38, 1, 0.99999994, 1.0000001,
+      0.70710677, 0.7071068, 1.4142135, 1.4142137, 0.5, 2, 3.4028235e38, 1e-30, 123.456]],
+    ['tanh', [0, -0, NaN, Infinity, -Infinity, 0.62499994, -0.62499994, 0.625, -0.625, 0.6250001, 1e-30, -1e-30,
+      9, -9, 20, -20, 88, 1e-3, -3.7, 0.3, -0.5]],
+  ] as [UnaryOp, number[]][])('unary %s on edge values', (op, edges) => {
+    const values = Float32Array.from(edges);
+    check(pair, [{ values, shape: [values.length], dtype: 'float32' }], (be, [t]) => be.unary(op, t!), 2e-6, 1e-6);
+  });
+
+  it.each([['log', 1e-38, 3e38], ['tanh', -12, 12]] as [UnaryOp, number, number][])('unary %s over a wide range', (op, lo, hi) => {
+    // log: log-uniform across the whole positive float range; tanh: uniform.
+    const values = Float32Array.from({ length: 4099 }, (_, i) => (op === 'log' ? lo * (hi / lo) ** (i / 4098) : lo + ((hi - lo) * i) / 4098));
+    check(pair, [{ values, shape: [values.length], dtype: 'float32' }], (be, [t]) => be.unary(op, t!), 2e-6, 1e-6);
+  });
+
   it('round halves to even', () => {
     const values = Float32Array.from([-2.5, -1.5, -0.5, 0.5, 1.5, 2.5, 3.5, 0.49999997]);
     check(pair, [{ values, shape: [values.length], dtype: 'float32' }], (be, [t]) => be.unary('round', t!), 0, 0);
@@ -46,6 +64,18 @@ describe.each(CONFIGS)('elementwise (threads $threads, relaxed $relaxedSimd)', (
       const a = gen(() => dataOf(dtype, sa!)), b = gen(() => dataOf(dtype, sb!));
       check(pair, [a, b], (be, [x, y]) => be.binary(op, x!, y!), 1e-6, 1e-6);
     }), { numRuns: RUNS });
+  });
+
+  // Rows of 16 or more go through the SIMD compare; lengths 16·k + 5 leave a scalar tail.
+  // Values from a small set so ties (and NaN, never equal to itself) occur often.
+  const ties = (shape: number[]) => fc.array(fc.constantFrom(-1, 0, -0, 0.5, 1, NaN, Infinity), { minLength: shape.reduce((p, d) => p * d, 1), maxLength: shape.reduce((p, d) => p * d, 1) })
+    .map((v) => ({ values: Float32Array.from(v), shape, dtype: 'float32' as const }));
+  const longRows: [number[], number[]][] = [[[3, 37], [3, 37]], [[2, 53], [2, 1]], [[2, 1], [2, 53]], [[69], [1]]];
+
+  it.each(comparisons)('binary %s on long rows, contiguous and broadcast, with ties and NaN', (op) => {
+    fc.assert(fc.property(fc.constantFrom(...longRows), fc.gen(), ([sa, sb], gen) => {
+      check(pair, [gen(() => ties(sa)), gen(() => ties(sb))], (be, [x, y]) => be.binary(op, x!, y!), 0, 0);
+    }), { numRuns: 8 });
   });
 
   it('binary pow on float32', () => {
@@ -73,6 +103,14 @@ describe.each(CONFIGS)('elementwise (threads $threads, relaxed $relaxedSimd)', (
       const inputs = [gen(() => dataOf('bool', sc!)), gen(() => dataOf(dtype, sa!)), gen(() => dataOf(dtype, sb!))];
       check(pair, inputs, (be, [c, x, y]) => be.where(c!, x!, y!), 0, 0);
     }), { numRuns: RUNS });
+  });
+
+  it('where on long rows: contiguous cond with contiguous or broadcast operands', () => {
+    const shapes: number[][][] = [[[2, 37], [2, 37], [2, 37]], [[2, 37], [2, 37], [1]], [[2, 37], [1], [2, 37]], [[41], [1], [1]]];
+    fc.assert(fc.property(fc.constantFrom(...shapes), fc.constantFrom<DType>('float32', 'int32'), fc.gen(), ([sc, sa, sb], dtype, gen) => {
+      const inputs = [gen(() => dataOf('bool', sc!)), gen(() => dataOf(dtype, sa!)), gen(() => dataOf(dtype, sb!))];
+      check(pair, inputs, (be, [c, x, y]) => be.where(c!, x!, y!), 0, 0);
+    }), { numRuns: 8 });
   });
 
   it('cast between every stored dtype', () => {

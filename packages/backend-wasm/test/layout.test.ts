@@ -58,11 +58,25 @@ describe.each(CONFIGS.slice(0, 1))('layout (threads $threads)', (config) => {
     }), { numRuns: RUNS });
   });
 
-  it('scatterAdd with long rows (the wasm add path)', () => {
+  it('scatterAdd with rows of one element and repeated indices (max-pool backward)', () => {
     fc.assert(fc.property(fc.gen(), (gen) => {
-      const dy = gen(() => dataOf('float32', [3, 5, 40]));
+      const dy = gen(() => dataOf('float32', [300]));
+      const indices = gen(() => intData([300], 0, 99));
+      check(pair, [dy, indices], (be, [dyt, it_]) => be.scatterAdd(dyt!, it_!, 0, 100), 1e-6, 1e-6);
+    }), { numRuns: 5 });
+  });
+
+  it('scatterAdd with long rows (the SIMD add)', () => {
+    fc.assert(fc.property(fc.gen(), (gen) => {
+      const dy = gen(() => dataOf('float32', [3, 5, 41]));
       const indices = gen(() => intData([5], 0, 2));
       check(pair, [dy, indices], (be, [dyt, it_]) => be.scatterAdd(dyt!, it_!, 1, 3), 1e-6, 1e-6);
     }), { numRuns: 5 });
+  });
+
+  it('scatterAdd of no slices is zeros', () => {
+    const dy = { values: new Float32Array(0), shape: [2, 0, 3], dtype: 'float32' as const };
+    const indices = { values: new Int32Array(0), shape: [0], dtype: 'int32' as const };
+    check(pair, [dy, indices], (be, [dyt, it_]) => be.scatterAdd(dyt!, it_!, 1, 4), 0, 0);
   });
 });

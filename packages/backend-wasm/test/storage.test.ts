@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { BackendError, type DType } from '@gradstream/core';
+import { BackendError, DTypeError, type DType, setBackend, tensor } from '@gradstream/core';
+import '@gradstream/backend-cpu';
 import { CONFIGS, dataOf, put, shapeArb, usePair } from './helpers.js';
 
 describe('storage', () => {
@@ -10,6 +11,17 @@ describe('storage', () => {
     expect(pair.wasm.dtypes).toEqual(['float32', 'int32', 'bool']);
     expect(() => pair.wasm.write(new Float64Array(2), [2], 'float64')).toThrow(BackendError);
     expect(() => pair.wasm.write(new Float64Array(2), [2], 'float64')).toThrow(/float32-only/);
+  });
+
+  it('refuses float64 through the public API with a typed error naming wasm and float64', async () => {
+    await setBackend('wasm');
+    try {
+      expect(() => tensor([1], [1], 'float64')).toThrow(DTypeError);
+      expect(() => tensor([1], [1], 'float64')).toThrow(/'wasm'.*float64/);
+      expect(tensor([1], [1], 'float32').dataSync()).toEqual(new Float32Array([1]));
+    } finally {
+      await setBackend('cpu');
+    }
   });
 
   it('reads back what it wrote, as an independent copy', () => {

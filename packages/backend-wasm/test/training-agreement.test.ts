@@ -1,7 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import '@gradstream/backend-cpu';
-import '@gradstream/backend-wasm';
-import { Random, setBackend, setSeed, tensor, tidy, type Tensor } from '@gradstream/core';
+import { createWasmBackend, type WasmBackend } from '@gradstream/backend-wasm';
+import { Random, registerBackend, setBackend, setSeed, tensor, tidy, type Tensor } from '@gradstream/core';
 import { Conv2d, Flatten, Linear, MaxPool2d, ReLU, Sequential, crossEntropy } from '@gradstream/core/nn';
 import { sgd } from '@gradstream/core/optim';
 import { variableGrads } from '@gradstream/core';
@@ -43,14 +43,25 @@ async function train(backend: string, steps: number): Promise<number[]> {
   return losses;
 }
 
+// Threading forced on for every kernel size, so the split paths train too.
+let threaded: WasmBackend | undefined;
+registerBackend('wasm-2t-always', async () => (threaded = await createWasmBackend({ threads: 2, minParallelFlops: 0 })));
+
 describe('cpu and wasm train the same network to the same place', () => {
-  it('300 SGD steps from the same seed: final losses agree within 1e-3 relative', async () => {
+  afterAll(() => threaded?.dispose());
+
+  it('300 SGD steps from the same seed: final losses agree within 1e-3 relative, with 1 and 2 threads', async () => {
     const onCpu = await train('cpu', 300);
-    const onWasm = await train('wasm', 300);
+    const runs = { wasm: await train('wasm', 300), 'wasm 2 threads': await train('wasm-2t-always', 300) };
     await setBackend('cpu');
+    expect(threaded?.threads).toBe(2);
+    const relative = (a: number, e: number): number => Math.abs(a - e) / Math.abs(e);
     const last = (xs: number[]): number => xs.slice(-20).reduce((a, b) => a + b, 0) / 20;
-    expect(onCpu[0]).toBeCloseTo(onWasm[0]!, 5);
-    expect(Math.abs(last(onCpu) - last(onWasm)) / last(onCpu)).toBeLessThan(1e-3);
+    for (const [name, losses] of Object.entries(runs)) {
+      expect(losses[0], name).toBeCloseTo(onCpu[0]!, 5);
+      expect(relative(losses.at(-1)!, onCpu.at(-1)!), `${name}: final loss ${losses.at(-1)} vs cpu ${onCpu.at(-1)}`).toBeLessThan(1e-3);
+      expect(relative(last(losses), last(onCpu)), `${name}: mean of the last 20`).toBeLessThan(1e-3);
+    }
     expect(last(onCpu)).toBeLessThan(onCpu[0]! / 2);
   });
 });

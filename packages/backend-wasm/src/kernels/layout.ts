@@ -123,17 +123,21 @@ export function scatterAdd(ts: TensorStore, dy: TensorInfo, indices: TensorInfo,
   const shape = [...dy.shape.slice(0, axis), axisSize, ...dy.shape.slice(axis + indices.shape.length)];
   const y = ts.alloc(shape, dy.dtype);
   const ys = ts.view(y);
-  ys.fill(0);
   if (ys.length === 0) return y;
   const { outer, inner } = axisSplit(shape, axis);
+  // float32 is every gradient (max-pool backward included): one wasm call
+  // however short the rows. int32 keeps the plain loop.
+  if (dy.dtype === 'float32') {
+    ts.rt.exports.scatterAdd32(ts.ptr(dy), ts.ptr(indices), ts.ptr(y), outer, count, axisSize, inner);
+    return y;
+  }
+  ys.fill(0);
   const ds = ts.view(dy), idx = ts.i32(indices);
-  const wasmAdd = dy.dtype === 'float32' && inner >= 16;
   for (let o = 0; o < outer; o++) {
     for (let j = 0; j < count; j++) {
       const to = (o * axisSize + idx[j]!) * inner;
       const from = (o * count + j) * inner;
-      if (wasmAdd) ts.rt.exports.addInto(ts.ptr(y) + to * 4, ts.ptr(dy) + from * 4, inner);
-      else for (let k = 0; k < inner; k++) ys[to + k] += ds[from + k]!;
+      for (let k = 0; k < inner; k++) ys[to + k] += ds[from + k]!;
     }
   }
   return y;

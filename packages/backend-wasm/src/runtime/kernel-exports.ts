@@ -24,6 +24,7 @@ export interface KernelExports {
   argReduce(op: number, x: number, y: number, outer: number, r: number, inner: number): void;
   addInto(dst: number, src: number, n: number): void;
   copy32(x: number, y: number, desc: number): void;
+  scatterAdd32(dy: number, idx: number, y: number, outer: number, count: number, axisSize: number, inner: number): void;
 }
 
 /** Exports the thread pool may run on workers, by index. */
