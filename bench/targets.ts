@@ -17,7 +17,10 @@ const BOTH: readonly (readonly [ContenderId, ContenderId])[] = [['gs-wasm-1t', '
 
 const TARGETS: readonly Target[] = [
   { text: 'matmul 1024³, 1 thread ≥ tfjs-wasm', key: 'matmul/1024', pairs: [['gs-wasm-1t', 'tfjs-wasm']], atLeast: 1 },
-  { text: 'matmul 1024³, 2 threads ≥ 1.8× 1 thread', key: 'matmul/1024', pairs: [['gs-wasm-2t', 'gs-wasm-1t']], atLeast: 1.8 },
+  // The issue's "≥ 1.8× that at 2 threads" reads most naturally as 1.8× tfjs-wasm;
+  // the stricter reading, 1.8× our own single thread, is judged too.
+  { text: 'matmul 1024³, 2 threads ≥ 1.8× tfjs-wasm', key: 'matmul/1024', pairs: [['gs-wasm-2t', 'tfjs-wasm']], atLeast: 1.8 },
+  { text: 'matmul 1024³, 2 threads ≥ 1.8× 1 thread (strict)', key: 'matmul/1024', pairs: [['gs-wasm-2t', 'gs-wasm-1t']], atLeast: 1.8 },
   { text: 'conv forward, CIFAR layer ≥ tfjs-wasm', key: 'conv/cifar-forward', pairs: BOTH, atLeast: 1 },
   { text: 'conv forward, ResNet layer ≥ tfjs-wasm', key: 'conv/resnet-forward', pairs: BOTH, atLeast: 1 },
   { text: 'LeNet-5 step ≥ 5× tfjs-wasm (composed)', key: 'train/lenet5-step', pairs: BOTH, atLeast: 5 },

@@ -23,9 +23,13 @@ export function sizeClass(bytes: number): number {
 
 /**
  * Allocator over a WebAssembly.Memory: a bump pointer plus one free list per
- * size class. Freed blocks are reused by later requests of the same class
- * (a training loop repeats the same shapes every step); memory grows on
- * demand and never shrinks, since WebAssembly cannot return pages.
+ * block size. Freed blocks are reused by later requests of the same size (a
+ * training loop repeats the same shapes every step); memory grows on demand
+ * and never shrinks, since WebAssembly cannot return pages. When memory can
+ * grow no further, adjacent free blocks are merged and the request is cut
+ * from the first that fits, so a process that trains one large model and then
+ * another of different shapes reuses the first one's memory instead of
+ * running out of address space.
  */
 export class Heap {
   private top: number;
@@ -41,12 +45,60 @@ export class Heap {
     if (size === 0) return { ptr: 0, size: 0 };
     const reused = this.free.get(size)?.pop();
     if (reused !== undefined) return { ptr: reused, size };
+    try {
+      return this.bump(size, bytes);
+    } catch (e) {
+      if (!(e instanceof BackendError)) throw e;
+      this.coalesce();
+      return this.takeFirstFit(size) ?? this.bump(size, bytes);
+    }
+  }
+
+  private bump(size: number, bytes: number): Block {
     const ptr = this.top;
     // Keep a cache line past every block inside memory: SIMD kernels may load a
     // few lanes beyond a row's last element (never using them), which must not trap.
     this.ensure(ptr + size + ALIGN, bytes);
     this.top = ptr + size;
     return { ptr, size };
+  }
+
+  /**
+   * Merges free blocks that touch, and gives a free run ending at the bump
+   * pointer back to it. Sizes stay multiples of ALIGN, so every piece remains
+   * aligned after merging and splitting.
+   */
+  private coalesce(): void {
+    const blocks: Block[] = [];
+    for (const [size, ptrs] of this.free) for (const ptr of ptrs) blocks.push({ ptr, size });
+    blocks.sort((a, b) => a.ptr - b.ptr);
+    this.free.clear();
+    const merged: Block[] = [];
+    for (const b of blocks) {
+      const last = merged.at(-1);
+      if (last && last.ptr + last.size === b.ptr) merged[merged.length - 1] = { ptr: last.ptr, size: last.size + b.size };
+      else merged.push(b);
+    }
+    const tail = merged.at(-1);
+    if (tail && tail.ptr + tail.size === this.top) {
+      this.top = tail.ptr;
+      merged.pop();
+    }
+    for (const b of merged) this.release(b);
+  }
+
+  /** Cuts `size` bytes from the lowest free block that holds them; the rest stays free. */
+  private takeFirstFit(size: number): Block | undefined {
+    let best: Block | undefined;
+    for (const [blockSize, ptrs] of this.free) {
+      if (blockSize < size) continue;
+      for (const ptr of ptrs) if (!best || ptr < best.ptr) best = { ptr, size: blockSize };
+    }
+    if (!best) return undefined;
+    const list = this.free.get(best.size)!;
+    list.splice(list.indexOf(best.ptr), 1);
+    if (best.size > size) this.release({ ptr: best.ptr + size, size: best.size - size });
+    return { ptr: best.ptr, size };
   }
 
   /** Returns a block to its size class. */
