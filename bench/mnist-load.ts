@@ -9,6 +9,9 @@ import { resourceUsage } from 'node:process';
 import { DataLoader, mnist } from '@gradstream/datasets';
 
 const MB = 1024 * 1024;
+const GOAL_MS = 2000;
+// "About one byte per pixel": the pixels themselves plus labels and allocator slack, not a float copy (4).
+const GOAL_BYTES_PER_PIXEL = 1.5;
 // resourceUsage().maxRSS is in kilobytes.
 const peakMB = () => (resourceUsage().maxRSS / 1024).toFixed(1);
 const peakBefore = peakMB();
@@ -29,3 +32,8 @@ let batches = 0;
 for (const _ of new DataLoader(train, { batchSize: 64, shuffle: true }).arrays(0)) batches++;
 console.log(`  one epoch of float batches (64, shuffled): ${batches} batches in ${(performance.now() - t1).toFixed(0)} ms`);
 console.log(`  peak rss         ${peakMB()} MB after the epoch (short-lived float batches awaiting GC)`);
+
+const fast = loadMs < GOAL_MS;
+const lean = rssDelta / pixels <= GOAL_BYTES_PER_PIXEL;
+console.log(`  verdict          ${fast && lean ? 'MEETS' : 'MISSES'} the goal (load < ${GOAL_MS / 1000} s: ${fast ? 'yes' : 'no'}, ` +
+  `rss delta ≤ ${GOAL_BYTES_PER_PIXEL} bytes per pixel: ${lean ? 'yes' : 'no'})`);

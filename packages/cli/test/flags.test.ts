@@ -65,6 +65,12 @@ describe('bad command lines exit 2 with one line on stderr', () => {
   });
 });
 
+// mkdir fails with ENOENT under /proc; Node's recursive mkdirSync loops forever there.
+it.runIf(process.platform === 'linux')('an output directory under /proc exits 2 at once instead of hanging', async () => {
+  const { code, stderr } = await run(['train', ...XO, '--out', '/proc/gradstream-run/out']);
+  expect([code, stderr]).toEqual([2, "gradstream: output directory '/proc/gradstream-run/out' is not writable (ENOENT)\n"]);
+});
+
 describe('runtime failures exit 1 with one line on stderr', () => {
   it('a weights file that is not safetensors', async () => {
     const { code, stderr } = await run(['eval', ...XO.slice(0, 4), '--backend', 'cpu', '--weights', garbage]);

@@ -133,7 +133,44 @@ describe('main(argv) exit codes for train', () => {
     expect(code).toBe(130);
     expect(csvRows(join(out, 'metrics.csv'))).toHaveLength(2);
     for (const f of ['model.safetensors', 'filters.png', 'feature-maps.png', 'curves.png']) expect(existsSync(join(out, f)), f).toBe(true);
-    expect(stderr.text()).toContain('interrupted: 1 of 50 epochs finished');
+    expect(stderr.text()).toContain('interrupted after batch 4 of epoch 1: 1 of 50 epochs finished');
+  });
+
+  it('aborted mid-epoch stops after the batch in progress, writes what exists and returns 130', async () => {
+    const out = join(tempDir(), 'mid-epoch');
+    const controller = new AbortController();
+    let seen: { epoch: number; batch: number } | undefined;
+    // On a terminal the bar is redrawn as "\repoch E/50 [===>  ] B/N …"; abort on a redraw inside an epoch, past its first batch.
+    const stderr = { ...capture((chunk) => {
+      const m = /^\repoch (\d+)\/\d+ \[[^\]]*\] (\d+)\/(\d+) /.exec(chunk);
+      if (seen || !m || Number(m[2]) < 2 || Number(m[2]) >= Number(m[3])) return;
+      seen = { epoch: Number(m[1]), batch: Number(m[2]) };
+      controller.abort();
+    }), isTTY: true };
+    const code = await main(['train', '--dataset', 'xo', '--epochs', '50', '--limit', '1024', '--batch-size', '4', '--backend', 'cpu', '--out', out], { stdout: capture(), stderr, signal: controller.signal });
+    expect(code).toBe(130);
+    expect(seen).toBeDefined();
+    // The abort came while batch B's progress was drawn; no batch after it ran.
+    expect(stderr.text()).toContain(`interrupted after batch ${seen!.batch} of epoch ${seen!.epoch}: ${seen!.epoch - 1} of 50 epochs finished`);
+    // The unfinished epoch leaves no row.
+    expect(csvRows(join(out, 'metrics.csv'))).toHaveLength(seen!.epoch);
+    for (const f of ['model.safetensors', 'filters.png', 'feature-maps.png', 'curves.png']) expect(existsSync(join(out, f)), f).toBe(true);
+  });
+
+  it('aborted during the final test evaluation stops there, writes every file and returns 130', async () => {
+    const out = join(tempDir(), 'in-test');
+    const controller = new AbortController();
+    // The epoch line is written before fit completes; a timer set then fires once the test evaluation has begun.
+    const stderr = capture((chunk) => chunk.startsWith('epoch 1/1') && setTimeout(() => controller.abort(), 0));
+    const stdout = capture();
+    const code = await main(['train', '--dataset', 'xo', '--epochs', '1', '--limit', '512', '--batch-size', '4', '--backend', 'cpu', '--out', out], { stdout, stderr, signal: controller.signal });
+    expect(code).toBe(130);
+    const m = /interrupted in the test evaluation after batch (\d+) of 128: all 1 epochs finished/.exec(stderr.text());
+    expect(m, stderr.text()).not.toBeNull();
+    expect(Number(m![1])).toBeLessThan(128);
+    expect(stdout.text()).not.toContain('test accuracy');
+    expect(csvRows(join(out, 'metrics.csv'))).toHaveLength(2);
+    for (const f of ['model.safetensors', 'filters.png', 'feature-maps.png', 'curves.png']) expect(existsSync(join(out, f)), f).toBe(true);
   });
 
   it('aborted before the first batch still writes weights, an empty CSV and pictures', async () => {

@@ -2,8 +2,9 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { StoredDataset } from './dataset.js';
-import { DatasetError } from './errors.js';
+import { DatasetError, type DatasetErrorCode } from './errors.js';
 import type { Split } from './idx-dataset.js';
+import { locateJson, parseErrorOffset, type JsonSpan } from './json-offset.js';
 
 const SIDE = 28;
 const PIXELS = SIDE * SIDE;
@@ -27,18 +28,26 @@ export function loadFashionJson(classes: readonly string[], split: Split): Store
   const pixels = new Uint8Array(count * PIXELS);
   const labels = new Uint8Array(count);
   classes.forEach((_, c) => {
-    const path = join(root, 'src', 'clothes', `${c}.json`);
-    const samples = readClass(path);
-    if (samples.length < TRAIN_PER_CLASS + TEST_PER_CLASS) {
-      throw new DatasetError('truncated', path, 0, `${samples.length} images; expected ${TRAIN_PER_CLASS + TEST_PER_CLASS}`);
+    const file = readClass(join(root, 'src', 'clothes', `${c}.json`));
+    if (file.kept.length < TRAIN_PER_CLASS + TEST_PER_CLASS) {
+      // Offset of the data array's closing bracket: where the missing images should have been.
+      fail(file, 'truncated', ['data'], 'last', `${file.kept.length} images; expected ${TRAIN_PER_CLASS + TEST_PER_CLASS}`);
     }
     for (let j = 0; j < perClass; j++) {
       const i = j * classes.length + c;
-      copyPixels(samples[first + j]!, pixels, i * PIXELS, path, first + j);
+      copyPixels(file, file.kept[first + j]!, pixels, i * PIXELS);
       labels[i] = c;
     }
   });
   return new StoredDataset(`fashion-mnist-${split}`, [1, SIDE, SIDE], classes, pixels, labels);
+}
+
+/** One class file: its text (kept to locate errors), its data array and the indices of its non-empty entries. */
+interface ClassFile {
+  readonly path: string;
+  readonly text: string;
+  readonly data: readonly unknown[];
+  readonly kept: readonly number[];
 }
 
 function packageDir(): string {
@@ -50,27 +59,46 @@ function packageDir(): string {
   }
 }
 
-function readClass(path: string): unknown[][] {
-  let parsed: unknown;
+function readClass(path: string): ClassFile {
+  let text: string;
   try {
-    parsed = JSON.parse(readFileSync(path, 'utf8'));
+    text = readFileSync(path, 'utf8');
   } catch (e) {
     throw new DatasetError('unreadable', path, 0, (e as Error).message);
   }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (e) {
+    const message = (e as Error).message;
+    const offset = parseErrorOffset(text, message);
+    throw new DatasetError('unreadable', path, offset ?? 0, offset === undefined ? `${message} (JSON.parse named no position)` : message);
+  }
   const data = (parsed as { data?: unknown } | null)?.data;
-  if (!Array.isArray(data)) throw new DatasetError('bad-value', path, 0, 'expected {"data": [[…784 pixel values…], …]}');
-  return data.filter((s): s is unknown[] => !(Array.isArray(s) && s.length === 0));
+  if (!Array.isArray(data)) fail({ path, text }, 'bad-value', ['data'], 'start', 'expected {"data": [[…784 pixel values…], …]}');
+  const kept = data.flatMap((s: unknown, k) => (Array.isArray(s) && s.length === 0 ? [] : [k]));
+  return { path, text, data, kept };
 }
 
-function copyPixels(sample: unknown, out: Uint8Array, at: number, path: string, index: number): void {
+/** Entry `entry` of the file's data array (an index into the file, empties included) into `out` at `at`. */
+function copyPixels(file: ClassFile, entry: number, out: Uint8Array, at: number): void {
+  const sample = file.data[entry];
   if (!Array.isArray(sample) || sample.length !== PIXELS) {
-    throw new DatasetError('bad-value', path, 0, `image ${index} is not an array of ${PIXELS} pixel values`);
+    fail(file, 'bad-value', ['data', entry], 'start', `data[${entry}] is not an array of ${PIXELS} pixel values`);
   }
   for (let p = 0; p < PIXELS; p++) {
     const v: unknown = sample[p];
     if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > 255) {
-      throw new DatasetError('bad-value', path, 0, `image ${index}, pixel ${p} is ${String(v)}; expected an integer 0 to 255`);
+      fail(file, 'bad-value', ['data', entry, p], 'start', `data[${entry}][${p}] is ${String(v)}; expected an integer 0 to 255`);
     }
     out[at + p] = v;
   }
+}
+
+/**
+ * Throws a DatasetError at the byte offset of the value at `path`, or at 0
+ * (the whole file) when there is no such value, e.g. a missing "data" key.
+ */
+function fail(file: Pick<ClassFile, 'path' | 'text'>, code: DatasetErrorCode, path: readonly (string | number)[], end: keyof JsonSpan, reason: string): never {
+  throw new DatasetError(code, file.path, locateJson(file.text, path)?.[end] ?? 0, reason);
 }

@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DatasetError, mnist, parseCifarBatch, parseIdx } from '@gradstream/datasets';
+import { cifar10, DatasetError, mnist, parseCifarBatch, parseIdx } from '@gradstream/datasets';
 import { cifarBytes, idxBytes, idxPair, tempDir } from './helpers.js';
 
 /** Runs `f`; any exception other than DatasetError fails the property. */
@@ -46,6 +46,12 @@ const validIdx = fc
     return fc.uint8Array({ minLength: size, maxLength: size }).map((data) => idxBytes(dims, data));
   });
 
+// Random flips rarely land on a label byte; this puts one on a record's first byte.
+const cifarMutation: fc.Arbitrary<Mutation> = fc.oneof(
+  mutation,
+  fc.record({ kind: fc.constant('flip' as const), at: fc.nat(3).map((r) => r * 3073), value: fc.integer({ min: 0, max: 255 }) }),
+);
+
 const validCifar = fc
   .array(fc.integer({ min: 0, max: 9 }), { minLength: 1, maxLength: 3 })
   .map((labels) => cifarBytes(labels));
@@ -69,7 +75,7 @@ describe('parsers under random and mutated input', () => {
   it('parseCifarBatch: random and mutated buffers give whole records or a DatasetError', () => {
     const input = fc.oneof(
       fc.uint8Array({ maxLength: 7000 }),
-      fc.tuple(validCifar, fc.array(mutation, { minLength: 1, maxLength: 3 })).map(([v, ms]) => mutate(v, ms)),
+      fc.tuple(validCifar, fc.array(cifarMutation, { minLength: 1, maxLength: 3 })).map(([v, ms]) => mutate(v, ms)),
     );
     fc.assert(fc.property(input, (bytes) => {
       const r = onlyDatasetErrors(() => parseCifarBatch(bytes, 'mutated'));
@@ -77,7 +83,7 @@ describe('parsers under random and mutated input', () => {
         expect(r.count * 3073).toBe(bytes.length);
         expect(r.labels.every((l) => l < 10)).toBe(true);
       }
-    }), { numRuns: 1500 });
+    }), { numRuns: 3000 });
   });
 });
 
@@ -97,5 +103,34 @@ describe('mnist() on mutated files', () => {
         expect(() => ds.get(ds.length)).toThrow(RangeError);
       }
     }), { numRuns: 200 });
+  });
+});
+
+describe('cifar10() on mutated files', () => {
+  const valid: Record<string, Uint8Array> = { 'test_batch.bin': cifarBytes([3, 1, 4]) };
+  for (let b = 1; b <= 5; b++) valid[`data_batch_${b}.bin`] = cifarBytes([b, 9 - b], (r, i) => (b * 31 + r * 7 + i) & 255);
+  const t = tempDir(valid);
+  afterAll(t.cleanup);
+
+  it('returns a whole dataset whose records are the file\'s bytes, or throws a DatasetError', () => {
+    const which = fc.constantFrom('test_batch.bin', 'data_batch_1.bin', 'data_batch_5.bin');
+    fc.assert(fc.property(which, fc.array(cifarMutation, { minLength: 1, maxLength: 2 }), (name, ms) => {
+      const bytes = mutate(valid[name]!, ms);
+      writeFileSync(join(t.dir, name), bytes);
+      const split = name === 'test_batch.bin' ? 'test' : 'train';
+      const ds = onlyDatasetErrors(() => cifar10(split, { dir: t.dir }));
+      writeFileSync(join(t.dir, name), valid[name]!);
+      if (!ds) return;
+      // The mutated batch is the test set, or the first or last two records of the ten in train.
+      const records = bytes.length / 3073;
+      expect(ds.length).toBe(split === 'test' ? records : 8 + records);
+      const first = name === 'data_batch_5.bin' ? 8 : 0;
+      for (let r = 0; r < records; r++) {
+        const { image, label } = ds.get(first + r);
+        expect(label).toBe(bytes[r * 3073]);
+        expect(Array.from(image, (v) => Math.round(v * 255))).toEqual([...bytes.subarray(r * 3073 + 1, (r + 1) * 3073)]);
+      }
+      expect(() => ds.get(ds.length)).toThrow(RangeError);
+    }), { numRuns: 300 });
   });
 });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import '@gradstream/backend-cpu';
 import { noGrad, randn, tidy } from '@gradstream/core';
-import { resnet101, resnet18, resnet34, resnet50, type ResNet } from '@gradstream/models';
+import { resnet101, resnet152, resnet18, resnet34, resnet50, type ResNet } from '@gradstream/models';
 import { countParams, expectShapes, expectTrains } from './model-helpers.js';
 
 describe('resnet', () => {
@@ -69,6 +69,24 @@ describe('resnet', () => {
     expect(countParams(r101)).toBe(44_549_160);
     expectShapes(r101, { 'layer3.22.conv3.weight': [1024, 256, 1, 1] });
     expect([...r101.stateDict().keys()].some((k) => k.startsWith('layer3.23.'))).toBe(false);
+  });
+
+  it('ResNet-152: 60,192,808 parameters, torchvision keys and shapes (blocks 3, 8, 36, 3)', () => {
+    using r152 = resnet152();
+    expect(countParams(r152)).toBe(60_192_808);
+    // Stem 6 + 50 bottlenecks × 18 (3 convs, 3 batch norms of 5) + 4 downsamples × 6 + fc 2, as in torchvision's state_dict().
+    expect(r152.stateDict().size).toBe(932);
+    expectShapes(r152, {
+      'layer1.2.conv3.weight': [256, 64, 1, 1],
+      'layer2.0.downsample.0.weight': [512, 256, 1, 1],
+      'layer2.7.conv3.weight': [512, 128, 1, 1],
+      'layer3.35.conv2.weight': [256, 256, 3, 3],
+      'layer3.35.bn3.running_var': [1024],
+      'layer4.2.conv3.weight': [2048, 512, 1, 1],
+      'fc.weight': [1000, 2048],
+    });
+    const keys = [...r152.stateDict().keys()];
+    expect(keys.some((k) => k.startsWith('layer2.8.') || k.startsWith('layer3.36.') || k.startsWith('layer4.3.'))).toBe(false);
   });
 
   it("variant 'cifar': 3×3 stride-1 stem, no max pool; trains on 2×3×32×32, runs on 2×1×28×28", () => {

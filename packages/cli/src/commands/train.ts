@@ -9,14 +9,15 @@ import { datasetInfo, loadSplits } from '../setup/datasets.js';
 import { buildModel } from '../setup/models.js';
 import { makeOptimizer } from '../setup/optimizers.js';
 import { writeArtifacts } from '../training/artifacts.js';
-import { runTraining } from '../training/run.js';
+import { runTraining, type RunOutcome } from '../training/run.js';
+import { UntilAborted } from '../training/until-aborted.js';
 import { count, percent } from './format.js';
 
 /** What a `train` run did. */
 export interface TrainReport {
   readonly backend: string;
   readonly epochs: readonly EpochRecord[];
-  /** Test-split loss and accuracy; absent when the run was interrupted. */
+  /** Test-split loss and accuracy; absent when the run was interrupted, in training or in the test evaluation. */
   readonly test?: MetricValues;
   readonly interrupted: boolean;
   /** Wall time from the first batch to the last file written. */
@@ -27,7 +28,8 @@ export interface TrainReport {
 /**
  * `gradstream train`: checks the output directory, starts the backend, loads
  * the data, trains with a progress bar on stderr, scores the test split and
- * writes weights, metrics and pictures. On abort (Ctrl-C) it skips the test
+ * writes weights, metrics and pictures. On abort (Ctrl-C), in training or in
+ * the test evaluation, it stops at the next batch boundary, drops the test
  * score and writes what exists.
  * @throws UsageError for an unwritable --out, a bad --data-dir or a model that does not fit the data.
  */
@@ -47,8 +49,14 @@ export async function trainCommand(args: TrainArgs, ctx: CommandContext): Promis
       + `${args.optimizer} lr ${args.lr} (${args.schedule}), batch ${args.batchSize}, ${args.epochs} epoch${args.epochs === 1 ? '' : 's'}, backend ${backend.name}\n`);
     const started = performance.now();
     const outcome = await runTraining(model, { train, validation: loader(splits.validation, false), epochs: args.epochs, optimizer }, ctx.signal, ctx.stderr);
-    if (outcome.interrupted) ctx.stderr.write(`interrupted: ${outcome.epochs.length} of ${args.epochs} epochs finished; writing what exists\n`);
-    const test = outcome.interrupted ? undefined : await evaluate(model, loader(splits.test, false));
+    if (outcome.interrupted) ctx.stderr.write(`interrupted ${where(outcome)}: ${outcome.epochs.length} of ${args.epochs} epochs finished; writing what exists\n`);
+    const testLoader = loader(splits.test, false);
+    // Training is over, but Ctrl-C still means stop: the test score is not worth waiting for.
+    const testData = new UntilAborted(testLoader, ctx.signal);
+    const score = outcome.interrupted ? undefined : await evaluate(model, testData);
+    if (testData.stopped) ctx.stderr.write(`interrupted in the test evaluation after batch ${testData.passed} of ${testLoader.length}: all ${args.epochs} epochs finished; writing what exists\n`);
+    const test = testData.stopped ? undefined : score;
+    const interrupted = outcome.interrupted || testData.stopped;
     const files = writeArtifacts(args.out, {
       model,
       epochs: outcome.epochs,
@@ -59,11 +67,15 @@ export async function trainCommand(args: TrainArgs, ctx: CommandContext): Promis
     });
     const seconds = (performance.now() - started) / 1000;
     report(ctx, outcome.epochs, test, splits.test.length, seconds, backend.name, files);
-    return { backend: backend.name, epochs: outcome.epochs, ...(test && { test }), interrupted: outcome.interrupted, seconds, files };
+    return { backend: backend.name, epochs: outcome.epochs, ...(test && { test }), interrupted, seconds, files };
   } finally {
     optimizer.dispose();
     model.dispose();
   }
+}
+
+function where(outcome: RunOutcome): string {
+  return outcome.lastBatch ? `after batch ${outcome.lastBatch.batch} of epoch ${outcome.lastBatch.epoch}` : 'before the first batch';
 }
 
 function report(ctx: CommandContext, epochs: readonly EpochRecord[], test: MetricValues | undefined, testSize: number, seconds: number, backend: string, files: readonly string[]): void {

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { UsageError } from '../usage-error.js';
 
 /**
@@ -26,10 +26,22 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
 export function ensureWritableDir(dir: string): void {
   const probe = join(dir, `.gradstream-probe-${randomBytes(4).toString('hex')}`);
   try {
-    mkdirSync(dir, { recursive: true });
+    makeDirs(resolve(dir));
     writeFileSync(probe, '');
     rmSync(probe);
   } catch (e) {
     throw new UsageError(`output directory '${dir}' is not writable (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
+}
+
+/**
+ * mkdir -p, one level at a time. Node's mkdirSync(…, { recursive: true })
+ * spins forever where mkdir fails with ENOENT under an existing parent
+ * (anywhere in /proc), which would hang `train --out /proc/x`.
+ */
+function makeDirs(dir: string): void {
+  if (existsSync(dir)) return;
+  const parent = dirname(dir);
+  if (parent !== dir) makeDirs(parent);
+  mkdirSync(dir);
 }

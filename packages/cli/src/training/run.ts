@@ -9,6 +9,8 @@ export interface RunOutcome {
   /** Finished epochs only; an interrupted epoch leaves no record. */
   readonly epochs: readonly EpochRecord[];
   readonly interrupted: boolean;
+  /** The last batch that finished (both 1-based), where an interrupted run stopped. */
+  readonly lastBatch?: { readonly epoch: number; readonly batch: number };
 }
 
 /**
@@ -39,7 +41,7 @@ export function runTraining(model: Module, options: FitOptions, signal: AbortSig
     };
     const stop = (): void => {
       subscription.unsubscribe();
-      resolve({ epochs: records, interrupted: true });
+      resolve({ epochs: records, interrupted: true, ...(lastBatch && { lastBatch: { epoch: lastBatch.epoch + 1, batch: lastBatch.batch + 1 } }) });
     };
     const subscription = fit(model, options)
       .pipe(tap(collect), throttleProgress(100), progressBar({ stream: progress }))
