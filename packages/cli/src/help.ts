@@ -51,7 +51,7 @@ Options:
 ${DATA}
   --epochs N          passes over the training data (default ${DEFAULTS.epochs})
   --optimizer NAME    ${OPTIMIZER_NAMES.join(' | ')} (default ${DEFAULTS.optimizer})
-  --lr X              learning rate (default 1e-3 for adam, adamw, rmsprop; 0.01 for the sgd family)
+  --lr X              learning rate (default 3e-3 for adam, adamw; 1e-3 for rmsprop; 0.01 for the sgd family)
   --schedule NAME     ${SCHEDULE_NAMES.join(' | ')} (default ${DEFAULTS.schedule}: --lr decays along a half
                       cosine to 0 over the run)
   --out DIR           output directory, created if needed (default runs/<UTC time>)

@@ -7,7 +7,7 @@ describe('parseArgs', () => {
   it('with no arguments is the README main job: LeNet-5 on MNIST with every default', () => {
     expect(parseArgs([], NOW)).toEqual({
       kind: 'train',
-      args: { model: 'lenet5', dataset: 'mnist', backend: 'auto', batchSize: 64, seed: 0, epochs: 3, optimizer: 'adam', lr: 1e-3, schedule: 'cosine', out: 'runs/2025-03-04T05-06-07' },
+      args: { model: 'lenet5', dataset: 'mnist', backend: 'auto', batchSize: 64, seed: 0, epochs: 3, optimizer: 'adam', lr: 3e-3, schedule: 'cosine', out: 'runs/2025-03-04T05-06-07' },
     });
     expect(parseArgs(['train'], NOW)).toEqual(parseArgs([], NOW));
     expect(parseArgs(['--epochs', '1'], NOW)).toMatchObject({ kind: 'train', args: { epochs: 1, model: 'lenet5' } });

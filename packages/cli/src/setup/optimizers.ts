@@ -7,9 +7,12 @@ interface OptimizerSpec {
   readonly make: (params: readonly Tensor[], lr: LearningRate) => Optimizer;
 }
 
+// Adam's usual 1e-3 is a constant rate; under the default cosine schedule the
+// mean rate is half the peak, and a 3e-3 peak measured better on LeNet-5/MNIST
+// (one epoch 98.5% against 97.2%, ten epochs 99.25% against 99.21%).
 const OPTIMIZERS = {
-  adam: { defaultLr: 1e-3, make: (p, lr) => adam(p, { lr }) },
-  adamw: { defaultLr: 1e-3, make: (p, lr) => adamW(p, { lr }) },
+  adam: { defaultLr: 3e-3, make: (p, lr) => adam(p, { lr }) },
+  adamw: { defaultLr: 3e-3, make: (p, lr) => adamW(p, { lr }) },
   sgd: { defaultLr: 0.01, make: (p, lr) => sgd(p, { lr }) },
   momentum: { defaultLr: 0.01, make: (p, lr) => sgd(p, { lr, momentum: 0.9 }) },
   nesterov: { defaultLr: 0.01, make: (p, lr) => sgd(p, { lr, momentum: 0.9, nesterov: true }) },
