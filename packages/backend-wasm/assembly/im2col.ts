@@ -19,9 +19,11 @@ import { addInto, at4, word, zero4 } from './mem';
 
 /**
  * Copies (or, when `adjoint`, adds back) the C channels at x into/from the
- * column matrix at col, using the window geometry in descriptor d.
+ * column matrix at col, using the window geometry in descriptor d. Only the
+ * columns of output rows [r0, r1) take part (an output row is one (od, oh)
+ * pair, OW columns wide), so the matrix at col is C·∏k × (r1 − r0)·OW.
  */
-@inline function walk(x: usize, C: i32, d: usize, col: usize, adjoint: bool): void {
+@inline function walk(x: usize, C: i32, d: usize, col: usize, adjoint: bool, r0: i32, r1: i32): void {
   const D = word(d, W.W_D), H = word(d, W.W_H), Wd = word(d, W.W_W);
   const KD = word(d, W.W_KD), KH = word(d, W.W_KH), KW = word(d, W.W_KW);
   const OD = word(d, W.W_OD), OH = word(d, W.W_OH), OW = word(d, W.W_OW);
@@ -38,41 +40,40 @@ import { addInto, at4, word, zero4 } from './mem';
           const iw0 = kw * DW - PW;
           const lo = firstInside(iw0, SW, OW);
           const hi = max(lo, endInside(iw0, SW, Wd, OW));
-          for (let od = 0; od < OD; od++) {
+          let od = r0 / OH;
+          let oh = r0 - od * OH - 1;
+          for (let r = r0; r < r1; r++) {
+            if (++oh == OH) {
+              oh = 0;
+              od++;
+            }
             const id = od * SD - PD + kd * DD;
-            if (id < 0 || id >= D) {
-              if (!adjoint) zero4(dst, OH * OW);
-              dst = at4(dst, OH * OW);
+            const ih = oh * SH - PH + kh * DH;
+            if (id < 0 || id >= D || ih < 0 || ih >= H) {
+              if (!adjoint) zero4(dst, OW);
+              dst = at4(dst, OW);
               continue;
             }
-            for (let oh = 0; oh < OH; oh++) {
-              const ih = oh * SH - PH + kh * DH;
-              if (ih < 0 || ih >= H) {
-                if (!adjoint) zero4(dst, OW);
-                dst = at4(dst, OW);
-                continue;
-              }
-              const row = at4(xc, id * HW + ih * Wd + iw0);
-              if (adjoint) {
-                if (SW == 1) {
-                  addInto(at4(row, lo), at4(dst, lo), hi - lo);
-                } else {
-                  for (let ow = lo; ow < hi; ow++) {
-                    const p = at4(row, ow * SW);
-                    store<f32>(p, load<f32>(p) + load<f32>(at4(dst, ow)));
-                  }
-                }
+            const row = at4(xc, id * HW + ih * Wd + iw0);
+            if (adjoint) {
+              if (SW == 1) {
+                addInto(at4(row, lo), at4(dst, lo), hi - lo);
               } else {
-                zero4(dst, lo);
-                if (SW == 1) {
-                  memory.copy(at4(dst, lo), at4(row, lo), <usize>(hi - lo) << 2);
-                } else {
-                  for (let ow = lo; ow < hi; ow++) store<f32>(at4(dst, ow), load<f32>(at4(row, ow * SW)));
+                for (let ow = lo; ow < hi; ow++) {
+                  const p = at4(row, ow * SW);
+                  store<f32>(p, load<f32>(p) + load<f32>(at4(dst, ow)));
                 }
-                zero4(at4(dst, hi), OW - hi);
               }
-              dst = at4(dst, OW);
+            } else {
+              zero4(dst, lo);
+              if (SW == 1) {
+                memory.copy(at4(dst, lo), at4(row, lo), <usize>(hi - lo) << 2);
+              } else {
+                for (let ow = lo; ow < hi; ow++) store<f32>(at4(dst, ow), load<f32>(at4(row, ow * SW)));
+              }
+              zero4(at4(dst, hi), OW - hi);
             }
+            dst = at4(dst, OW);
           }
         }
       }
@@ -80,14 +81,23 @@ import { addInto, at4, word, zero4 } from './mem';
   }
 }
 
+@inline function outRows(d: usize): i32 {
+  return word(d, W.W_OD) * word(d, W.W_OH);
+}
+
 /** Fills the column matrix for C channels starting at x. */
 export function im2col(x: usize, C: i32, d: usize, col: usize): void {
-  walk(x, C, d, col, false);
+  walk(x, C, d, col, false, 0, outRows(d));
+}
+
+/** Fills the columns of output rows [r0, r1) only: a C·∏k × (r1 − r0)·OW matrix. */
+export function im2colRows(x: usize, C: i32, d: usize, col: usize, r0: i32, r1: i32): void {
+  walk(x, C, d, col, false, r0, r1);
 }
 
 /** Adds the column matrix back into C channels starting at x (x must be initialized). */
 export function col2im(col: usize, C: i32, d: usize, x: usize): void {
-  walk(x, C, d, col, true);
+  walk(x, C, d, col, true, 0, outRows(d));
 }
 
 /** Whether the column matrix equals the input itself (1×1 kernel, unit stride, no padding). */

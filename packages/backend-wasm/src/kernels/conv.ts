@@ -35,18 +35,30 @@ function split(p: ConvPlan, channels: number, threads: number): { byBatch: boole
   return { byBatch: false, ranges: splitRange(channels, threads) };
 }
 
-/** y = x ⋆ w (cross-correlation) as im2col + GEMM per image and group. */
+/**
+ * y = x ⋆ w (cross-correlation) as im2col + GEMM per image and group.
+ * Threads split the images when there are enough. Otherwise they split what
+ * costs less to do twice: the output rows, where each thread packs all the
+ * weights (O·C/g·k floats), or the output channels, where each builds all
+ * the columns (C/g·k·L floats) — rows for large images, channels for the
+ * deep layers' small maps.
+ */
 export function conv(ts: TensorStore, x: TensorInfo, w: TensorInfo, g: ConvGeometry): TensorInfo {
   const p = plan(ts, x.shape, w.shape, g);
   const y = ts.alloc([p.n, p.o, ...p.outSpatial], 'float32');
   if (ts.view(y).length === 0) return y;
   const { rt } = ts;
-  const { byBatch, ranges } = split(p, p.o, threadsFor(p.flops, rt));
-  rt.parallel('convForward', ranges.map(([s, e], t) => [
-    ts.ptr(x), ts.ptr(w), ts.ptr(y), p.desc,
-    byBatch ? s : 0, byBatch ? e : p.n, byBatch ? 0 : s, byBatch ? p.o : e,
-    rt.scratchFor(t, p.scratchBytes),
-  ]));
+  const threads = threadsFor(p.flops, rt);
+  // Output rows are every (od, oh) pair: all output dimensions but the last.
+  const rows = p.outSpatial.slice(0, -1).reduce((a, b) => a * b, 1);
+  const job = (t: number, n: [number, number], o: [number, number], r: [number, number]) => [
+    ts.ptr(x), ts.ptr(w), ts.ptr(y), p.desc, ...n, ...o, ...r, rt.scratchFor(t, p.scratchBytes),
+  ];
+  let jobs: number[][];
+  if (p.n >= threads) jobs = splitRange(p.n, threads).map((n, t) => job(t, n, [0, p.o], [0, rows]));
+  else if (rows >= threads && p.o / g.groups < p.outSpatial.reduce((a, b) => a * b, 1)) jobs = splitRange(rows, threads).map((r, t) => job(t, [0, p.n], [0, p.o], r));
+  else jobs = splitRange(p.o, threads).map((o, t) => job(t, [0, p.n], o, [0, rows]));
+  rt.parallel('convForward', jobs);
   return y;
 }
 

@@ -9,7 +9,7 @@ export interface KernelExports {
     c: number, M: number, N: number, K: number,
     b0: number, b1: number, m0: number, m1: number, n0: number, n1: number, scratch: number,
   ): void;
-  convForward(x: number, w: number, y: number, desc: number, n0: number, n1: number, o0: number, o1: number, scratch: number): void;
+  convForward(x: number, w: number, y: number, desc: number, n0: number, n1: number, o0: number, o1: number, r0: number, r1: number, scratch: number): void;
   convBackpropInput(dy: number, w: number, dx: number, desc: number, n0: number, n1: number, c0: number, c1: number, scratch: number): void;
   convBackpropFilter(x: number, dy: number, dw: number, desc: number, n0: number, n1: number, o0: number, o1: number, scratch: number): void;
   unfold(x: number, cols: number, desc: number, n0: number, n1: number): void;
