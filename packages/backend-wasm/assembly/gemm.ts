@@ -13,6 +13,21 @@ const MC = 64;
 const KC = 256;
 const NC = 2048;
 
+/**
+ * Packing B costs a read and a write of all of B, about 1/M of the
+ * multiply-adds, and packing A about 1/N: for the short, wide products of
+ * convolution (M = output channels, N = pixels) and the tall, narrow ones of
+ * deep layers, that copy is a quarter of the time. Below these sizes the
+ * micro-kernel reads the row-major operand in place instead; a strip then
+ * spans kc cache lines, which L1 still holds across the strip's reuse. B is
+ * read in place only while a k-block of its rows spans at most
+ * DIRECT_B_SPAN_FLOATS: farther apart, every row is a TLB miss (a 576×3136
+ * B measured slower in place than packed).
+ */
+const DIRECT_B_BELOW_M = 256;
+const DIRECT_A_BELOW_N = 256;
+const DIRECT_B_SPAN_FLOATS = 128 * 1024;
+
 const PACK_A_BYTES: usize = <usize>(MC * KC) << 2;
 const PACK_B_BYTES: usize = <usize>(KC * NC) << 2;
 const TILE_BYTES: usize = <usize>(MR * NR) << 2;
@@ -156,6 +171,58 @@ function micro(kc: i32, ap: usize, bp: usize, c: usize, ldc: i32, accumulate: bo
   v128.store(c + 3 * row, c31, 16);
 }
 
+/**
+ * micro() over operands in any layout: rows r of the A panel start at a0…a3
+ * and advance aStep bytes per k; the B panel's 8 columns are contiguous and
+ * advance bStep bytes per k.
+ */
+function microStrided(kc: i32, a0: usize, a1: usize, a2: usize, a3: usize, aStep: usize, bp: usize, bStep: usize, c: usize, ldc: i32, accumulate: bool): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
+  let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
+  let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  for (let k = 0; k < kc; k++) {
+    const b0 = v128.load(bp);
+    const b1 = v128.load(bp, 16);
+    let a = v128.load32_splat(a0);
+    c00 = madd(a, b0, c00);
+    c01 = madd(a, b1, c01);
+    a = v128.load32_splat(a1);
+    c10 = madd(a, b0, c10);
+    c11 = madd(a, b1, c11);
+    a = v128.load32_splat(a2);
+    c20 = madd(a, b0, c20);
+    c21 = madd(a, b1, c21);
+    a = v128.load32_splat(a3);
+    c30 = madd(a, b0, c30);
+    c31 = madd(a, b1, c31);
+    a0 += aStep;
+    a1 += aStep;
+    a2 += aStep;
+    a3 += aStep;
+    bp += bStep;
+  }
+  const row = <usize>ldc << 2;
+  if (accumulate) {
+    c00 = f32x4.add(c00, v128.load(c));
+    c01 = f32x4.add(c01, v128.load(c, 16));
+    c10 = f32x4.add(c10, v128.load(c + row));
+    c11 = f32x4.add(c11, v128.load(c + row, 16));
+    c20 = f32x4.add(c20, v128.load(c + 2 * row));
+    c21 = f32x4.add(c21, v128.load(c + 2 * row, 16));
+    c30 = f32x4.add(c30, v128.load(c + 3 * row));
+    c31 = f32x4.add(c31, v128.load(c + 3 * row, 16));
+  }
+  v128.store(c, c00);
+  v128.store(c, c01, 16);
+  v128.store(c + row, c10);
+  v128.store(c + row, c11, 16);
+  v128.store(c + 2 * row, c20);
+  v128.store(c + 2 * row, c21, 16);
+  v128.store(c + 3 * row, c30);
+  v128.store(c + 3 * row, c31, 16);
+}
+
 /** Writes (or adds) the top-left mr×nr corner of an MR×NR tile into C. */
 function storeEdge(tile: usize, mr: i32, nr: i32, c: usize, ldc: i32, accumulate: bool): void {
   for (let i = 0; i < mr; i++) {
@@ -187,30 +254,53 @@ export function gemm(
   const pa = scratch;
   const pb = scratch + PACK_A_BYTES;
   const tile = pb + PACK_B_BYTES;
+  // Equal k-blocks (K = 288 → 144 + 144, not 256 + 32) so no block is too short to amortize its C update.
+  const kBlock = (K + (K + KC - 1) / KC - 1) / ((K + KC - 1) / KC);
+  const directB = bcs == 1 && M < DIRECT_B_BELOW_M && <i64>brs * kBlock <= DIRECT_B_SPAN_FLOATS;
+  const directA = !directB && acs == 1 && N < DIRECT_A_BELOW_N;
   for (let jc = 0; jc < N; jc += NC) {
     const nc = min(NC, N - jc);
-    // Equal k-blocks (K = 288 → 144 + 144, not 256 + 32) so no block is too short to amortize its C update.
-    const kBlock = (K + (K + KC - 1) / KC - 1) / ((K + KC - 1) / KC);
     for (let pc = 0; pc < K; pc += kBlock) {
       const kc = min(kBlock, K - pc);
       const acc = accumulate || pc > 0;
-      packB(kc, nc, at4(b, pc * brs + jc * bcs), brs, bcs, pb);
+      if (!directB) packB(kc, nc, at4(b, pc * brs + jc * bcs), brs, bcs, pb);
       for (let ic = 0; ic < M; ic += MC) {
         const mc = min(MC, M - ic);
-        packA(mc, kc, at4(a, ic * ars + pc * acs), ars, acs, pa);
+        if (!directA) packA(mc, kc, at4(a, ic * ars + pc * acs), ars, acs, pa);
         for (let jr = 0; jr < nc; jr += NR) {
           const nr = min(NR, nc - jr);
-          const bp = pb + (<usize>(jr * kc) << 2);
           for (let ir = 0; ir < mc; ir += MR) {
             const mr = min(MR, mc - ir);
-            const ap = pa + (<usize>(ir * kc) << 2);
             const cp = at4(c, (ic + ir) * ldc + jc + jr);
-            if (mr == MR && nr == NR) {
-              micro(kc, ap, bp, cp, ldc, acc);
+            const full = mr == MR && nr == NR;
+            const out = full ? cp : tile;
+            const outLd = full ? ldc : NR;
+            const outAcc = full ? acc : false;
+            if (directA || directB) {
+              let a0: usize, a1: usize, a2: usize, a3: usize, aStep: usize;
+              if (directA) {
+                // Rows past M repeat the last one: their lanes are discarded by storeEdge.
+                const base = at4(a, (ic + ir) * ars + pc);
+                const rs = <usize>ars << 2;
+                a0 = base;
+                a1 = base + rs * <usize>min(1, mr - 1);
+                a2 = base + rs * <usize>min(2, mr - 1);
+                a3 = base + rs * <usize>min(3, mr - 1);
+                aStep = 4;
+              } else {
+                a0 = pa + (<usize>(ir * kc) << 2);
+                a1 = a0 + 4;
+                a2 = a0 + 8;
+                a3 = a0 + 12;
+                aStep = 16;
+              }
+              const bp = directB ? at4(b, pc * brs + jc + jr) : pb + (<usize>(jr * kc) << 2);
+              const bStep: usize = directB ? <usize>brs << 2 : 32;
+              microStrided(kc, a0, a1, a2, a3, aStep, bp, bStep, out, outLd, outAcc);
             } else {
-              micro(kc, ap, bp, tile, NR, false);
-              storeEdge(tile, mr, nr, cp, ldc, acc);
+              micro(kc, pa + (<usize>(ir * kc) << 2), pb + (<usize>(jr * kc) << 2), out, outLd, outAcc);
             }
+            if (!full) storeEdge(tile, mr, nr, cp, ldc, acc);
           }
         }
       }
