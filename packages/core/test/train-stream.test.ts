@@ -2,7 +2,7 @@ import { CpuBackend } from '@gradstream/backend-cpu';
 import { describe, expect, it } from 'vitest';
 import { type Subscription, filter, firstValueFrom, lastValueFrom, map, take, takeWhile, tap, toArray } from 'rxjs';
 import { type TensorInfo, findBackend, memory, registerBackend, setBackend, setSeed } from '@gradstream/core';
-import { Flatten, Linear, type Module, Sequential } from '@gradstream/core/nn';
+import { Dropout, Flatten, Linear, type Module, Sequential } from '@gradstream/core/nn';
 import { type Optimizer, adam, sgd } from '@gradstream/core/optim';
 import { type BatchEndEvent, type TrainEvent, TrainingError, earlyStopping, fit } from '@gradstream/core/train';
 import { counted, loader, makeXO } from './train-helpers.js';
@@ -181,10 +181,14 @@ describe('fit as a stream', () => {
     model.dispose();
   });
 
-  it('runs two subscriptions over two models seeded alike as two independent, identical runs', async () => {
+  // With dropout, runs sharing one generator would draw each other's masks.
+  it.each([
+    { layers: 'linear', build: tiny },
+    { layers: 'dropout and linear', build: () => new Sequential([new Flatten(), new Dropout(0.5), new Linear(64, 2)]) },
+  ])('runs two subscriptions over two models seeded alike as two independent, identical runs ($layers)', async ({ build }) => {
     const runOf = (): { model: Sequential; optimizer: Optimizer; losses: Promise<number[]> } => {
       setSeed(9);
-      const model = tiny();
+      const model = build();
       const optimizer = adam(model.parameters(), { lr: 0.01 });
       const losses = lastValueFrom(fit(model, { train: loader(makeXO(96, 12), 16, 4), epochs: 2, optimizer }).pipe(
         filter(isBatchEnd),

@@ -69,6 +69,15 @@ export class Random {
   int(n: number): number {
     return Math.floor(this.next() * n);
   }
+
+  /** Makes this generator continue exactly where `other` stands. */
+  copyFrom(other: Random): void {
+    this.s0 = other.s0;
+    this.s1 = other.s1;
+    this.s2 = other.s2;
+    this.s3 = other.s3;
+    this.spareNormal = other.spareNormal;
+  }
 }
 
 function rotl(x: number, k: number): number {
@@ -77,6 +86,24 @@ function rotl(x: number, k: number): number {
 
 /** The generator behind rand, randn, uniform, dropout and initializers. */
 export const globalRandom = new Random(0);
+
+/**
+ * Runs `fn` with `rng` standing in for the global generator, then leaves
+ * `rng` advanced by what `fn` drew and the global generator as it was. Two
+ * training runs interleaved on one event loop each draw their own dropout
+ * masks this way, whatever the interleaving.
+ */
+export function withGenerator<T>(rng: Random, fn: () => T): T {
+  const saved = new Random(0);
+  saved.copyFrom(globalRandom);
+  globalRandom.copyFrom(rng);
+  try {
+    return fn();
+  } finally {
+    rng.copyFrom(globalRandom);
+    globalRandom.copyFrom(saved);
+  }
+}
 
 /**
  * Seeds the global generator: the same seed gives the same weights, dropout

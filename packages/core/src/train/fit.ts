@@ -5,6 +5,7 @@ import type { Module } from '../nn/module.js';
 import { clipGradNorm } from '../optim/clip.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import { tidy } from '../tensor/engine.js';
+import { Random, globalRandom, withGenerator } from '../tensor/random.js';
 import { ArgumentError, GradstreamError } from '../util/errors.js';
 import type { TrainEvent } from './events.js';
 import { type Batch, disposeBatch, evaluateBatches } from './evaluate.js';
@@ -59,6 +60,10 @@ function trainStep(model: Module, batch: Batch, options: FitOptions, loss: LossF
 }
 
 async function run(model: Module, options: FitOptions, emit: (e: TrainEvent) => void, stopped: () => boolean): Promise<void> {
+  // The run's own generator, seeded from the global one at subscribe: after
+  // setSeed the run is reproducible, and a concurrent run cannot shift its
+  // dropout masks.
+  const rng = new Random(globalRandom.nextUint32());
   const loss = options.loss ?? crossEntropy;
   const metrics = resolveMetrics(options.metrics ?? ['accuracy']);
   const start = performance.now();
@@ -79,7 +84,7 @@ async function run(model: Module, options: FitOptions, emit: (e: TrainEvent) => 
         try {
           // Leaving the loop also returns the iterator, so the data source can clean up.
           if (stopped()) return;
-          result = trainStep(model, b, options, loss, metrics, { epoch, step, batch });
+          result = withGenerator(rng, () => trainStep(model, b, options, loss, metrics, { epoch, step, batch }));
           avg.add(b.x.shape[0] ?? 1, result.loss, result.metrics);
         } finally {
           disposeBatch(b);
@@ -106,7 +111,8 @@ async function run(model: Module, options: FitOptions, emit: (e: TrainEvent) => 
 /**
  * Trains `model` and reports progress as a cold Observable: nothing runs
  * until subscribe, each subscription is a run of its own (over the same
- * model and optimizer), and unsubscribing stops at the next batch boundary
+ * model and optimizer, with its own random generator for dropout, seeded
+ * from the global one when it starts), and unsubscribing stops at the next batch boundary
  * with everything the run allocated freed. Each step runs in a tidy scope;
  * the loop yields to the event loop between batches. A non-finite loss
  * (TrainingError naming the epoch and step) or a failing kernel arrives as
