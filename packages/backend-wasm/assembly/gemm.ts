@@ -126,6 +126,29 @@ function packB(kc: i32, nc: i32, b: usize, brs: i32, bcs: i32, dst: usize): void
   }
 }
 
+/** Stores (or adds) the MR×NR tile held in registers c00…c31 at C, row stride ldc floats. */
+@inline function storeTile(c: usize, ldc: i32, accumulate: bool, c00: v128, c01: v128, c10: v128, c11: v128, c20: v128, c21: v128, c30: v128, c31: v128): void {
+  const row = <usize>ldc << 2;
+  if (accumulate) {
+    c00 = f32x4.add(c00, v128.load(c));
+    c01 = f32x4.add(c01, v128.load(c, 16));
+    c10 = f32x4.add(c10, v128.load(c + row));
+    c11 = f32x4.add(c11, v128.load(c + row, 16));
+    c20 = f32x4.add(c20, v128.load(c + 2 * row));
+    c21 = f32x4.add(c21, v128.load(c + 2 * row, 16));
+    c30 = f32x4.add(c30, v128.load(c + 3 * row));
+    c31 = f32x4.add(c31, v128.load(c + 3 * row, 16));
+  }
+  v128.store(c, c00);
+  v128.store(c, c01, 16);
+  v128.store(c + row, c10);
+  v128.store(c + row, c11, 16);
+  v128.store(c + 2 * row, c20);
+  v128.store(c + 2 * row, c21, 16);
+  v128.store(c + 3 * row, c30);
+  v128.store(c + 3 * row, c31, 16);
+}
+
 /** C[MR×NR] (+)= Apanel · Bpanel over kc steps; C has row stride ldc floats. */
 function micro(kc: i32, ap: usize, bp: usize, c: usize, ldc: i32, accumulate: bool): void {
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
@@ -150,25 +173,7 @@ function micro(kc: i32, ap: usize, bp: usize, c: usize, ldc: i32, accumulate: bo
     ap += 16;
     bp += 32;
   }
-  const row = <usize>ldc << 2;
-  if (accumulate) {
-    c00 = f32x4.add(c00, v128.load(c));
-    c01 = f32x4.add(c01, v128.load(c, 16));
-    c10 = f32x4.add(c10, v128.load(c + row));
-    c11 = f32x4.add(c11, v128.load(c + row, 16));
-    c20 = f32x4.add(c20, v128.load(c + 2 * row));
-    c21 = f32x4.add(c21, v128.load(c + 2 * row, 16));
-    c30 = f32x4.add(c30, v128.load(c + 3 * row));
-    c31 = f32x4.add(c31, v128.load(c + 3 * row, 16));
-  }
-  v128.store(c, c00);
-  v128.store(c, c01, 16);
-  v128.store(c + row, c10);
-  v128.store(c + row, c11, 16);
-  v128.store(c + 2 * row, c20);
-  v128.store(c + 2 * row, c21, 16);
-  v128.store(c + 3 * row, c30);
-  v128.store(c + 3 * row, c31, 16);
+  storeTile(c, ldc, accumulate, c00, c01, c10, c11, c20, c21, c30, c31);
 }
 
 /**
@@ -202,25 +207,7 @@ function microStrided(kc: i32, a0: usize, a1: usize, a2: usize, a3: usize, aStep
     a3 += aStep;
     bp += bStep;
   }
-  const row = <usize>ldc << 2;
-  if (accumulate) {
-    c00 = f32x4.add(c00, v128.load(c));
-    c01 = f32x4.add(c01, v128.load(c, 16));
-    c10 = f32x4.add(c10, v128.load(c + row));
-    c11 = f32x4.add(c11, v128.load(c + row, 16));
-    c20 = f32x4.add(c20, v128.load(c + 2 * row));
-    c21 = f32x4.add(c21, v128.load(c + 2 * row, 16));
-    c30 = f32x4.add(c30, v128.load(c + 3 * row));
-    c31 = f32x4.add(c31, v128.load(c + 3 * row, 16));
-  }
-  v128.store(c, c00);
-  v128.store(c, c01, 16);
-  v128.store(c + row, c10);
-  v128.store(c + row, c11, 16);
-  v128.store(c + 2 * row, c20);
-  v128.store(c + 2 * row, c21, 16);
-  v128.store(c + 3 * row, c30);
-  v128.store(c + 3 * row, c31, 16);
+  storeTile(c, ldc, accumulate, c00, c01, c10, c11, c20, c21, c30, c31);
 }
 
 /** Writes (or adds) the top-left mr×nr corner of an MR×NR tile into C. */

@@ -10,6 +10,8 @@ interface ConvPlan {
   readonly c: number;
   readonly o: number;
   readonly outSpatial: number[];
+  /** Output positions per image and channel: the product of outSpatial. */
+  readonly outSize: number;
   readonly flops: number;
   readonly scratchBytes: number;
 }
@@ -22,8 +24,9 @@ function plan(ts: TensorStore, xShape: Shape, wShape: Shape, g: ConvGeometry): C
     channels: c!, spatial, kernel, outSpatial, stride: g.stride, dilation: g.dilation, padding: g.padding,
     batch: n!, outChannels: o!, groups: g.groups,
   });
-  const flops = 2 * n! * o! * cg! * kernel.reduce((p, k) => p * k, 1) * outSpatial.reduce((p, k) => p * k, 1);
-  return { desc, n: n!, c: c!, o: o!, outSpatial, flops, scratchBytes: ts.rt.exports.convScratchBytes(desc) };
+  const outSize = outSpatial.reduce((p, k) => p * k, 1);
+  const flops = 2 * n! * o! * cg! * kernel.reduce((p, k) => p * k, 1) * outSize;
+  return { desc, n: n!, c: c!, o: o!, outSpatial, outSize, flops, scratchBytes: ts.rt.exports.convScratchBytes(desc) };
 }
 
 /**
@@ -56,7 +59,7 @@ export function conv(ts: TensorStore, x: TensorInfo, w: TensorInfo, g: ConvGeome
   ];
   let jobs: number[][];
   if (p.n >= threads) jobs = splitRange(p.n, threads).map((n, t) => job(t, n, [0, p.o], [0, rows]));
-  else if (rows >= threads && p.o / g.groups < p.outSpatial.reduce((a, b) => a * b, 1)) jobs = splitRange(rows, threads).map((r, t) => job(t, [0, p.n], [0, p.o], r));
+  else if (rows >= threads && p.o / g.groups < p.outSize) jobs = splitRange(rows, threads).map((r, t) => job(t, [0, p.n], [0, p.o], r));
   else jobs = splitRange(p.o, threads).map((o, t) => job(t, [0, p.n], o, [0, rows]));
   rt.parallel('convForward', jobs);
   return y;
