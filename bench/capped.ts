@@ -9,17 +9,27 @@ import { fileURLToPath } from 'node:url';
 import type { BenchCase } from './harness.js';
 import type { ContenderId } from './contenders.js';
 
-export type CappedTrial = { readonly kind: 'done'; readonly ms: number } | { readonly kind: 'timeout' } | { readonly kind: 'error'; readonly message: string };
+export type CappedTrial =
+  | { readonly kind: 'done'; readonly ms: number }
+  | { readonly kind: 'timeout' }
+  | { readonly kind: 'error'; readonly message: string };
 
 const CHILD = fileURLToPath(new URL('./capped-child.ts', import.meta.url));
 
 /** Time to load the frameworks and build the case in the child (a loaded machine is slow), granted on top of the cap. */
 const STARTUP_MS = 120_000;
 
-export function runCapped(bench: BenchCase, contender: ContenderId, capMs: number, quick: boolean): Promise<CappedTrial> {
+export function runCapped(
+  bench: BenchCase,
+  contender: ContenderId,
+  capMs: number,
+  quick: boolean,
+): Promise<CappedTrial> {
   return new Promise((resolve) => {
     // fork passes process.execArgv, so the child runs under tsx like this process.
-    const child = fork(CHILD, [bench.suite, bench.id, contender, quick ? '--quick' : ''], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+    const child = fork(CHILD, [bench.suite, bench.id, contender, quick ? '--quick' : ''], {
+      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+    });
     let stderr = '';
     child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
     let settled = false;
@@ -32,7 +42,10 @@ export function runCapped(bench: BenchCase, contender: ContenderId, capMs: numbe
       resolve(t);
     };
     let runTimer: NodeJS.Timeout | undefined;
-    const startupTimer = setTimeout(() => finish({ kind: 'error', message: `child did not start within ${STARTUP_MS / 1000} s` }), STARTUP_MS);
+    const startupTimer = setTimeout(
+      () => finish({ kind: 'error', message: `child did not start within ${STARTUP_MS / 1000} s` }),
+      STARTUP_MS,
+    );
     child.on('message', (m: { started?: true; ms?: number; error?: string }) => {
       if (m.started) {
         clearTimeout(startupTimer);
@@ -40,6 +53,8 @@ export function runCapped(bench: BenchCase, contender: ContenderId, capMs: numbe
       } else if (m.error !== undefined) finish({ kind: 'error', message: m.error });
       else if (m.ms !== undefined) finish({ kind: 'done', ms: m.ms });
     });
-    child.on('exit', (code) => finish({ kind: 'error', message: `child exited (${code}) ${stderr.split('\n', 1)[0]!.slice(0, 120)}` }));
+    child.on('exit', (code) =>
+      finish({ kind: 'error', message: `child exited (${code}) ${stderr.split('\n', 1)[0]!.slice(0, 120)}` }),
+    );
   });
 }

@@ -64,12 +64,16 @@ export async function describeRuntimes(): Promise<string[]> {
   const lines: string[] = [];
   for (const id of ['gs-wasm-1t', 'gs-wasm-2t'] as const) {
     const b = (await gs.initBackend(GS_BACKEND[id])) as WasmBackend;
-    lines.push(`${contender(id).label}: ${b.threads} thread(s) ready, ${b.relaxedSimd ? 'relaxed SIMD' : 'SIMD'} build`);
+    lines.push(
+      `${contender(id).label}: ${b.threads} thread(s) ready, ${b.relaxedSimd ? 'relaxed SIMD' : 'SIMD'} build`,
+    );
   }
   await activate('tfjs-wasm');
   const env = tf.env();
   // As shipped, tfjs-backend-wasm's Node build has no worker threads, so its column is one thread whatever the machine.
-  lines.push(`tfjs-wasm: single-threaded in Node as shipped (multithread ${env.getBool('WASM_HAS_MULTITHREAD_SUPPORT')}), SIMD ${env.getBool('WASM_HAS_SIMD_SUPPORT')} (binaries from ${tfjsWasmDir})`);
+  lines.push(
+    `tfjs-wasm: single-threaded in Node as shipped (multithread ${env.getBool('WASM_HAS_MULTITHREAD_SUPPORT')}), SIMD ${env.getBool('WASM_HAS_SIMD_SUPPORT')} (binaries from ${tfjsWasmDir})`,
+  );
   lines.push(`node ${process.version}, tfjs-core ${tf.version_core}`);
   return lines;
 }

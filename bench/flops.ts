@@ -23,7 +23,9 @@ export async function forwardFlops(build: () => Module, inputShape: number[]): P
       }),
     );
   gs.tidy(() => void model.call(gs.zeros([1, ...inputShape.slice(1)])));
-  removers.forEach((remove) => remove());
+  removers.forEach((remove) => {
+    remove();
+  });
   model.dispose();
   return flops * inputShape[0]!;
 }

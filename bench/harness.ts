@@ -43,11 +43,32 @@ export interface Budget {
   readonly capMs: number;
 }
 
-export const FULL: Budget = { warmups: 2, runs: 5, runTargetMs: 100, timedBudgetMs: 40_000, slowRunMs: 3_000, capMs: 60_000 };
-export const QUICK: Budget = { warmups: 1, runs: 2, runTargetMs: 20, timedBudgetMs: 5_000, slowRunMs: 1_000, capMs: 10_000 };
+export const FULL: Budget = {
+  warmups: 2,
+  runs: 5,
+  runTargetMs: 100,
+  timedBudgetMs: 40_000,
+  slowRunMs: 3_000,
+  capMs: 60_000,
+};
+export const QUICK: Budget = {
+  warmups: 1,
+  runs: 2,
+  runTargetMs: 20,
+  timedBudgetMs: 5_000,
+  slowRunMs: 1_000,
+  capMs: 10_000,
+};
 
 export type Outcome =
-  | { readonly kind: 'ok'; readonly samples: readonly number[]; readonly reps: number; readonly median: number; readonly min: number; readonly busy: number }
+  | {
+      readonly kind: 'ok';
+      readonly samples: readonly number[];
+      readonly reps: number;
+      readonly median: number;
+      readonly min: number;
+      readonly busy: number;
+    }
   | { readonly kind: 'capped'; readonly capMs: number }
   | { readonly kind: 'error'; readonly message: string }
   | { readonly kind: 'n/a' };
@@ -86,7 +107,8 @@ function timeOnce(runner: Runner, reps: number): number {
 
 /** Chooses repetitions, warm-ups and timed runs from the first (cold) run. */
 function plan(live: Live, firstMs: number, budget: Budget): void {
-  live.reps = firstMs >= budget.runTargetMs ? 1 : Math.min(1000, Math.ceil(budget.runTargetMs / Math.max(firstMs, 1e-3)));
+  live.reps =
+    firstMs >= budget.runTargetMs ? 1 : Math.min(1000, Math.ceil(budget.runTargetMs / Math.max(firstMs, 1e-3)));
   const runMs = firstMs * live.reps;
   live.warmups = runMs > budget.slowRunMs ? 1 : budget.warmups;
   live.runs = Math.min(budget.runs, Math.max(1, Math.floor(budget.timedBudgetMs / runMs)));
@@ -101,7 +123,15 @@ function median(xs: readonly number[]): number {
 async function prepare(bench: BenchCase, id: ContenderId, budget: Budget, quick: boolean): Promise<Live | Measurement> {
   if (bench.capped?.includes(id)) {
     const trial = await runCapped(bench, id, budget.capMs, quick);
-    if (trial.kind !== 'done') return { contender: id, note: undefined, outcome: trial.kind === 'timeout' ? { kind: 'capped', capMs: budget.capMs } : { kind: 'error', message: trial.message } };
+    if (trial.kind !== 'done')
+      return {
+        contender: id,
+        note: undefined,
+        outcome:
+          trial.kind === 'timeout'
+            ? { kind: 'capped', capMs: budget.capMs }
+            : { kind: 'error', message: trial.message },
+      };
   }
   try {
     await activate(id);
@@ -114,7 +144,12 @@ async function prepare(bench: BenchCase, id: ContenderId, budget: Budget, quick:
 }
 
 /** Runs `step` on each live contender in turn until every one has had `rounds(l)` turns. */
-async function interleave(lives: Live[], failed: Map<ContenderId, string>, rounds: (l: Live) => number, step: (l: Live, round: number) => void): Promise<void> {
+async function interleave(
+  lives: Live[],
+  failed: Map<ContenderId, string>,
+  rounds: (l: Live) => number,
+  step: (l: Live, round: number) => void,
+): Promise<void> {
   const most = Math.max(0, ...lives.map(rounds));
   for (let r = 0; r < most; r++) {
     for (const l of lives) {
@@ -135,19 +170,34 @@ export async function measureCase(bench: BenchCase, budget: Budget, quick: boole
   const lives = prepared.filter((p): p is Live => 'runner' in p);
   const failed = new Map<ContenderId, string>();
 
-  await interleave(lives, failed, () => 1, (l) => plan(l, timeOnce(l.runner, 1), budget));
-  await interleave(lives, failed, (l) => l.warmups - 1, (l) => void timeOnce(l.runner, l.reps));
+  await interleave(
+    lives,
+    failed,
+    () => 1,
+    (l) => plan(l, timeOnce(l.runner, 1), budget),
+  );
+  await interleave(
+    lives,
+    failed,
+    (l) => l.warmups - 1,
+    (l) => void timeOnce(l.runner, l.reps),
+  );
   const before = readCpuTimes();
   const cpuBefore = process.cpuUsage();
   const wallBefore = performance.now();
-  await interleave(lives, failed, (l) => l.runs, (l) => {
-    const cpu0 = process.cpuUsage();
-    const ms = timeOnce(l.runner, l.reps);
-    const cpu = process.cpuUsage(cpu0);
-    l.samples.push(ms / l.reps);
-    l.wallMs += ms;
-    l.cpuMicros += cpu.user + cpu.system;
-  });
+  await interleave(
+    lives,
+    failed,
+    (l) => l.runs,
+    (l) => {
+      const cpu0 = process.cpuUsage();
+      const ms = timeOnce(l.runner, l.reps);
+      const cpu = process.cpuUsage(cpu0);
+      l.samples.push(ms / l.reps);
+      l.wallMs += ms;
+      l.cpuMicros += cpu.user + cpu.system;
+    },
+  );
   const after = readCpuTimes();
   const wallS = (performance.now() - wallBefore) / 1000;
   const cpuS = ((c) => (c.user + c.system) / 1e6)(process.cpuUsage(cpuBefore));
@@ -157,11 +207,19 @@ export async function measureCase(bench: BenchCase, budget: Budget, quick: boole
     if (!('runner' in p)) return p;
     p.runner.dispose();
     const error = failed.get(p.contender);
-    if (error !== undefined) return { contender: p.contender, note: p.runner.note, outcome: { kind: 'error', message: error } };
+    if (error !== undefined)
+      return { contender: p.contender, note: p.runner.note, outcome: { kind: 'error', message: error } };
     return {
       contender: p.contender,
       note: p.runner.note,
-      outcome: { kind: 'ok', samples: p.samples, reps: p.reps, median: median(p.samples), min: Math.min(...p.samples), busy: p.cpuMicros / 1000 / p.wallMs },
+      outcome: {
+        kind: 'ok',
+        samples: p.samples,
+        reps: p.reps,
+        median: median(p.samples),
+        min: Math.min(...p.samples),
+        busy: p.cpuMicros / 1000 / p.wallMs,
+      },
     };
   });
   return { bench, measurements, othersCores };

@@ -55,6 +55,11 @@ export async function awaitQuiet(threshold = 0.3, maxWaitMs = 60_000): Promise<s
   while (busy > threshold && performance.now() - start < maxWaitMs) busy = (await sampleBusyCores(5000))!;
   const waited = (performance.now() - start) / 1000;
   const idlePct = (100 * (1 - busy / CORES)).toFixed(0);
-  const verdict = busy > threshold ? `still busy after waiting ${waited.toFixed(0)} s — figures below are noisy` : waited > 2 ? `quiet after waiting ${waited.toFixed(0)} s` : 'quiet';
+  const verdict =
+    busy > threshold
+      ? `still busy after waiting ${waited.toFixed(0)} s — figures below are noisy`
+      : waited > 2
+        ? `quiet after waiting ${waited.toFixed(0)} s`
+        : 'quiet';
   return `/proc/stat before the run: ${idlePct}% idle (${busy.toFixed(2)} of ${CORES} cores busy elsewhere), ${verdict}`;
 }

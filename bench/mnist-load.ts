@@ -30,10 +30,14 @@ console.log(`  peak rss         ${peakBefore} MB before load, ${peakMB()} MB aft
 const t1 = performance.now();
 let batches = 0;
 for (const _ of new DataLoader(train, { batchSize: 64, shuffle: true }).arrays(0)) batches++;
-console.log(`  one epoch of float batches (64, shuffled): ${batches} batches in ${(performance.now() - t1).toFixed(0)} ms`);
+console.log(
+  `  one epoch of float batches (64, shuffled): ${batches} batches in ${(performance.now() - t1).toFixed(0)} ms`,
+);
 console.log(`  peak rss         ${peakMB()} MB after the epoch (short-lived float batches awaiting GC)`);
 
 const fast = loadMs < GOAL_MS;
 const lean = rssDelta / pixels <= GOAL_BYTES_PER_PIXEL;
-console.log(`  verdict          ${fast && lean ? 'MEETS' : 'MISSES'} the goal (load < ${GOAL_MS / 1000} s: ${fast ? 'yes' : 'no'}, ` +
-  `rss delta ≤ ${GOAL_BYTES_PER_PIXEL} bytes per pixel: ${lean ? 'yes' : 'no'})`);
+console.log(
+  `  verdict          ${fast && lean ? 'MEETS' : 'MISSES'} the goal (load < ${GOAL_MS / 1000} s: ${fast ? 'yes' : 'no'}, ` +
+    `rss delta ≤ ${GOAL_BYTES_PER_PIXEL} bytes per pixel: ${lean ? 'yes' : 'no'})`,
+);

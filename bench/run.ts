@@ -29,11 +29,17 @@ if (unknown.length) {
 const chosen = asked.length ? known.filter((s) => asked.includes(s)) : Object.keys(SUITES);
 const budget = quick ? QUICK : FULL;
 
-log(`gradstream benchmarks — ${new Date().toISOString()}${quick ? ' — QUICK (smoke test: figures are not results)' : ''}`);
+log(
+  `gradstream benchmarks — ${new Date().toISOString()}${quick ? ' — QUICK (smoke test: figures are not results)' : ''}`,
+);
 log(`${cpus()[0]?.model ?? 'unknown CPU'}, ${CORES} cores`);
 if (chosen.some((s) => s !== 'mnist')) {
-  (await describeRuntimes()).forEach((l) => log(l));
-  log(`budget: ≥${budget.warmups} warm-ups (1 for runs over ${budget.slowRunMs / 1000} s), ${budget.runs} timed runs unless they exceed ${budget.timedBudgetMs / 1000} s together, capped contenders stopped after ${budget.capMs / 1000} s`);
+  (await describeRuntimes()).forEach((l) => {
+    log(l);
+  });
+  log(
+    `budget: ≥${budget.warmups} warm-ups (1 for runs over ${budget.slowRunMs / 1000} s), ${budget.runs} timed runs unless they exceed ${budget.timedBudgetMs / 1000} s together, capped contenders stopped after ${budget.capMs / 1000} s`,
+  );
   printLegend();
 }
 

@@ -12,19 +12,37 @@ export function hasFilterGradKernel(backend: string): boolean {
 }
 
 /** dW (kh×kw×C×O) of an NHWC convolution with equal stride and padding on both axes. */
-export function composedFilterGrad(x: tf.Tensor4D, dy: tf.Tensor4D, filterShape: readonly [number, number, number, number], stride: number, pad: number): tf.Tensor4D {
+export function composedFilterGrad(
+  x: tf.Tensor4D,
+  dy: tf.Tensor4D,
+  filterShape: readonly [number, number, number, number],
+  stride: number,
+  pad: number,
+): tf.Tensor4D {
   return tf.tidy(() => {
     const [kh, kw, c, o] = filterShape;
     const [n, oh, ow] = dy.shape;
     // Columns are built as (kh·kw·C) × (N·oh·ow), so the product needs no transposeA:
     // tfjs-wasm's matMul drops to a slow loop (≈4× slower here) when that flag is set.
-    const xt = tf.pad(tf.transpose(x, [3, 0, 1, 2]), [[0, 0], [0, 0], [pad, pad], [pad, pad]]);
+    const xt = tf.pad(tf.transpose(x, [3, 0, 1, 2]), [
+      [0, 0],
+      [0, 0],
+      [pad, pad],
+      [pad, pad],
+    ]);
     const cols: tf.Tensor4D[] = [];
     for (let i = 0; i < kh; i++) {
       for (let j = 0; j < kw; j++) {
-        cols.push(stride === 1
-          ? tf.slice(xt, [0, 0, i, j], [c, n, oh, ow])
-          : tf.stridedSlice(xt, [0, 0, i, j], [c, n, i + (oh - 1) * stride + 1, j + (ow - 1) * stride + 1], [1, 1, stride, stride]) as tf.Tensor4D);
+        cols.push(
+          stride === 1
+            ? tf.slice(xt, [0, 0, i, j], [c, n, oh, ow])
+            : (tf.stridedSlice(
+                xt,
+                [0, 0, i, j],
+                [c, n, i + (oh - 1) * stride + 1, j + (ow - 1) * stride + 1],
+                [1, 1, stride, stride],
+              ) as tf.Tensor4D),
+        );
       }
     }
     const patches = tf.reshape(cols.length === 1 ? cols[0]! : tf.concat(cols, 0), [kh * kw * c, n * oh * ow]);
@@ -33,8 +51,20 @@ export function composedFilterGrad(x: tf.Tensor4D, dy: tf.Tensor4D, filterShape:
 }
 
 /** The native filter gradient (tfjs-cpu has the kernel). */
-export function nativeFilterGrad(x: tf.Tensor4D, dy: tf.Tensor4D, filterShape: readonly [number, number, number, number], stride: number, pad: number): tf.Tensor4D {
-  return tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { strides: [stride, stride], pad, dataFormat: 'NHWC', filterShape: [...filterShape] }) as tf.Tensor4D;
+export function nativeFilterGrad(
+  x: tf.Tensor4D,
+  dy: tf.Tensor4D,
+  filterShape: readonly [number, number, number, number],
+  stride: number,
+  pad: number,
+): tf.Tensor4D {
+  return tf
+    .engine()
+    .runKernel(
+      'Conv2DBackpropFilter',
+      { x, dy },
+      { strides: [stride, stride], pad, dataFormat: 'NHWC', filterShape: [...filterShape] },
+    ) as tf.Tensor4D;
 }
 
 export type ConvFn = (x: tf.Tensor4D, w: tf.Tensor4D, stride: number, pad: number) => tf.Tensor4D;
@@ -51,10 +81,7 @@ export const composedConv: ConvFn = (x, w, stride, pad) =>
       value: tf.conv2d(xi, wi, stride, pad),
       gradFunc: (dy, saved) => {
         const [xs, ws] = saved as [tf.Tensor4D, tf.Tensor4D];
-        return [
-          tf.conv2dTranspose(dy, ws, xs.shape, stride, pad),
-          composedFilterGrad(xs, dy, ws.shape, stride, pad),
-        ];
+        return [tf.conv2dTranspose(dy, ws, xs.shape, stride, pad), composedFilterGrad(xs, dy, ws.shape, stride, pad)];
       },
     };
   })(x, w);

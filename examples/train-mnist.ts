@@ -16,10 +16,15 @@ const events = fit(model, {
   epochs: Number(process.env.EPOCHS ?? 10),
   optimizer: adam(model.parameters(), { lr: 1e-3 }),
 });
-await lastValueFrom(events.pipe(
-  progressBar(),
-  takeWhile((e) => !(e.type === 'epochEnd' && (e.validation?.accuracy ?? 0) > 0.992), true),
-  filter((e): e is EpochEndEvent => e.type === 'epochEnd'),
-  tap((e) => console.log(`epoch ${e.epoch + 1}: validation accuracy ${(100 * (e.validation?.accuracy ?? 0)).toFixed(2)} %`)),
-), { defaultValue: undefined });
+await lastValueFrom(
+  events.pipe(
+    progressBar(),
+    takeWhile((e) => !(e.type === 'epochEnd' && (e.validation?.accuracy ?? 0) > 0.992), true),
+    filter((e): e is EpochEndEvent => e.type === 'epochEnd'),
+    tap((e) =>
+      console.log(`epoch ${e.epoch + 1}: validation accuracy ${(100 * (e.validation?.accuracy ?? 0)).toFixed(2)} %`),
+    ),
+  ),
+  { defaultValue: undefined },
+);
 process.exit(0);

@@ -25,7 +25,9 @@ const chromiumPath = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const PAGE_TIMEOUT_MS = 90_000;
 
 if (!existsSync(chromiumPath)) {
-  console.error(`browser-smoke: ${chromiumPath} not found; install it with \`apt-get install chromium\` (or set CHROMIUM=/path/to/chromium)`);
+  console.error(
+    `browser-smoke: ${chromiumPath} not found; install it with \`apt-get install chromium\` (or set CHROMIUM=/path/to/chromium)`,
+  );
   process.exit(2);
 }
 
@@ -36,8 +38,13 @@ for (const p of PACKAGES) {
     process.exit(1);
   }
 }
-if (!existsSync(join(root, 'packages/backend-wasm/build')) || !readdirSync(join(root, 'packages/backend-wasm/build')).some((f) => f.endsWith('.wasm'))) {
-  console.error('browser-smoke: packages/backend-wasm/build/*.wasm is missing; run `pnpm --filter @gradstream/backend-wasm build` first');
+if (
+  !existsSync(join(root, 'packages/backend-wasm/build')) ||
+  !readdirSync(join(root, 'packages/backend-wasm/build')).some((f) => f.endsWith('.wasm'))
+) {
+  console.error(
+    'browser-smoke: packages/backend-wasm/build/*.wasm is missing; run `pnpm --filter @gradstream/backend-wasm build` first',
+  );
   process.exit(1);
 }
 
@@ -144,7 +151,13 @@ function pageHtml() {
 </body></html>`;
 }
 
-const TYPES = { '.js': 'text/javascript', '.mjs': 'text/javascript', '.wasm': 'application/wasm', '.map': 'application/json', '.html': 'text/html' };
+const TYPES = {
+  '.js': 'text/javascript',
+  '.mjs': 'text/javascript',
+  '.wasm': 'application/wasm',
+  '.map': 'application/json',
+  '.html': 'text/html',
+};
 
 /** Only built output is served: packages/<p>/dist/** and packages/backend-wasm/build/*.wasm. */
 function servable(rel) {
@@ -184,11 +197,13 @@ function judge(mode, r) {
   const problems = [];
   if (r.backend !== 'wasm') problems.push(`backend is ${r.backend}, not wasm`);
   const tolerance = 1e-4 * Math.max(1, r.largestValue);
-  if (!(r.maxAbsDiff <= tolerance)) problems.push(`wasm and cpu differ by ${r.maxAbsDiff} (tolerance ${tolerance.toExponential(1)})`);
+  if (!(r.maxAbsDiff <= tolerance))
+    problems.push(`wasm and cpu differ by ${r.maxAbsDiff} (tolerance ${tolerance.toExponential(1)})`);
   if (mode === 'coi') {
     if (!r.crossOriginIsolated) problems.push('page is not cross-origin isolated despite COOP/COEP');
     const expected = Math.min(4, Math.max(1, r.hardwareConcurrency ?? 1));
-    if (r.threads !== expected) problems.push(`threads ${r.threads}, expected ${expected} (min(4, hardwareConcurrency))`);
+    if (r.threads !== expected)
+      problems.push(`threads ${r.threads}, expected ${expected} (min(4, hardwareConcurrency))`);
   } else {
     if (r.crossOriginIsolated) problems.push('page is unexpectedly cross-origin isolated');
     if (r.threads !== 1) problems.push(`threads ${r.threads}, expected 1 without shared memory`);
@@ -244,9 +259,10 @@ try {
       logs.push(String(e.message ?? e).split('\n')[0]);
     }
     const problems = judge(mode, result);
-    const summary = result && !result.error
-      ? `backend=${result.backend} threads=${result.threads} relaxedSimd=${result.relaxedSimd} crossOriginIsolated=${result.crossOriginIsolated} maxAbsDiff=${result.maxAbsDiff.toExponential(2)} wasm=${result.wasmMs}ms`
-      : '';
+    const summary =
+      result && !result.error
+        ? `backend=${result.backend} threads=${result.threads} relaxedSimd=${result.relaxedSimd} crossOriginIsolated=${result.crossOriginIsolated} maxAbsDiff=${result.maxAbsDiff.toExponential(2)} wasm=${result.wasmMs}ms`
+        : '';
     if (problems.length === 0) {
       console.log(`PASS ${label}: ${summary}`);
     } else {
@@ -265,5 +281,7 @@ try {
   server.close();
   rmSync(profile, { recursive: true, force: true });
 }
-console.log(failed === 0 ? 'browser smoke: all configurations passed' : `browser smoke: ${failed} configuration(s) failed`);
+console.log(
+  failed === 0 ? 'browser smoke: all configurations passed' : `browser smoke: ${failed} configuration(s) failed`,
+);
 process.exit(failed === 0 ? 0 : 1);

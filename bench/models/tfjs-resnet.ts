@@ -22,18 +22,36 @@ function batchNorm(ch: number, training: boolean, vars: tf.Variable[]): Layer {
   };
 }
 
-function convLayer(conv: ConvFn, cin: number, cout: number, k: number, stride: number, pad: number, vars: tf.Variable[]): Layer {
+function convLayer(
+  conv: ConvFn,
+  cin: number,
+  cout: number,
+  k: number,
+  stride: number,
+  pad: number,
+  vars: tf.Variable[],
+): Layer {
   const w = heNormal<tf.Rank.R4>([k, k, cin, cout], k * k * cin);
   vars.push(w);
   return (x) => conv(x, w, stride, pad);
 }
 
-function basicBlock(conv: ConvFn, cin: number, cout: number, stride: number, training: boolean, vars: tf.Variable[]): Layer {
+function basicBlock(
+  conv: ConvFn,
+  cin: number,
+  cout: number,
+  stride: number,
+  training: boolean,
+  vars: tf.Variable[],
+): Layer {
   const c1 = convLayer(conv, cin, cout, 3, stride, 1, vars);
   const b1 = batchNorm(cout, training, vars);
   const c2 = convLayer(conv, cout, cout, 3, 1, 1, vars);
   const b2 = batchNorm(cout, training, vars);
-  const down = stride !== 1 || cin !== cout ? [convLayer(conv, cin, cout, 1, stride, 0, vars), batchNorm(cout, training, vars)] : undefined;
+  const down =
+    stride !== 1 || cin !== cout
+      ? [convLayer(conv, cin, cout, 1, stride, 0, vars), batchNorm(cout, training, vars)]
+      : undefined;
   return (x) => {
     const y = b2(c2(tf.relu(b1(c1(x)))));
     const shortcut = down ? down[1]!(down[0]!(x)) : x;
@@ -41,7 +59,10 @@ function basicBlock(conv: ConvFn, cin: number, cout: number, stride: number, tra
   };
 }
 
-export function tfResnet18(conv: ConvFn, options: { variant: 'cifar' | 'imagenet'; numClasses: number; training: boolean }): TfModel {
+export function tfResnet18(
+  conv: ConvFn,
+  options: { variant: 'cifar' | 'imagenet'; numClasses: number; training: boolean },
+): TfModel {
   const vars: tf.Variable[] = [];
   const cifar = options.variant === 'cifar';
   const stem = cifar ? convLayer(conv, 3, 64, 3, 1, 1, vars) : convLayer(conv, 3, 64, 7, 2, 3, vars);

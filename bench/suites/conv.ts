@@ -32,7 +32,15 @@ type Op = 'forward' | 'backprop-input' | 'backprop-filter';
 const OPS: readonly Op[] = ['forward', 'backprop-input', 'backprop-filter'];
 
 function gsRunner(l: Layer, op: Op): Runner {
-  const g = { stride: [1, 1], dilation: [1, 1], padding: [[l.pad, l.pad], [l.pad, l.pad]] as [number, number][], groups: 1 };
+  const g = {
+    stride: [1, 1],
+    dilation: [1, 1],
+    padding: [
+      [l.pad, l.pad],
+      [l.pad, l.pad],
+    ] as [number, number][],
+    groups: 1,
+  };
   const xShape = [l.n, l.c, l.hw, l.hw];
   const wShape = [l.o, l.c, l.k, l.k];
   const x = gs.randn(xShape);
@@ -43,7 +51,13 @@ function gsRunner(l: Layer, op: Op): Runner {
     'backprop-input': () => gs.convBackpropInput(dy, w, g, xShape),
     'backprop-filter': () => gs.convBackpropFilter(x, dy, g, wShape),
   }[op];
-  return { run: () => gs.tidy(() => void readOneGs(work())), dispose: () => [x, w, dy].forEach((t) => t.dispose()) };
+  return {
+    run: () => gs.tidy(() => void readOneGs(work())),
+    dispose: () =>
+      [x, w, dy].forEach((t) => {
+        t.dispose();
+      }),
+  };
 }
 
 function tfRunner(l: Layer, op: Op, contender: ContenderId): Runner {
@@ -91,7 +105,9 @@ async function filterKernelProbe(): Promise<string[]> {
   await tf.setBackend(prev);
   return hasFilterGradKernel('wasm')
     ? []
-    : [`tfjs-wasm has no Conv2DBackpropFilter kernel ("${message}"); its backprop-filter rows use a gradient composed from tfjs ops (im2col by slices + one matMul), marked "composed".`];
+    : [
+        `tfjs-wasm has no Conv2DBackpropFilter kernel ("${message}"); its backprop-filter rows use a gradient composed from tfjs ops (im2col by slices + one matMul), marked "composed".`,
+      ];
 }
 
 export const convSuite: Suite = {

@@ -18,14 +18,20 @@ function matmulCase(n: number): BenchCase {
         const b = gs.randn([n, n]);
         return {
           run: () => gs.tidy(() => void readOneGs(gs.matmul(a, b))),
-          dispose: () => (a.dispose(), b.dispose()),
+          dispose: () => {
+            a.dispose();
+            b.dispose();
+          },
         };
       }
       const a = tf.randomNormal([n, n]);
       const b = tf.randomNormal([n, n]);
       return {
         run: () => tf.tidy(() => void readOneTf(tf.matMul(a, b))),
-        dispose: () => (a.dispose(), b.dispose()),
+        dispose: () => {
+          a.dispose();
+          b.dispose();
+        },
       };
     },
   };

@@ -12,7 +12,9 @@ export function runMnist(): Promise<void> {
     child.stdout.on('data', (d: Buffer) => {
       const parts = (pending + d.toString()).split('\n');
       pending = parts.pop()!;
-      parts.forEach((line) => log(line));
+      parts.forEach((line) => {
+        log(line);
+      });
     });
     child.on('error', reject);
     child.on('exit', (code) => {

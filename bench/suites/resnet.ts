@@ -15,13 +15,22 @@ const build = () => resnet18({ seed: 0 }).eval();
 function gsRunner(): Runner {
   const model = build();
   const x = gs.randn(INPUT);
-  return { run: () => gs.tidy(() => void readOneGs(model.call(x))), dispose: () => (model.dispose(), x.dispose()) };
+  return {
+    run: () => gs.tidy(() => void readOneGs(model.call(x))),
+    dispose: () => {
+      model.dispose();
+      x.dispose();
+    },
+  };
 }
 
 function tfRunner(): Runner {
   const model = tfResnet18(nativeConv, { variant: 'imagenet', numClasses: 1000, training: false });
   const x = tf.randomNormal([1, 224, 224, 3]) as tf.Tensor4D;
-  return { run: () => tf.tidy(() => void readOneTf(model.forward(x))), dispose: () => tf.dispose([...model.variables, x]) };
+  return {
+    run: () => tf.tidy(() => void readOneTf(model.forward(x))),
+    dispose: () => tf.dispose([...model.variables, x]),
+  };
 }
 
 async function forwardCase(): Promise<BenchCase> {

@@ -30,7 +30,13 @@ interface Net {
 }
 
 const NETS: readonly Net[] = [
-  { id: 'lenet5-step', title: 'LeNet-5 training step, batch 64', input: [64, 1, 28, 28], gs: () => lenet5({ seed: 0 }), tf: tfLenet5 },
+  {
+    id: 'lenet5-step',
+    title: 'LeNet-5 training step, batch 64',
+    input: [64, 1, 28, 28],
+    gs: () => lenet5({ seed: 0 }),
+    tf: tfLenet5,
+  },
   {
     id: 'resnet18-cifar-step',
     title: 'ResNet-18 (CIFAR) training step, batch 32',
@@ -57,7 +63,12 @@ function gsRunner(net: Net): Runner {
       loss.dataSync();
       loss.dispose();
     },
-    dispose: () => (model.dispose(), opt.dispose(), x.dispose(), y.dispose()),
+    dispose: () => {
+      model.dispose();
+      opt.dispose();
+      x.dispose();
+      y.dispose();
+    },
   };
 }
 
@@ -71,14 +82,20 @@ function tfRunner(net: Net, contender: ContenderId): Runner {
   return {
     run() {
       const loss = tf.tidy(() => {
-        const { value, grads } = tf.variableGrads(() => tf.losses.softmaxCrossEntropy(y, model.forward(x)) as tf.Scalar, model.variables);
+        const { value, grads } = tf.variableGrads(
+          () => tf.losses.softmaxCrossEntropy(y, model.forward(x)) as tf.Scalar,
+          model.variables,
+        );
         opt.applyGradients(grads);
         return value;
       });
       loss.dataSync();
       loss.dispose();
     },
-    dispose: () => (tf.dispose([...model.variables, x, y]), opt.dispose()),
+    dispose: () => {
+      tf.dispose([...model.variables, x, y]);
+      opt.dispose();
+    },
     ...(composed ? { note: 'composed' } : {}),
   };
 }
@@ -111,7 +128,9 @@ async function nativeStepProbe(): Promise<string[]> {
   }
   tf.dispose(model.variables);
   await tf.setBackend(prev);
-  return [`tfjs-wasm cannot train a CNN as shipped ("${message}"); its column trains with the composed filter gradient, marked "composed".`];
+  return [
+    `tfjs-wasm cannot train a CNN as shipped ("${message}"); its column trains with the composed filter gradient, marked "composed".`,
+  ];
 }
 
 export const trainSuite: Suite = {

@@ -1,6 +1,19 @@
 import type {
-  ArgReduceOp, AvgPoolGeometry, Backend, BackendMemory, BinaryOp, ConvGeometry, DataId, DType,
-  MaxPoolResult, ReduceOp, Shape, TensorInfo, TypedArray, UnaryOp, WindowGeometry,
+  ArgReduceOp,
+  AvgPoolGeometry,
+  Backend,
+  BackendMemory,
+  BinaryOp,
+  ConvGeometry,
+  DataId,
+  DType,
+  MaxPoolResult,
+  ReduceOp,
+  Shape,
+  TensorInfo,
+  TypedArray,
+  UnaryOp,
+  WindowGeometry,
 } from '@gradstream/core';
 import { type CpuStorage, type FloatArray, allocate, sizeOf } from './storage.js';
 import { cast, unary } from './kernels/unary.js';
@@ -76,7 +89,15 @@ export class CpuBackend implements Backend {
   }
 
   where(cond: TensorInfo, a: TensorInfo, b: TensorInfo): TensorInfo {
-    const { values, shape } = where(this.values(cond), cond.shape, this.values(a), a.shape, this.values(b), b.shape, a.dtype);
+    const { values, shape } = where(
+      this.values(cond),
+      cond.shape,
+      this.values(a),
+      a.shape,
+      this.values(b),
+      b.shape,
+      a.dtype,
+    );
     return this.tensor(values, shape, a.dtype);
   }
 
@@ -121,18 +142,35 @@ export class CpuBackend implements Backend {
 
   concat(xs: readonly TensorInfo[], axis: number): TensorInfo {
     const dtype = xs[0]!.dtype;
-    const { values, shape } = concat(xs.map((x) => ({ values: this.values(x), shape: x.shape })), axis, dtype);
+    const { values, shape } = concat(
+      xs.map((x) => ({ values: this.values(x), shape: x.shape })),
+      axis,
+      dtype,
+    );
     return this.tensor(values, shape, dtype);
   }
 
   gather(x: TensorInfo, indices: TensorInfo, axis: number): TensorInfo {
-    const { values, shape } = gather(this.values(x), x.shape, this.values(indices) as Int32Array, indices.shape, axis, x.dtype);
+    const { values, shape } = gather(
+      this.values(x),
+      x.shape,
+      this.values(indices) as Int32Array,
+      indices.shape,
+      axis,
+      x.dtype,
+    );
     return this.tensor(values, shape, x.dtype);
   }
 
   scatterAdd(dy: TensorInfo, indices: TensorInfo, axis: number, axisSize: number): TensorInfo {
     const { values, shape } = scatterAdd(
-      this.values(dy), dy.shape, this.values(indices) as Int32Array, indices.shape, axis, axisSize, dy.dtype,
+      this.values(dy),
+      dy.shape,
+      this.values(indices) as Int32Array,
+      indices.shape,
+      axis,
+      axisSize,
+      dy.dtype,
     );
     return this.tensor(values, shape, dy.dtype);
   }
@@ -145,11 +183,19 @@ export class CpuBackend implements Backend {
   }
 
   convBackpropInput(dy: TensorInfo, w: TensorInfo, geometry: ConvGeometry, xShape: Shape): TensorInfo {
-    return this.tensor(convBackpropInput(this.floats(dy), this.floats(w), w.shape, geometry, xShape), [...xShape], dy.dtype);
+    return this.tensor(
+      convBackpropInput(this.floats(dy), this.floats(w), w.shape, geometry, xShape),
+      [...xShape],
+      dy.dtype,
+    );
   }
 
   convBackpropFilter(x: TensorInfo, dy: TensorInfo, geometry: ConvGeometry, wShape: Shape): TensorInfo {
-    return this.tensor(convBackpropFilter(this.floats(x), x.shape, this.floats(dy), geometry, wShape), [...wShape], x.dtype);
+    return this.tensor(
+      convBackpropFilter(this.floats(x), x.shape, this.floats(dy), geometry, wShape),
+      [...wShape],
+      x.dtype,
+    );
   }
 
   // ---- sliding windows ----

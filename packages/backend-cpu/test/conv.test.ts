@@ -27,7 +27,9 @@ describe('conv', () => {
         const dw = backend.convBackpropFilter(x, dy, c.geometry, c.wShape);
         expect(dw.shape).toEqual(c.wShape);
         expectClose(take(dw), ref.dw, c.dtype);
-        take(x); take(w); take(dy);
+        take(x);
+        take(w);
+        take(dy);
       }),
       { numRuns: 50 },
     );
@@ -47,7 +49,9 @@ describe('conv', () => {
         const viaFilter = dot(wv, take(backend.convBackpropFilter(x, dy, c.geometry, c.wShape)));
         expect(viaInput).toBeCloseTo(lhs, 9);
         expect(viaFilter).toBeCloseTo(lhs, 9);
-        take(x); take(w); take(dy);
+        take(x);
+        take(w);
+        take(dy);
       }),
       { numRuns: 30 },
     );
@@ -63,7 +67,15 @@ describe('conv', () => {
       { xShape: [1, 32, 6, 6], wShape: [100, 32, 3, 3], groups: 1, pad: 1, stride: 1 },
     ];
     for (const [i, s] of cases.entries()) {
-      const geometry = { stride: [s.stride, s.stride], dilation: [1, 1], padding: [[s.pad, s.pad], [s.pad, s.pad]] as const, groups: s.groups };
+      const geometry = {
+        stride: [s.stride, s.stride],
+        dilation: [1, 1],
+        padding: [
+          [s.pad, s.pad],
+          [s.pad, s.pad],
+        ] as const,
+        groups: s.groups,
+      };
       const out = (d: number, k: number) => Math.floor((d + 2 * s.pad - k) / s.stride) + 1;
       const yShape = [s.xShape[0]!, s.wShape[0]!, out(s.xShape[2]!, s.wShape[2]!), out(s.xShape[3]!, s.wShape[3]!)];
       const c = { dtype: 'float32' as const, xShape: s.xShape, wShape: s.wShape, geometry, yShape };
@@ -75,7 +87,9 @@ describe('conv', () => {
       expectClose(take(backend.conv(x, w, geometry)), ref.y, 'float32');
       expectClose(take(backend.convBackpropInput(dy, w, geometry, c.xShape)), ref.dx, 'float32');
       expectClose(take(backend.convBackpropFilter(x, dy, geometry, c.wShape)), ref.dw, 'float32');
-      take(x); take(w); take(dy);
+      take(x);
+      take(w);
+      take(dy);
     }
   });
 });

@@ -2,7 +2,16 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { BinaryOp, DType, Shape, UnaryOp } from '@gradstream/core';
 import {
-  backend, broadcastPairArb, expectClose, floatDType, forEachIndex, put, randomValues, shapeArb, sizeOf, take,
+  backend,
+  broadcastPairArb,
+  expectClose,
+  floatDType,
+  forEachIndex,
+  put,
+  randomValues,
+  shapeArb,
+  sizeOf,
+  take,
 } from './helpers.js';
 
 const unaryRefs: Record<Exclude<UnaryOp, 'logicalNot' | 'round'>, (v: number) => number> = {
@@ -21,7 +30,7 @@ const unaryRefs: Record<Exclude<UnaryOp, 'logicalNot' | 'round'>, (v: number) =>
   cos: Math.cos,
   tanh: Math.tanh,
   sigmoid: (v) => 1 / (1 + Math.exp(-v)),
-  relu: (v) => (v > 0 ? v : 0),
+  relu: (v) => Math.max(v, 0),
   floor: Math.floor,
   ceil: Math.ceil,
 };
@@ -81,10 +90,13 @@ describe('unary', () => {
 });
 
 /** Independent broadcasting: maps each output multi-index to each operand's index. */
-function refBroadcast(shapes: Shape[], arrays: number[][], f: (...v: number[]) => number): { shape: number[]; values: number[] } {
+function refBroadcast(
+  shapes: Shape[],
+  arrays: number[][],
+  f: (...v: number[]) => number,
+): { shape: number[]; values: number[] } {
   const rank = Math.max(...shapes.map((s) => s.length));
-  const shape = Array.from({ length: rank }, (_, i) =>
-    Math.max(...shapes.map((s) => s[i - (rank - s.length)] ?? 1)));
+  const shape = Array.from({ length: rank }, (_, i) => Math.max(...shapes.map((s) => s[i - (rank - s.length)] ?? 1)));
   const values: number[] = [];
   forEachIndex(shape, (index) => {
     const args = shapes.map((s, j) => {
@@ -102,7 +114,7 @@ const arithmetic: Record<string, (a: number, b: number) => number> = {
   sub: (a, b) => a - b,
   mul: (a, b) => a * b,
   div: (a, b) => a / b,
-  pow: (a, b) => Math.pow(Math.abs(a) + 0.5, b),
+  pow: (a, b) => (Math.abs(a) + 0.5) ** b,
   maximum: Math.max,
   minimum: Math.min,
 };
@@ -134,7 +146,13 @@ describe('binary', () => {
           take(tb);
         };
         for (const [op, f] of Object.entries(arithmetic)) {
-          if (op === 'pow') check(op, (a, b) => Math.pow(a, b), dtype, av.map((v) => Math.abs(v) + 0.5));
+          if (op === 'pow')
+            check(
+              op,
+              (a, b) => a ** b,
+              dtype,
+              av.map((v) => Math.abs(v) + 0.5),
+            );
           else check(op, f, dtype, av);
         }
         for (const [op, f] of Object.entries(comparisons)) check(op, (a, b) => (f(a, b) ? 1 : 0), 'bool', av);
@@ -148,15 +166,29 @@ describe('binary', () => {
     const bias = randomValues(3, 8);
     const tx = put(x, [2, 3, 4, 5]);
     const tb = put(bias, [3, 1, 1]);
-    const ref = refBroadcast([[2, 3, 4, 5], [3, 1, 1]], [x, bias], (a, b) => a + b);
+    const ref = refBroadcast(
+      [
+        [2, 3, 4, 5],
+        [3, 1, 1],
+      ],
+      [x, bias],
+      (a, b) => a + b,
+    );
     expectClose(take(backend.binary('add', tx, tb)), ref.values, 'float64');
     const ts = put([2], []);
-    expectClose(take(backend.binary('sub', ts, tx)), x.map((v) => 2 - v), 'float64');
+    expectClose(
+      take(backend.binary('sub', ts, tx)),
+      x.map((v) => 2 - v),
+      'float64',
+    );
     const row = randomValues(5, 9);
     const tRow = put(row, [5]);
     const rowRef = refBroadcast([[2, 3, 4, 5], [5]], [x, row], (a, b) => a * b);
     expectClose(take(backend.binary('mul', tx, tRow)), rowRef.values, 'float64');
-    take(tx); take(tb); take(ts); take(tRow);
+    take(tx);
+    take(tb);
+    take(ts);
+    take(tRow);
   });
 
   it('wraps int32 arithmetic like C', () => {
@@ -165,7 +197,8 @@ describe('binary', () => {
     expect(take(backend.binary('add', a, b))).toEqual([-2147483648, -2, 1111111110, 5]);
     expect(take(backend.binary('mul', a, b))).toEqual([2147483647, -15, Math.imul(123456789, 987654321), -14]);
     expect(take(backend.binary('maximum', a, b))).toEqual([2147483647, 3, 987654321, 7]);
-    take(a); take(b);
+    take(a);
+    take(b);
   });
 
   it('propagates NaN through maximum and minimum', () => {
@@ -173,7 +206,8 @@ describe('binary', () => {
     const b = put([0, NaN], [2]);
     expect(take(backend.binary('maximum', a, b))).toEqual([NaN, NaN]);
     expect(take(backend.binary('minimum', a, b))).toEqual([NaN, NaN]);
-    take(a); take(b);
+    take(a);
+    take(b);
   });
 
   it('computes logical ops on bool', () => {
@@ -181,7 +215,8 @@ describe('binary', () => {
     const b = put([0, 1, 0, 1], [4], 'bool');
     expect(take(backend.binary('logicalAnd', a, b))).toEqual([0, 0, 0, 1]);
     expect(take(backend.binary('logicalOr', a, b))).toEqual([0, 1, 1, 1]);
-    take(a); take(b);
+    take(a);
+    take(b);
   });
 });
 
@@ -198,7 +233,9 @@ describe('where', () => {
         const ref = refBroadcast([sc, sa, sb], [cv, av, bv], (c, a, b) => (c ? a : b));
         expect(y.shape).toEqual(ref.shape);
         expectClose(take(y), ref.values, dtype);
-        take(tc); take(ta); take(tb);
+        take(tc);
+        take(ta);
+        take(tb);
       }),
       { numRuns: 30 },
     );
@@ -217,6 +254,8 @@ describe('cast', () => {
     expect(take(f)).toEqual([1, 0, 1]);
     const i = put([5, -6], [2], 'int32');
     expect(take(backend.cast(i, 'float64'))).toEqual([5, -6]);
-    take(x); take(b); take(i);
+    take(x);
+    take(b);
+    take(i);
   });
 });

@@ -19,7 +19,10 @@ describe('zero-size tensors', () => {
     const m = backend.matmul(a, b, false, false);
     expect(m.shape).toEqual([1, 2, 2]);
     expect(take(m)).toEqual([0, 0, 0, 0]);
-    take(e); take(row); take(a); take(b);
+    take(e);
+    take(row);
+    take(a);
+    take(b);
     expect(backend.memory()).toEqual({ bytes: 0, buffers: 0 });
   });
 });

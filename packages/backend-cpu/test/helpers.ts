@@ -13,10 +13,14 @@ export function sizeOf(shape: Shape): number {
 
 export function arrayOf(dtype: DType, values: ArrayLike<number>): TypedArray {
   switch (dtype) {
-    case 'float32': return Float32Array.from(values);
-    case 'float64': return Float64Array.from(values);
-    case 'int32': return Int32Array.from(values);
-    case 'bool': return Uint8Array.from(values);
+    case 'float32':
+      return Float32Array.from(values);
+    case 'float64':
+      return Float64Array.from(values);
+    case 'int32':
+      return Int32Array.from(values);
+    case 'bool':
+      return Uint8Array.from(values);
   }
 }
 
@@ -42,9 +46,11 @@ export function randomValues(n: number, seed: number): number[] {
   let s = (seed * 2654435761) >>> 0 || 1;
   const out = new Array<number>(n);
   for (let i = 0; i < n; i++) {
-    s ^= s << 13; s >>>= 0;
+    s ^= s << 13;
+    s >>>= 0;
     s ^= s >>> 17;
-    s ^= s << 5; s >>>= 0;
+    s ^= s << 5;
+    s >>>= 0;
     out[i] = Math.fround((s / 2 ** 32) * 2 - 1);
   }
   return out;
@@ -102,15 +108,17 @@ export function shapeArb(minRank: number, maxRank: number, maxDim = 5): fc.Arbit
 /** Two shapes that broadcast: start from one, then drop leading dims and set some dims to 1 in the other. */
 export function broadcastPairArb(): fc.Arbitrary<[number[], number[]]> {
   return shapeArb(0, 4).chain((base) =>
-    fc.tuple(
-      fc.array(fc.boolean(), { minLength: base.length, maxLength: base.length }),
-      fc.array(fc.boolean(), { minLength: base.length, maxLength: base.length }),
-      fc.integer({ min: 0, max: base.length }),
-      fc.boolean(),
-    ).map(([onesA, onesB, drop, swap]) => {
-      const a = base.map((d, i) => (onesA[i] ? 1 : d));
-      const b = base.map((d, i) => (onesB[i] ? 1 : d)).slice(drop);
-      return swap ? [b, a] : [a, b];
-    }),
+    fc
+      .tuple(
+        fc.array(fc.boolean(), { minLength: base.length, maxLength: base.length }),
+        fc.array(fc.boolean(), { minLength: base.length, maxLength: base.length }),
+        fc.integer({ min: 0, max: base.length }),
+        fc.boolean(),
+      )
+      .map(([onesA, onesB, drop, swap]) => {
+        const a = base.map((d, i) => (onesA[i] ? 1 : d));
+        const b = base.map((d, i) => (onesB[i] ? 1 : d)).slice(drop);
+        return swap ? [b, a] : [a, b];
+      }),
   );
 }

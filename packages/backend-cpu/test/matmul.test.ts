@@ -3,7 +3,18 @@ import { describe, expect, it } from 'vitest';
 import { backend, expectClose, floatDType, put, randomValues, take } from './helpers.js';
 
 /** The textbook triple loop on logical (untransposed) operands. */
-function refMatmul(a: number[], b: number[], batch: number, m: number, k: number, n: number, batchA: number, batchB: number, tA: boolean, tB: boolean): number[] {
+function refMatmul(
+  a: number[],
+  b: number[],
+  batch: number,
+  m: number,
+  k: number,
+  n: number,
+  batchA: number,
+  batchB: number,
+  tA: boolean,
+  tB: boolean,
+): number[] {
   const out: number[] = [];
   for (let s = 0; s < batch; s++) {
     const ao = batchA === 1 ? 0 : s * m * k;
@@ -33,7 +44,11 @@ const dims = fc.record({
   tB: fc.boolean(),
 });
 
-function check(dtype: 'float32' | 'float64', d: { batch: number; broadcast: string; m: number; k: number; n: number; tA: boolean; tB: boolean }, seed: number): void {
+function check(
+  dtype: 'float32' | 'float64',
+  d: { batch: number; broadcast: string; m: number; k: number; n: number; tA: boolean; tB: boolean },
+  seed: number,
+): void {
   const { batch, m, k, n, tA, tB } = d;
   const batchA = d.broadcast === 'a' ? 1 : batch;
   const batchB = d.broadcast === 'b' ? 1 : batch;
@@ -51,7 +66,10 @@ function check(dtype: 'float32' | 'float64', d: { batch: number; broadcast: stri
 
 describe('matmul', () => {
   it('matches the triple loop on small shapes, transposes and batch broadcast', () => {
-    fc.assert(fc.property(dims, floatDType, fc.nat(), (d, dtype, seed) => check(dtype, d, seed)), { numRuns: 50 });
+    fc.assert(
+      fc.property(dims, floatDType, fc.nat(), (d, dtype, seed) => check(dtype, d, seed)),
+      { numRuns: 50 },
+    );
   });
 
   it('matches across block edges (K > 256, N > 2048, M > 96)', () => {

@@ -25,7 +25,13 @@ describe('maxPool', () => {
 
   it('lets NaN win a window', () => {
     const x = put([1, NaN, 3, 2], [1, 1, 4]);
-    const { y, indices } = backend.maxPool(x, { kernel: [2], stride: [2], dilation: [1], padding: [[0, 0]], outShape: [2] });
+    const { y, indices } = backend.maxPool(x, {
+      kernel: [2],
+      stride: [2],
+      dilation: [1],
+      padding: [[0, 0]],
+      outShape: [2],
+    });
     expect(take(y)).toEqual([NaN, 3]);
     expect(take(indices)).toEqual([1, 2]);
     take(x);
@@ -59,7 +65,8 @@ describe('avgPool', () => {
     const x4 = put([1, 2, 3, 4], [1, 1, 4]);
     const g4 = { kernel: [3], stride: [2], dilation: [1], padding: [[0, 0] as const], outShape: [2] };
     expect(take(backend.avgPool(x4, { ...g4, countIncludePad: true }))).toEqual([2, 3.5]);
-    take(x); take(x4);
+    take(x);
+    take(x4);
   });
 
   it('avgPoolBackward is the adjoint: <avgPool(x), dy> = <x, avgPoolBackward(dy)>', () => {
@@ -73,7 +80,8 @@ describe('avgPool', () => {
         const dx = backend.avgPoolBackward(dy, geometry, xShape);
         expect(dx.shape).toEqual(xShape);
         expect(dot(xv, take(dx))).toBeCloseTo(dot(take(backend.avgPool(x, geometry)), dyv), 10);
-        take(x); take(dy);
+        take(x);
+        take(dy);
       }),
       { numRuns: 50 },
     );

@@ -1,7 +1,17 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { ReduceOp } from '@gradstream/core';
-import { backend, expectClose, floatDType, forEachIndex, put, randomValues, shapeArb, sizeOf, take } from './helpers.js';
+import {
+  backend,
+  expectClose,
+  floatDType,
+  forEachIndex,
+  put,
+  randomValues,
+  shapeArb,
+  sizeOf,
+  take,
+} from './helpers.js';
 
 /** Independent reduction: every input element folds into the output cell its kept coordinates name. */
 function refReduce(op: ReduceOp, values: number[], shape: number[], axes: number[]): number[] {
@@ -10,7 +20,9 @@ function refReduce(op: ReduceOp, values: number[], shape: number[], axes: number
   let flat = 0;
   forEachIndex(shape, (index) => {
     let o = 0;
-    index.forEach((v, i) => { if (!axes.includes(i)) o = o * shape[i]! + v; });
+    index.forEach((v, i) => {
+      if (!axes.includes(i)) o = o * shape[i]! + v;
+    });
     const v = values[flat++]!;
     out[o] = op === 'sum' ? out[o]! + v : op === 'max' ? Math.max(out[o]!, v) : Math.min(out[o]!, v);
   });
@@ -18,7 +30,13 @@ function refReduce(op: ReduceOp, values: number[], shape: number[], axes: number
 }
 
 const shapeWithAxes = shapeArb(1, 5).chain((shape) =>
-  fc.subarray(shape.map((_, i) => i), { minLength: 1 }).map((axes) => ({ shape, axes })));
+  fc
+    .subarray(
+      shape.map((_, i) => i),
+      { minLength: 1 },
+    )
+    .map((axes) => ({ shape, axes })),
+);
 
 describe('reduce', () => {
   it('sums, maxes and mins over any axes', () => {
@@ -62,14 +80,17 @@ describe('reduce', () => {
     expect(take(backend.reduce('max', b, [1]))).toEqual([1, 0]);
     expect(take(backend.reduce('min', b, [0]))).toEqual([0, 0]);
     expect(take(backend.reduce('sum', b, [0]))).toEqual([0, 1]);
-    take(i); take(b);
+    take(i);
+    take(b);
   });
 });
 
 describe('argReduce', () => {
   it('returns the first extreme index along an axis', () => {
     fc.assert(
-      fc.property(shapeArb(1, 4).chain((shape) => fc.record({ shape: fc.constant(shape), axis: fc.nat(shape.length - 1) })), fc.nat(),
+      fc.property(
+        shapeArb(1, 4).chain((shape) => fc.record({ shape: fc.constant(shape), axis: fc.nat(shape.length - 1) })),
+        fc.nat(),
         ({ shape, axis }, seed) => {
           // Few distinct values, so ties are common.
           const values = randomValues(sizeOf(shape), seed).map((v) => Math.round(v * 2));
@@ -92,7 +113,8 @@ describe('argReduce', () => {
             expect(take(y)).toEqual(expected);
           }
           take(x);
-        }),
+        },
+      ),
       { numRuns: 40 },
     );
   });

@@ -16,17 +16,19 @@ const span = (dim: { k: number; d: number }): number => dim.d * (dim.k - 1) + 1;
 
 /** A dimension whose output has at least one position (and, with `cover`, whose input is at least one window wide). */
 function dimArb(maxPad: number, cover: boolean): fc.Arbitrary<Dim> {
-  return fc.record({
-    k: fc.integer({ min: 1, max: 3 }),
-    s: fc.integer({ min: 1, max: 3 }),
-    d: fc.integer({ min: 1, max: 2 }),
-    pb: fc.nat(maxPad),
-    pa: fc.nat(maxPad),
-    extra: fc.nat(4),
-  }).map(({ extra, ...dim }) => {
-    const min = cover ? span(dim) : span(dim) - dim.pb - dim.pa;
-    return { ...dim, size: Math.max(1, min + extra) };
-  });
+  return fc
+    .record({
+      k: fc.integer({ min: 1, max: 3 }),
+      s: fc.integer({ min: 1, max: 3 }),
+      d: fc.integer({ min: 1, max: 2 }),
+      pb: fc.nat(maxPad),
+      pa: fc.nat(maxPad),
+      extra: fc.nat(4),
+    })
+    .map(({ extra, ...dim }) => {
+      const min = cover ? span(dim) : span(dim) - dim.pb - dim.pa;
+      return { ...dim, size: Math.max(1, min + extra) };
+    });
 }
 
 export interface ConvCase {
@@ -37,32 +39,41 @@ export interface ConvCase {
   readonly yShape: number[];
 }
 
-export const convCaseArb: fc.Arbitrary<ConvCase> = fc.integer({ min: 1, max: 3 }).chain((rank) =>
-  fc.record({
-    dtype: floatDType,
-    batch: fc.integer({ min: 1, max: 2 }),
-    groups: fc.integer({ min: 1, max: 3 }),
-    cg: fc.integer({ min: 1, max: 3 }),
-    og: fc.integer({ min: 1, max: 3 }),
-    dims: fc.array(dimArb(2, false), { minLength: rank, maxLength: rank }),
-  })).map(({ dtype, batch, groups, cg, og, dims }) => ({
-  dtype,
-  xShape: [batch, groups * cg, ...dims.map((d) => d.size)],
-  wShape: [groups * og, cg, ...dims.map((d) => d.k)],
-  geometry: {
-    stride: dims.map((d) => d.s),
-    dilation: dims.map((d) => d.d),
-    padding: dims.map((d) => [d.pb, d.pa] as const),
-    groups,
-  },
-  yShape: [batch, groups * og, ...dims.map((d) => Math.floor((d.size + d.pb + d.pa - span(d)) / d.s) + 1)],
-}));
+export const convCaseArb: fc.Arbitrary<ConvCase> = fc
+  .integer({ min: 1, max: 3 })
+  .chain((rank) =>
+    fc.record({
+      dtype: floatDType,
+      batch: fc.integer({ min: 1, max: 2 }),
+      groups: fc.integer({ min: 1, max: 3 }),
+      cg: fc.integer({ min: 1, max: 3 }),
+      og: fc.integer({ min: 1, max: 3 }),
+      dims: fc.array(dimArb(2, false), { minLength: rank, maxLength: rank }),
+    }),
+  )
+  .map(({ dtype, batch, groups, cg, og, dims }) => ({
+    dtype,
+    xShape: [batch, groups * cg, ...dims.map((d) => d.size)],
+    wShape: [groups * og, cg, ...dims.map((d) => d.k)],
+    geometry: {
+      stride: dims.map((d) => d.s),
+      dilation: dims.map((d) => d.d),
+      padding: dims.map((d) => [d.pb, d.pa] as const),
+      groups,
+    },
+    yShape: [batch, groups * og, ...dims.map((d) => Math.floor((d.size + d.pb + d.pa - span(d)) / d.s) + 1)],
+  }));
 
 /**
  * Direct convolution by its definition, returning y and, for a given dy, the
  * gradients dx and dw accumulated in the same loop nest.
  */
-export function refConv(c: ConvCase, x: number[], w: number[], dy: number[]): { y: number[]; dx: number[]; dw: number[] } {
+export function refConv(
+  c: ConvCase,
+  x: number[],
+  w: number[],
+  dy: number[],
+): { y: number[]; dx: number[]; dw: number[] } {
   const { xShape, wShape, geometry, yShape } = c;
   const y = new Array<number>(sizeOf(yShape)).fill(0);
   const dx = new Array<number>(x.length).fill(0);
@@ -76,7 +87,9 @@ export function refConv(c: ConvCase, x: number[], w: number[], dy: number[]): { 
     const yi = ravel(yIndex, yShape);
     for (let ci = 0; ci < cg; ci++) {
       forEachIndex(kernel, (k) => {
-        const pos = k.map((kv, i) => yIndex[i + 2]! * geometry.stride[i]! - geometry.padding[i]![0] + kv * geometry.dilation[i]!);
+        const pos = k.map(
+          (kv, i) => yIndex[i + 2]! * geometry.stride[i]! - geometry.padding[i]![0] + kv * geometry.dilation[i]!,
+        );
         if (pos.some((p, i) => p < 0 || p >= xShape[i + 2]!)) return;
         const xi = ravel([n, g * cg + ci, ...pos], xShape);
         const wi = ravel([o, ci, ...k], wShape);
@@ -100,39 +113,48 @@ export interface WindowCase {
  * floor or ceil mode with PyTorch's rule that the last window starts inside
  * the input or the leading padding.
  */
-export const windowCaseArb: fc.Arbitrary<WindowCase> = fc.integer({ min: 1, max: 3 }).chain((rank) =>
-  fc.record({
-    dtype: floatDType,
-    batch: fc.integer({ min: 1, max: 2 }),
-    channels: fc.integer({ min: 1, max: 3 }),
-    dims: fc.array(dimArb(1, true), { minLength: rank, maxLength: rank }),
-    ceilMode: fc.boolean(),
-    countIncludePad: fc.boolean(),
-  })).map(({ dtype, batch, channels, dims, ceilMode, countIncludePad }) => {
-  const fixed = dims.map((d) => ({ ...d, pb: Math.min(d.pb, Math.floor(d.k / 2)), pa: Math.min(d.pa, Math.floor(d.k / 2)) }));
-  const outShape = fixed.map((d) => {
-    const room = d.size + d.pb + d.pa - span(d);
-    let out = (ceilMode ? Math.ceil(room / d.s) : Math.floor(room / d.s)) + 1;
-    if (ceilMode && (out - 1) * d.s >= d.size + d.pb) out--;
-    return out;
+export const windowCaseArb: fc.Arbitrary<WindowCase> = fc
+  .integer({ min: 1, max: 3 })
+  .chain((rank) =>
+    fc.record({
+      dtype: floatDType,
+      batch: fc.integer({ min: 1, max: 2 }),
+      channels: fc.integer({ min: 1, max: 3 }),
+      dims: fc.array(dimArb(1, true), { minLength: rank, maxLength: rank }),
+      ceilMode: fc.boolean(),
+      countIncludePad: fc.boolean(),
+    }),
+  )
+  .map(({ dtype, batch, channels, dims, ceilMode, countIncludePad }) => {
+    const fixed = dims.map((d) => ({
+      ...d,
+      pb: Math.min(d.pb, Math.floor(d.k / 2)),
+      pa: Math.min(d.pa, Math.floor(d.k / 2)),
+    }));
+    const outShape = fixed.map((d) => {
+      const room = d.size + d.pb + d.pa - span(d);
+      let out = (ceilMode ? Math.ceil(room / d.s) : Math.floor(room / d.s)) + 1;
+      if (ceilMode && (out - 1) * d.s >= d.size + d.pb) out--;
+      return out;
+    });
+    return {
+      dtype,
+      xShape: [batch, channels, ...fixed.map((d) => d.size)],
+      geometry: {
+        kernel: fixed.map((d) => d.k),
+        stride: fixed.map((d) => d.s),
+        dilation: fixed.map((d) => d.d),
+        padding: fixed.map((d) => [d.pb, d.pa] as const),
+        outShape,
+        countIncludePad,
+      },
+    };
   });
-  return {
-    dtype,
-    xShape: [batch, channels, ...fixed.map((d) => d.size)],
-    geometry: {
-      kernel: fixed.map((d) => d.k),
-      stride: fixed.map((d) => d.s),
-      dilation: fixed.map((d) => d.d),
-      padding: fixed.map((d) => [d.pb, d.pa] as const),
-      outShape,
-      countIncludePad,
-    },
-  };
-});
 
 /** For each output element of a window op: its flat output index and the window's positions, each with its in-input flat index or −1. */
 function forEachWindow(
-  xShape: number[], g: WindowGeometry,
+  xShape: number[],
+  g: WindowGeometry,
   visit: (out: number, positions: { index: number; inPadded: boolean }[]) => void,
 ): void {
   const [batch, channels] = xShape as [number, number];

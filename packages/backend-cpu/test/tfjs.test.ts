@@ -10,7 +10,9 @@ function permute(values: ArrayLike<number>, shape: number[], perm: number[]): nu
   const out: number[] = [];
   forEachIndex(outShape, (index) => {
     const src = new Array<number>(shape.length);
-    perm.forEach((p, i) => (src[p] = index[i]!));
+    perm.forEach((p, i) => {
+      src[p] = index[i]!;
+    });
     out.push(values[ravel(src, shape)]!);
   });
   return out;
@@ -39,7 +41,10 @@ function geometryOf(k: Case2d) {
   const dilation = k.dilate ? [2, 2] : [1, 1];
   const stride = k.dilate ? [1, 1] : k.stride;
   const [t, b, l, r] = k.pad;
-  const padding = [[t, b], [l, r]] as const;
+  const padding = [
+    [t, b],
+    [l, r],
+  ] as const;
   const out = (size: number, kernel: number, i: number) =>
     Math.floor((size + padding[i]![0] + padding[i]![1] - dilation[i]! * (kernel - 1) - 1) / stride[i]!) + 1;
   return { stride, dilation, padding, outShape: [out(k.h, k.kh, 0), out(k.w, k.kw, 1)] };
@@ -47,7 +52,11 @@ function geometryOf(k: Case2d) {
 
 /** Runs a tfjs op on the NHWC view of x and returns its result as NCHW. */
 function viaTf(xv: number[], xShape: number[], run: (x: tf.Tensor4D) => tf.Tensor4D): number[] {
-  const x = tf.tensor4d(permute(xv, xShape, NCHW_TO_NHWC), NCHW_TO_NHWC.map((p) => xShape[p]!) as [number, number, number, number], 'float32');
+  const x = tf.tensor4d(
+    permute(xv, xShape, NCHW_TO_NHWC),
+    NCHW_TO_NHWC.map((p) => xShape[p]!) as [number, number, number, number],
+    'float32',
+  );
   const y = run(x);
   const result = permute(y.dataSync(), y.shape, NHWC_TO_NCHW);
   tf.dispose([x, y]);
@@ -70,12 +79,21 @@ describe('agreement with TensorFlow.js (cpu backend, float32)', () => {
         const wv = randomValues(k.o * k.c * k.kh * k.kw, k.seed + 1);
         const hwio = tf.tensor4d(permute(wv, wShape, [2, 3, 1, 0]), [k.kh, k.kw, k.c, k.o]);
         const expected = viaTf(xv, xShape, (x) =>
-          tf.conv2d(x, hwio, g.stride as [number, number], [[0, 0], [...g.padding[0]], [...g.padding[1]], [0, 0]], 'NHWC', g.dilation as [number, number]));
+          tf.conv2d(
+            x,
+            hwio,
+            g.stride as [number, number],
+            [[0, 0], [...g.padding[0]], [...g.padding[1]], [0, 0]],
+            'NHWC',
+            g.dilation as [number, number],
+          ),
+        );
         hwio.dispose();
         const x = put(xv, xShape, 'float32');
         const w = put(wv, wShape, 'float32');
         expectClose(take(backend.conv(x, w, { ...g, groups: 1 })), expected, 'float32');
-        take(x); take(w);
+        take(x);
+        take(w);
       }),
       { numRuns: 30 },
     );
@@ -93,12 +111,21 @@ describe('agreement with TensorFlow.js (cpu backend, float32)', () => {
         // PyTorch output channel c·multiplier + m is tfjs filter [kh, kw, c, m].
         const filter = tf.tensor4d(permute(wv, wShape, [2, 3, 0, 1]), [k.kh, k.kw, k.c, multiplier]);
         const expected = viaTf(xv, xShape, (x) =>
-          tf.depthwiseConv2d(x, filter, g.stride as [number, number], [[0, 0], [...g.padding[0]], [...g.padding[1]], [0, 0]], 'NHWC', g.dilation as [number, number]));
+          tf.depthwiseConv2d(
+            x,
+            filter,
+            g.stride as [number, number],
+            [[0, 0], [...g.padding[0]], [...g.padding[1]], [0, 0]],
+            'NHWC',
+            g.dilation as [number, number],
+          ),
+        );
         filter.dispose();
         const x = put(xv, xShape, 'float32');
         const w = put(wv, wShape, 'float32');
         expectClose(take(backend.conv(x, w, { ...g, groups: k.c })), expected, 'float32');
-        take(x); take(w);
+        take(x);
+        take(w);
       }),
       { numRuns: 20 },
     );
@@ -109,12 +136,22 @@ describe('agreement with TensorFlow.js (cpu backend, float32)', () => {
       fc.property(case2d, (k) => {
         const g = { ...geometryOf({ ...k, dilate: false }), kernel: [k.kh, k.kw] };
         // tfjs needs each window to reach the input; padding of at most half the kernel guarantees it.
-        const padding = g.padding.map(([b, a], i) => [Math.min(b, Math.floor(g.kernel[i]! / 2)), Math.min(a, Math.floor(g.kernel[i]! / 2))] as const);
-        const outShape = padding.map(([b, a], i) => Math.floor(([k.h, k.w][i]! + b + a - g.kernel[i]!) / g.stride[i]!) + 1);
+        const padding = g.padding.map(
+          ([b, a], i) =>
+            [Math.min(b, Math.floor(g.kernel[i]! / 2)), Math.min(a, Math.floor(g.kernel[i]! / 2))] as const,
+        );
+        const outShape = padding.map(
+          ([b, a], i) => Math.floor(([k.h, k.w][i]! + b + a - g.kernel[i]!) / g.stride[i]!) + 1,
+        );
         const geometry = { kernel: g.kernel, stride: g.stride, dilation: [1, 1], padding, outShape };
         const xShape = [k.n, k.c, k.h, k.w];
         const xv = randomValues(k.n * k.c * k.h * k.w, k.seed);
-        const tfPad = [[0, 0], [...padding[0]!], [...padding[1]!], [0, 0]] as [[number, number], [number, number], [number, number], [number, number]];
+        const tfPad = [[0, 0], [...padding[0]!], [...padding[1]!], [0, 0]] as [
+          [number, number],
+          [number, number],
+          [number, number],
+          [number, number],
+        ];
         const strides = g.stride as [number, number];
         const maxExpected = viaTf(xv, xShape, (x) => tf.maxPool(x, [k.kh, k.kw], strides, tfPad));
         const avgExpected = viaTf(xv, xShape, (x) => tf.avgPool(x, [k.kh, k.kw], strides, tfPad));

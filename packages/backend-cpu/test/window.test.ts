@@ -30,7 +30,8 @@ describe('unfold and fold', () => {
         const folded = backend.fold(c, geometry, xShape);
         expect(folded.shape).toEqual(xShape);
         expect(dot(xv, take(folded))).toBeCloseTo(dot(take(backend.unfold(x, geometry)), cv), 10);
-        take(x); take(c);
+        take(x);
+        take(c);
       }),
       { numRuns: 50 },
     );

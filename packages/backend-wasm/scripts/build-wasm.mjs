@@ -26,10 +26,19 @@ const variants = [
 function argsFor({ name, relaxed, shared }) {
   const args = [
     'assembly/index.ts',
-    '-O3', '--noAssert', '--runtime', 'stub',
-    '--enable', 'simd',
-    '--importMemory', '--initialMemory', '1', '--maximumMemory', String(MAX_PAGES),
-    '-o', `build/${name}.wasm`,
+    '-O3',
+    '--noAssert',
+    '--runtime',
+    'stub',
+    '--enable',
+    'simd',
+    '--importMemory',
+    '--initialMemory',
+    '1',
+    '--maximumMemory',
+    String(MAX_PAGES),
+    '-o',
+    `build/${name}.wasm`,
   ];
   if (relaxed) args.push('--enable', 'relaxed-simd');
   if (shared) args.push('--enable', 'threads', '--sharedMemory');
@@ -38,10 +47,12 @@ function argsFor({ name, relaxed, shared }) {
 
 await mkdir(new URL('../build', import.meta.url), { recursive: true });
 try {
-  await Promise.all(variants.map(async (v) => {
-    const { stderr } = await run(process.execPath, [asc, ...argsFor(v)], { cwd: root });
-    if (stderr.trim()) process.stderr.write(stderr);
-  }));
+  await Promise.all(
+    variants.map(async (v) => {
+      const { stderr } = await run(process.execPath, [asc, ...argsFor(v)], { cwd: root });
+      if (stderr.trim()) process.stderr.write(stderr);
+    }),
+  );
 } catch (e) {
   process.stderr.write(`backend-wasm: asc failed\n${e.stderr ?? e.message}\n`);
   process.exit(1);

@@ -6,7 +6,11 @@ import type { WasmRuntime } from './runtime/wasm-runtime.js';
 export class WasmData {
   /** Set by disposeData; a freed block may already belong to another tensor. */
   freed = false;
-  constructor(readonly block: Block, readonly length: number, readonly dtype: DType) {}
+  constructor(
+    readonly block: Block,
+    readonly length: number,
+    readonly dtype: DType,
+  ) {}
 
   get ptr(): number {
     return this.block.ptr;
@@ -16,10 +20,16 @@ export class WasmData {
 /** Bytes per element of each stored dtype. */
 export function elementBytes(dtype: DType): number {
   switch (dtype) {
-    case 'bool': return 1;
+    case 'bool':
+      return 1;
     case 'float32':
-    case 'int32': return 4;
-    default: throw new BackendError('wasm', `dtype ${dtype} is not supported: the wasm backend is float32-only (plus int32 and bool storage)`);
+    case 'int32':
+      return 4;
+    default:
+      throw new BackendError(
+        'wasm',
+        `dtype ${dtype} is not supported: the wasm backend is float32-only (plus int32 and bool storage)`,
+      );
   }
 }
 
@@ -69,9 +79,12 @@ export class TensorStore {
   view(t: TensorInfo): TypedArray {
     const data = t.dataId as WasmData;
     switch (data.dtype) {
-      case 'float32': return this.rt.f32(data.ptr, data.length);
-      case 'int32': return this.rt.i32(data.ptr, data.length);
-      default: return this.rt.u8(data.ptr, data.length);
+      case 'float32':
+        return this.rt.f32(data.ptr, data.length);
+      case 'int32':
+        return this.rt.i32(data.ptr, data.length);
+      default:
+        return this.rt.u8(data.ptr, data.length);
     }
   }
 

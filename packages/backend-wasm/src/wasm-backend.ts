@@ -1,10 +1,23 @@
 import {
-  type ArgReduceOp, type AvgPoolGeometry, type Backend, type BackendMemory, type BinaryOp, type ConvGeometry,
-  type DataId, type DType, type MaxPoolResult, type ReduceOp, type Shape, type TensorInfo, type TypedArray,
-  type UnaryOp, type WindowGeometry, BackendError,
+  type ArgReduceOp,
+  type AvgPoolGeometry,
+  type Backend,
+  type BackendMemory,
+  type BinaryOp,
+  type ConvGeometry,
+  type DataId,
+  type DType,
+  type MaxPoolResult,
+  type ReduceOp,
+  type Shape,
+  type TensorInfo,
+  type TypedArray,
+  type UnaryOp,
+  type WindowGeometry,
+  BackendError,
 } from '@gradstream/core';
 import { TensorStore, type WasmData } from './tensor-store.js';
-import { WasmRuntime } from './runtime/wasm-runtime.js';
+import type { WasmRuntime } from './runtime/wasm-runtime.js';
 import * as elementwise from './kernels/elementwise.js';
 import * as reductions from './kernels/reduce.js';
 import { matmul } from './kernels/matmul.js';
@@ -81,7 +94,10 @@ export class WasmBackend implements Backend {
 
   write(values: TypedArray, shape: Shape, dtype: DType): DataId {
     if (dtype === 'float64' || values instanceof Float64Array) {
-      throw new BackendError('wasm', 'float64 is not supported: the wasm backend is float32-only (use the cpu backend for float64)');
+      throw new BackendError(
+        'wasm',
+        'float64 is not supported: the wasm backend is float32-only (use the cpu backend for float64)',
+      );
     }
     const t = this.store.alloc(shape, dtype);
     this.store.view(t).set(values);

@@ -10,7 +10,9 @@ import { CONFIGS } from './helpers.js';
 describe.each(CONFIGS)('backendConformance (threads $threads, relaxed $relaxedSimd)', (config) => {
   const name = `wasm-t${config.threads}-${config.relaxedSimd ? 'relaxed' : 'simd'}`;
   let backend: WasmBackend | undefined;
-  registerBackend(name, async () => (backend = await createWasmBackend({ ...config, minParallelFlops: 0 })), { priority: -1 });
+  registerBackend(name, async () => (backend = await createWasmBackend({ ...config, minParallelFlops: 0 })), {
+    priority: -1,
+  });
   afterAll(() => backend?.dispose());
   for (const c of backendConformance(name, { numRuns: 15, seed: 42 })) it(c.kernel, c.run);
 });

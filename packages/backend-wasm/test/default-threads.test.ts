@@ -26,7 +26,11 @@ describe('default thread count', () => {
     try {
       expect(backend.threads).toBe(expected);
       // The workers are real: a split matmul gives the right answer.
-      const x = { dataId: backend.write(new Float32Array(16 * 16).fill(1), [1, 16, 16], 'float32'), shape: [1, 16, 16], dtype: 'float32' as const };
+      const x = {
+        dataId: backend.write(new Float32Array(16 * 16).fill(1), [1, 16, 16], 'float32'),
+        shape: [1, 16, 16],
+        dtype: 'float32' as const,
+      };
       const y = backend.matmul(x, x, false, false);
       expect(Array.from(backend.readSync(y.dataId, 'float32')).every((v) => v === 16)).toBe(true);
     } finally {

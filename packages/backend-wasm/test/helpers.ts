@@ -75,7 +75,11 @@ export function take(be: Backend, t: TensorInfo): Data {
  * result's data (inputs and outputs disposed, so wasm memory must return to
  * where it started).
  */
-export function runBoth(pair: Pair, inputs: readonly Data[], kernel: (be: Backend, xs: TensorInfo[]) => TensorInfo | readonly TensorInfo[]): { expected: Data[]; actual: Data[] } {
+export function runBoth(
+  pair: Pair,
+  inputs: readonly Data[],
+  kernel: (be: Backend, xs: TensorInfo[]) => TensorInfo | readonly TensorInfo[],
+): { expected: Data[]; actual: Data[] } {
   const before = pair.wasm.memory();
   const results = [pair.cpu as Backend, pair.wasm].map((be) => {
     const xs = inputs.map((d) => put(be, d));
@@ -94,7 +98,8 @@ export function expectClose(actual: Data, expected: Data, rtol = 1e-4, atol = 1e
   expect(actual.dtype).toBe(expected.dtype);
   expect(actual.values.length).toBe(expected.values.length);
   for (let i = 0; i < expected.values.length; i++) {
-    const a = actual.values[i]!, e = expected.values[i]!;
+    const a = actual.values[i]!,
+      e = expected.values[i]!;
     if (Number.isNaN(e) && Number.isNaN(a)) continue;
     if (a === e) continue;
     if (!(Math.abs(a - e) <= atol + rtol * Math.abs(e))) {
@@ -104,9 +109,17 @@ export function expectClose(actual: Data, expected: Data, rtol = 1e-4, atol = 1e
 }
 
 /** Runs on both backends and compares every output. */
-export function check(pair: Pair, inputs: readonly Data[], kernel: (be: Backend, xs: TensorInfo[]) => TensorInfo | readonly TensorInfo[], rtol?: number, atol?: number): void {
+export function check(
+  pair: Pair,
+  inputs: readonly Data[],
+  kernel: (be: Backend, xs: TensorInfo[]) => TensorInfo | readonly TensorInfo[],
+  rtol?: number,
+  atol?: number,
+): void {
   const { expected, actual } = runBoth(pair, inputs, kernel);
-  expected.forEach((e, i) => expectClose(actual[i]!, e, rtol, atol));
+  expected.forEach((e, i) => {
+    expectClose(actual[i]!, e, rtol, atol);
+  });
 }
 
 /** A shape of the given rank range with small dims. */
@@ -116,19 +129,25 @@ export function shapeArb(minRank = 0, maxRank = 4, maxDim = 6): fc.Arbitrary<num
 
 /** Float32 data of a shape with values in [lo, hi]. */
 export function floatData(shape: Shape, lo = -2, hi = 2): fc.Arbitrary<Data> {
-  return fc.array(fc.float({ min: Math.fround(lo), max: Math.fround(hi), noNaN: true, noDefaultInfinity: true }), { minLength: size(shape), maxLength: size(shape) })
+  return fc
+    .array(fc.float({ min: Math.fround(lo), max: Math.fround(hi), noNaN: true, noDefaultInfinity: true }), {
+      minLength: size(shape),
+      maxLength: size(shape),
+    })
     .map((v) => ({ values: Float32Array.from(v), shape, dtype: 'float32' as const }));
 }
 
 /** Int32 data of a shape with values in [lo, hi]. */
 export function intData(shape: Shape, lo = -5, hi = 5): fc.Arbitrary<Data> {
-  return fc.array(fc.integer({ min: lo, max: hi }), { minLength: size(shape), maxLength: size(shape) })
+  return fc
+    .array(fc.integer({ min: lo, max: hi }), { minLength: size(shape), maxLength: size(shape) })
     .map((v) => ({ values: Int32Array.from(v), shape, dtype: 'int32' as const }));
 }
 
 /** Bool data of a shape. */
 export function boolData(shape: Shape): fc.Arbitrary<Data> {
-  return fc.array(fc.boolean(), { minLength: size(shape), maxLength: size(shape) })
+  return fc
+    .array(fc.boolean(), { minLength: size(shape), maxLength: size(shape) })
     .map((v) => ({ values: Uint8Array.from(v, (b) => (b ? 1 : 0)), shape, dtype: 'bool' as const }));
 }
 
@@ -141,8 +160,13 @@ export function dataOf(dtype: DType, shape: Shape): fc.Arbitrary<Data> {
 export function broadcastShapesArb(count: number): fc.Arbitrary<number[][]> {
   return shapeArb(0, 4, 5).chain((out) =>
     fc.array(
-      fc.tuple(fc.integer({ min: 0, max: out.length }), fc.array(fc.boolean(), { minLength: out.length, maxLength: out.length }))
+      fc
+        .tuple(
+          fc.integer({ min: 0, max: out.length }),
+          fc.array(fc.boolean(), { minLength: out.length, maxLength: out.length }),
+        )
         .map(([drop, ones]) => out.map((d, i) => (ones[i] ? 1 : d)).slice(drop)),
       { minLength: count, maxLength: count },
-    ));
+    ),
+  );
 }

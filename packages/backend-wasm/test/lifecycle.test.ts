@@ -40,12 +40,15 @@ describe('lifecycle', () => {
     const dir = await mkdtemp(join(tmpdir(), 'gradstream-wasm-'));
     const script = join(dir, 'exit.mts');
     const entry = fileURLToPath(new URL('../src/index.ts', import.meta.url));
-    await writeFile(script, [
-      `import { createWasmBackend } from ${JSON.stringify(entry)};`,
-      'const be = await createWasmBackend({ threads: 2, minParallelFlops: 0 });',
-      "const x = { dataId: be.write(new Float32Array(64 * 64).fill(1), [1, 64, 64], 'float32'), shape: [1, 64, 64], dtype: 'float32' as const };",
-      "console.log(be.threads, be.readSync(be.matmul(x, x, false, false).dataId, 'float32')[0]);",
-    ].join('\n'));
+    await writeFile(
+      script,
+      [
+        `import { createWasmBackend } from ${JSON.stringify(entry)};`,
+        'const be = await createWasmBackend({ threads: 2, minParallelFlops: 0 });',
+        "const x = { dataId: be.write(new Float32Array(64 * 64).fill(1), [1, 64, 64], 'float32'), shape: [1, 64, 64], dtype: 'float32' as const };",
+        "console.log(be.threads, be.readSync(be.matmul(x, x, false, false).dataId, 'float32')[0]);",
+      ].join('\n'),
+    );
     const { stdout } = await run(process.execPath, ['--import', 'tsx', script], { cwd: repo, timeout: 30_000 });
     expect(stdout.trim()).toBe('2 64');
   });

@@ -25,15 +25,18 @@ describe('storage', () => {
   });
 
   it('reads back what it wrote, as an independent copy', () => {
-    fc.assert(fc.property(shapeArb(), fc.constantFrom<DType>('float32', 'int32', 'bool'), fc.gen(), (shape, dtype, gen) => {
-      const d = gen(() => dataOf(dtype, shape));
-      const id = pair.wasm.write(d.values, shape, dtype);
-      const read = pair.wasm.readSync(id, dtype);
-      expect(read).toEqual(d.values);
-      read.fill(7);
-      expect(pair.wasm.readSync(id, dtype)).toEqual(d.values);
-      pair.wasm.disposeData(id);
-    }), { numRuns: 30 });
+    fc.assert(
+      fc.property(shapeArb(), fc.constantFrom<DType>('float32', 'int32', 'bool'), fc.gen(), (shape, dtype, gen) => {
+        const d = gen(() => dataOf(dtype, shape));
+        const id = pair.wasm.write(d.values, shape, dtype);
+        const read = pair.wasm.readSync(id, dtype);
+        expect(read).toEqual(d.values);
+        read.fill(7);
+        expect(pair.wasm.readSync(id, dtype)).toEqual(d.values);
+        pair.wasm.disposeData(id);
+      }),
+      { numRuns: 30 },
+    );
   });
 
   it('counts bytes and buffers and returns to zero after disposal', async () => {

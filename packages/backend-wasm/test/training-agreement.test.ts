@@ -24,19 +24,27 @@ function batch(random: Random, n: number): { x: Float32Array; y: Int32Array } {
 async function train(backend: string, steps: number): Promise<number[]> {
   await setBackend(backend);
   setSeed(7);
-  const model = new Sequential([new Conv2d(1, 4, 3, { padding: 1 }), new ReLU(), new MaxPool2d(2), new Flatten(), new Linear(64, 2)]);
+  const model = new Sequential([
+    new Conv2d(1, 4, 3, { padding: 1 }),
+    new ReLU(),
+    new MaxPool2d(2),
+    new Flatten(),
+    new Linear(64, 2),
+  ]);
   const optimizer = sgd(model.parameters(), { lr: 0.05, momentum: 0.9 });
   const random = new Random(11);
   const losses: number[] = [];
   for (let s = 0; s < steps; s++) {
     const { x, y } = batch(random, 16);
-    losses.push(tidy(() => {
-      const xs = tensor(x, [16, 1, 8, 8]);
-      const ys = tensor(y, [16], 'int32');
-      const { value, grads } = variableGrads(() => crossEntropy(model.call(xs) as Tensor, ys), optimizer.params);
-      optimizer.step(grads);
-      return value.item();
-    }));
+    losses.push(
+      tidy(() => {
+        const xs = tensor(x, [16, 1, 8, 8]);
+        const ys = tensor(y, [16], 'int32');
+        const { value, grads } = variableGrads(() => crossEntropy(model.call(xs) as Tensor, ys), optimizer.params);
+        optimizer.step(grads);
+        return value.item();
+      }),
+    );
   }
   optimizer.dispose();
   model.dispose();
@@ -45,7 +53,10 @@ async function train(backend: string, steps: number): Promise<number[]> {
 
 // Threading forced on for every kernel size, so the split paths train too.
 let threaded: WasmBackend | undefined;
-registerBackend('wasm-2t-always', async () => (threaded = await createWasmBackend({ threads: 2, minParallelFlops: 0 })));
+registerBackend(
+  'wasm-2t-always',
+  async () => (threaded = await createWasmBackend({ threads: 2, minParallelFlops: 0 })),
+);
 
 describe('cpu and wasm train the same network to the same place', () => {
   afterAll(() => threaded?.dispose());
@@ -59,7 +70,10 @@ describe('cpu and wasm train the same network to the same place', () => {
     const last = (xs: number[]): number => xs.slice(-20).reduce((a, b) => a + b, 0) / 20;
     for (const [name, losses] of Object.entries(runs)) {
       expect(losses[0], name).toBeCloseTo(onCpu[0]!, 5);
-      expect(relative(losses.at(-1)!, onCpu.at(-1)!), `${name}: final loss ${losses.at(-1)} vs cpu ${onCpu.at(-1)}`).toBeLessThan(1e-3);
+      expect(
+        relative(losses.at(-1)!, onCpu.at(-1)!),
+        `${name}: final loss ${losses.at(-1)} vs cpu ${onCpu.at(-1)}`,
+      ).toBeLessThan(1e-3);
       expect(relative(last(losses), last(onCpu)), `${name}: mean of the last 20`).toBeLessThan(1e-3);
     }
     expect(last(onCpu)).toBeLessThan(onCpu[0]! / 2);

@@ -1,7 +1,13 @@
 import { BACKEND_NAMES, type BackendChoice } from './setup/backend.js';
 import { DATASET_NAMES, datasetInfo, type DatasetName } from './setup/datasets.js';
 import { MODEL_NAMES, type ModelName } from './setup/models.js';
-import { OPTIMIZER_NAMES, SCHEDULE_NAMES, defaultLr, type OptimizerName, type ScheduleName } from './setup/optimizers.js';
+import {
+  OPTIMIZER_NAMES,
+  SCHEDULE_NAMES,
+  defaultLr,
+  type OptimizerName,
+  type ScheduleName,
+} from './setup/optimizers.js';
 import { UsageError } from './usage-error.js';
 
 export { UsageError };
@@ -55,7 +61,15 @@ export type Command =
   | { readonly kind: 'help'; readonly topic?: CommandName };
 
 /** Defaults of train and eval; the README's main job is `train` with all of them. */
-export const DEFAULTS = { dataset: 'mnist', backend: 'auto', epochs: 3, batchSize: 64, optimizer: 'adam', schedule: 'cosine', seed: 0 } as const;
+export const DEFAULTS = {
+  dataset: 'mnist',
+  backend: 'auto',
+  epochs: 3,
+  batchSize: 64,
+  optimizer: 'adam',
+  schedule: 'cosine',
+  seed: 0,
+} as const;
 
 const RUN_FLAGS = ['model', 'dataset', 'data-dir', 'backend', 'threads', 'batch-size', 'seed', 'limit'] as const;
 const FLAGS: Readonly<Record<Exclude<CommandName, 'bench' | 'edges'>, readonly string[]>> = {
@@ -97,7 +111,10 @@ export function parseArgs(argv: readonly string[], now: Date = new Date()): Comm
     case 'summary': {
       const f = flags(command, rest);
       const dataset = choice('dataset', f.get('dataset') ?? DEFAULTS.dataset, DATASET_NAMES);
-      return { kind: 'summary', args: { dataset, model: choice('model', f.get('model') ?? datasetInfo(dataset).defaultModel, MODEL_NAMES) } };
+      return {
+        kind: 'summary',
+        args: { dataset, model: choice('model', f.get('model') ?? datasetInfo(dataset).defaultModel, MODEL_NAMES) },
+      };
     }
   }
 }
@@ -113,10 +130,12 @@ function flags(command: keyof typeof FLAGS, tokens: readonly string[]): Map<stri
   const out = new Map<string, string>();
   for (let i = 0; i < tokens.length; i++) {
     const token = tokens[i]!;
-    if (!token.startsWith('--')) throw new UsageError(`unexpected argument '${token}' for ${command} (see gradstream ${command} --help)`);
+    if (!token.startsWith('--'))
+      throw new UsageError(`unexpected argument '${token}' for ${command} (see gradstream ${command} --help)`);
     const eq = token.indexOf('=');
     const name = token.slice(2, eq < 0 ? undefined : eq);
-    if (!allowed.includes(name)) throw new UsageError(`unknown option '--${name}' for ${command} (see gradstream ${command} --help)`);
+    if (!allowed.includes(name))
+      throw new UsageError(`unknown option '--${name}' for ${command} (see gradstream ${command} --help)`);
     let value: string | undefined;
     if (eq >= 0) value = token.slice(eq + 1);
     // A following option is a forgotten value; a negative number is a value (and rejected by its check).
@@ -170,7 +189,11 @@ export function defaultOutDir(now: Date): string {
   return `runs/${now.toISOString().slice(0, 19).replace(/:/g, '-')}`;
 }
 
-function optional<T>(f: ReadonlyMap<string, string>, name: string, parse: (name: string, raw: string) => T): T | undefined {
+function optional<T>(
+  f: ReadonlyMap<string, string>,
+  name: string,
+  parse: (name: string, raw: string) => T,
+): T | undefined {
   const raw = f.get(name);
   return raw === undefined ? undefined : parse(name, raw);
 }
@@ -182,18 +205,21 @@ function choice<T extends string>(what: string, raw: string, names: readonly T[]
 
 function positiveInt(name: string, raw: string): number {
   const n = Number(raw);
-  if (!/^\+?\d+$/.test(raw.trim()) || !Number.isSafeInteger(n) || n < 1) throw new UsageError(`--${name} must be a positive integer, got '${raw}'`);
+  if (!/^\+?\d+$/.test(raw.trim()) || !Number.isSafeInteger(n) || n < 1)
+    throw new UsageError(`--${name} must be a positive integer, got '${raw}'`);
   return n;
 }
 
 function nonNegativeInt(name: string, raw: string): number {
   const n = Number(raw);
-  if (!/^\+?\d+$/.test(raw.trim()) || !Number.isSafeInteger(n)) throw new UsageError(`--${name} must be a non-negative integer, got '${raw}'`);
+  if (!/^\+?\d+$/.test(raw.trim()) || !Number.isSafeInteger(n))
+    throw new UsageError(`--${name} must be a non-negative integer, got '${raw}'`);
   return n;
 }
 
 function positiveNumber(name: string, raw: string): number {
   const n = Number(raw);
-  if (raw.trim() === '' || !Number.isFinite(n) || n <= 0) throw new UsageError(`--${name} must be a positive number, got '${raw}'`);
+  if (raw.trim() === '' || !Number.isFinite(n) || n <= 0)
+    throw new UsageError(`--${name} must be a positive number, got '${raw}'`);
   return n;
 }

@@ -95,4 +95,3 @@ of the classic texts and prints the maps.`,
 export function helpText(topic?: CommandName): string {
   return TEXTS[topic ?? 'main'];
 }
-

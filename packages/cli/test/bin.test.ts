@@ -13,7 +13,10 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function gradstream(argv: readonly string[], options: SpawnSyncOptions = {}): { status: number | null; stdout: string; stderr: string } {
+function gradstream(
+  argv: readonly string[],
+  options: SpawnSyncOptions = {},
+): { status: number | null; stdout: string; stderr: string } {
   if (!existsSync(BIN)) throw new Error(`${BIN} is missing: run pnpm install (or pnpm build), which builds the CLI`);
   const r = spawnSync(process.execPath, [BIN, ...argv], { encoding: 'utf8', timeout: 60_000, ...options });
   return { status: r.status, stdout: String(r.stdout), stderr: String(r.stderr) };
@@ -29,10 +32,23 @@ describe('the built gradstream bin', () => {
 
   it('a tiny train run exits 0, reports test accuracy and writes every file', () => {
     const out = join(dir, 'run');
-    const r = gradstream(['train', '--dataset', 'xo', '--limit', '128', '--epochs', '1', '--backend', 'cpu', '--out', out]);
+    const r = gradstream([
+      'train',
+      '--dataset',
+      'xo',
+      '--limit',
+      '128',
+      '--epochs',
+      '1',
+      '--backend',
+      'cpu',
+      '--out',
+      out,
+    ]);
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^test accuracy \d+\.\d\d% /m);
-    for (const f of ['model.safetensors', 'metrics.csv', 'filters.png', 'feature-maps.png', 'curves.png']) expect(existsSync(join(out, f)), f).toBe(true);
+    for (const f of ['model.safetensors', 'metrics.csv', 'filters.png', 'feature-maps.png', 'curves.png'])
+      expect(existsSync(join(out, f)), f).toBe(true);
   });
 
   it('an output directory without write permission: exit 2, one line (EACCES)', () => {
@@ -43,7 +59,14 @@ describe('the built gradstream bin', () => {
     const asRoot = process.getuid?.() === 0;
     if (asRoot) chmodSync(dir, 0o755);
     const out = join(locked, 'run');
-    const r = gradstream(['train', '--dataset', 'xo', '--limit', '32', '--epochs', '1', '--backend', 'cpu', '--out', out], asRoot ? { uid: 65534, gid: 65534 } : {});
-    expect([r.status, r.stdout, r.stderr]).toEqual([2, '', `gradstream: output directory '${out}' is not writable (EACCES)\n`]);
+    const r = gradstream(
+      ['train', '--dataset', 'xo', '--limit', '32', '--epochs', '1', '--backend', 'cpu', '--out', out],
+      asRoot ? { uid: 65534, gid: 65534 } : {},
+    );
+    expect([r.status, r.stdout, r.stderr]).toEqual([
+      2,
+      '',
+      `gradstream: output directory '${out}' is not writable (EACCES)\n`,
+    ]);
   });
 });

@@ -27,10 +27,18 @@ describe('bad command lines exit 2 with one line on stderr', () => {
     ['unknown command', ['fly'], "unknown command 'fly'"],
     ['unknown help topic', ['help', 'fly'], "unknown command 'fly'"],
     ['unknown model', ['train', '--model', 'gpt'], "unknown model 'gpt' (choose from: tiny, lenet5,"],
-    ['unknown dataset', ['train', '--dataset', 'imagenet'], "unknown dataset 'imagenet' (choose from: mnist, fashion-mnist, cifar10, xo, edges)"],
+    [
+      'unknown dataset',
+      ['train', '--dataset', 'imagenet'],
+      "unknown dataset 'imagenet' (choose from: mnist, fashion-mnist, cifar10, xo, edges)",
+    ],
     ['unknown backend', ['train', '--backend', 'webgpu'], "unknown backend 'webgpu' (choose from: auto, wasm, cpu)"],
     ['unknown optimizer', ['train', '--optimizer', 'lion'], "unknown optimizer 'lion' (choose from: adam,"],
-    ['unknown schedule', ['train', '--schedule', 'linear'], "unknown schedule 'linear' (choose from: cosine, constant)"],
+    [
+      'unknown schedule',
+      ['train', '--schedule', 'linear'],
+      "unknown schedule 'linear' (choose from: cosine, constant)",
+    ],
     ['zero epochs', ['train', '--epochs', '0'], "--epochs must be a positive integer, got '0'"],
     ['negative epochs', ['train', '--epochs', '-3'], "--epochs must be a positive integer, got '-3'"],
     ['fractional epochs', ['train', '--epochs', '1.5'], "--epochs must be a positive integer, got '1.5'"],
@@ -50,12 +58,36 @@ describe('bad command lines exit 2 with one line on stderr', () => {
     ['cifar10 without --data-dir', ['train', '--dataset', 'cifar10'], "dataset 'cifar10' needs --data-dir"],
     ['eval without --weights', ['eval', '--dataset', 'xo'], 'eval needs --weights FILE'],
     ['edges with arguments', ['edges', '--size', '3'], "edges takes no arguments, got '--size'"],
-    ['unwritable output directory', ['train', ...XO, '--out', join(aFile, 'run')], `output directory '${join(aFile, 'run')}' is not writable (ENOTDIR)`],
-    ['missing weights file', ['eval', ...XO.slice(0, 4), '--weights', join(dir, 'none.safetensors')], `weights file '${join(dir, 'none.safetensors')}' not found`],
-    ['missing data dir', ['train', ...XO, '--data-dir', join(dir, 'nowhere'), '--out', join(dir, 'd')], `--data-dir '${join(dir, 'nowhere')}' is not a directory`],
-    ['data dir without the files', ['train', '--dataset', 'mnist', '--data-dir', dir, '--backend', 'cpu', '--out', join(dir, 'm')], "dataset 'mnist': "],
-    ['a model that cannot take the images', ['train', ...XO, '--model', 'lenet5', '--out', join(dir, 'l')], "model 'lenet5' does not fit 1×8×8 images with 2 classes"],
-    ['--threads with the cpu backend', ['train', ...XO, '--threads', '2', '--out', join(dir, 't')], '--threads applies to the wasm backend only'],
+    [
+      'unwritable output directory',
+      ['train', ...XO, '--out', join(aFile, 'run')],
+      `output directory '${join(aFile, 'run')}' is not writable (ENOTDIR)`,
+    ],
+    [
+      'missing weights file',
+      ['eval', ...XO.slice(0, 4), '--weights', join(dir, 'none.safetensors')],
+      `weights file '${join(dir, 'none.safetensors')}' not found`,
+    ],
+    [
+      'missing data dir',
+      ['train', ...XO, '--data-dir', join(dir, 'nowhere'), '--out', join(dir, 'd')],
+      `--data-dir '${join(dir, 'nowhere')}' is not a directory`,
+    ],
+    [
+      'data dir without the files',
+      ['train', '--dataset', 'mnist', '--data-dir', dir, '--backend', 'cpu', '--out', join(dir, 'm')],
+      "dataset 'mnist': ",
+    ],
+    [
+      'a model that cannot take the images',
+      ['train', ...XO, '--model', 'lenet5', '--out', join(dir, 'l')],
+      "model 'lenet5' does not fit 1×8×8 images with 2 classes",
+    ],
+    [
+      '--threads with the cpu backend',
+      ['train', ...XO, '--threads', '2', '--out', join(dir, 't')],
+      '--threads applies to the wasm backend only',
+    ],
   ])('%s', async (_name, argv, message) => {
     const { code, stderr, stdout } = await run(argv);
     expect(code).toBe(2);
@@ -66,10 +98,16 @@ describe('bad command lines exit 2 with one line on stderr', () => {
 });
 
 // mkdir fails with ENOENT under /proc; Node's recursive mkdirSync loops forever there.
-it.runIf(process.platform === 'linux')('an output directory under /proc exits 2 at once instead of hanging', async () => {
-  const { code, stderr } = await run(['train', ...XO, '--out', '/proc/gradstream-run/out']);
-  expect([code, stderr]).toEqual([2, "gradstream: output directory '/proc/gradstream-run/out' is not writable (ENOENT)\n"]);
-});
+it.runIf(process.platform === 'linux')(
+  'an output directory under /proc exits 2 at once instead of hanging',
+  async () => {
+    const { code, stderr } = await run(['train', ...XO, '--out', '/proc/gradstream-run/out']);
+    expect([code, stderr]).toEqual([
+      2,
+      "gradstream: output directory '/proc/gradstream-run/out' is not writable (ENOENT)\n",
+    ]);
+  },
+);
 
 describe('runtime failures exit 1 with one line on stderr', () => {
   it('a weights file that is not safetensors', async () => {
@@ -82,7 +120,17 @@ describe('runtime failures exit 1 with one line on stderr', () => {
 });
 
 describe('help and the small commands exit 0', () => {
-  it.each([[['--help']], [['-h']], [['help']], [['help', 'train']], [['train', '--help']], [['eval', '-h']], [['summary', '--help']], [['bench', '--help']], [['edges', '--help']]])('%j prints help', async (argv) => {
+  it.each([
+    [['--help']],
+    [['-h']],
+    [['help']],
+    [['help', 'train']],
+    [['train', '--help']],
+    [['eval', '-h']],
+    [['summary', '--help']],
+    [['bench', '--help']],
+    [['edges', '--help']],
+  ])('%j prints help', async (argv) => {
     const { code, stdout, stderr } = await run(argv);
     expect(code).toBe(0);
     expect(stdout).toContain('Usage: gradstream');
@@ -92,7 +140,8 @@ describe('help and the small commands exit 0', () => {
   it('train --help documents the validation split and every output file', async () => {
     const { stdout } = await run(['train', '--help']);
     expect(stdout).toContain('last 5,000 training images are held out');
-    for (const f of ['model.safetensors', 'metrics.csv', 'filters.png', 'feature-maps.png', 'curves.png']) expect(stdout).toContain(f);
+    for (const f of ['model.safetensors', 'metrics.csv', 'filters.png', 'feature-maps.png', 'curves.png'])
+      expect(stdout).toContain(f);
   });
 
   it('edges prints the demo maps', async () => {

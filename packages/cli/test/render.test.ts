@@ -7,27 +7,46 @@ import { renderGrid } from '../src/render/tiles.js';
 
 describe('render', () => {
   it('metricsCsv writes a header, fixed decimals, and empty cells for missing values', () => {
-    const csv = metricsCsv([{ epoch: 1, trainLoss: 0.5, trainAccuracy: 0.875, valLoss: NaN, valAccuracy: NaN, seconds: 1.23456, samplesPerSec: 1000.06 }]);
-    expect(csv).toBe('epoch,train_loss,train_accuracy,val_loss,val_accuracy,seconds,samples_per_sec\n1,0.500000,0.875000,,,1.235,1000.1\n');
+    const csv = metricsCsv([
+      {
+        epoch: 1,
+        trainLoss: 0.5,
+        trainAccuracy: 0.875,
+        valLoss: NaN,
+        valAccuracy: NaN,
+        seconds: 1.23456,
+        samplesPerSec: 1000.06,
+      },
+    ]);
+    expect(csv).toBe(
+      'epoch,train_loss,train_accuracy,val_loss,val_accuracy,seconds,samples_per_sec\n1,0.500000,0.875000,,,1.235,1000.1\n',
+    );
   });
 
   it('niceTicks covers the range with round steps', () => {
     const loss = niceTicks(0, 0.76);
     expect(loss.decimals).toBe(1);
     expect(loss.values).toHaveLength(5);
-    [0, 0.2, 0.4, 0.6, 0.8].forEach((v, k) => expect(loss.values[k]).toBeCloseTo(v, 12));
+    [0, 0.2, 0.4, 0.6, 0.8].forEach((v, k) => {
+      expect(loss.values[k]).toBeCloseTo(v, 12);
+    });
     const t = niceTicks(0.95, 1);
     expect(t.decimals).toBe(2);
     expect(t.values).toHaveLength(4);
-    [0.94, 0.96, 0.98, 1].forEach((v, k) => expect(t.values[k]).toBeCloseTo(v, 12));
+    [0.94, 0.96, 0.98, 1].forEach((v, k) => {
+      expect(t.values[k]).toBeCloseTo(v, 12);
+    });
     expect(niceTicks(0, 0)).toMatchObject({ values: [0, 0.25, 0.5, 0.75, 1] });
   });
 
   it('stretches each tile to its own range: a weak and a strong kernel both reach black and white', () => {
-    const canvas = renderGrid([
-      { data: [0, 0.001], channels: 1, height: 1, width: 2 },
-      { data: [-50, 50], channels: 1, height: 1, width: 2 },
-    ], { columns: 2, scale: 1, gap: 1 });
+    const canvas = renderGrid(
+      [
+        { data: [0, 0.001], channels: 1, height: 1, width: 2 },
+        { data: [-50, 50], channels: 1, height: 1, width: 2 },
+      ],
+      { columns: 2, scale: 1, gap: 1 },
+    );
     const px = (x: number): number => canvas.data[(1 * canvas.width + x) * 4]!;
     expect([px(1), px(2), px(4), px(5)]).toEqual([0, 255, 0, 255]);
   });

@@ -18,10 +18,31 @@ const tempDir = (): string => {
   dirs.push(d);
   return d;
 };
-afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+afterAll(() =>
+  dirs.forEach((d) => {
+    rmSync(d, { recursive: true, force: true });
+  }),
+);
 
 function trainArgs(out: string, extra: readonly string[] = []): TrainArgs {
-  const command = parseArgs(['train', '--dataset', 'xo', '--model', 'tiny', '--epochs', '2', '--limit', '256', '--lr', '0.01', '--backend', 'cpu', '--out', out, ...extra]);
+  const command = parseArgs([
+    'train',
+    '--dataset',
+    'xo',
+    '--model',
+    'tiny',
+    '--epochs',
+    '2',
+    '--limit',
+    '256',
+    '--lr',
+    '0.01',
+    '--backend',
+    'cpu',
+    '--out',
+    out,
+    ...extra,
+  ]);
   if (command.kind !== 'train') throw new Error('expected train');
   return command.args;
 }
@@ -33,12 +54,16 @@ function decodePng(path: string): PNG {
 /** The distinct RGB colours (0xRRGGBB) of a decoded PNG: a blank picture has one. */
 function colours(png: PNG): Set<number> {
   const seen = new Set<number>();
-  for (let i = 0; i < png.data.length; i += 4) seen.add((png.data[i]! << 16) | (png.data[i + 1]! << 8) | png.data[i + 2]!);
+  for (let i = 0; i < png.data.length; i += 4)
+    seen.add((png.data[i]! << 16) | (png.data[i + 1]! << 8) | png.data[i + 2]!);
   return seen;
 }
 
 function csvRows(path: string): string[][] {
-  return readFileSync(path, 'utf8').trimEnd().split('\n').map((l) => l.split(','));
+  return readFileSync(path, 'utf8')
+    .trimEnd()
+    .split('\n')
+    .map((l) => l.split(','));
 }
 
 describe('train on the synthetic X-vs-O set, in process', () => {
@@ -55,7 +80,7 @@ describe('train on the synthetic X-vs-O set, in process', () => {
   it('finishes both epochs, scores the test set and reports on stdout', () => {
     expect(report.interrupted).toBe(false);
     expect(report.epochs.map((e) => e.epoch)).toEqual([1, 2]);
-    expect(report.test!['accuracy']).toBeGreaterThan(0.5);
+    expect(report.test!.accuracy).toBeGreaterThan(0.5);
     expect(stdout.text()).toMatch(/^test accuracy \d+\.\d\d% \(loss \d\.\d{4}\) on 256 images$/m);
     expect(stderr.text()).toContain('epoch 2/2');
   });
@@ -90,7 +115,11 @@ describe('train on the synthetic X-vs-O set, in process', () => {
     // filters: 4 kernels of 3×3 magnified 21× (≈64 px) in one row, 6 px gaps.
     // feature maps: 8×8 maps magnified 14× (≈112 px); input left, 2×2 grid of the 4 maps right, a label row on top.
     // curves: two 420×300 panels.
-    const expected = { 'filters.png': [6 + 4 * (63 + 6), 6 + 63 + 6], 'feature-maps.png': [384, 266], 'curves.png': [840, 300] };
+    const expected = {
+      'filters.png': [6 + 4 * (63 + 6), 6 + 63 + 6],
+      'feature-maps.png': [384, 266],
+      'curves.png': [840, 300],
+    };
     for (const [file, [width, height]] of Object.entries(expected)) {
       const png = decodePng(join(out, file));
       expect([png.width, png.height], file).toEqual([width, height]);
@@ -110,16 +139,34 @@ describe('train on the synthetic X-vs-O set, in process', () => {
 
   it('eval on the saved weights reproduces the test accuracy', async () => {
     const evalOut = capture();
-    const code = await main(['eval', '--dataset', 'xo', '--model', 'tiny', '--weights', join(out, 'model.safetensors'), '--limit', '256', '--backend', 'cpu'], { stdout: evalOut, stderr: capture() });
+    const code = await main(
+      [
+        'eval',
+        '--dataset',
+        'xo',
+        '--model',
+        'tiny',
+        '--weights',
+        join(out, 'model.safetensors'),
+        '--limit',
+        '256',
+        '--backend',
+        'cpu',
+      ],
+      { stdout: evalOut, stderr: capture() },
+    );
     expect(code).toBe(0);
-    expect(evalOut.text()).toContain(`test accuracy ${(report.test!['accuracy']! * 100).toFixed(2)}%`);
+    expect(evalOut.text()).toContain(`test accuracy ${(report.test!.accuracy! * 100).toFixed(2)}%`);
   });
 });
 
 describe('main(argv) exit codes for train', () => {
   it('returns 0 for a finished run', async () => {
     const out = join(tempDir(), 'ok');
-    const code = await main(['train', '--dataset', 'xo', '--epochs', '1', '--limit', '128', '--backend', 'cpu', '--out', out], { stdout: capture(), stderr: capture() });
+    const code = await main(
+      ['train', '--dataset', 'xo', '--epochs', '1', '--limit', '128', '--backend', 'cpu', '--out', out],
+      { stdout: capture(), stderr: capture() },
+    );
     expect(code).toBe(0);
     expect(existsSync(join(out, 'model.safetensors'))).toBe(true);
   });
@@ -129,10 +176,14 @@ describe('main(argv) exit codes for train', () => {
     const controller = new AbortController();
     // The progress bar prints a line per finished epoch when stderr is not a terminal.
     const stderr = capture((chunk) => chunk.startsWith('epoch 1/') && controller.abort());
-    const code = await main(['train', '--dataset', 'xo', '--epochs', '50', '--limit', '256', '--backend', 'cpu', '--out', out], { stdout: capture(), stderr, signal: controller.signal });
+    const code = await main(
+      ['train', '--dataset', 'xo', '--epochs', '50', '--limit', '256', '--backend', 'cpu', '--out', out],
+      { stdout: capture(), stderr, signal: controller.signal },
+    );
     expect(code).toBe(130);
     expect(csvRows(join(out, 'metrics.csv'))).toHaveLength(2);
-    for (const f of ['model.safetensors', 'filters.png', 'feature-maps.png', 'curves.png']) expect(existsSync(join(out, f)), f).toBe(true);
+    for (const f of ['model.safetensors', 'filters.png', 'feature-maps.png', 'curves.png'])
+      expect(existsSync(join(out, f)), f).toBe(true);
     expect(stderr.text()).toContain('interrupted after batch 4 of epoch 1: 1 of 50 epochs finished');
   });
 
@@ -141,20 +192,43 @@ describe('main(argv) exit codes for train', () => {
     const controller = new AbortController();
     let seen: { epoch: number; batch: number } | undefined;
     // On a terminal the bar is redrawn as "\repoch E/50 [===>  ] B/N …"; abort on a redraw inside an epoch, past its first batch.
-    const stderr = { ...capture((chunk) => {
-      const m = /^\repoch (\d+)\/\d+ \[[^\]]*\] (\d+)\/(\d+) /.exec(chunk);
-      if (seen || !m || Number(m[2]) < 2 || Number(m[2]) >= Number(m[3])) return;
-      seen = { epoch: Number(m[1]), batch: Number(m[2]) };
-      controller.abort();
-    }), isTTY: true };
-    const code = await main(['train', '--dataset', 'xo', '--epochs', '50', '--limit', '1024', '--batch-size', '4', '--backend', 'cpu', '--out', out], { stdout: capture(), stderr, signal: controller.signal });
+    const stderr = {
+      ...capture((chunk) => {
+        const m = /^\repoch (\d+)\/\d+ \[[^\]]*\] (\d+)\/(\d+) /.exec(chunk);
+        if (seen || !m || Number(m[2]) < 2 || Number(m[2]) >= Number(m[3])) return;
+        seen = { epoch: Number(m[1]), batch: Number(m[2]) };
+        controller.abort();
+      }),
+      isTTY: true,
+    };
+    const code = await main(
+      [
+        'train',
+        '--dataset',
+        'xo',
+        '--epochs',
+        '50',
+        '--limit',
+        '1024',
+        '--batch-size',
+        '4',
+        '--backend',
+        'cpu',
+        '--out',
+        out,
+      ],
+      { stdout: capture(), stderr, signal: controller.signal },
+    );
     expect(code).toBe(130);
     expect(seen).toBeDefined();
     // The abort came while batch B's progress was drawn; no batch after it ran.
-    expect(stderr.text()).toContain(`interrupted after batch ${seen!.batch} of epoch ${seen!.epoch}: ${seen!.epoch - 1} of 50 epochs finished`);
+    expect(stderr.text()).toContain(
+      `interrupted after batch ${seen!.batch} of epoch ${seen!.epoch}: ${seen!.epoch - 1} of 50 epochs finished`,
+    );
     // The unfinished epoch leaves no row.
     expect(csvRows(join(out, 'metrics.csv'))).toHaveLength(seen!.epoch);
-    for (const f of ['model.safetensors', 'filters.png', 'feature-maps.png', 'curves.png']) expect(existsSync(join(out, f)), f).toBe(true);
+    for (const f of ['model.safetensors', 'filters.png', 'feature-maps.png', 'curves.png'])
+      expect(existsSync(join(out, f)), f).toBe(true);
   });
 
   it('aborted during the final test evaluation stops there, writes every file and returns 130', async () => {
@@ -163,21 +237,42 @@ describe('main(argv) exit codes for train', () => {
     // The epoch line is written before fit completes; a timer set then fires once the test evaluation has begun.
     const stderr = capture((chunk) => chunk.startsWith('epoch 1/1') && setTimeout(() => controller.abort(), 0));
     const stdout = capture();
-    const code = await main(['train', '--dataset', 'xo', '--epochs', '1', '--limit', '512', '--batch-size', '4', '--backend', 'cpu', '--out', out], { stdout, stderr, signal: controller.signal });
+    const code = await main(
+      [
+        'train',
+        '--dataset',
+        'xo',
+        '--epochs',
+        '1',
+        '--limit',
+        '512',
+        '--batch-size',
+        '4',
+        '--backend',
+        'cpu',
+        '--out',
+        out,
+      ],
+      { stdout, stderr, signal: controller.signal },
+    );
     expect(code).toBe(130);
     const m = /interrupted in the test evaluation after batch (\d+) of 128: all 1 epochs finished/.exec(stderr.text());
     expect(m, stderr.text()).not.toBeNull();
     expect(Number(m![1])).toBeLessThan(128);
     expect(stdout.text()).not.toContain('test accuracy');
     expect(csvRows(join(out, 'metrics.csv'))).toHaveLength(2);
-    for (const f of ['model.safetensors', 'filters.png', 'feature-maps.png', 'curves.png']) expect(existsSync(join(out, f)), f).toBe(true);
+    for (const f of ['model.safetensors', 'filters.png', 'feature-maps.png', 'curves.png'])
+      expect(existsSync(join(out, f)), f).toBe(true);
   });
 
   it('aborted before the first batch still writes weights, an empty CSV and pictures', async () => {
     const out = join(tempDir(), 'at-once');
     const controller = new AbortController();
     controller.abort();
-    const code = await main(['train', '--dataset', 'xo', '--epochs', '2', '--limit', '64', '--backend', 'cpu', '--out', out], { stdout: capture(), stderr: capture(), signal: controller.signal });
+    const code = await main(
+      ['train', '--dataset', 'xo', '--epochs', '2', '--limit', '64', '--backend', 'cpu', '--out', out],
+      { stdout: capture(), stderr: capture(), signal: controller.signal },
+    );
     expect(code).toBe(130);
     expect(csvRows(join(out, 'metrics.csv'))).toEqual([[...METRICS_HEADER]]);
     expect(colours(decodePng(join(out, 'curves.png'))).size).toBeGreaterThan(2);

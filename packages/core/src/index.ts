@@ -12,7 +12,19 @@
  */
 export * from './backend/index.js';
 export { Tensor, type NestedArray } from './tensor/tensor.js';
-export { tensor, scalar, zeros, ones, full, zerosLike, onesLike, arange, rand, randn, uniform } from './tensor/creation.js';
+export {
+  tensor,
+  scalar,
+  zeros,
+  ones,
+  full,
+  zerosLike,
+  onesLike,
+  arange,
+  rand,
+  randn,
+  uniform,
+} from './tensor/creation.js';
 export { Random, setSeed, globalRandom } from './tensor/random.js';
 export { tidy, keep, memory, type MemoryInfo } from './tensor/engine.js';
 export { sizeOf, broadcastShapes } from './tensor/shape.js';

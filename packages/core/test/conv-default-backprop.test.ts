@@ -8,9 +8,33 @@ import { CpuBackend } from '@gradstream/backend-cpu';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  type ConvNdOptions, type Tensor, conv1d, conv2d, conv3d, getBackendName, grads, mean, mul, registerBackend, setBackend, square, sub, sum, tanh, tensor, tidy, valueAndGrads,
+  type ConvNdOptions,
+  type Tensor,
+  conv1d,
+  conv2d,
+  conv3d,
+  getBackendName,
+  grads,
+  mean,
+  mul,
+  registerBackend,
+  setBackend,
+  square,
+  sub,
+  sum,
+  tanh,
+  tensor,
+  tidy,
+  valueAndGrads,
 } from '@gradstream/core';
-import { backendConformance, convCaseArb, gradcheck, gradgradcheck, tensorArb, type ConvCase } from '@gradstream/core/testing';
+import {
+  backendConformance,
+  convCaseArb,
+  gradcheck,
+  gradgradcheck,
+  tensorArb,
+  type ConvCase,
+} from '@gradstream/core/testing';
 
 const NAME = 'cpu-composed-conv-backprop';
 
@@ -36,7 +60,12 @@ afterAll(async () => {
 });
 
 const convFns = { 1: conv1d, 2: conv2d, 3: conv3d } as const;
-const optsOf = (c: ConvCase): ConvNdOptions => ({ stride: c.stride, padding: c.paddingArg, dilation: c.dilation, groups: c.groups });
+const optsOf = (c: ConvCase): ConvNdOptions => ({
+  stride: c.stride,
+  padding: c.paddingArg,
+  dilation: c.dilation,
+  groups: c.groups,
+});
 const caseTensors = (c: ConvCase) => fc.tuple(fc.constant(c), tensorArb(c.xShape), tensorArb(c.wShape));
 /** Several samples and several groups: the composed input gradient's sample-by-sample branch. */
 const batchedGroups = (c: ConvCase) => c.xShape[0]! > 1 && c.groups > 1;
@@ -50,17 +79,33 @@ it('the stripped backend is active and really lacks the backprop kernels', () =>
 describe('composed conv backprop: gradcheck and gradgradcheck in float64', () => {
   for (const rank of [1, 2, 3] as const) {
     it(`conv${rank}d over random stride, padding, dilation, groups and batch`, () => {
-      fc.assert(fc.property(convCaseArb({ rank }).chain(caseTensors), fc.nat(1000), ([c, xs, ws], seed) => tidy(() => {
-        const f = (x: Tensor, w: Tensor) => convFns[rank](x, w, optsOf(c));
-        return gradcheck(f, [xs.make(), ws.make()], { fast: true, seed }) && gradgradcheck(f, [xs.make(), ws.make()], { fast: true, seed });
-      })), { numRuns: rank === 3 ? 6 : 10 });
+      fc.assert(
+        fc.property(convCaseArb({ rank }).chain(caseTensors), fc.nat(1000), ([c, xs, ws], seed) =>
+          tidy(() => {
+            const f = (x: Tensor, w: Tensor) => convFns[rank](x, w, optsOf(c));
+            return (
+              gradcheck(f, [xs.make(), ws.make()], { fast: true, seed }) &&
+              gradgradcheck(f, [xs.make(), ws.make()], { fast: true, seed })
+            );
+          }),
+        ),
+        { numRuns: rank === 3 ? 6 : 10 },
+      );
     });
   }
   it('batch > 1 with groups > 1, full Jacobian on small 1-D/2-D cases', () => {
-    const arb = fc.constantFrom(1 as const, 2 as const).chain((rank) => convCaseArb({ rank, maxChannels: 1, maxKernel: 3 }))
-      .filter(batchedGroups).chain(caseTensors).filter(([, xs, ws]) => xs.values.length + ws.values.length <= 60);
-    fc.assert(fc.property(arb, ([c, xs, ws]) => tidy(() =>
-      gradcheck((x, w) => convFns[c.rank](x, w, optsOf(c)), [xs.make(), ws.make()]))), { numRuns: 8 });
+    const arb = fc
+      .constantFrom(1 as const, 2 as const)
+      .chain((rank) => convCaseArb({ rank, maxChannels: 1, maxKernel: 3 }))
+      .filter(batchedGroups)
+      .chain(caseTensors)
+      .filter(([, xs, ws]) => xs.values.length + ws.values.length <= 60);
+    fc.assert(
+      fc.property(arb, ([c, xs, ws]) =>
+        tidy(() => gradcheck((x, w) => convFns[c.rank](x, w, optsOf(c)), [xs.make(), ws.make()])),
+      ),
+      { numRuns: 8 },
+    );
   });
 });
 
@@ -71,7 +116,16 @@ function gradientsOn(c: ConvCase, xv: Float64Array, wv: Float64Array): Float64Ar
     const w = tensor(wv, c.wShape, 'float64');
     const f = (a: Tensor, b: Tensor) => {
       const y = convFns[c.rank](a, b, optsOf(c));
-      return sum(mul(y, tensor(Float64Array.from({ length: y.size }, (_, i) => Math.cos(i)), y.shape, 'float64')));
+      return sum(
+        mul(
+          y,
+          tensor(
+            Float64Array.from({ length: y.size }, (_, i) => Math.cos(i)),
+            y.shape,
+            'float64',
+          ),
+        ),
+      );
     };
     const [dx, dw] = grads(f)(x, w);
     // Differentiating a function of dx with respect to w runs the backward of the backprop-input op.
@@ -82,32 +136,61 @@ function gradientsOn(c: ConvCase, xv: Float64Array, wv: Float64Array): Float64Ar
 
 it('gradients equal those of the CPU kernels (first and second order, 1-D/2-D/3-D, batch > 1 with groups > 1)', async () => {
   const arb = convCaseArb({ maxKernel: 4 }).filter(batchedGroups).chain(caseTensors);
-  await fc.assert(fc.asyncProperty(arb, async ([c, xs, ws]) => {
-    try {
-      const composed = gradientsOn(c, xs.values, ws.values);
-      await setBackend('cpu');
-      const kernels = gradientsOn(c, xs.values, ws.values);
-      composed.forEach((g, i) => g.forEach((v, j) => {
-        const want = kernels[i]![j]!;
-        if (!(Math.abs(v - want) <= 1e-10 * (1 + Math.abs(want)))) throw new Error(`gradient ${i}, element ${j}: composed ${v}, kernel ${want}`);
-      }));
-    } finally {
-      await setBackend(NAME);
-    }
-  }), { numRuns: 12 });
+  await fc.assert(
+    fc.asyncProperty(arb, async ([c, xs, ws]) => {
+      try {
+        const composed = gradientsOn(c, xs.values, ws.values);
+        await setBackend('cpu');
+        const kernels = gradientsOn(c, xs.values, ws.values);
+        for (const [i, g] of composed.entries()) {
+          for (const [j, v] of g.entries()) {
+            const want = kernels[i]![j]!;
+            if (!(Math.abs(v - want) <= 1e-10 * (1 + Math.abs(want))))
+              throw new Error(`gradient ${i}, element ${j}: composed ${v}, kernel ${want}`);
+          }
+        }
+      } finally {
+        await setBackend(NAME);
+      }
+    }),
+    { numRuns: 12 },
+  );
 });
 
 it('a tiny grouped conv net trained by SGD through the composed kernels lowers its loss', () => {
   tidy(() => {
-    const sin = (n: number, shape: number[], scale: number) => tensor(Float64Array.from({ length: n }, (_, i) => scale * Math.sin(1.3 * i + 0.4)), shape, 'float64');
+    const sin = (n: number, shape: number[], scale: number) =>
+      tensor(
+        Float64Array.from({ length: n }, (_, i) => scale * Math.sin(1.3 * i + 0.4)),
+        shape,
+        'float64',
+      );
     const x = sin(4 * 2 * 6 * 6, [4, 2, 6, 6], 1);
     const target = sin(4 * 1 * 3 * 3, [4, 1, 3, 3], 0.5);
     let w1 = sin(4 * 1 * 3 * 3, [4, 1, 3, 3], 0.3);
     let w2 = sin(1 * 4 * 2 * 2, [1, 4, 2, 2], 0.3);
-    const loss = (a: Tensor, b: Tensor) => mean(square(sub(conv2d(tanh(conv2d(x, a, { padding: 'same', groups: 2 })), b, { stride: 2, dilation: 2, padding: [[0, 1], [1, 0]] }), target)));
+    const loss = (a: Tensor, b: Tensor) =>
+      mean(
+        square(
+          sub(
+            conv2d(tanh(conv2d(x, a, { padding: 'same', groups: 2 })), b, {
+              stride: 2,
+              dilation: 2,
+              padding: [
+                [0, 1],
+                [1, 0],
+              ],
+            }),
+            target,
+          ),
+        ),
+      );
     const losses: number[] = [];
     for (let step = 0; step < 15; step++) {
-      const { value, grads: [g1, g2] } = valueAndGrads(loss)(w1, w2);
+      const {
+        value,
+        grads: [g1, g2],
+      } = valueAndGrads(loss)(w1, w2);
       losses.push(value.dataSync()[0]!);
       w1 = sub(w1, mul(g1!, 0.5));
       w2 = sub(w2, mul(g2!, 0.5));

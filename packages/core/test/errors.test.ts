@@ -3,9 +3,42 @@ import '@gradstream/backend-cpu';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  tensor, zeros, ones, full, arange, tidy, add, sub, mul, matmul, reshape, concat, gather, slice, transpose, sum, conv2d, maxPool2d,
-  grad, customGrad, setBackend, getBackendName, listBackends, broadcastTo, softmax, logSoftmax, convTranspose1d, convTranspose2d, memory,
-  GradstreamError, ShapeError, DTypeError, DisposedTensorError, BackendError, GradientError, ArgumentError,
+  tensor,
+  zeros,
+  ones,
+  full,
+  arange,
+  tidy,
+  add,
+  sub,
+  mul,
+  matmul,
+  reshape,
+  concat,
+  gather,
+  slice,
+  transpose,
+  sum,
+  conv2d,
+  maxPool2d,
+  grad,
+  customGrad,
+  setBackend,
+  getBackendName,
+  listBackends,
+  broadcastTo,
+  softmax,
+  logSoftmax,
+  convTranspose1d,
+  convTranspose2d,
+  memory,
+  GradstreamError,
+  ShapeError,
+  DTypeError,
+  DisposedTensorError,
+  BackendError,
+  GradientError,
+  ArgumentError,
 } from '@gradstream/core';
 import { shapeArb } from '@gradstream/core/testing';
 
@@ -34,14 +67,22 @@ describe('ShapeError', () => {
 
   it('any pair of non-broadcastable shapes, for every binary op', () => {
     const arb = shapeArb({ minRank: 1, maxRank: 3, minDim: 2, maxDim: 4 }).chain((a) =>
-      fc.tuple(fc.constant(a), fc.integer({ min: 0, max: a.length - 1 }), fc.integer({ min: 2, max: 5 })).filter(([s, i, d]) => s[i] !== d));
-    fc.assert(fc.property(arb, fc.constantFrom(['add', add], ['sub', sub], ['mul', mul]), ([a, i, d], [name, f]) => tidy(() => {
-      const b = a.map((v, k) => (k === i ? d : v));
-      const e = thrown(() => f(zeros(a), zeros(b)), ShapeError);
-      expect(e.message).toContain(name);
-      expect(e.message).toContain(fmt(a));
-      expect(e.message).toContain(fmt(b));
-    })), { numRuns: 20 });
+      fc
+        .tuple(fc.constant(a), fc.integer({ min: 0, max: a.length - 1 }), fc.integer({ min: 2, max: 5 }))
+        .filter(([s, i, d]) => s[i] !== d),
+    );
+    fc.assert(
+      fc.property(arb, fc.constantFrom(['add', add], ['sub', sub], ['mul', mul]), ([a, i, d], [name, f]) =>
+        tidy(() => {
+          const b = a.map((v, k) => (k === i ? d : v));
+          const e = thrown(() => f(zeros(a), zeros(b)), ShapeError);
+          expect(e.message).toContain(name);
+          expect(e.message).toContain(fmt(a));
+          expect(e.message).toContain(fmt(b));
+        }),
+      ),
+      { numRuns: 20 },
+    );
   });
 
   it('matmul inner dimension mismatch', () => {
@@ -51,7 +92,9 @@ describe('ShapeError', () => {
 
   it('reshape, concat, slice, transpose, sum axis', () => {
     expect(thrown(() => reshape(zeros([2, 3]), [4]), ShapeError).message).toMatch(/reshape.*\[2,3\].*\[4\]/);
-    expect(thrown(() => concat([zeros([2, 3]), zeros([2, 4])], 0), ShapeError).message).toMatch(/concat.*\[2,3\].*\[2,4\]/);
+    expect(thrown(() => concat([zeros([2, 3]), zeros([2, 4])], 0), ShapeError).message).toMatch(
+      /concat.*\[2,3\].*\[2,4\]/,
+    );
     expect(thrown(() => slice(zeros([2, 3]), [1, 1], [2, 1]), ShapeError).message).toMatch(/slice.*\[2,3\]/);
     expect(thrown(() => transpose(zeros([2, 3]), [0, 0]), ShapeError).message).toMatch(/transpose.*\[2,3\]/);
     expect(thrown(() => sum(zeros([2, 3]), 2), ShapeError).message).toMatch(/sum.*axis 2/);
@@ -87,18 +130,35 @@ describe('ShapeError', () => {
   });
 
   it('transposed convolution validates groups, stride and dilation (they once gave garbage silently)', () => {
-    expect(thrown(() => convTranspose2d(ones([1, 4, 3, 3]), ones([4, 1, 2, 2]), { groups: 3 }), ShapeError).message).toMatch(/convTranspose2d.*groups 3.*\[1,4,3,3\]/);
-    expect(thrown(() => convTranspose2d(ones([1, 4, 3, 3]), ones([4, 1, 2, 2]), { groups: 0 }), ArgumentError).message).toContain('convTranspose2d');
-    expect(thrown(() => convTranspose1d(ones([1, 1, 3]), ones([1, 1, 2]), { stride: 0 }), ArgumentError).message).toMatch(/convTranspose1d.*stride/);
-    expect(thrown(() => convTranspose1d(ones([1, 1, 3]), ones([1, 1, 2]), { stride: 1.5 }), ArgumentError).message).toMatch(/convTranspose1d.*stride/);
-    expect(thrown(() => convTranspose1d(ones([1, 1, 3]), ones([1, 1, 2]), { dilation: 0 }), ArgumentError).message).toMatch(/convTranspose1d.*dilation/);
-    expect(thrown(() => convTranspose2d(ones([1, 1, 3, 3]), ones([1, 1, 2, 2]), { stride: [1, 1, 1] }), ArgumentError).message).toMatch(/convTranspose2d.*stride/);
-    expect(thrown(() => convTranspose1d(ones([1, 1, 3]), ones([1, 1, 2]), { outputPadding: 1 }), ArgumentError).message).toMatch(/convTranspose1d.*outputPadding/);
+    expect(
+      thrown(() => convTranspose2d(ones([1, 4, 3, 3]), ones([4, 1, 2, 2]), { groups: 3 }), ShapeError).message,
+    ).toMatch(/convTranspose2d.*groups 3.*\[1,4,3,3\]/);
+    expect(
+      thrown(() => convTranspose2d(ones([1, 4, 3, 3]), ones([4, 1, 2, 2]), { groups: 0 }), ArgumentError).message,
+    ).toContain('convTranspose2d');
+    expect(
+      thrown(() => convTranspose1d(ones([1, 1, 3]), ones([1, 1, 2]), { stride: 0 }), ArgumentError).message,
+    ).toMatch(/convTranspose1d.*stride/);
+    expect(
+      thrown(() => convTranspose1d(ones([1, 1, 3]), ones([1, 1, 2]), { stride: 1.5 }), ArgumentError).message,
+    ).toMatch(/convTranspose1d.*stride/);
+    expect(
+      thrown(() => convTranspose1d(ones([1, 1, 3]), ones([1, 1, 2]), { dilation: 0 }), ArgumentError).message,
+    ).toMatch(/convTranspose1d.*dilation/);
+    expect(
+      thrown(() => convTranspose2d(ones([1, 1, 3, 3]), ones([1, 1, 2, 2]), { stride: [1, 1, 1] }), ArgumentError)
+        .message,
+    ).toMatch(/convTranspose2d.*stride/);
+    expect(
+      thrown(() => convTranspose1d(ones([1, 1, 3]), ones([1, 1, 2]), { outputPadding: 1 }), ArgumentError).message,
+    ).toMatch(/convTranspose1d.*outputPadding/);
   });
 
   it('pooling with an empty output, and invalid arguments', () => {
     expect(thrown(() => maxPool2d(zeros([1, 1, 2, 2]), 3), ShapeError).message).toContain('maxPool2d');
-    expect(thrown(() => maxPool2d(zeros([1, 1, 4, 4]), 2, { stride: 0 }), ArgumentError).message).toContain('maxPool2d');
+    expect(thrown(() => maxPool2d(zeros([1, 1, 4, 4]), 2, { stride: 0 }), ArgumentError).message).toContain(
+      'maxPool2d',
+    );
   });
 });
 
@@ -118,10 +178,20 @@ describe('DTypeError', () => {
     expectDTypeError(() => gather(zeros([3, 5]), tensor([0, 1])), 'gather', '[2] float32', '[3,5] float32', 'int32');
   });
   it('concat of mixed dtypes names every operand', () => {
-    expectDTypeError(() => concat([zeros([2, 3]), zeros([1, 3], 'int32')], 0), 'concat', '[2,3] float32', '[1,3] int32');
+    expectDTypeError(
+      () => concat([zeros([2, 3]), zeros([1, 3], 'int32')], 0),
+      'concat',
+      '[2,3] float32',
+      '[1,3] int32',
+    );
   });
   it('conv2d on int32 names both shapes', () => {
-    expectDTypeError(() => conv2d(zeros([1, 1, 3, 3], 'int32'), zeros([1, 1, 1, 1], 'int32')), 'conv2d', '[1,1,3,3] int32', '[1,1,1,1] int32');
+    expectDTypeError(
+      () => conv2d(zeros([1, 1, 3, 3], 'int32'), zeros([1, 1, 1, 1], 'int32')),
+      'conv2d',
+      '[1,1,3,3] int32',
+      '[1,1,1,1] int32',
+    );
   });
   it('unknown dtype names the creating op and the shape', () => {
     expectDTypeError(() => tensor([1, 2], [2], 'float16' as never), 'tensor', 'float16', '[2]');
@@ -155,7 +225,10 @@ describe('BackendError', () => {
   it("setBackend('nope') rejects with the registered names, and the active backend is unchanged", async () => {
     const before = getBackendName();
     await expect(setBackend('nope')).rejects.toBeInstanceOf(BackendError);
-    const e = await setBackend('nope').then(() => undefined, (err: unknown) => err);
+    const e = await setBackend('nope').then(
+      () => undefined,
+      (err: unknown) => err,
+    );
     expect(e).toBeInstanceOf(BackendError);
     expect((e as BackendError).op).toBe('setBackend');
     expect((e as BackendError).message).toMatch(/^setBackend: unknown backend 'nope'; registered: /);
@@ -175,8 +248,13 @@ describe('GradientError', () => {
     expect(e.message).toContain('[2,3]');
   });
   it('a customGrad rule returning the wrong dtype', () => {
-    const bad = customGrad((x) => ({ value: mul(x, 2), gradFunc: (dy) => [tensor(new Float64Array(dy.size), dy.shape, 'float64')] }));
-    expect(thrown(() => grad((x) => sum(bad(x)))(ones([2])), GradientError).message).toMatch(/customGrad.*float64.*float32/);
+    const bad = customGrad((x) => ({
+      value: mul(x, 2),
+      gradFunc: (dy) => [tensor(new Float64Array(dy.size), dy.shape, 'float64')],
+    }));
+    expect(thrown(() => grad((x) => sum(bad(x)))(ones([2])), GradientError).message).toMatch(
+      /customGrad.*float64.*float32/,
+    );
   });
   it('a customGrad rule returning the wrong number of gradients', () => {
     const bad = customGrad((x) => ({ value: x, gradFunc: (dy) => [dy, dy] }));

@@ -1,10 +1,38 @@
 import '@gradstream/backend-cpu';
 import { describe, expect, it } from 'vitest';
-import { type Tensor, noGrad, randn, setSeed, sigmoid, sum, mul, tensor, tidy, uniform, variableGrads } from '@gradstream/core';
+import {
+  type Tensor,
+  noGrad,
+  randn,
+  setSeed,
+  sigmoid,
+  sum,
+  mul,
+  tensor,
+  tidy,
+  uniform,
+  variableGrads,
+} from '@gradstream/core';
 import { gradcheck } from '@gradstream/core/testing';
 import {
-  AvgPool2d, BatchNorm1d, BatchNorm2d, Conv2d, Inception, Linear, MaxPool2d, type Module, Parallel, ReLU, Residual, Sequential, Tanh,
-  bce, bceWithLogits, crossEntropy, mse, nllLoss,
+  AvgPool2d,
+  BatchNorm1d,
+  BatchNorm2d,
+  Conv2d,
+  Inception,
+  Linear,
+  MaxPool2d,
+  type Module,
+  Parallel,
+  ReLU,
+  Residual,
+  Sequential,
+  Tanh,
+  bce,
+  bceWithLogits,
+  crossEntropy,
+  mse,
+  nllLoss,
 } from '@gradstream/core/nn';
 
 const f64 = (shape: number[], mean = 0, std = 1): Tensor => randn(shape, mean, std, 'float64');
@@ -80,11 +108,19 @@ describe('gradcheck (float64)', () => {
 
   it('Residual blocks, with and without a projection', () => {
     setSeed(23);
-    const block = new Residual(new Sequential([new Conv2d(2, 2, 3, { padding: 1, dtype: 'float64' }), new BatchNorm2d(2, { dtype: 'float64' }), new Tanh()]));
+    const block = new Residual(
+      new Sequential([
+        new Conv2d(2, 2, 3, { padding: 1, dtype: 'float64' }),
+        new BatchNorm2d(2, { dtype: 'float64' }),
+        new Tanh(),
+      ]),
+    );
     const x = f64([2, 2, 3, 3]);
     expect(gradcheck((xi) => block.call(xi), [x])).toBe(true);
     paramGradcheck(block, x);
-    const down = new Residual(new Linear(3, 5, { dtype: 'float64' }), { projection: new Linear(3, 5, { bias: false, dtype: 'float64' }) });
+    const down = new Residual(new Linear(3, 5, { dtype: 'float64' }), {
+      projection: new Linear(3, 5, { bias: false, dtype: 'float64' }),
+    });
     expect(gradcheck((xi) => down.call(xi), [f64([4, 3])])).toBe(true);
     paramGradcheck(down, f64([4, 3]));
   });
@@ -93,7 +129,11 @@ describe('gradcheck (float64)', () => {
     setSeed(24);
     const inception = new Parallel({
       b1: new Conv2d(3, 2, 1, { dtype: 'float64' }),
-      b3: new Sequential([new Conv2d(3, 2, 1, { dtype: 'float64' }), new ReLU(), new Conv2d(2, 2, 3, { padding: 1, dtype: 'float64' })]),
+      b3: new Sequential([
+        new Conv2d(3, 2, 1, { dtype: 'float64' }),
+        new ReLU(),
+        new Conv2d(2, 2, 3, { padding: 1, dtype: 'float64' }),
+      ]),
       pool: new MaxPool2d(3, { stride: 1, padding: 1 }),
     });
     const x = f64([2, 3, 4, 4]);

@@ -1,7 +1,16 @@
 import '@gradstream/backend-cpu';
 import { describe, expect, it } from 'vitest';
 import { setSeed } from '@gradstream/core';
-import { calculateGain, fanInAndFanOut, glorotUniform, init, kaimingNormal, kaimingUniform, xavierNormal, xavierUniform } from '@gradstream/core/nn';
+import {
+  calculateGain,
+  fanInAndFanOut,
+  glorotUniform,
+  init,
+  kaimingNormal,
+  kaimingUniform,
+  xavierNormal,
+  xavierUniform,
+} from '@gradstream/core/nn';
 
 function stats(values: ArrayLike<number>): { mean: number; std: number; max: number } {
   let s = 0;

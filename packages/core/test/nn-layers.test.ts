@@ -2,12 +2,44 @@ import '@gradstream/backend-cpu';
 import { describe, expect, it } from 'vitest';
 import { type Tensor, add, concat, conv2d, matmul, ones, rand, randn, setSeed, tensor, tidy } from '@gradstream/core';
 import {
-  AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, AvgPool3d, BatchNorm1d, BatchNorm2d, Conv1d, Conv2d, Conv3d, ConvTranspose2d,
-  Dropout, Dropout2d, Flatten, GlobalAvgPool, Identity, LeakyReLU, Linear, LocallyConnected2d, LpPool1d, LpPool2d,
-  LpPool3d, Inception, MaxPool1d, MaxPool2d, MaxPool3d, Maxout, Parallel, ReLU, Residual, Sequential, Sigmoid, Softmax, Tanh, TiledConv2d,
+  AdaptiveAvgPool2d,
+  AvgPool1d,
+  AvgPool2d,
+  AvgPool3d,
+  BatchNorm1d,
+  BatchNorm2d,
+  Conv1d,
+  Conv2d,
+  Conv3d,
+  ConvTranspose2d,
+  Dropout,
+  Dropout2d,
+  Flatten,
+  GlobalAvgPool,
+  Identity,
+  LeakyReLU,
+  Linear,
+  LocallyConnected2d,
+  LpPool1d,
+  LpPool2d,
+  LpPool3d,
+  Inception,
+  MaxPool1d,
+  MaxPool2d,
+  MaxPool3d,
+  Maxout,
+  Parallel,
+  ReLU,
+  Residual,
+  Sequential,
+  Sigmoid,
+  Softmax,
+  Tanh,
+  TiledConv2d,
 } from '@gradstream/core/nn';
 
-const shapeOf = (m: { call(x: Tensor): Tensor }, shape: number[]): readonly number[] => tidy(() => m.call(randn(shape)).shape);
+const shapeOf = (m: { call(x: Tensor): Tensor }, shape: number[]): readonly number[] =>
+  tidy(() => m.call(randn(shape)).shape);
 
 describe('layers', () => {
   it('produce the output shapes PyTorch would', () => {
@@ -15,9 +47,13 @@ describe('layers', () => {
     expect(shapeOf(new Linear(6, 3), [2, 5, 6])).toEqual([2, 5, 3]);
     expect(shapeOf(new Conv1d(2, 4, 3, { padding: 1 }), [1, 2, 10])).toEqual([1, 4, 10]);
     expect(shapeOf(new Conv2d(3, 16, 3, { padding: 1, stride: 2 }), [2, 3, 8, 8])).toEqual([2, 16, 4, 4]);
-    expect(shapeOf(new Conv2d(4, 4, 3, { padding: 'same', groups: 4, dilation: 2 }), [1, 4, 7, 7])).toEqual([1, 4, 7, 7]);
+    expect(shapeOf(new Conv2d(4, 4, 3, { padding: 'same', groups: 4, dilation: 2 }), [1, 4, 7, 7])).toEqual([
+      1, 4, 7, 7,
+    ]);
     expect(shapeOf(new Conv3d(1, 2, 2), [1, 1, 3, 3, 3])).toEqual([1, 2, 2, 2, 2]);
-    expect(shapeOf(new ConvTranspose2d(8, 4, 3, { stride: 2, padding: 1, outputPadding: 1 }), [1, 8, 7, 7])).toEqual([1, 4, 14, 14]);
+    expect(shapeOf(new ConvTranspose2d(8, 4, 3, { stride: 2, padding: 1, outputPadding: 1 }), [1, 8, 7, 7])).toEqual([
+      1, 4, 14, 14,
+    ]);
     expect(shapeOf(new LocallyConnected2d(1, 2, [6, 6], 3), [2, 1, 6, 6])).toEqual([2, 2, 4, 4]);
     expect(shapeOf(new TiledConv2d(1, 4, 3, { tiles: 2 }), [1, 1, 8, 8])).toEqual([1, 4, 6, 6]);
     expect(shapeOf(new MaxPool1d(2), [1, 2, 8])).toEqual([1, 2, 4]);
@@ -29,12 +65,15 @@ describe('layers', () => {
     expect(tidy(() => new LpPool1d(2, 2).call(ones([1, 1, 4])).shape)).toEqual([1, 1, 2]);
     expect(tidy(() => new LpPool2d(2, 2).call(ones([1, 1, 4, 4])).shape)).toEqual([1, 1, 2, 2]);
     expect(tidy(() => new LpPool3d(2, 2).call(ones([1, 2, 4, 5, 6])).shape)).toEqual([1, 2, 2, 2, 3]);
-    expect(tidy(() => new LpPool3d(3, [1, 2, 3], { stride: 1 }).call(ones([1, 1, 3, 4, 5])).shape)).toEqual([1, 1, 3, 3, 3]);
+    expect(tidy(() => new LpPool3d(3, [1, 2, 3], { stride: 1 }).call(ones([1, 1, 3, 4, 5])).shape)).toEqual([
+      1, 1, 3, 3, 3,
+    ]);
     expect(shapeOf(new AdaptiveAvgPool2d([2, 3]), [1, 3, 7, 9])).toEqual([1, 3, 2, 3]);
     expect(shapeOf(new GlobalAvgPool(), [2, 5, 3, 3])).toEqual([2, 5, 1, 1]);
     expect(shapeOf(new Maxout(3), [2, 12, 5, 5])).toEqual([2, 4, 5, 5]);
     expect(shapeOf(new Flatten(), [2, 3, 4, 5])).toEqual([2, 60]);
-    for (const m of [new ReLU(), new LeakyReLU(0.2), new Tanh(), new Sigmoid(), new Softmax(), new Identity()]) expect(shapeOf(m, [2, 3])).toEqual([2, 3]);
+    for (const m of [new ReLU(), new LeakyReLU(0.2), new Tanh(), new Sigmoid(), new Softmax(), new Identity()])
+      expect(shapeOf(m, [2, 3])).toEqual([2, 3]);
   });
 
   it('compute what the functional ops compute', () => {
@@ -54,11 +93,15 @@ describe('layers', () => {
 function lpPool3dByHand(values: Float32Array, n: number, p: number, k: number, s: number): number[] {
   const out: number[] = [];
   const m = Math.floor((n - k) / s) + 1;
-  for (let d = 0; d < m; d++) for (let h = 0; h < m; h++) for (let w = 0; w < m; w++) {
-    let sum = 0;
-    for (let i = 0; i < k; i++) for (let j = 0; j < k; j++) for (let l = 0; l < k; l++) sum += values[((d * s + i) * n + h * s + j) * n + w * s + l]! ** p;
-    out.push(sum ** (1 / p));
-  }
+  for (let d = 0; d < m; d++)
+    for (let h = 0; h < m; h++)
+      for (let w = 0; w < m; w++) {
+        let sum = 0;
+        for (let i = 0; i < k; i++)
+          for (let j = 0; j < k; j++)
+            for (let l = 0; l < k; l++) sum += values[((d * s + i) * n + h * s + j) * n + w * s + l]! ** p;
+        out.push(sum ** (1 / p));
+      }
   return out;
 }
 
@@ -67,11 +110,17 @@ describe('LpPool3d', () => {
     setSeed(5);
     const x = rand([1, 1, 5, 5, 5]);
     const values = x.dataSync() as Float32Array;
-    for (const [p, k, s] of [[2, 2, 2], [3, 3, 1], [1, 2, 3]] as const) {
+    for (const [p, k, s] of [
+      [2, 2, 2],
+      [3, 3, 1],
+      [1, 2, 3],
+    ] as const) {
       const y = tidy(() => Array.from(new LpPool3d(p, k, { stride: s }).call(x).dataSync()));
       const expected = lpPool3dByHand(values, 5, p, k, s);
       expect(y).toHaveLength(expected.length);
-      y.forEach((v, i) => expect(v).toBeCloseTo(expected[i]!, 4));
+      y.forEach((v, i) => {
+        expect(v).toBeCloseTo(expected[i]!, 4);
+      });
     }
     x.dispose();
   });
@@ -83,14 +132,18 @@ describe('BatchNorm', () => {
     const x = tensor(new Float64Array([1, 2, 3, 4]), [4, 1]);
     const y = tidy(() => bn.call(x).dataSync());
     const sd = 1 / Math.sqrt(1.25 + 1e-5);
-    [1, 2, 3, 4].forEach((v, i) => expect(y[i]).toBeCloseTo((v - 2.5) * sd, 12));
+    [1, 2, 3, 4].forEach((v, i) => {
+      expect(y[i]).toBeCloseTo((v - 2.5) * sd, 12);
+    });
     expect(bn.runningMean!.dataSync()[0]).toBeCloseTo(0.25, 12);
     expect(bn.runningVar!.dataSync()[0]).toBeCloseTo(0.9 + 0.1 * (5 / 3), 12);
     expect(bn.numBatchesTracked!.item()).toBe(1);
     bn.eval();
     const z = tidy(() => bn.call(x).dataSync());
     const rsd = 1 / Math.sqrt(0.9 + 0.1 * (5 / 3) + 1e-5);
-    [1, 2, 3, 4].forEach((v, i) => expect(z[i]).toBeCloseTo((v - 0.25) * rsd, 12));
+    [1, 2, 3, 4].forEach((v, i) => {
+      expect(z[i]).toBeCloseTo((v - 0.25) * rsd, 12);
+    });
     expect(bn.numBatchesTracked!.item()).toBe(1);
   });
 
@@ -107,7 +160,8 @@ describe('BatchNorm', () => {
       for (let n = 0; n < 3; n++) for (let k = 0; k < 4; k++) s += v[n * 8 + c * 4 + k]!;
       return s / 12;
     };
-    for (const c of [0, 1]) expect(bn.runningMean!.dataSync()[c]).toBeCloseTo((channelMean(a, c) + channelMean(b, c)) / 2, 12);
+    for (const c of [0, 1])
+      expect(bn.runningMean!.dataSync()[c]).toBeCloseTo((channelMean(a, c) + channelMean(b, c)) / 2, 12);
     const free = new BatchNorm2d(2, { trackRunningStats: false, affine: false });
     expect(free.stateDict().size).toBe(0);
     free.eval();
@@ -154,16 +208,27 @@ describe('containers', () => {
     const proj = new Linear(4, 6, { bias: false });
     const projected = new Residual(wide, { projection: proj });
     expect([...projected.stateDict().keys()]).toEqual(['body.weight', 'body.bias', 'projection.weight']);
-    expect(tidy(() => projected.call(x).dataSync())).toEqual(tidy(() => add(wide.call(x), matmul(x, proj.weight, { transposeB: true })).dataSync()));
+    expect(tidy(() => projected.call(x).dataSync())).toEqual(
+      tidy(() => add(wide.call(x), matmul(x, proj.weight, { transposeB: true })).dataSync()),
+    );
   });
 
   it('Parallel concatenates branch outputs on channels, an Inception block', () => {
     const x = randn([2, 16, 8, 8]);
-    const branches = { branch1x1: new Conv2d(16, 8, 1), branch3x3: new Conv2d(16, 4, 3, { padding: 1 }), pool: new MaxPool2d(3, { stride: 1, padding: 1 }) };
+    const branches = {
+      branch1x1: new Conv2d(16, 8, 1),
+      branch3x3: new Conv2d(16, 4, 3, { padding: 1 }),
+      pool: new MaxPool2d(3, { stride: 1, padding: 1 }),
+    };
     const block = new Parallel(branches);
     expect(block.namedChildren().map(([k]) => k)).toEqual(['branch1x1', 'branch3x3', 'pool']);
     const y = tidy(() => block.call(x).dataSync());
-    const expected = tidy(() => concat(Object.values(branches).map((b) => b.call(x)), 1).dataSync());
+    const expected = tidy(() =>
+      concat(
+        Object.values(branches).map((b) => b.call(x)),
+        1,
+      ).dataSync(),
+    );
     expect(y).toEqual(expected);
     expect(tidy(() => block.call(x).shape)).toEqual([2, 28, 8, 8]);
   });
@@ -176,11 +241,23 @@ describe('containers', () => {
     const pool = new MaxPool2d(3, { stride: 1, padding: 1 });
     const block = new Inception({ b1, b3, pool });
     expect(block).toBeInstanceOf(Parallel);
-    expect([...block.stateDict().keys()]).toEqual(['b1.weight', 'b1.bias', 'b3.0.weight', 'b3.0.bias', 'b3.2.weight', 'b3.2.bias']);
+    expect([...block.stateDict().keys()]).toEqual([
+      'b1.weight',
+      'b1.bias',
+      'b3.0.weight',
+      'b3.0.bias',
+      'b3.2.weight',
+      'b3.2.bias',
+    ]);
     const y = tidy(() => block.call(x).dataSync());
     expect(tidy(() => block.call(x).shape)).toEqual([2, 3 + 5 + 4, 6, 6]);
     // Channel c of sample n of the output is channel c' of one branch's output, copied element by element.
-    const parts = tidy(() => [b1, b3, pool].map((b) => { const o = b.call(x); return { c: o.shape[1]!, v: o.dataSync() }; }));
+    const parts = tidy(() =>
+      [b1, b3, pool].map((b) => {
+        const o = b.call(x);
+        return { c: o.shape[1]!, v: o.dataSync() };
+      }),
+    );
     const hw = 36;
     const expected = new Float32Array(y.length);
     for (let n = 0, at = 0; n < 2; n++) {

@@ -2,7 +2,16 @@ import '@gradstream/backend-cpu';
 import { describe, expect, it } from 'vitest';
 import { GradstreamError, type Tensor, add, memory, mul, ones, setSeed, tensor, tidy, zeros } from '@gradstream/core';
 import {
-  BatchNorm2d, Conv2d, Flatten, Linear, MaxPool2d, Module, ReLU, Residual, Sequential, StateDictError,
+  BatchNorm2d,
+  Conv2d,
+  Flatten,
+  Linear,
+  MaxPool2d,
+  Module,
+  ReLU,
+  Residual,
+  Sequential,
+  StateDictError,
 } from '@gradstream/core/nn';
 
 class Affine extends Module {
@@ -27,15 +36,48 @@ describe('Module', () => {
   it('names parameters and buffers with PyTorch dotted paths, in torch order', () => {
     const m = net();
     expect([...m.stateDict().keys()]).toEqual([
-      'features.0.weight', 'features.0.bias',
-      'features.1.weight', 'features.1.bias', 'features.1.running_mean', 'features.1.running_var', 'features.1.num_batches_tracked',
+      'features.0.weight',
+      'features.0.bias',
+      'features.1.weight',
+      'features.1.bias',
+      'features.1.running_mean',
+      'features.1.running_var',
+      'features.1.num_batches_tracked',
       'layer1.body.0.weight',
-      'layer1.body.1.weight', 'layer1.body.1.bias', 'layer1.body.1.running_mean', 'layer1.body.1.running_var', 'layer1.body.1.num_batches_tracked',
-      'classifier.weight', 'classifier.bias',
+      'layer1.body.1.weight',
+      'layer1.body.1.bias',
+      'layer1.body.1.running_mean',
+      'layer1.body.1.running_var',
+      'layer1.body.1.num_batches_tracked',
+      'classifier.weight',
+      'classifier.bias',
     ]);
-    expect(m.namedParameters().map(([k]) => k)).toEqual(['features.0.weight', 'features.0.bias', 'features.1.weight', 'features.1.bias', 'layer1.body.0.weight', 'layer1.body.1.weight', 'layer1.body.1.bias', 'classifier.weight', 'classifier.bias']);
+    expect(m.namedParameters().map(([k]) => k)).toEqual([
+      'features.0.weight',
+      'features.0.bias',
+      'features.1.weight',
+      'features.1.bias',
+      'layer1.body.0.weight',
+      'layer1.body.1.weight',
+      'layer1.body.1.bias',
+      'classifier.weight',
+      'classifier.bias',
+    ]);
     expect(m.namedBuffers().map(([k]) => k)).toContain('layer1.body.1.running_var');
-    expect(m.namedModules().map(([k]) => k)).toEqual(['', 'features', 'features.0', 'features.1', 'features.2', 'features.3', 'layer1', 'layer1.body', 'layer1.body.0', 'layer1.body.1', 'flatten', 'classifier']);
+    expect(m.namedModules().map(([k]) => k)).toEqual([
+      '',
+      'features',
+      'features.0',
+      'features.1',
+      'features.2',
+      'features.3',
+      'layer1',
+      'layer1.body',
+      'layer1.body.0',
+      'layer1.body.1',
+      'flatten',
+      'classifier',
+    ]);
     expect(m.children()).toHaveLength(4);
     const nbt = m.stateDict().get('features.1.num_batches_tracked')!;
     expect(nbt.dtype).toBe('int32');
@@ -81,12 +123,19 @@ describe('Module', () => {
     expect(e.missingKeys).toEqual(['0.bias', '2.weight']);
     expect(e.unexpectedKeys).toEqual(['extra.weight', '2.gamma']);
     expect(e.shapeMismatches).toEqual([{ key: '0.weight', expected: [2, 3], got: [2, 4] }]);
-    expect(e.message).toMatch(/missing keys: 0\.bias, 2\.weight; unexpected keys: extra\.weight, 2\.gamma; shape mismatch for 0\.weight: expected \[2,3\], got \[2,4\]/);
+    expect(e.message).toMatch(
+      /missing keys: 0\.bias, 2\.weight; unexpected keys: extra\.weight, 2\.gamma; shape mismatch for 0\.weight: expected \[2,3\], got \[2,4\]/,
+    );
 
     sd.set('0.weight', zeros([2, 3]));
     const result = m.loadStateDict(sd, { strict: false });
     expect(result).toEqual({ missingKeys: ['0.bias', '2.weight'], unexpectedKeys: ['extra.weight', '2.gamma'] });
-    expect(m.namedParameters()[0]![1].dataSync().every((v) => v === 0)).toBe(true);
+    expect(
+      m
+        .namedParameters()[0]![1]
+        .dataSync()
+        .every((v) => v === 0),
+    ).toBe(true);
     m.dispose();
   });
 
@@ -112,15 +161,25 @@ describe('Module', () => {
     const m = net();
     const calls: string[] = [];
     const names = new Map(m.namedModules().map(([k, v]) => [v, k]));
-    const removers = m.namedModules().map(([, sub]) => sub.addForwardHook((mod, input, output) => {
-      calls.push(`${names.get(mod)} ${input.shape.join('x')}->${output.shape.join('x')}`);
-    }));
+    const removers = m.namedModules().map(([, sub]) =>
+      sub.addForwardHook((mod, input, output) => {
+        calls.push(`${names.get(mod)} ${input.shape.join('x')}->${output.shape.join('x')}`);
+      }),
+    );
     tidy(() => m.call(zeros([2, 1, 8, 8])));
     expect(calls).toEqual([
-      'features.0 2x1x8x8->2x4x8x8', 'features.1 2x4x8x8->2x4x8x8', 'features.2 2x4x8x8->2x4x8x8', 'features.3 2x4x8x8->2x4x4x4',
+      'features.0 2x1x8x8->2x4x8x8',
+      'features.1 2x4x8x8->2x4x8x8',
+      'features.2 2x4x8x8->2x4x8x8',
+      'features.3 2x4x8x8->2x4x4x4',
       'features 2x1x8x8->2x4x4x4',
-      'layer1.body.0 2x4x4x4->2x4x4x4', 'layer1.body.1 2x4x4x4->2x4x4x4', 'layer1.body 2x4x4x4->2x4x4x4', 'layer1 2x4x4x4->2x4x4x4',
-      'flatten 2x4x4x4->2x64', 'classifier 2x64->2x2', ' 2x1x8x8->2x2',
+      'layer1.body.0 2x4x4x4->2x4x4x4',
+      'layer1.body.1 2x4x4x4->2x4x4x4',
+      'layer1.body 2x4x4x4->2x4x4x4',
+      'layer1 2x4x4x4->2x4x4x4',
+      'flatten 2x4x4x4->2x64',
+      'classifier 2x64->2x2',
+      ' 2x1x8x8->2x2',
     ]);
     for (const remove of removers) remove();
     calls.length = 0;

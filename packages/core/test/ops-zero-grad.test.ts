@@ -8,8 +8,25 @@ import '@gradstream/backend-cpu';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  type Tensor, tensor, tidy, grads, sum, mul, cast, equal, notEqual, greater, greaterEqual, less, lessEqual,
-  argmax, argmin, sign, floor, ceil, round,
+  type Tensor,
+  tensor,
+  tidy,
+  grads,
+  sum,
+  mul,
+  cast,
+  equal,
+  notEqual,
+  greater,
+  greaterEqual,
+  less,
+  lessEqual,
+  argmax,
+  argmin,
+  sign,
+  floor,
+  ceil,
+  round,
 } from '@gradstream/core';
 import { gradcheck, broadcastableShapesArb, shapeArb } from '@gradstream/core/testing';
 
@@ -27,9 +44,13 @@ function valuesArb(shape: number[], element: fc.Arbitrary<number>): fc.Arbitrary
 }
 
 /** k + f with f in [0.1, 0.9]: never within 0.1 of an integer, so it never ties one. */
-const offInteger = fc.tuple(fc.integer({ min: -2, max: 1 }), fc.double({ min: 0.1, max: 0.9, noNaN: true })).map(([k, f]) => k + f);
+const offInteger = fc
+  .tuple(fc.integer({ min: -2, max: 1 }), fc.double({ min: 0.1, max: 0.9, noNaN: true }))
+  .map(([k, f]) => k + f);
 /** At least 0.05 from every multiple of 0.5: off the jumps of sign, floor, ceil and round. */
-const offHalves = fc.tuple(fc.integer({ min: -4, max: 3 }), fc.double({ min: 0.1, max: 0.4, noNaN: true })).map(([k, f]) => (k + f) / 2);
+const offHalves = fc
+  .tuple(fc.integer({ min: -4, max: 3 }), fc.double({ min: 0.1, max: 0.4, noNaN: true }))
+  .map(([k, f]) => (k + f) / 2);
 
 /** The gradients are zeros shaped and typed like the inputs, and finite differences see no change either. */
 function expectZeroGradient(f: (...xs: Tensor[]) => Tensor, makes: readonly Make[]): boolean {
@@ -47,15 +68,25 @@ function expectZeroGradient(f: (...xs: Tensor[]) => Tensor, makes: readonly Make
 
 describe('comparisons have a zero gradient in both operands', () => {
   const ops: [string, (a: Tensor, b: Tensor) => Tensor][] = [
-    ['equal', equal], ['notEqual', notEqual], ['greater', greater], ['greaterEqual', greaterEqual], ['less', less], ['lessEqual', lessEqual],
+    ['equal', equal],
+    ['notEqual', notEqual],
+    ['greater', greater],
+    ['greaterEqual', greaterEqual],
+    ['less', less],
+    ['lessEqual', lessEqual],
   ];
   // a off the integers, b integers: no element pair is within eps of a tie.
   const untied = broadcastableShapesArb(small).chain(([a, b]) =>
-    fc.tuple(valuesArb(a, offInteger), valuesArb(b, fc.integer({ min: -2, max: 2 })), fc.boolean()));
+    fc.tuple(valuesArb(a, offInteger), valuesArb(b, fc.integer({ min: -2, max: 2 })), fc.boolean()),
+  );
   for (const [name, op] of ops) {
     it(name, () => {
-      fc.assert(fc.property(untied, ([a, b, swap]) =>
-        expectZeroGradient((x, y) => cast(op(x, y), 'float64'), swap ? [b, a] : [a, b])), { numRuns: RUNS });
+      fc.assert(
+        fc.property(untied, ([a, b, swap]) =>
+          expectZeroGradient((x, y) => cast(op(x, y), 'float64'), swap ? [b, a] : [a, b]),
+        ),
+        { numRuns: RUNS },
+      );
     });
   }
 });
@@ -72,18 +103,35 @@ describe('argmax and argmin have a zero gradient', () => {
       fc.option(fc.integer({ min: -shape.length, max: shape.length - 1 }), { nil: undefined }),
     );
   });
-  for (const [name, op] of [['argmax', argmax], ['argmin', argmin]] as const) {
+  for (const [name, op] of [
+    ['argmax', argmax],
+    ['argmin', argmin],
+  ] as const) {
     it(name, () => {
-      fc.assert(fc.property(distinct, ([x, axis]) => expectZeroGradient((t) => cast(op(t, axis), 'float64'), [x])), { numRuns: RUNS });
+      fc.assert(
+        fc.property(distinct, ([x, axis]) => expectZeroGradient((t) => cast(op(t, axis), 'float64'), [x])),
+        { numRuns: RUNS },
+      );
     });
   }
 });
 
 describe('sign, floor, ceil and round have a zero gradient off their jumps', () => {
-  const ops: [string, (x: Tensor) => Tensor][] = [['sign', sign], ['floor', floor], ['ceil', ceil], ['round', round]];
+  const ops: [string, (x: Tensor) => Tensor][] = [
+    ['sign', sign],
+    ['floor', floor],
+    ['ceil', ceil],
+    ['round', round],
+  ];
   for (const [name, op] of ops) {
     it(name, () => {
-      fc.assert(fc.property(shapeArb(small).chain((s) => valuesArb(s, offHalves)), (x) => expectZeroGradient(op, [x])), { numRuns: RUNS });
+      fc.assert(
+        fc.property(
+          shapeArb(small).chain((s) => valuesArb(s, offHalves)),
+          (x) => expectZeroGradient(op, [x]),
+        ),
+        { numRuns: RUNS },
+      );
     });
   }
 });

@@ -6,12 +6,14 @@ import { cosineAnnealingLR, exponentialLR, linearWarmup, oneCycleLR, sgd, stepLR
 describe('learning-rate schedules', () => {
   it('give torch’s values at chosen steps', () => {
     const step = stepLR({ lr: 0.1, stepSize: 30, gamma: 0.1 });
-    expect([0, 29, 30, 59, 60].map(step)).toEqual([0.1, 0.1, 0.1 * 0.1, 0.1 * 0.1, 0.1 * 0.01].map((v) => expect.closeTo(v, 15)));
+    expect([0, 29, 30, 59, 60].map(step)).toEqual(
+      [0.1, 0.1, 0.1 * 0.1, 0.1 * 0.1, 0.1 * 0.01].map((v) => expect.closeTo(v, 15)),
+    );
     const exp = exponentialLR({ lr: 1, gamma: 0.5 });
     expect([0, 1, 3].map(exp)).toEqual([1, 0.5, 0.125]);
     const cos = cosineAnnealingLR({ lr: 1, tMax: 100, etaMin: 0.1 });
     expect([0, 50, 100].map(cos)).toEqual([1, 0.55, 0.1].map((v) => expect.closeTo(v, 12)));
-    expect(cos(25)).toBeCloseTo(0.1 + 0.9 * (1 + Math.cos(Math.PI / 4)) / 2, 12);
+    expect(cos(25)).toBeCloseTo(0.1 + (0.9 * (1 + Math.cos(Math.PI / 4))) / 2, 12);
   });
 
   it('oneCycleLR warms up to maxLr and anneals to maxLr/(div·finalDiv), as torch', () => {
@@ -22,7 +24,14 @@ describe('learning-rate schedules', () => {
     expect(s(99)).toBeCloseTo(0.04 / 1e4, 12);
     expect(s(200)).toBeCloseTo(0.04 / 1e4, 12);
     expect(s(64)).toBeCloseTo(4e-6 + ((1 - 4e-6) / 2) * (Math.cos((Math.PI * (64 - 29)) / 70) + 1), 12);
-    const linear = oneCycleLR({ maxLr: 1, totalSteps: 11, pctStart: 0.5, annealStrategy: 'linear', divFactor: 10, finalDivFactor: 1 });
+    const linear = oneCycleLR({
+      maxLr: 1,
+      totalSteps: 11,
+      pctStart: 0.5,
+      annealStrategy: 'linear',
+      divFactor: 10,
+      finalDivFactor: 1,
+    });
     expect(linear(3)).toBeCloseTo(0.1 + 0.9 * (3 / 4.5), 12);
     const three = oneCycleLR({ maxLr: 1, totalSteps: 100, threePhase: true });
     expect(three(58)).toBeCloseTo(0.04, 12);

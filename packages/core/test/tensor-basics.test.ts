@@ -3,30 +3,58 @@ import '@gradstream/backend-cpu';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  tensor, scalar, zeros, ones, full, zerosLike, onesLike, arange, rand, randn, uniform, setSeed, Random,
-  memory, reshape, stopGradient, tidy, sizeOf, broadcastShapes,
+  tensor,
+  scalar,
+  zeros,
+  ones,
+  full,
+  zerosLike,
+  onesLike,
+  arange,
+  rand,
+  randn,
+  uniform,
+  setSeed,
+  Random,
+  memory,
+  reshape,
+  stopGradient,
+  tidy,
+  sizeOf,
+  broadcastShapes,
 } from '@gradstream/core';
 import { shapeArb, broadcastableShapesArb } from '@gradstream/core/testing';
 
 describe('creation and reading', () => {
   it('nested arrays round-trip through toArray with the inferred shape and dtype', () => {
-    fc.assert(fc.property(shapeArb({ maxRank: 4, maxDim: 3 }).chain((s) =>
-      fc.tuple(fc.constant(s), fc.array(fc.integer({ min: -100, max: 100 }), { minLength: sizeOf(s), maxLength: sizeOf(s) }))), ([shape, flat]) => tidy(() => {
-      // build the nested array by hand
-      const build = (dim: number, off: number): unknown => {
-        if (dim === shape.length) return flat[off];
-        const stride = sizeOf(shape.slice(dim + 1));
-        return Array.from({ length: shape[dim]! }, (_, i) => build(dim + 1, off + i * stride));
-      };
-      const nested = build(0, 0) as number[];
-      const t = tensor(nested);
-      expect(t.shape).toEqual(shape);
-      expect(t.dtype).toBe('float32');
-      expect(t.size).toBe(sizeOf(shape));
-      expect(t.rank).toBe(shape.length);
-      expect(t.toArray()).toEqual(nested);
-      expect(Array.from(t.dataSync())).toEqual(flat);
-    })), { numRuns: 40 });
+    fc.assert(
+      fc.property(
+        shapeArb({ maxRank: 4, maxDim: 3 }).chain((s) =>
+          fc.tuple(
+            fc.constant(s),
+            fc.array(fc.integer({ min: -100, max: 100 }), { minLength: sizeOf(s), maxLength: sizeOf(s) }),
+          ),
+        ),
+        ([shape, flat]) =>
+          tidy(() => {
+            // build the nested array by hand
+            const build = (dim: number, off: number): unknown => {
+              if (dim === shape.length) return flat[off];
+              const stride = sizeOf(shape.slice(dim + 1));
+              return Array.from({ length: shape[dim]! }, (_, i) => build(dim + 1, off + i * stride));
+            };
+            const nested = build(0, 0) as number[];
+            const t = tensor(nested);
+            expect(t.shape).toEqual(shape);
+            expect(t.dtype).toBe('float32');
+            expect(t.size).toBe(sizeOf(shape));
+            expect(t.rank).toBe(shape.length);
+            expect(t.toArray()).toEqual(nested);
+            expect(Array.from(t.dataSync())).toEqual(flat);
+          }),
+      ),
+      { numRuns: 40 },
+    );
   });
   it('typed arrays choose the dtype; booleans become bool', () => {
     tidy(() => {
@@ -41,7 +69,10 @@ describe('creation and reading', () => {
   });
   it('full, zeros, ones, *Like, arange', () => {
     tidy(() => {
-      expect(full([2, 2], 7).toArray()).toEqual([[7, 7], [7, 7]]);
+      expect(full([2, 2], 7).toArray()).toEqual([
+        [7, 7],
+        [7, 7],
+      ]);
       expect(zeros([0, 3]).size).toBe(0);
       const o = ones([2], 'float64');
       expect(onesLike(o).dtype).toBe('float64');
@@ -55,13 +86,16 @@ describe('creation and reading', () => {
     expect(() => tensor([[1, 2], [3]])).toThrow(/ragged/);
   });
   it('broadcastShapes agrees with the NumPy rule on generated pairs', () => {
-    fc.assert(fc.property(broadcastableShapesArb(), ([a, b]) => {
-      const out = broadcastShapes('t', a, b);
-      const r = Math.max(a.length, b.length);
-      const pa = [...new Array(r - a.length).fill(1), ...a];
-      const pb = [...new Array(r - b.length).fill(1), ...b];
-      expect(out).toEqual(pa.map((d, i) => (d === 1 ? pb[i] : d)));
-    }), { numRuns: 50 });
+    fc.assert(
+      fc.property(broadcastableShapesArb(), ([a, b]) => {
+        const out = broadcastShapes('t', a, b);
+        const r = Math.max(a.length, b.length);
+        const pa = [...new Array(r - a.length).fill(1), ...a];
+        const pb = [...new Array(r - b.length).fill(1), ...b];
+        expect(out).toEqual(pa.map((d, i) => (d === 1 ? pb[i] : d)));
+      }),
+      { numRuns: 50 },
+    );
   });
 });
 
@@ -83,7 +117,10 @@ describe('disposal and aliasing', () => {
     expect(memory().numBytes).toBe(before.numBytes + 16); // one storage, three tensors
     expect(memory().numTensors).toBe(before.numTensors + 3);
     a.dispose();
-    expect(b.toArray()).toEqual([[1, 2], [3, 4]]);
+    expect(b.toArray()).toEqual([
+      [1, 2],
+      [3, 4],
+    ]);
     expect(memory().numBytes).toBe(before.numBytes + 16);
     b.dispose();
     c.dispose();
@@ -103,17 +140,22 @@ describe('disposal and aliasing', () => {
 
 describe('seeded randomness', () => {
   it('the same seed gives the same randn, rand and uniform; another seed differs', () => {
-    fc.assert(fc.property(fc.integer(), shapeArb({ minRank: 1, maxRank: 3, maxDim: 4 }), (seed, shape) => tidy(() => {
-      setSeed(seed);
-      const a = [randn(shape).dataSync(), rand(shape, 'float64').dataSync(), uniform(shape, -3, 3).dataSync()];
-      setSeed(seed);
-      const b = [randn(shape).dataSync(), rand(shape, 'float64').dataSync(), uniform(shape, -3, 3).dataSync()];
-      expect(b).toEqual(a);
-      setSeed(seed + 1);
-      const c = randn([16]).dataSync();
-      setSeed(seed);
-      expect(Array.from(randn([16]).dataSync())).not.toEqual(Array.from(c));
-    })), { numRuns: 20 });
+    fc.assert(
+      fc.property(fc.integer(), shapeArb({ minRank: 1, maxRank: 3, maxDim: 4 }), (seed, shape) =>
+        tidy(() => {
+          setSeed(seed);
+          const a = [randn(shape).dataSync(), rand(shape, 'float64').dataSync(), uniform(shape, -3, 3).dataSync()];
+          setSeed(seed);
+          const b = [randn(shape).dataSync(), rand(shape, 'float64').dataSync(), uniform(shape, -3, 3).dataSync()];
+          expect(b).toEqual(a);
+          setSeed(seed + 1);
+          const c = randn([16]).dataSync();
+          setSeed(seed);
+          expect(Array.from(randn([16]).dataSync())).not.toEqual(Array.from(c));
+        }),
+      ),
+      { numRuns: 20 },
+    );
   });
   it('randn has mean ≈ 0 and std ≈ 1; uniform stays in [low, high)', () => {
     tidy(() => {

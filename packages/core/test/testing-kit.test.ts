@@ -1,8 +1,26 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { CpuBackend } from '@gradstream/backend-cpu';
-import { customGrad, mul, randn, registerBackend, sum, tanh, tensor, type Backend, type BinaryOp, type TensorInfo } from '@gradstream/core';
-import { backendConformance, broadcastableShapesArb, gradcheck, GradcheckError, gradgradcheck, tensorArb } from '@gradstream/core/testing';
+import {
+  customGrad,
+  mul,
+  randn,
+  registerBackend,
+  sum,
+  tanh,
+  tensor,
+  type Backend,
+  type BinaryOp,
+  type TensorInfo,
+} from '@gradstream/core';
+import {
+  backendConformance,
+  broadcastableShapesArb,
+  gradcheck,
+  GradcheckError,
+  gradgradcheck,
+  tensorArb,
+} from '@gradstream/core/testing';
 
 describe('gradcheck', () => {
   it('accepts a correct gradient and rejects a wrong one', () => {
@@ -28,20 +46,26 @@ describe('gradcheck', () => {
   });
 
   it('arbitraries generate broadcastable shapes and tensors of the asked shape', () => {
-    fc.assert(fc.property(broadcastableShapesArb(), ([a, b]) => {
-      const rank = Math.max(a.length, b.length);
-      for (let i = 1; i <= rank; i++) {
-        const da = a[a.length - i] ?? 1;
-        const db = b[b.length - i] ?? 1;
-        expect(da === db || da === 1 || db === 1).toBe(true);
-      }
-    }), { numRuns: 50 });
-    fc.assert(fc.property(tensorArb([2, 3], 'float64', { awayFromZero: 0.1 }), (spec) => {
-      const t = spec.make();
-      expect(t.shape).toEqual([2, 3]);
-      expect([...t.dataSync()].every((v) => Math.abs(v) >= 0.1)).toBe(true);
-      t.dispose();
-    }), { numRuns: 20 });
+    fc.assert(
+      fc.property(broadcastableShapesArb(), ([a, b]) => {
+        const rank = Math.max(a.length, b.length);
+        for (let i = 1; i <= rank; i++) {
+          const da = a[a.length - i] ?? 1;
+          const db = b[b.length - i] ?? 1;
+          expect(da === db || da === 1 || db === 1).toBe(true);
+        }
+      }),
+      { numRuns: 50 },
+    );
+    fc.assert(
+      fc.property(tensorArb([2, 3], 'float64', { awayFromZero: 0.1 }), (spec) => {
+        const t = spec.make();
+        expect(t.shape).toEqual([2, 3]);
+        expect([...t.dataSync()].every((v) => Math.abs(v) >= 0.1)).toBe(true);
+        t.dispose();
+      }),
+      { numRuns: 20 },
+    );
   });
 });
 
@@ -63,6 +87,8 @@ describe('backendConformance', () => {
 
   it('reports a wrong kernel with a ConformanceError naming it', async () => {
     const binary = backendConformance('broken-add', { numRuns: 200, seed: 7 }).find((c) => c.kernel === 'binary')!;
-    await expect(binary.run()).rejects.toThrow(/binary: backend 'broken-add' disagrees with 'cpu'.*element 0 of .* reference/);
+    await expect(binary.run()).rejects.toThrow(
+      /binary: backend 'broken-add' disagrees with 'cpu'.*element 0 of .* reference/,
+    );
   });
 });

@@ -8,7 +8,13 @@ import { type EpochEndEvent, evaluate, fit } from '@gradstream/core/train';
 import { loader, makeXO } from './train-helpers.js';
 
 function smallCnn(): Sequential {
-  return new Sequential([new Conv2d(1, 8, 3, { padding: 1 }), new ReLU(), new MaxPool2d(2), new Flatten(), new Linear(8 * 4 * 4, 2)]);
+  return new Sequential([
+    new Conv2d(1, 8, 3, { padding: 1 }),
+    new ReLU(),
+    new MaxPool2d(2),
+    new Flatten(),
+    new Linear(8 * 4 * 4, 2),
+  ]);
 }
 
 describe('fit on synthetic X-versus-O images', () => {
@@ -18,14 +24,25 @@ describe('fit on synthetic X-versus-O images', () => {
     const optimizer = adam(model.parameters(), { lr: 0.01 });
     const before = memory();
     const epochs = await lastValueFrom(
-      fit(model, { train: loader(makeXO(512, 11), 32, 5), validation: loader(makeXO(256, 12), 64), epochs: 6, optimizer }).pipe(
+      fit(model, {
+        train: loader(makeXO(512, 11), 32, 5),
+        validation: loader(makeXO(256, 12), 64),
+        epochs: 6,
+        optimizer,
+      }).pipe(
         filter((e): e is EpochEndEvent => e.type === 'epochEnd'),
         map((e) => ({ epoch: e.epoch, train: e.train, validation: e.validation! })),
         toArray(),
       ),
     );
     const last = epochs[epochs.length - 1]!;
-    console.info('X/O epochs', epochs.map((e) => `${e.epoch}: loss ${e.train.loss.toFixed(4)} acc ${e.train.accuracy!.toFixed(4)} val_acc ${e.validation.accuracy!.toFixed(4)}`));
+    console.info(
+      'X/O epochs',
+      epochs.map(
+        (e) =>
+          `${e.epoch}: loss ${e.train.loss.toFixed(4)} acc ${e.train.accuracy!.toFixed(4)} val_acc ${e.validation.accuracy!.toFixed(4)}`,
+      ),
+    );
     expect(last.validation.accuracy).toBeGreaterThanOrEqual(0.98);
     expect(epochs[0]!.train.loss).toBeGreaterThan(last.train.loss);
     const test = await evaluate(model, loader(makeXO(512, 13), 128));

@@ -23,13 +23,18 @@ export function makeXO(n: number, seed: number, noise = 0.25): XOData {
     const dx = rng.int(4);
     labels[s] = label;
     for (let p = 0; p < 64; p++) images[s * 64 + p] = noise * rng.normal();
-    for (let i = 0; i < 5; i++) for (let j = 0; j < 5; j++) if (GLYPHS[label]!(i, j)) images[s * 64 + (i + dy) * 8 + j + dx] += 1;
+    for (let i = 0; i < 5; i++)
+      for (let j = 0; j < 5; j++) if (GLYPHS[label]!(i, j)) images[s * 64 + (i + dy) * 8 + j + dx] += 1;
   }
   return { images, labels, n };
 }
 
 /** Batches made fresh on every pass (fit disposes them), in a seeded shuffled order when `shuffleSeed` is given. */
-export function loader(data: XOData, batchSize: number, shuffleSeed?: number): AsyncIterable<Batch> & { readonly length: number } {
+export function loader(
+  data: XOData,
+  batchSize: number,
+  shuffleSeed?: number,
+): AsyncIterable<Batch> & { readonly length: number } {
   let epoch = 0;
   return {
     length: Math.ceil(data.n / batchSize),
@@ -45,8 +50,17 @@ export function loader(data: XOData, batchSize: number, shuffleSeed?: number): A
       for (let start = 0; start < data.n; start += batchSize) {
         const idx = order.slice(start, start + batchSize);
         const x = new Float32Array(idx.length * 64);
-        idx.forEach((k, b) => x.set(data.images.subarray(k * 64, k * 64 + 64), b * 64));
-        yield { x: tensor(x, [idx.length, 1, 8, 8]), y: tensor(Int32Array.from(idx, (k) => data.labels[k]!), [idx.length], 'int32') };
+        idx.forEach((k, b) => {
+          x.set(data.images.subarray(k * 64, k * 64 + 64), b * 64);
+        });
+        yield {
+          x: tensor(x, [idx.length, 1, 8, 8]),
+          y: tensor(
+            Int32Array.from(idx, (k) => data.labels[k]!),
+            [idx.length],
+            'int32',
+          ),
+        };
       }
     },
   };

@@ -5,17 +5,44 @@ import { memory, setSeed, tidy } from '@gradstream/core';
 import { Flatten, Linear, Sequential, accuracy, crossEntropy } from '@gradstream/core/nn';
 import { sgd } from '@gradstream/core/optim';
 import {
-  type BatchEndEvent, type EpochEndEvent, type TrainEvent, checkpoint, earlyStopping, evaluate, fit, predict, progressBar, renderBatchLine, throttleProgress,
+  type BatchEndEvent,
+  type EpochEndEvent,
+  type TrainEvent,
+  checkpoint,
+  earlyStopping,
+  evaluate,
+  fit,
+  predict,
+  progressBar,
+  renderBatchLine,
+  throttleProgress,
 } from '@gradstream/core/train';
 import { counted, loader, makeXO } from './train-helpers.js';
 
-const batchEnd = (step: number, epoch = 0): BatchEndEvent => ({ type: 'batchEnd', epoch, step, batch: step, loss: 0.5, metrics: { accuracy: 0.75 }, samplesPerSec: 1000, elapsedMs: step });
-const epochEnd = (epoch: number, loss: number, acc = 0.5): EpochEndEvent => ({ type: 'epochEnd', epoch, train: { loss, accuracy: acc }, validation: { loss, accuracy: acc }, elapsedMs: 0 });
+const batchEnd = (step: number, epoch = 0): BatchEndEvent => ({
+  type: 'batchEnd',
+  epoch,
+  step,
+  batch: step,
+  loss: 0.5,
+  metrics: { accuracy: 0.75 },
+  samplesPerSec: 1000,
+  elapsedMs: step,
+});
+const epochEnd = (epoch: number, loss: number, acc = 0.5): EpochEndEvent => ({
+  type: 'epochEnd',
+  epoch,
+  train: { loss, accuracy: acc },
+  validation: { loss, accuracy: acc },
+  elapsedMs: 0,
+});
 
 describe('operators on the training stream', () => {
   it('earlyStopping completes after patience epochs without improvement beyond minDelta', async () => {
     const source = new Subject<TrainEvent>();
-    const out = lastValueFrom(source.pipe(earlyStopping({ monitor: 'validation.loss', patience: 1, minDelta: 0.01 }), toArray()));
+    const out = lastValueFrom(
+      source.pipe(earlyStopping({ monitor: 'validation.loss', patience: 1, minDelta: 0.01 }), toArray()),
+    );
     for (const [i, loss] of [1, 0.5, 0.495, 0.3, 0.31, 0.305, 0.1].entries()) source.next(epochEnd(i, loss));
     const events = await out;
     expect(events.map((e) => (e as EpochEndEvent).epoch)).toEqual([0, 1, 2, 3, 4, 5]);
@@ -25,21 +52,33 @@ describe('operators on the training stream', () => {
   it('earlyStopping in max mode, and an error when the monitored quantity is missing', async () => {
     const acc = new Subject<TrainEvent>();
     const out = lastValueFrom(acc.pipe(earlyStopping({ monitor: 'train.accuracy' }), toArray()));
-    [0.5, 0.7, 0.6].forEach((a, i) => acc.next(epochEnd(i, 0, a)));
+    [0.5, 0.7, 0.6].forEach((a, i) => {
+      acc.next(epochEnd(i, 0, a));
+    });
     expect(await out).toHaveLength(3);
     const missing = new Subject<TrainEvent>();
     const failed = lastValueFrom(missing.pipe(earlyStopping({ monitor: 'validation.top5' })));
     missing.next(epochEnd(0, 1));
-    await expect(failed).rejects.toThrow(/cannot monitor 'validation.top5': epoch 0 reports validation.loss, validation.accuracy/);
+    await expect(failed).rejects.toThrow(
+      /cannot monitor 'validation.top5': epoch 0 reports validation.loss, validation.accuracy/,
+    );
   });
 
   it('checkpoint calls the handler on improvement only and waits for it in order', async () => {
     const source = new Subject<TrainEvent>();
     const saved: number[] = [];
-    const out = lastValueFrom(source.pipe(checkpoint(async (e) => {
-      await new Promise((r) => setTimeout(r, 5));
-      saved.push(e.epoch);
-    }, { monitor: 'validation.accuracy' }), toArray()));
+    const out = lastValueFrom(
+      source.pipe(
+        checkpoint(
+          async (e) => {
+            await new Promise((r) => setTimeout(r, 5));
+            saved.push(e.epoch);
+          },
+          { monitor: 'validation.accuracy' },
+        ),
+        toArray(),
+      ),
+    );
     [0.5, 0.4, 0.6, 0.6, 0.9].forEach((a, i) => {
       source.next(epochEnd(i, 0, a));
       source.next(batchEnd(i));
@@ -54,9 +93,14 @@ describe('operators on the training stream', () => {
     const source = new Subject<TrainEvent>();
     const failure = new Error('disk full');
     const seen: TrainEvent[] = [];
-    const out = lastValueFrom(source.pipe(checkpoint(() => {
-      throw failure;
-    }), tap((e) => seen.push(e))));
+    const out = lastValueFrom(
+      source.pipe(
+        checkpoint(() => {
+          throw failure;
+        }),
+        tap((e) => seen.push(e)),
+      ),
+    );
     source.next(batchEnd(0));
     source.next(epochEnd(0, 1));
     await expect(out).rejects.toBe(failure);
@@ -72,10 +116,12 @@ describe('operators on the training stream', () => {
     const data = counted(loader(makeXO(64, 3), 16));
     const failure = new Error('disk full');
     const seen: TrainEvent['type'][] = [];
-    const error = await lastValueFrom(fit(model, { train: data, epochs: 20, optimizer }).pipe(
-      checkpoint(() => Promise.reject(failure)),
-      tap((e) => seen.push(e.type)),
-    )).catch((e: unknown) => e);
+    const error = await lastValueFrom(
+      fit(model, { train: data, epochs: 20, optimizer }).pipe(
+        checkpoint(() => Promise.reject(failure)),
+        tap((e) => seen.push(e.type)),
+      ),
+    ).catch((e: unknown) => e);
     expect(error).toBe(failure);
     // The failing epochEnd is not passed on.
     expect(seen).toEqual(['trainStart', 'epochStart', 'batchEnd', 'batchEnd', 'batchEnd', 'batchEnd']);
@@ -96,7 +142,13 @@ describe('operators on the training stream', () => {
     for (let i = 5; i < 8; i++) source.next(batchEnd(i));
     source.complete();
     const events = await out;
-    expect(events.map((e) => (e.type === 'batchEnd' ? `b${e.step}` : e.type))).toEqual(['epochStart', 'b0', 'b4', 'epochEnd', 'b7']);
+    expect(events.map((e) => (e.type === 'batchEnd' ? `b${e.step}` : e.type))).toEqual([
+      'epochStart',
+      'b0',
+      'b4',
+      'epochEnd',
+      'b7',
+    ]);
   });
 
   it('progressBar redraws one line on a terminal and prints epoch lines elsewhere', async () => {
@@ -116,12 +168,20 @@ describe('operators on the training stream', () => {
       return text;
     };
     const tty = await run(true);
-    expect(tty).toMatch(/\repoch 1\/2 \[={15}>\s+\] 2\/4 {2}loss 0\.5000 {2}acc 0\.7500 {2}1000 samples\/s {2}ETA \d+:\d\d\x1b\[K/);
-    expect(tty).toMatch(/\r\x1b\[Kepoch 1\/2 {2}loss 0\.2500 {2}acc 0\.9000 {2}val_loss 0\.2500 {2}val_acc 0\.9000 {2}0:\d\d\n$/);
+    expect(tty).toMatch(
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: the progress bar's output is ANSI escapes
+      /\repoch 1\/2 \[={15}>\s+\] 2\/4 {2}loss 0\.5000 {2}acc 0\.7500 {2}1000 samples\/s {2}ETA \d+:\d\d\x1b\[K/,
+    );
+    expect(tty).toMatch(
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: the progress bar's output is ANSI escapes
+      /\r\x1b\[Kepoch 1\/2 {2}loss 0\.2500 {2}acc 0\.9000 {2}val_loss 0\.2500 {2}val_acc 0\.9000 {2}0:\d\d\n$/,
+    );
     const plain = await run(false);
     expect(plain).not.toMatch(/\r/);
     expect(plain.trim().split('\n')).toHaveLength(1);
-    expect(renderBatchLine(batchEnd(2), 3, undefined, 100)).toBe('epoch 1/3  step 3  loss 0.5000  acc 0.7500  1000 samples/s');
+    expect(renderBatchLine(batchEnd(2), 3, undefined, 100)).toBe(
+      'epoch 1/3  step 3  loss 0.5000  acc 0.7500  1000 samples/s',
+    );
   });
 });
 

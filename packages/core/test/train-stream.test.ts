@@ -31,7 +31,16 @@ describe('fit as a stream', () => {
     expect(data.pulled).toBe(0);
     expect(optimizer.stepCount).toBe(0);
     const all = await lastValueFrom(events.pipe(toArray()));
-    expect(all.map((e) => e.type)).toEqual(['trainStart', 'epochStart', 'batchEnd', 'batchEnd', 'batchEnd', 'batchEnd', 'epochEnd', 'trainEnd']);
+    expect(all.map((e) => e.type)).toEqual([
+      'trainStart',
+      'epochStart',
+      'batchEnd',
+      'batchEnd',
+      'batchEnd',
+      'batchEnd',
+      'epochEnd',
+      'trainEnd',
+    ]);
     expect(all[0]).toMatchObject({ type: 'trainStart', epochs: 1, stepsPerEpoch: 4 });
     model.dispose();
   });
@@ -75,7 +84,12 @@ describe('fit as a stream', () => {
     });
     const ticksAtBatch: number[] = [];
     try {
-      await lastValueFrom(fit(model, { train: loader(makeXO(96, 10), 16), epochs: 2, optimizer }).pipe(filter(isBatchEnd), tap(() => ticksAtBatch.push(ticks))));
+      await lastValueFrom(
+        fit(model, { train: loader(makeXO(96, 10), 16), epochs: 2, optimizer }).pipe(
+          filter(isBatchEnd),
+          tap(() => ticksAtBatch.push(ticks)),
+        ),
+      );
     } finally {
       clearImmediate(ticker);
     }
@@ -88,7 +102,9 @@ describe('fit as a stream', () => {
   it('reports every batch with a finite loss, its accuracy, throughput and time, numbered by epoch and step', async () => {
     const { model, optimizer } = setup();
     // 88 samples in batches of 16: five full batches and one of 8 per epoch.
-    const events = await lastValueFrom(fit(model, { train: loader(makeXO(88, 11), 16), epochs: 2, optimizer }).pipe(toArray()));
+    const events = await lastValueFrom(
+      fit(model, { train: loader(makeXO(88, 11), 16), epochs: 2, optimizer }).pipe(toArray()),
+    );
     let epoch = -1;
     let step = 0;
     let batch = 0;
@@ -130,17 +146,21 @@ describe('fit as a stream', () => {
   it('stops the same way under takeWhile, take and earlyStopping', async () => {
     const { model, optimizer, before, bytes } = setup();
     const data = counted(loader(makeXO(640, 4), 16));
-    const seen = await lastValueFrom(fit(model, { train: data, epochs: 5, optimizer }).pipe(
-      takeWhile((e) => !(e.type === 'batchEnd' && e.step === 7)),
-      toArray(),
-    ));
+    const seen = await lastValueFrom(
+      fit(model, { train: data, epochs: 5, optimizer }).pipe(
+        takeWhile((e) => !(e.type === 'batchEnd' && e.step === 7)),
+        toArray(),
+      ),
+    );
     expect(seen.filter((e) => e.type === 'batchEnd')).toHaveLength(7);
     expect(optimizer.stepCount).toBe(8);
     expect(data.pulled).toBe(8);
     expect(memory().numTensors).toBe(before);
     expect(memory().numBytes).toBe(bytes);
 
-    const first = await firstValueFrom(fit(model, { train: data, epochs: 5, optimizer }).pipe(filter(isBatchEnd), take(1)));
+    const first = await firstValueFrom(
+      fit(model, { train: data, epochs: 5, optimizer }).pipe(filter(isBatchEnd), take(1)),
+    );
     expect(first).toMatchObject({ type: 'batchEnd', epoch: 0, step: 0, batch: 0 });
     expect(optimizer.stepCount).toBe(9);
     expect(data.pulled).toBe(9);
@@ -152,10 +172,12 @@ describe('fit as a stream', () => {
     const steps = optimizer.stepCount;
     const train = counted(loader(makeXO(64, 5), 32));
     const validation = counted(loader(makeXO(64, 6), 32));
-    const events = await lastValueFrom(fit(model, { train, validation, epochs: 50, optimizer }).pipe(
-      earlyStopping({ monitor: 'validation.loss', patience: 2 }),
-      toArray(),
-    ));
+    const events = await lastValueFrom(
+      fit(model, { train, validation, epochs: 50, optimizer }).pipe(
+        earlyStopping({ monitor: 'validation.loss', patience: 2 }),
+        toArray(),
+      ),
+    );
     const epochEnds = events.filter((e) => e.type === 'epochEnd');
     expect(epochEnds).toHaveLength(4);
     expect(events[events.length - 1]!.type).toBe('epochEnd');
@@ -173,8 +195,17 @@ describe('fit as a stream', () => {
     const run = fit(model, { train: loader(makeXO(64, 7), 16), epochs: 2, optimizer });
     const [a, b] = await Promise.all([lastValueFrom(run.pipe(toArray())), lastValueFrom(run.pipe(toArray()))]);
     for (const events of [a, b]) {
-      expect(events.map((e) => e.type).filter((t) => t !== 'batchEnd')).toEqual(['trainStart', 'epochStart', 'epochEnd', 'epochStart', 'epochEnd', 'trainEnd']);
-      expect(events.filter((e) => e.type === 'batchEnd').map((e) => (e as { step: number }).step)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+      expect(events.map((e) => e.type).filter((t) => t !== 'batchEnd')).toEqual([
+        'trainStart',
+        'epochStart',
+        'epochEnd',
+        'epochStart',
+        'epochEnd',
+        'trainEnd',
+      ]);
+      expect(events.filter((e) => e.type === 'batchEnd').map((e) => (e as { step: number }).step)).toEqual([
+        0, 1, 2, 3, 4, 5, 6, 7,
+      ]);
       expect(events[events.length - 1]).toMatchObject({ type: 'trainEnd', steps: 8 });
     }
     expect(optimizer.stepCount).toBe(16);
@@ -185,45 +216,52 @@ describe('fit as a stream', () => {
   it.each([
     { layers: 'linear', build: tiny },
     { layers: 'dropout and linear', build: () => new Sequential([new Flatten(), new Dropout(0.5), new Linear(64, 2)]) },
-  ])('runs two subscriptions over two models seeded alike as two independent, identical runs ($layers)', async ({ build }) => {
-    const runOf = (): { model: Sequential; optimizer: Optimizer; losses: Promise<number[]> } => {
-      setSeed(9);
-      const model = build();
-      const optimizer = adam(model.parameters(), { lr: 0.01 });
-      const losses = lastValueFrom(fit(model, { train: loader(makeXO(96, 12), 16, 4), epochs: 2, optimizer }).pipe(
-        filter(isBatchEnd),
-        tap(() => order.push(model)),
-        map((e) => e.loss),
-        toArray(),
-      ));
-      return { model, optimizer, losses };
-    };
-    const order: Module[] = [];
-    const alone = runOf();
-    const aloneLosses = await alone.losses;
-    order.length = 0;
-    const [a, b] = [runOf(), runOf()];
-    const [lossesA, lossesB] = await Promise.all([a.losses, b.losses]);
-    // The runs interleave batch by batch, so shared state between them would show.
-    expect(order.indexOf(b.model)).toBeLessThan(order.lastIndexOf(a.model));
-    expect(lossesA).toHaveLength(12);
-    expect(lossesA).toEqual(aloneLosses);
-    expect(lossesB).toEqual(aloneLosses);
-    const weights = (m: Module): number[][] => m.parameters().map((p) => Array.from(p.dataSync()));
-    expect(weights(a.model)).toEqual(weights(alone.model));
-    expect(weights(b.model)).toEqual(weights(alone.model));
-    for (const r of [alone, a, b]) {
-      expect(r.optimizer.stepCount).toBe(12);
-      r.optimizer.dispose();
-      r.model.dispose();
-    }
-  });
+  ])(
+    'runs two subscriptions over two models seeded alike as two independent, identical runs ($layers)',
+    async ({ build }) => {
+      const runOf = (): { model: Sequential; optimizer: Optimizer; losses: Promise<number[]> } => {
+        setSeed(9);
+        const model = build();
+        const optimizer = adam(model.parameters(), { lr: 0.01 });
+        const losses = lastValueFrom(
+          fit(model, { train: loader(makeXO(96, 12), 16, 4), epochs: 2, optimizer }).pipe(
+            filter(isBatchEnd),
+            tap(() => order.push(model)),
+            map((e) => e.loss),
+            toArray(),
+          ),
+        );
+        return { model, optimizer, losses };
+      };
+      const order: Module[] = [];
+      const alone = runOf();
+      const aloneLosses = await alone.losses;
+      order.length = 0;
+      const [a, b] = [runOf(), runOf()];
+      const [lossesA, lossesB] = await Promise.all([a.losses, b.losses]);
+      // The runs interleave batch by batch, so shared state between them would show.
+      expect(order.indexOf(b.model)).toBeLessThan(order.lastIndexOf(a.model));
+      expect(lossesA).toHaveLength(12);
+      expect(lossesA).toEqual(aloneLosses);
+      expect(lossesB).toEqual(aloneLosses);
+      const weights = (m: Module): number[][] => m.parameters().map((p) => Array.from(p.dataSync()));
+      expect(weights(a.model)).toEqual(weights(alone.model));
+      expect(weights(b.model)).toEqual(weights(alone.model));
+      for (const r of [alone, a, b]) {
+        expect(r.optimizer.stepCount).toBe(12);
+        r.optimizer.dispose();
+        r.model.dispose();
+      }
+    },
+  );
 
   it('ends with an error naming the epoch and step when the model is driven to NaN', async () => {
     const { model, optimizer, before } = setup();
     optimizer.lr = 3e38;
     const seen: TrainEvent[] = [];
-    const error = await lastValueFrom(fit(model, { train: loader(makeXO(512, 8), 16), epochs: 2, optimizer }).pipe(tap((e) => seen.push(e)))).catch((e: unknown) => e);
+    const error = await lastValueFrom(
+      fit(model, { train: loader(makeXO(512, 8), 16), epochs: 2, optimizer }).pipe(tap((e) => seen.push(e))),
+    ).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TrainingError);
     const steps = seen.filter((e) => e.type === 'batchEnd').length;
     expect(steps).toBeGreaterThan(0);
@@ -240,7 +278,9 @@ describe('fit as a stream', () => {
     try {
       const backend = findBackend('cpu-flaky') as FlakyBackend;
       backend.matmulsLeft = 7;
-      const error = await lastValueFrom(fit(model, { train: loader(makeXO(128, 9), 16), epochs: 1, optimizer })).catch((e: unknown) => e);
+      const error = await lastValueFrom(fit(model, { train: loader(makeXO(128, 9), 16), epochs: 1, optimizer })).catch(
+        (e: unknown) => e,
+      );
       expect((error as Error).message).toBe('matmul kernel failed');
       expect(memory().numTensors).toBe(before);
     } finally {

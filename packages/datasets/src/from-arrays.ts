@@ -33,21 +33,40 @@ export function fromArrays(
   const [c, h, w] = options.imageShape;
   const per = c * h * w;
   if (![c, h, w].every((d) => Number.isInteger(d) && d > 0)) {
-    throw new DatasetError('bad-dims', name, 0, `imageShape [${options.imageShape.join(', ')}] must be positive integers`);
+    throw new DatasetError(
+      'bad-dims',
+      name,
+      0,
+      `imageShape [${options.imageShape.join(', ')}] must be positive integers`,
+    );
   }
   const pixels = flatten(images, per, name);
   if (pixels.length !== labels.length * per) {
-    throw new DatasetError('count-mismatch', name, 0, `${pixels.length} pixel values for ${labels.length} labels of ${per} pixels each`);
+    throw new DatasetError(
+      'count-mismatch',
+      name,
+      0,
+      `${pixels.length} pixel values for ${labels.length} labels of ${per} pixels each`,
+    );
   }
   const ys = Int32Array.from(labels);
   const bad = ys.findIndex((l, i) => l !== labels[i] || l < 0 || l >= options.classes.length);
   if (bad >= 0) {
-    throw new DatasetError('label-range', name, bad, `label ${labels[bad]} of image ${bad}; expected an integer 0 to ${options.classes.length - 1}`);
+    throw new DatasetError(
+      'label-range',
+      name,
+      bad,
+      `label ${labels[bad]} of image ${bad}; expected an integer 0 to ${options.classes.length - 1}`,
+    );
   }
   return new StoredDataset(name, options.imageShape, options.classes, pixels, ys);
 }
 
-function flatten(images: Uint8Array | ArrayLike<number> | readonly ArrayLike<number>[], per: number, name: string): Uint8Array | Float32Array {
+function flatten(
+  images: Uint8Array | ArrayLike<number> | readonly ArrayLike<number>[],
+  per: number,
+  name: string,
+): Uint8Array | Float32Array {
   if (images instanceof Uint8Array) return images;
   const perImage = Array.isArray(images) && images.length > 0 && typeof images[0] !== 'number';
   let flat: Float32Array;
@@ -55,13 +74,20 @@ function flatten(images: Uint8Array | ArrayLike<number> | readonly ArrayLike<num
     const list = images as readonly ArrayLike<number>[];
     flat = new Float32Array(list.length * per);
     list.forEach((img, i) => {
-      if (img.length !== per) throw new DatasetError('count-mismatch', name, i, `image ${i} has ${img.length} values; expected ${per}`);
+      if (img.length !== per)
+        throw new DatasetError('count-mismatch', name, i, `image ${i} has ${img.length} values; expected ${per}`);
       flat.set(img, i * per);
     });
   } else {
     flat = Float32Array.from(images as ArrayLike<number>);
   }
   const bad = flat.findIndex((v) => !(v >= 0 && v <= 1));
-  if (bad >= 0) throw new DatasetError('bad-value', name, bad, `pixel value ${flat[bad]}; expected [0, 1] (or pass a Uint8Array of bytes)`);
+  if (bad >= 0)
+    throw new DatasetError(
+      'bad-value',
+      name,
+      bad,
+      `pixel value ${flat[bad]}; expected [0, 1] (or pass a Uint8Array of bytes)`,
+    );
   return flat;
 }

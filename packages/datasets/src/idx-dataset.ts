@@ -22,18 +22,38 @@ export function loadIdxPair(name: string, dir: string, split: Split, classes: re
   const images = parseIdx(imagesFile.bytes, imagesFile.path);
   const labels = parseIdx(labelsFile.bytes, labelsFile.path);
   if (images.dims.length !== 3) {
-    throw new DatasetError('bad-dims', imagesFile.path, 3, `images need 3 dimensions (count, height, width), file has ${images.dims.length}`);
+    throw new DatasetError(
+      'bad-dims',
+      imagesFile.path,
+      3,
+      `images need 3 dimensions (count, height, width), file has ${images.dims.length}`,
+    );
   }
   if (labels.dims.length !== 1) {
-    throw new DatasetError('bad-dims', labelsFile.path, 3, `labels need 1 dimension (count), file has ${labels.dims.length}`);
+    throw new DatasetError(
+      'bad-dims',
+      labelsFile.path,
+      3,
+      `labels need 1 dimension (count), file has ${labels.dims.length}`,
+    );
   }
   const [count, height, width] = images.dims as [number, number, number];
   if (labels.dims[0] !== count) {
-    throw new DatasetError('count-mismatch', labelsFile.path, 4, `${labels.dims[0]} labels for ${count} images in ${imagesFile.path}`);
+    throw new DatasetError(
+      'count-mismatch',
+      labelsFile.path,
+      4,
+      `${labels.dims[0]} labels for ${count} images in ${imagesFile.path}`,
+    );
   }
   const bad = labels.data.findIndex((l) => l >= classes.length);
   if (bad >= 0) {
-    throw new DatasetError('label-range', labelsFile.path, LABELS_START + bad, `label ${labels.data[bad]} of image ${bad}; expected 0 to ${classes.length - 1}`);
+    throw new DatasetError(
+      'label-range',
+      labelsFile.path,
+      LABELS_START + bad,
+      `label ${labels.data[bad]} of image ${bad}; expected 0 to ${classes.length - 1}`,
+    );
   }
   return new StoredDataset(`${name}-${split}`, [1, height, width], classes, images.data, labels.data);
 }

@@ -9,7 +9,12 @@ export interface IdxData {
 /** IDX type code for unsigned bytes, the only element type MNIST-style files use. */
 const UBYTE = 0x08;
 const KNOWN_TYPES: Record<number, string> = {
-  0x08: 'ubyte', 0x09: 'sbyte', 0x0b: 'int16', 0x0c: 'int32', 0x0d: 'float32', 0x0e: 'float64',
+  8: 'ubyte',
+  9: 'sbyte',
+  11: 'int16',
+  12: 'int32',
+  13: 'float32',
+  14: 'float64',
 };
 /** More dimensions than any image file has; bounds the header we trust. */
 const MAX_DIMS = 8;
@@ -27,9 +32,15 @@ const MAX_DIMS = 8;
  * ```
  */
 export function parseIdx(bytes: Uint8Array, fileName: string): IdxData {
-  if (bytes.length < 4) throw new DatasetError('truncated', fileName, bytes.length, `IDX header needs 4 bytes, file has ${bytes.length}`);
+  if (bytes.length < 4)
+    throw new DatasetError('truncated', fileName, bytes.length, `IDX header needs 4 bytes, file has ${bytes.length}`);
   if (bytes[0] !== 0 || bytes[1] !== 0) {
-    throw new DatasetError('bad-magic', fileName, 0, `not an IDX file: magic starts with ${hex(bytes[0]!)} ${hex(bytes[1]!)}, expected 00 00`);
+    throw new DatasetError(
+      'bad-magic',
+      fileName,
+      0,
+      `not an IDX file: magic starts with ${hex(bytes[0]!)} ${hex(bytes[1]!)}, expected 00 00`,
+    );
   }
   const type = bytes[2]!;
   if (type !== UBYTE) {
@@ -37,10 +48,16 @@ export function parseIdx(bytes: Uint8Array, fileName: string): IdxData {
     throw new DatasetError('bad-magic', fileName, 2, `${what}; only ubyte (0x08) images and labels are supported`);
   }
   const nd = bytes[3]!;
-  if (nd < 1 || nd > MAX_DIMS) throw new DatasetError('bad-dims', fileName, 3, `${nd} dimensions; expected 1 to ${MAX_DIMS}`);
+  if (nd < 1 || nd > MAX_DIMS)
+    throw new DatasetError('bad-dims', fileName, 3, `${nd} dimensions; expected 1 to ${MAX_DIMS}`);
   const headerEnd = 4 + 4 * nd;
   if (bytes.length < headerEnd) {
-    throw new DatasetError('truncated', fileName, bytes.length, `header declares ${nd} dimensions (${headerEnd} bytes), file has ${bytes.length} bytes`);
+    throw new DatasetError(
+      'truncated',
+      fileName,
+      bytes.length,
+      `header declares ${nd} dimensions (${headerEnd} bytes), file has ${bytes.length} bytes`,
+    );
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const dims: number[] = [];
@@ -52,10 +69,20 @@ export function parseIdx(bytes: Uint8Array, fileName: string): IdxData {
   }
   const end = headerEnd + size;
   if (bytes.length < end) {
-    throw new DatasetError('truncated', fileName, bytes.length, `dimensions [${dims.join(', ')}] need ${end} bytes, file has ${bytes.length}`);
+    throw new DatasetError(
+      'truncated',
+      fileName,
+      bytes.length,
+      `dimensions [${dims.join(', ')}] need ${end} bytes, file has ${bytes.length}`,
+    );
   }
   if (bytes.length > end) {
-    throw new DatasetError('trailing-bytes', fileName, end, `${bytes.length - end} bytes after the data of dimensions [${dims.join(', ')}]`);
+    throw new DatasetError(
+      'trailing-bytes',
+      fileName,
+      end,
+      `${bytes.length - end} bytes after the data of dimensions [${dims.join(', ')}]`,
+    );
   }
   return { dims, data: bytes.subarray(headerEnd, end) };
 }

@@ -11,5 +11,13 @@ export * as synthetic from './synthetic/index.js';
 export type { SyntheticOptions, EdgesOptions } from './synthetic/index.js';
 export { DataLoader, type DataLoaderOptions, type Batch } from './loader.js';
 export type { BatchArrays } from './batch.js';
-export { normalize, randomCrop, randomShift, horizontalFlip, compose, type Transform, type RandomCropOptions } from './transforms.js';
+export {
+  normalize,
+  randomCrop,
+  randomShift,
+  horizontalFlip,
+  compose,
+  type Transform,
+  type RandomCropOptions,
+} from './transforms.js';
 export { Rng } from './random.js';

@@ -54,9 +54,13 @@ export class DataLoader implements AsyncIterable<Batch> {
   private readonly transform: Transform | undefined;
   private nextEpoch = 0;
 
-  constructor(readonly dataset: Dataset, options: DataLoaderOptions = {}) {
+  constructor(
+    readonly dataset: Dataset,
+    options: DataLoaderOptions = {},
+  ) {
     this.batchSize = options.batchSize ?? 32;
-    if (!Number.isInteger(this.batchSize) || this.batchSize < 1) throw new RangeError(`DataLoader: batchSize ${this.batchSize}; expected an integer ≥ 1`);
+    if (!Number.isInteger(this.batchSize) || this.batchSize < 1)
+      throw new RangeError(`DataLoader: batchSize ${this.batchSize}; expected an integer ≥ 1`);
     this.shuffle = options.shuffle ?? false;
     this.seed = options.seed ?? 0;
     this.dropLast = options.dropLast ?? false;
@@ -82,12 +86,17 @@ export class DataLoader implements AsyncIterable<Batch> {
   async *batches(epoch: number): AsyncGenerator<Batch, void, undefined> {
     const source = this.arrays(epoch);
     let stopped = false;
-    const prepare = () => new Promise<IteratorResult<BatchArrays, void>>((resolve, reject) => {
-      later(() => {
-        if (stopped) return resolve({ done: true, value: undefined });
-        try { resolve(source.next()); } catch (e) { reject(e); }
+    const prepare = () =>
+      new Promise<IteratorResult<BatchArrays, void>>((resolve, reject) => {
+        later(() => {
+          if (stopped) return resolve({ done: true, value: undefined });
+          try {
+            resolve(source.next());
+          } catch (e) {
+            reject(e);
+          }
+        });
       });
-    });
     try {
       let pending = prepare();
       for (;;) {
@@ -130,7 +139,8 @@ export class DataLoader implements AsyncIterable<Batch> {
 function readViaGet(ds: Dataset, indices: Uint32Array, x: Float32Array, y: Int32Array, per: number): void {
   indices.forEach((i, k) => {
     const { image, label } = ds.get(i);
-    if (image.length !== per) throw new RangeError(`${ds.name}: get(${i}) returned ${image.length} pixels; imageShape needs ${per}`);
+    if (image.length !== per)
+      throw new RangeError(`${ds.name}: get(${i}) returned ${image.length} pixels; imageShape needs ${per}`);
     x.set(image, k * per);
     y[k] = label;
   });

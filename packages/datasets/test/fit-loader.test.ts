@@ -10,20 +10,32 @@ import { DataLoader, synthetic } from '@gradstream/datasets';
 describe('fit on a DataLoader', () => {
   it('trains a small conv net on shuffled synthetic X/O batches and frees what the run allocated', async () => {
     setSeed(7);
-    const model = new Sequential([new Conv2d(1, 4, 3, { padding: 1 }), new ReLU(), new MaxPool2d(2), new Flatten(), new Linear(4 * 4 * 4, 2)]);
+    const model = new Sequential([
+      new Conv2d(1, 4, 3, { padding: 1 }),
+      new ReLU(),
+      new MaxPool2d(2),
+      new Flatten(),
+      new Linear(4 * 4 * 4, 2),
+    ]);
     const optimizer = adam(model.parameters(), { lr: 0.02 });
-    const train = new DataLoader(synthetic.xo({ size: 8, count: 256, seed: 1 }), { batchSize: 32, shuffle: true, seed: 3 });
+    const train = new DataLoader(synthetic.xo({ size: 8, count: 256, seed: 1 }), {
+      batchSize: 32,
+      shuffle: true,
+      seed: 3,
+    });
     const validation = new DataLoader(synthetic.xo({ size: 8, count: 128, seed: 2 }), { batchSize: 64 });
     const before = memory();
     let start: TrainStartEvent | undefined;
-    const epochs = await lastValueFrom(fit(model, { train, validation, epochs: 2, optimizer }).pipe(
-      tap((e) => {
-        if (e.type === 'trainStart') start = e;
-      }),
-      filter((e): e is EpochEndEvent => e.type === 'epochEnd'),
-      map((e) => ({ train: e.train.loss, validation: e.validation!.loss, accuracy: e.validation!.accuracy! })),
-      toArray(),
-    ));
+    const epochs = await lastValueFrom(
+      fit(model, { train, validation, epochs: 2, optimizer }).pipe(
+        tap((e) => {
+          if (e.type === 'trainStart') start = e;
+        }),
+        filter((e): e is EpochEndEvent => e.type === 'epochEnd'),
+        map((e) => ({ train: e.train.loss, validation: e.validation!.loss, accuracy: e.validation!.accuracy! })),
+        toArray(),
+      ),
+    );
     expect(start?.stepsPerEpoch).toBe(train.length);
     expect(train.epoch).toBe(2);
     expect(epochs).toHaveLength(2);

@@ -9,13 +9,18 @@ export function idxBytes(dims: readonly number[], data: Uint8Array | readonly nu
   out[2] = 0x08;
   out[3] = dims.length;
   const view = new DataView(out.buffer);
-  dims.forEach((d, i) => view.setUint32(4 + 4 * i, d, false));
+  dims.forEach((d, i) => {
+    view.setUint32(4 + 4 * i, d, false);
+  });
   out.set(data, 4 + 4 * dims.length);
   return out;
 }
 
 /** CIFAR-10 records: for each label, a label byte and 3072 pixels made by `pixel(record, index)`. */
-export function cifarBytes(labels: readonly number[], pixel: (record: number, i: number) => number = (r, i) => (r * 7 + i) & 255): Uint8Array {
+export function cifarBytes(
+  labels: readonly number[],
+  pixel: (record: number, i: number) => number = (r, i) => (r * 7 + i) & 255,
+): Uint8Array {
   const out = new Uint8Array(labels.length * 3073);
   labels.forEach((l, r) => {
     out[r * 3073] = l;
@@ -27,7 +32,8 @@ export function cifarBytes(labels: readonly number[], pixel: (record: number, i:
 /** A temporary directory removed by the returned cleanup. */
 export function tempDir(files: Record<string, Uint8Array>, gzip = false): { dir: string; cleanup: () => void } {
   const dir = mkdtempSync(join(tmpdir(), 'gradstream-datasets-'));
-  for (const [name, bytes] of Object.entries(files)) writeFileSync(join(dir, gzip ? `${name}.gz` : name), gzip ? gzipSync(bytes) : bytes);
+  for (const [name, bytes] of Object.entries(files))
+    writeFileSync(join(dir, gzip ? `${name}.gz` : name), gzip ? gzipSync(bytes) : bytes);
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 

@@ -3,7 +3,12 @@ import { DatasetError, parseIdx } from '@gradstream/datasets';
 import { idxBytes } from './helpers.js';
 
 function errorOf(f: () => unknown): DatasetError {
-  try { f(); } catch (e) { expect(e).toBeInstanceOf(DatasetError); return e as DatasetError; }
+  try {
+    f();
+  } catch (e) {
+    expect(e).toBeInstanceOf(DatasetError);
+    return e as DatasetError;
+  }
   throw new Error('expected a DatasetError');
 }
 
@@ -42,7 +47,10 @@ describe('parseIdx', () => {
 
   it('rejects a truncated header and truncated data at the end of the file', () => {
     expect(errorOf(() => parseIdx(new Uint8Array([0, 0, 8]), 'f'))).toMatchObject({ code: 'truncated', offset: 3 });
-    expect(errorOf(() => parseIdx(idxBytes([3, 3], []).subarray(0, 9), 'f'))).toMatchObject({ code: 'truncated', offset: 9 });
+    expect(errorOf(() => parseIdx(idxBytes([3, 3], []).subarray(0, 9), 'f'))).toMatchObject({
+      code: 'truncated',
+      offset: 9,
+    });
     const short = idxBytes([3, 3], new Uint8Array(9)).subarray(0, 20);
     expect(errorOf(() => parseIdx(short, 'f'))).toMatchObject({ code: 'truncated', offset: 20 });
   });

@@ -13,7 +13,8 @@ function pathInto(v: unknown, choices: readonly number[]): (string | number)[] {
   for (const c of choices) {
     const x = at(v, path);
     if (Array.isArray(x) && x.length) path.push(c % x.length);
-    else if (x !== null && typeof x === 'object' && Object.keys(x).length) path.push(Object.keys(x)[c % Object.keys(x).length]!);
+    else if (x !== null && typeof x === 'object' && Object.keys(x).length)
+      path.push(Object.keys(x)[c % Object.keys(x).length]!);
     else break;
   }
   return path;
@@ -21,15 +22,19 @@ function pathInto(v: unknown, choices: readonly number[]): (string | number)[] {
 
 describe('locateJson', () => {
   it('the bytes it points at parse to the value JSON.parse finds at that path', () => {
-    const doc = fc.tuple(fc.jsonValue({ stringUnit: 'grapheme', maxDepth: 4 }), fc.integer({ min: 0, max: 2 }))
+    const doc = fc
+      .tuple(fc.jsonValue({ stringUnit: 'grapheme', maxDepth: 4 }), fc.integer({ min: 0, max: 2 }))
       .map(([v, indent]) => JSON.stringify(v, null, indent));
-    fc.assert(fc.property(doc, fc.array(fc.nat(), { maxLength: 5 }), (text, choices) => {
-      const parsed: unknown = JSON.parse(text);
-      const path = pathInto(parsed, choices);
-      const span = locateJson(text, path)!;
-      const bytes = Buffer.from(text, 'utf8');
-      expect(JSON.parse(bytes.subarray(span.start, span.last + 1).toString('utf8'))).toEqual(at(parsed, path));
-    }), { numRuns: 500 });
+    fc.assert(
+      fc.property(doc, fc.array(fc.nat(), { maxLength: 5 }), (text, choices) => {
+        const parsed: unknown = JSON.parse(text);
+        const path = pathInto(parsed, choices);
+        const span = locateJson(text, path)!;
+        const bytes = Buffer.from(text, 'utf8');
+        expect(JSON.parse(bytes.subarray(span.start, span.last + 1).toString('utf8'))).toEqual(at(parsed, path));
+      }),
+      { numRuns: 500 },
+    );
   });
 
   it('counts bytes, not UTF-16 units, and resolves a repeated key to its last occurrence', () => {
@@ -47,7 +52,14 @@ describe('locateJson', () => {
 });
 
 describe('parseErrorOffset', () => {
-  const messageOf = (text: string) => { try { JSON.parse(text); } catch (e) { return (e as Error).message; } throw new Error('parsed'); };
+  const messageOf = (text: string) => {
+    try {
+      JSON.parse(text);
+    } catch (e) {
+      return (e as Error).message;
+    }
+    throw new Error('parsed');
+  };
 
   it('turns the position JSON.parse names into a byte offset', () => {
     const text = '{"é": [1, 2 3]}';

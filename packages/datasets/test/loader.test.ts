@@ -6,12 +6,18 @@ import { DataLoader, fromArrays, normalize, randomCrop, type Dataset } from '@gr
 /** n 1×2×2 images whose pixels all equal i / 255 (byte i), label i mod 3. */
 function numbered(n: number): Dataset {
   const pixels = Uint8Array.from({ length: n * 4 }, (_, k) => Math.floor(k / 4));
-  return fromArrays(pixels, Array.from({ length: n }, (_, i) => i % 3), { imageShape: [1, 2, 2], classes: ['a', 'b', 'c'] });
+  return fromArrays(
+    pixels,
+    Array.from({ length: n }, (_, i) => i % 3),
+    { imageShape: [1, 2, 2], classes: ['a', 'b', 'c'] },
+  );
 }
 
 /** Sample ids of one epoch, batch by batch, read back from the pixels. */
 function epochIds(loader: DataLoader, epoch: number): number[][] {
-  return [...loader.arrays(epoch)].map((b) => Array.from({ length: b.shape[0] }, (_, s) => Math.round(b.x[s * 4]! * 255)));
+  return [...loader.arrays(epoch)].map((b) =>
+    Array.from({ length: b.shape[0] }, (_, s) => Math.round(b.x[s * 4]! * 255)),
+  );
 }
 
 describe('DataLoader', () => {
@@ -30,7 +36,11 @@ describe('DataLoader', () => {
       x.dispose();
       y.dispose();
     }
-    expect(shapes).toEqual([[4, 1, 2, 2], [4, 1, 2, 2], [2, 1, 2, 2]]);
+    expect(shapes).toEqual([
+      [4, 1, 2, 2],
+      [4, 1, 2, 2],
+      [2, 1, 2, 2],
+    ]);
     expect(memory().numTensors).toBe(before);
   });
 
@@ -38,10 +48,17 @@ describe('DataLoader', () => {
     for (const shuffle of [false, true]) {
       const loader = new DataLoader(numbered(23), { batchSize: 5, shuffle, seed: 7 });
       for (const epoch of [0, 1, 2]) {
-        expect(epochIds(loader, epoch).flat().sort((a, b) => a - b)).toEqual(Array.from({ length: 23 }, (_, i) => i));
+        expect(
+          epochIds(loader, epoch)
+            .flat()
+            .sort((a, b) => a - b),
+        ).toEqual(Array.from({ length: 23 }, (_, i) => i));
       }
     }
-    expect(epochIds(new DataLoader(numbered(6), { batchSize: 4 }), 0)).toEqual([[0, 1, 2, 3], [4, 5]]);
+    expect(epochIds(new DataLoader(numbered(6), { batchSize: 4 }), 0)).toEqual([
+      [0, 1, 2, 3],
+      [4, 5],
+    ]);
   });
 
   it('shuffles differently each epoch and identically for equal seeds', () => {
@@ -70,7 +87,9 @@ describe('DataLoader', () => {
 
   it('dropLast drops only an incomplete final batch', () => {
     expect(new DataLoader(numbered(10), { batchSize: 4, dropLast: true }).length).toBe(2);
-    expect(epochIds(new DataLoader(numbered(10), { batchSize: 4, dropLast: true }), 0).map((b) => b.length)).toEqual([4, 4]);
+    expect(epochIds(new DataLoader(numbered(10), { batchSize: 4, dropLast: true }), 0).map((b) => b.length)).toEqual([
+      4, 4,
+    ]);
     expect(new DataLoader(numbered(8), { batchSize: 4, dropLast: true }).length).toBe(2);
     expect(new DataLoader(numbered(3), { batchSize: 4, dropLast: true }).length).toBe(0);
     expect(new DataLoader(numbered(0), { batchSize: 4 }).length).toBe(0);
@@ -84,7 +103,12 @@ describe('DataLoader', () => {
       x.dispose();
       y.dispose();
     }
-    const crop = new DataLoader(numbered(8), { batchSize: 4, shuffle: true, seed: 3, transform: randomCrop(2, { padding: 1 }) });
+    const crop = new DataLoader(numbered(8), {
+      batchSize: 4,
+      shuffle: true,
+      seed: 3,
+      transform: randomCrop(2, { padding: 1 }),
+    });
     expect([...crop.arrays(2)].map((b) => [...b.x])).toEqual([...crop.arrays(2)].map((b) => [...b.x]));
   });
 
@@ -92,8 +116,15 @@ describe('DataLoader', () => {
     const ds = numbered(12);
     const reads: number[] = [];
     const spy: Dataset = {
-      name: 'spy', length: ds.length, imageShape: ds.imageShape, classes: ds.classes, get: (i) => ds.get(i),
-      readBatch: (idx, x, y) => { reads.push(idx.length); ds.readBatch!(idx, x, y); },
+      name: 'spy',
+      length: ds.length,
+      imageShape: ds.imageShape,
+      classes: ds.classes,
+      get: (i) => ds.get(i),
+      readBatch: (idx, x, y) => {
+        reads.push(idx.length);
+        ds.readBatch!(idx, x, y);
+      },
     };
     const it = new DataLoader(spy, { batchSize: 4 })[Symbol.asyncIterator]();
     const first = await it.next();
@@ -118,7 +149,13 @@ describe('DataLoader', () => {
 
   it('works with datasets that only implement get()', () => {
     const ds = numbered(5);
-    const plain: Dataset = { name: 'plain', length: 5, imageShape: [1, 2, 2], classes: ds.classes, get: (i) => ds.get(i) };
+    const plain: Dataset = {
+      name: 'plain',
+      length: 5,
+      imageShape: [1, 2, 2],
+      classes: ds.classes,
+      get: (i) => ds.get(i),
+    };
     expect(epochIds(new DataLoader(plain, { batchSize: 2 }), 0)).toEqual([[0, 1], [2, 3], [4]]);
   });
 

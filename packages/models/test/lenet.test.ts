@@ -9,10 +9,23 @@ describe('lenet5', () => {
     using model = lenet5();
     expect(countParams(model)).toBe(61_706);
     expect([...model.stateDict().keys()]).toEqual([
-      'features.0.weight', 'features.0.bias', 'features.3.weight', 'features.3.bias',
-      'classifier.0.weight', 'classifier.0.bias', 'classifier.2.weight', 'classifier.2.bias', 'classifier.4.weight', 'classifier.4.bias',
+      'features.0.weight',
+      'features.0.bias',
+      'features.3.weight',
+      'features.3.bias',
+      'classifier.0.weight',
+      'classifier.0.bias',
+      'classifier.2.weight',
+      'classifier.2.bias',
+      'classifier.4.weight',
+      'classifier.4.bias',
     ]);
-    expectShapes(model, { 'features.0.weight': [6, 1, 5, 5], 'features.3.weight': [16, 6, 5, 5], 'classifier.0.weight': [120, 400], 'classifier.4.weight': [10, 84] });
+    expectShapes(model, {
+      'features.0.weight': [6, 1, 5, 5],
+      'features.3.weight': [16, 6, 5, 5],
+      'classifier.0.weight': [120, 400],
+      'classifier.4.weight': [10, 84],
+    });
   });
 
   it('trains on 2×1×28×28 (default) and 2×1×32×32 (inputSize 32, unpadded)', () => {

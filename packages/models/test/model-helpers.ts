@@ -23,7 +23,12 @@ export function expectShapes(model: Module, expected: Record<string, readonly nu
  * that every parameter gets a gradient of its own shape, that the last
  * parameter's gradient is finite, and that nothing leaks.
  */
-export function expectTrains(model: Module, inputShape: readonly number[], outputShape: readonly number[], forward: (x: Tensor) => Tensor = (x) => model.call(x)): void {
+export function expectTrains(
+  model: Module,
+  inputShape: readonly number[],
+  outputShape: readonly number[],
+  forward: (x: Tensor) => Tensor = (x) => model.call(x),
+): void {
   const before = memory().numTensors;
   const params = model.parameters();
   const x = randn(inputShape);

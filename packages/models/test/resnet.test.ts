@@ -16,8 +16,14 @@ describe('resnet', () => {
     const keys = [...model.stateDict().keys()];
     expect(keys).toHaveLength(122);
     expect(keys.slice(0, 8)).toEqual([
-      'conv1.weight', 'bn1.weight', 'bn1.bias', 'bn1.running_mean', 'bn1.running_var', 'bn1.num_batches_tracked',
-      'layer1.0.conv1.weight', 'layer1.0.bn1.weight',
+      'conv1.weight',
+      'bn1.weight',
+      'bn1.bias',
+      'bn1.running_mean',
+      'bn1.running_var',
+      'bn1.num_batches_tracked',
+      'layer1.0.conv1.weight',
+      'layer1.0.bn1.weight',
     ]);
     expect(keys.slice(-2)).toEqual(['fc.weight', 'fc.bias']);
     expectShapes(model, {
@@ -45,7 +51,10 @@ describe('resnet', () => {
   it('ResNet-34: 21,797,672 parameters; trains on 2×3×32×32 (adaptive pool)', () => {
     using model = resnet34();
     expect(countParams(model)).toBe(21_797_672);
-    expectShapes(model, { 'layer3.5.conv2.weight': [256, 256, 3, 3], 'layer4.0.downsample.0.weight': [512, 256, 1, 1] });
+    expectShapes(model, {
+      'layer3.5.conv2.weight': [256, 256, 3, 3],
+      'layer4.0.downsample.0.weight': [512, 256, 1, 1],
+    });
     expectTrains(model, [2, 3, 32, 32], [2, 1000]);
   });
 
@@ -64,7 +73,7 @@ describe('resnet', () => {
     expectTrains(model, [2, 3, 32, 32], [2, 1000]);
   });
 
-  it('ResNet-101: 44,549,160 parameters (ResNet-50\'s blocks, which train above, 23 deep in layer3)', () => {
+  it("ResNet-101: 44,549,160 parameters (ResNet-50's blocks, which train above, 23 deep in layer3)", () => {
     using r101 = resnet101();
     expect(countParams(r101)).toBe(44_549_160);
     expectShapes(r101, { 'layer3.22.conv3.weight': [1024, 256, 1, 1] });
@@ -86,7 +95,9 @@ describe('resnet', () => {
       'fc.weight': [1000, 2048],
     });
     const keys = [...r152.stateDict().keys()];
-    expect(keys.some((k) => k.startsWith('layer2.8.') || k.startsWith('layer3.36.') || k.startsWith('layer4.3.'))).toBe(false);
+    expect(keys.some((k) => k.startsWith('layer2.8.') || k.startsWith('layer3.36.') || k.startsWith('layer4.3.'))).toBe(
+      false,
+    );
   });
 
   it("variant 'cifar': 3×3 stride-1 stem, no max pool; trains on 2×3×32×32, runs on 2×1×28×28", () => {

@@ -12,7 +12,9 @@ export function rawFile(header: unknown, data: Uint8Array = new Uint8Array(0), l
 export function u16Bytes(values: readonly number[]): Uint8Array {
   const out = new Uint8Array(2 * values.length);
   const view = new DataView(out.buffer);
-  values.forEach((v, i) => view.setUint16(2 * i, v, true));
+  values.forEach((v, i) => {
+    view.setUint16(2 * i, v, true);
+  });
   return out;
 }
 
@@ -20,6 +22,8 @@ export function u16Bytes(values: readonly number[]): Uint8Array {
 export function i64Bytes(values: readonly bigint[]): Uint8Array {
   const out = new Uint8Array(8 * values.length);
   const view = new DataView(out.buffer);
-  values.forEach((v, i) => view.setBigInt64(8 * i, v, true));
+  values.forEach((v, i) => {
+    view.setBigInt64(8 * i, v, true);
+  });
   return out;
 }

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { WeightsFileError, bfloat16ToNumber, decodeSafetensors, encodeSafetensors, float16ToNumber, type RawTensor } from '@gradstream/models';
+import {
+  WeightsFileError,
+  bfloat16ToNumber,
+  decodeSafetensors,
+  encodeSafetensors,
+  float16ToNumber,
+  type RawTensor,
+} from '@gradstream/models';
 import { i64Bytes, rawFile, u16Bytes } from './safetensors-helpers.js';
 
 function codeOf(f: () => unknown): string {
@@ -15,7 +22,9 @@ function codeOf(f: () => unknown): string {
 describe('safetensors codec', () => {
   it('round-trips float32, float64 and int32 bit-exactly, including NaN payloads, -0 and subnormals', () => {
     const f32 = new Float32Array(1000);
-    new Uint32Array(f32.buffer).forEach((_, i, a) => (a[i] = Math.imul(i + 1, 2654435761) >>> 0));
+    new Uint32Array(f32.buffer).forEach((_, i, a) => {
+      a[i] = Math.imul(i + 1, 2654435761) >>> 0;
+    });
     const specials = new Uint32Array([0x7fc00001, 0xffbfffff, 0x80000000, 0x00000001, 0x7f800000]);
     new Uint32Array(f32.buffer).set(specials);
     const tensors = new Map<string, RawTensor>([
@@ -34,7 +43,9 @@ describe('safetensors codec', () => {
       const r = back.tensors.get(name)!;
       expect(r.dtype).toBe(t.dtype);
       expect(r.shape).toEqual(t.shape);
-      expect(new Uint8Array(r.data.buffer, r.data.byteOffset, r.data.byteLength)).toEqual(new Uint8Array(t.data.buffer));
+      expect(new Uint8Array(r.data.buffer, r.data.byteOffset, r.data.byteLength)).toEqual(
+        new Uint8Array(t.data.buffer),
+      );
     }
   });
 
@@ -60,12 +71,19 @@ describe('safetensors codec', () => {
   });
 
   it('reads F16, BF16 and I64 tensors from a file', () => {
-    const data = new Uint8Array([...u16Bytes([0x3c00, 0xc000, 0x7bff, 0x0001]), ...u16Bytes([0x3f80, 0x4049]), ...i64Bytes([-5n, 2147483647n])]);
-    const file = rawFile({
-      h: { dtype: 'F16', shape: [2, 2], data_offsets: [0, 8] },
-      b: { dtype: 'BF16', shape: [2], data_offsets: [8, 12] },
-      n: { dtype: 'I64', shape: [2], data_offsets: [12, 28] },
-    }, data);
+    const data = new Uint8Array([
+      ...u16Bytes([0x3c00, 0xc000, 0x7bff, 0x0001]),
+      ...u16Bytes([0x3f80, 0x4049]),
+      ...i64Bytes([-5n, 2147483647n]),
+    ]);
+    const file = rawFile(
+      {
+        h: { dtype: 'F16', shape: [2, 2], data_offsets: [0, 8] },
+        b: { dtype: 'BF16', shape: [2], data_offsets: [8, 12] },
+        n: { dtype: 'I64', shape: [2], data_offsets: [12, 28] },
+      },
+      data,
+    );
     const { tensors } = decodeSafetensors(file);
     expect(Array.from(tensors.get('h')!.data)).toEqual([1, -2, 65504, Math.fround(2 ** -24)]);
     expect(tensors.get('h')!.dtype).toBe('float32');
@@ -77,7 +95,9 @@ describe('safetensors codec', () => {
   it('refuses I64 values outside int32, naming the byte offset of the value', () => {
     const file = rawFile({ n: { dtype: 'I64', shape: [2], data_offsets: [0, 16] } }, i64Bytes([1n, 2147483648n]));
     const headerLength = file.length - 8 - 16;
-    expect(() => decodeSafetensors(file, 'big.safetensors')).toThrow(new RegExp(`big\\.safetensors \\(byte ${8 + headerLength + 8}\\).*does not fit int32`));
+    expect(() => decodeSafetensors(file, 'big.safetensors')).toThrow(
+      new RegExp(`big\\.safetensors \\(byte ${8 + headerLength + 8}\\).*does not fit int32`),
+    );
   });
 
   it('reports each kind of damage with its own code', () => {
@@ -93,12 +113,18 @@ describe('safetensors codec', () => {
     expect(codeOf(() => decodeSafetensors(rawFile({ w: { ...ok, dtype: 'toString' } }, eight)))).toBe('bad-dtype');
     expect(codeOf(() => decodeSafetensors(rawFile({ w: { ...ok, shape: [3] } }, eight)))).toBe('bad-shape');
     expect(codeOf(() => decodeSafetensors(rawFile({ w: { ...ok, shape: [-2] } }, eight)))).toBe('bad-shape');
-    expect(codeOf(() => decodeSafetensors(rawFile({ w: { ...ok, shape: [2 ** 40, 2 ** 40] } }, eight)))).toBe('bad-shape');
-    expect(codeOf(() => decodeSafetensors(rawFile({ w: { ...ok, data_offsets: [0, 16] } }, eight)))).toBe('bad-offsets');
+    expect(codeOf(() => decodeSafetensors(rawFile({ w: { ...ok, shape: [2 ** 40, 2 ** 40] } }, eight)))).toBe(
+      'bad-shape',
+    );
+    expect(codeOf(() => decodeSafetensors(rawFile({ w: { ...ok, data_offsets: [0, 16] } }, eight)))).toBe(
+      'bad-offsets',
+    );
     expect(codeOf(() => decodeSafetensors(rawFile({ w: { ...ok, data_offsets: [8, 0] } }, eight)))).toBe('bad-offsets');
     expect(codeOf(() => decodeSafetensors(rawFile({ w: ok, v: ok }, eight)))).toBe('bad-offsets');
     expect(codeOf(() => decodeSafetensors(rawFile({ w: ok }, new Uint8Array(12))))).toBe('bad-offsets');
-    expect(codeOf(() => decodeSafetensors(rawFile({ w: { ...ok, data_offsets: [4, 12] } }, new Uint8Array(12))))).toBe('bad-offsets');
+    expect(codeOf(() => decodeSafetensors(rawFile({ w: { ...ok, data_offsets: [4, 12] } }, new Uint8Array(12))))).toBe(
+      'bad-offsets',
+    );
     const badUtf8 = rawFile({ w: ok }, eight);
     badUtf8[9] = 0xff;
     expect(codeOf(() => decodeSafetensors(badUtf8))).toBe('bad-header');
@@ -116,17 +142,21 @@ describe('safetensors codec', () => {
   });
 
   it('reads from a Uint8Array view at an odd byte offset', () => {
-    const bytes = encodeSafetensors(new Map([['w', { dtype: 'float32', shape: [3], data: new Float32Array([1, 2, 3]) } as RawTensor]]));
+    const bytes = encodeSafetensors(
+      new Map([['w', { dtype: 'float32', shape: [3], data: new Float32Array([1, 2, 3]) } as RawTensor]]),
+    );
     const shifted = new Uint8Array(bytes.length + 1);
     shifted.set(bytes, 1);
     expect(Array.from(decodeSafetensors(shifted.subarray(1)).tensors.get('w')!.data)).toEqual([1, 2, 3]);
   });
 
   it('copies out of a Node Buffer (whose slice would share the whole file)', () => {
-    const bytes = encodeSafetensors(new Map<string, RawTensor>([
-      ['a', { dtype: 'float32', shape: [2], data: new Float32Array([1, 2]) }],
-      ['b', { dtype: 'int32', shape: [3], data: new Int32Array([4, 5, 6]) }],
-    ]));
+    const bytes = encodeSafetensors(
+      new Map<string, RawTensor>([
+        ['a', { dtype: 'float32', shape: [2], data: new Float32Array([1, 2]) }],
+        ['b', { dtype: 'int32', shape: [3], data: new Int32Array([4, 5, 6]) }],
+      ]),
+    );
     const { tensors } = decodeSafetensors(Buffer.from(bytes));
     for (const t of tensors.values()) expect(t.data.buffer.byteLength).toBe(t.data.byteLength);
     expect(Array.from(tensors.get('b')!.data)).toEqual([4, 5, 6]);

@@ -28,14 +28,18 @@ describe('summary', () => {
     expect(s.stateBytes).toBe(61_706 * 4);
   });
 
-  it('ResNet-18 at 224×224: torchvision\'s 1.81 G multiply-adds, a row per call of a reused module', () => {
+  it("ResNet-18 at 224×224: torchvision's 1.81 G multiply-adds, a row per call of a reused module", () => {
     using model = resnet18();
     const s = summary(model, [1, 3, 224, 224]);
     expect(s.totalParams).toBe(11_689_512);
     // 1,813,561,344 in convolutions + 512,000 in fc: the figure fvcore and torchvision's "1.81 GFLOPS" report.
     expect(s.totalMultAdds).toBe(1_814_073_344);
     expect(s.layers.find((l) => l.name === 'layer2.0.downsample.0')).toEqual({
-      name: 'layer2.0.downsample.0', type: 'Conv2d', outputShape: [1, 128, 28, 28], params: 128 * 64, multAdds: 128 * 28 * 28 * 64,
+      name: 'layer2.0.downsample.0',
+      type: 'Conv2d',
+      outputShape: [1, 128, 28, 28],
+      params: 128 * 64,
+      multAdds: 128 * 28 * 28 * 64,
     });
     // BasicBlock calls its one ReLU twice, as torchvision's does: two rows, parameters counted once.
     expect(s.layers.filter((l) => l.name === 'layer1.0.relu')).toHaveLength(2);

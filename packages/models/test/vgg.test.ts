@@ -13,7 +13,14 @@ describe('vgg', () => {
     expect(countParams(model)).toBe(138_357_544);
     const keys = [...model.stateDict().keys()];
     expect(keys).toHaveLength(32);
-    expect(keys.slice(-6)).toEqual(['classifier.0.weight', 'classifier.0.bias', 'classifier.3.weight', 'classifier.3.bias', 'classifier.6.weight', 'classifier.6.bias']);
+    expect(keys.slice(-6)).toEqual([
+      'classifier.0.weight',
+      'classifier.0.bias',
+      'classifier.3.weight',
+      'classifier.3.bias',
+      'classifier.6.weight',
+      'classifier.6.bias',
+    ]);
     expectShapes(model, {
       'features.0.weight': [64, 3, 3, 3],
       'features.2.weight': [64, 64, 3, 3],

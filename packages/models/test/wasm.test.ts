@@ -26,14 +26,29 @@ interface Case {
 const IMAGENET = [3, 224, 224] as const;
 const CASES: readonly Case[] = [
   { name: 'lenet5', build: () => lenet5(), input: [1, 28, 28], classes: 10 },
-  { name: 'lenet5 (32×32, tanh, avg)', build: () => lenet5({ inputSize: 32, activation: 'tanh', pooling: 'avg' }), input: [1, 32, 32], classes: 10 },
+  {
+    name: 'lenet5 (32×32, tanh, avg)',
+    build: () => lenet5({ inputSize: 32, activation: 'tanh', pooling: 'avg' }),
+    input: [1, 32, 32],
+    classes: 10,
+  },
   { name: 'alexnet', build: () => alexnet(), input: IMAGENET, classes: 1000 },
   { name: 'vgg11', build: () => vgg11(), input: IMAGENET, classes: 1000 },
-  { name: 'vgg11 (cifar, batch norm)', build: () => vgg11({ variant: 'cifar', batchNorm: true, numClasses: 10 }), input: [3, 32, 32], classes: 10 },
+  {
+    name: 'vgg11 (cifar, batch norm)',
+    build: () => vgg11({ variant: 'cifar', batchNorm: true, numClasses: 10 }),
+    input: [3, 32, 32],
+    classes: 10,
+  },
   { name: 'googlenet', build: () => googlenet(), input: IMAGENET, classes: 1000 },
   { name: 'resnet18', build: () => resnet18(), input: IMAGENET, classes: 1000 },
   { name: 'resnet50', build: () => resnet50(), input: IMAGENET, classes: 1000 },
-  { name: 'resnet18 (cifar)', build: () => resnet18({ variant: 'cifar', numClasses: 10 }), input: [3, 32, 32], classes: 10 },
+  {
+    name: 'resnet18 (cifar)',
+    build: () => resnet18({ variant: 'cifar', numClasses: 10 }),
+    input: [3, 32, 32],
+    classes: 10,
+  },
 ];
 
 describe('every model on wasm at its own input size', () => {
@@ -48,10 +63,12 @@ describe('every model on wasm at its own input size', () => {
     expect(getBackendName()).toBe('wasm');
     using model = build();
     model.eval();
-    const logits = noGrad(() => tidy(() => {
-      const y = model.call(randn([1, ...input]));
-      return { shape: y.shape, values: Array.from(y.dataSync()) };
-    }));
+    const logits = noGrad(() =>
+      tidy(() => {
+        const y = model.call(randn([1, ...input]));
+        return { shape: y.shape, values: Array.from(y.dataSync()) };
+      }),
+    );
     expect(logits.shape).toEqual([1, classes]);
     expect(logits.values.every(Number.isFinite)).toBe(true);
     model.train();
@@ -75,7 +92,11 @@ describe('the same seed gives the same model and the same outputs on cpu and was
 
   it.each([
     { name: 'lenet5', build: () => lenet5({ seed: 3 }), input: [4, 1, 28, 28] },
-    { name: 'resnet18 (cifar)', build: () => resnet18({ variant: 'cifar', numClasses: 10, seed: 3 }), input: [2, 3, 32, 32] },
+    {
+      name: 'resnet18 (cifar)',
+      build: () => resnet18({ variant: 'cifar', numClasses: 10, seed: 3 }),
+      input: [2, 3, 32, 32],
+    },
     { name: 'googlenet', build: () => googlenet({ numClasses: 10, seed: 3 }), input: [1, 3, 64, 64] },
   ])('$name', async ({ build, input }) => {
     const cpu = await logitsOn('cpu', build, input);

@@ -5,7 +5,16 @@ import { afterAll, describe, expect, it } from 'vitest';
 import '@gradstream/backend-cpu';
 import { memory, noGrad, randn, tidy } from '@gradstream/core';
 import { StateDictError } from '@gradstream/core/nn';
-import { WeightsFileError, decodeSafetensors, encodeSafetensors, googlenet, lenet5, loadWeights, saveWeights, type RawTensor } from '@gradstream/models';
+import {
+  WeightsFileError,
+  decodeSafetensors,
+  encodeSafetensors,
+  googlenet,
+  lenet5,
+  loadWeights,
+  saveWeights,
+  type RawTensor,
+} from '@gradstream/models';
 import { i64Bytes, rawFile, u16Bytes } from './safetensors-helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'gradstream-models-'));
@@ -36,7 +45,10 @@ describe('saveWeights / loadWeights', () => {
     using a = googlenet({ numClasses: 10, seed: 1 });
     const path = join(dir, 'googlenet.safetensors');
     saveWeights(a, path);
-    expect(decodeSafetensors(readFileSync(path)).tensors.get('conv1.bn.num_batches_tracked')).toMatchObject({ dtype: 'int32', shape: [] });
+    expect(decodeSafetensors(readFileSync(path)).tensors.get('conv1.bn.num_batches_tracked')).toMatchObject({
+      dtype: 'int32',
+      shape: [],
+    });
     rmSync(path);
     // A torch export: BatchNorm counters are int64, and a half-precision checkpoint stores F16.
     const header: Record<string, unknown> = {};
@@ -44,12 +56,20 @@ describe('saveWeights / loadWeights', () => {
     let offset = 0;
     for (const [name, t] of a.stateDict()) {
       const bytes = t.dtype === 'int32' ? i64Bytes([5n]) : u16Bytes(new Array<number>(t.size).fill(0x3c00));
-      header[name] = { dtype: t.dtype === 'int32' ? 'I64' : 'F16', shape: t.shape, data_offsets: [offset, offset + bytes.length] };
+      header[name] = {
+        dtype: t.dtype === 'int32' ? 'I64' : 'F16',
+        shape: t.shape,
+        data_offsets: [offset, offset + bytes.length],
+      };
       chunks.push(bytes);
       offset += bytes.length;
     }
     const data = new Uint8Array(offset);
-    chunks.reduce((at, c) => (data.set(c, at), at + c.length), 0);
+    let at = 0;
+    for (const c of chunks) {
+      data.set(c, at);
+      at += c.length;
+    }
     using b = googlenet({ numClasses: 10 });
     loadWeights(b, rawFile(header, data));
     expect(b.stateDict().get('inception4c.branch3.1.bn.num_batches_tracked')!.item()).toBe(5);
@@ -63,10 +83,12 @@ describe('saveWeights / loadWeights', () => {
     saveWeights(a, path);
     loadWeights(b, path);
     rmSync(path);
-    const [ya, yb] = noGrad(() => tidy(() => {
-      const x = randn([1, 3, 32, 32]);
-      return [Array.from(a.call(x).dataSync()), Array.from(b.call(x).dataSync())];
-    }));
+    const [ya, yb] = noGrad(() =>
+      tidy(() => {
+        const x = randn([1, 3, 32, 32]);
+        return [Array.from(a.call(x).dataSync()), Array.from(b.call(x).dataSync())];
+      }),
+    );
     expect(yb).toEqual(ya);
   });
 
@@ -74,7 +96,8 @@ describe('saveWeights / loadWeights', () => {
     using model = lenet5({ seed: 1 });
     const before = stateValues(model);
     const tensors = new Map<string, RawTensor>();
-    for (const [k, t] of model.stateDict()) tensors.set(k, { dtype: 'float32', shape: t.shape, data: new Float32Array(t.size) });
+    for (const [k, t] of model.stateDict())
+      tensors.set(k, { dtype: 'float32', shape: t.shape, data: new Float32Array(t.size) });
     tensors.delete('features.0.bias');
     tensors.delete('classifier.4.weight');
     tensors.set('extra.weight', { dtype: 'float32', shape: [1], data: new Float32Array(1) });

@@ -16,7 +16,14 @@ export function broadcastShape(...shapes: Shape[]): number[] {
 }
 
 const comparisons: ReadonlySet<BinaryOp> = new Set<BinaryOp>([
-  'equal', 'notEqual', 'greater', 'greaterEqual', 'less', 'lessEqual', 'logicalAnd', 'logicalOr',
+  'equal',
+  'notEqual',
+  'greater',
+  'greaterEqual',
+  'less',
+  'lessEqual',
+  'logicalAnd',
+  'logicalOr',
 ]);
 
 /** `mul` on int32 must wrap like C, which a double product cannot do beyond 2^53. */
@@ -27,9 +34,16 @@ type RowOp = BinaryOp | 'imul';
  * switch sits outside the loops so each op runs its own tight loop.
  */
 function binaryRow(
-  op: RowOp, out: TypedArray, o: number,
-  a: TypedArray, ia: number, sa: number,
-  b: TypedArray, ib: number, sb: number, n: number,
+  op: RowOp,
+  out: TypedArray,
+  o: number,
+  a: TypedArray,
+  ia: number,
+  sa: number,
+  b: TypedArray,
+  ib: number,
+  sb: number,
+  n: number,
 ): void {
   const end = o + n;
   switch (op) {
@@ -49,7 +63,7 @@ function binaryRow(
       for (; o < end; o++, ia += sa, ib += sb) out[o] = a[ia]! / b[ib]!;
       return;
     case 'pow':
-      for (; o < end; o++, ia += sa, ib += sb) out[o] = Math.pow(a[ia]!, b[ib]!);
+      for (; o < end; o++, ia += sa, ib += sb) out[o] = a[ia]! ** b[ib]!;
       return;
     case 'maximum':
       for (; o < end; o++, ia += sa, ib += sb) out[o] = Math.max(a[ia]!, b[ib]!);
@@ -89,7 +103,12 @@ function binaryRow(
  * a single row; bias-like broadcasts become one row per broadcast block.
  */
 export function binary(
-  op: BinaryOp, a: TypedArray, aShape: Shape, b: TypedArray, bShape: Shape, dtype: DType,
+  op: BinaryOp,
+  a: TypedArray,
+  aShape: Shape,
+  b: TypedArray,
+  bShape: Shape,
+  dtype: DType,
 ): { values: TypedArray; shape: number[]; dtype: DType } {
   const shape = broadcastShape(aShape, bShape);
   const outDType = comparisons.has(op) ? 'bool' : dtype;
@@ -108,16 +127,27 @@ export function binary(
 
 /** out = cond ? a : b, all three broadcast together. */
 export function where(
-  cond: TypedArray, condShape: Shape, a: TypedArray, aShape: Shape, b: TypedArray, bShape: Shape, dtype: DType,
+  cond: TypedArray,
+  condShape: Shape,
+  a: TypedArray,
+  aShape: Shape,
+  b: TypedArray,
+  bShape: Shape,
+  dtype: DType,
 ): { values: TypedArray; shape: number[] } {
   const shape = broadcastShape(condShape, aShape, bShape);
   const out = allocate(dtype, sizeOf(shape));
-  const plan = planStrided(shape, [condShape, aShape, bShape].map((s) => broadcastStrides(s, shape)));
+  const plan = planStrided(
+    shape,
+    [condShape, aShape, bShape].map((s) => broadcastStrides(s, shape)),
+  );
   const cursor = new RowCursor(plan, [0, 0, 0]);
   const [sc, sa, sb] = plan.rowStrides as [number, number, number];
   const n = plan.rowLength;
   for (let r = 0, o = 0; r < plan.rows; r++) {
-    let ic = cursor.offsets[0]!, ia = cursor.offsets[1]!, ib = cursor.offsets[2]!;
+    let ic = cursor.offsets[0]!,
+      ia = cursor.offsets[1]!,
+      ib = cursor.offsets[2]!;
     for (const end = o + n; o < end; o++, ic += sc, ia += sa, ib += sb) out[o] = cond[ic] !== 0 ? a[ia]! : b[ib]!;
     cursor.next();
   }

@@ -30,18 +30,21 @@ function planConv(xShape: Shape, wShape: Shape, geometry: ConvGeometry): ConvPla
   const [outChannels, groupChannels] = wShape as [number, number];
   const kernel = wShape.slice(2);
   const inSpatial = xShape.slice(2);
-  const outSpatial = inSpatial.map((size, i) => convOutputSize(size, kernel[i]!, geometry.stride[i]!, geometry.padding[i]!, geometry.dilation[i]!, 'conv'));
+  const outSpatial = inSpatial.map((size, i) =>
+    convOutputSize(size, kernel[i]!, geometry.stride[i]!, geometry.padding[i]!, geometry.dilation[i]!, 'conv'),
+  );
   const window = window3(
     { kernel, stride: geometry.stride, dilation: geometry.dilation, padding: geometry.padding, outShape: outSpatial },
     inSpatial,
   );
   const kernelSize = kernel.reduce((p, k) => p * k, 1);
   const positions = outSpatial.reduce((p, k) => p * k, 1);
-  const pointwise = kernelSize === 1
-    && geometry.stride.every((s) => s === 1)
-    && geometry.padding.every(([b, a]) => b === 0 && a === 0);
+  const pointwise =
+    kernelSize === 1 && geometry.stride.every((s) => s === 1) && geometry.padding.every(([b, a]) => b === 0 && a === 0);
   return {
-    batch, channels, outChannels,
+    batch,
+    channels,
+    outChannels,
     groups: geometry.groups,
     groupChannels,
     groupOut: outChannels / geometry.groups,
@@ -58,7 +61,13 @@ function planConv(xShape: Shape, wShape: Shape, geometry: ConvGeometry): ConvPla
  * Cross-correlation y = x ⋆ w: per image, im2col then one GEMM per group,
  * y[n, g] (Og×L) = w[g] (Og × Cg·k) · cols[g] (Cg·k × L).
  */
-export function conv(x: FloatArray, xShape: Shape, w: FloatArray, wShape: Shape, geometry: ConvGeometry): { values: FloatArray; shape: number[] } {
+export function conv(
+  x: FloatArray,
+  xShape: Shape,
+  w: FloatArray,
+  wShape: Shape,
+  geometry: ConvGeometry,
+): { values: FloatArray; shape: number[] } {
   const p = planConv(xShape, wShape, geometry);
   const L = p.positions;
   const y = allocateLike(x, p.batch * p.outChannels * L);
@@ -68,10 +77,14 @@ export function conv(x: FloatArray, xShape: Shape, w: FloatArray, wShape: Shape,
     if (!p.pointwise) unfoldInto(x, n * p.imageSize, p.channels, p.window, cols);
     for (let g = 0; g < p.groups; g++) {
       gemm(
-        p.groupOut, L, p.groupRows,
+        p.groupOut,
+        L,
+        p.groupRows,
         { values: w, offset: g * p.groupOut * p.groupRows, rowStride: p.groupRows, colStride: 1 },
         { values: cols, offset: colsOff + g * p.groupRows * L, rowStride: L, colStride: 1 },
-        y, (n * p.outChannels + g * p.groupOut) * L, L,
+        y,
+        (n * p.outChannels + g * p.groupOut) * L,
+        L,
       );
     }
   }
@@ -82,7 +95,13 @@ export function conv(x: FloatArray, xShape: Shape, w: FloatArray, wShape: Shape,
  * dx for y = conv(x, w): per image, dcols[g] = w[g]ᵀ · dy[n, g], then col2im
  * (fold) into dx. A pointwise conv writes the product straight into dx.
  */
-export function convBackpropInput(dy: FloatArray, w: FloatArray, wShape: Shape, geometry: ConvGeometry, xShape: Shape): FloatArray {
+export function convBackpropInput(
+  dy: FloatArray,
+  w: FloatArray,
+  wShape: Shape,
+  geometry: ConvGeometry,
+  xShape: Shape,
+): FloatArray {
   const p = planConv(xShape, wShape, geometry);
   const L = p.positions;
   const dx = allocateLike(dy, p.batch * p.imageSize);
@@ -92,10 +111,14 @@ export function convBackpropInput(dy: FloatArray, w: FloatArray, wShape: Shape, 
     if (!p.pointwise && n > 0) dcols.fill(0);
     for (let g = 0; g < p.groups; g++) {
       gemm(
-        p.groupRows, L, p.groupOut,
+        p.groupRows,
+        L,
+        p.groupOut,
         { values: w, offset: g * p.groupOut * p.groupRows, rowStride: 1, colStride: p.groupRows },
         { values: dy, offset: (n * p.outChannels + g * p.groupOut) * L, rowStride: L, colStride: 1 },
-        dcols, dcolsOff + g * p.groupRows * L, L,
+        dcols,
+        dcolsOff + g * p.groupRows * L,
+        L,
       );
     }
     if (!p.pointwise) foldInto(dcols, p.channels, p.window, dx, n * p.imageSize);
@@ -107,7 +130,13 @@ export function convBackpropInput(dy: FloatArray, w: FloatArray, wShape: Shape, 
  * dw for y = conv(x, w): dw[g] += dy[n, g] · cols[g]ᵀ summed over images,
  * the GEMM accumulating straight into dw.
  */
-export function convBackpropFilter(x: FloatArray, xShape: Shape, dy: FloatArray, geometry: ConvGeometry, wShape: Shape): FloatArray {
+export function convBackpropFilter(
+  x: FloatArray,
+  xShape: Shape,
+  dy: FloatArray,
+  geometry: ConvGeometry,
+  wShape: Shape,
+): FloatArray {
   const p = planConv(xShape, wShape, geometry);
   const L = p.positions;
   const dw = allocateLike(x, p.outChannels * p.groupRows);
@@ -117,10 +146,14 @@ export function convBackpropFilter(x: FloatArray, xShape: Shape, dy: FloatArray,
     if (!p.pointwise) unfoldInto(x, n * p.imageSize, p.channels, p.window, cols);
     for (let g = 0; g < p.groups; g++) {
       gemm(
-        p.groupOut, p.groupRows, L,
+        p.groupOut,
+        p.groupRows,
+        L,
         { values: dy, offset: (n * p.outChannels + g * p.groupOut) * L, rowStride: L, colStride: 1 },
         { values: cols, offset: colsOff + g * p.groupRows * L, rowStride: 1, colStride: L },
-        dw, g * p.groupOut * p.groupRows, p.groupRows,
+        dw,
+        g * p.groupOut * p.groupRows,
+        p.groupRows,
       );
     }
   }

@@ -84,7 +84,14 @@ const edgeTile = new Float64Array(MR * NR);
 
 /** Multiplies packed panels (mc×kc by kc×nc) into C with the 4×4 register tile. */
 function macroKernel(
-  mc: number, nc: number, kc: number, ap: FloatArray, bp: FloatArray, c: FloatArray, cOff: number, cRs: number,
+  mc: number,
+  nc: number,
+  kc: number,
+  ap: FloatArray,
+  bp: FloatArray,
+  c: FloatArray,
+  cOff: number,
+  cRs: number,
 ): void {
   for (let j0 = 0; j0 < nc; j0 += NR) {
     const bBase = j0 * kc;
@@ -92,31 +99,88 @@ function macroKernel(
     for (let i0 = 0; i0 < mc; i0 += MR) {
       let ai = i0 * kc;
       let bi = bBase;
-      let c00 = 0, c01 = 0, c02 = 0, c03 = 0;
-      let c10 = 0, c11 = 0, c12 = 0, c13 = 0;
-      let c20 = 0, c21 = 0, c22 = 0, c23 = 0;
-      let c30 = 0, c31 = 0, c32 = 0, c33 = 0;
+      let c00 = 0,
+        c01 = 0,
+        c02 = 0,
+        c03 = 0;
+      let c10 = 0,
+        c11 = 0,
+        c12 = 0,
+        c13 = 0;
+      let c20 = 0,
+        c21 = 0,
+        c22 = 0,
+        c23 = 0;
+      let c30 = 0,
+        c31 = 0,
+        c32 = 0,
+        c33 = 0;
       for (let p = 0; p < kc; p++, ai += MR, bi += NR) {
-        const a0 = ap[ai]!, a1 = ap[ai + 1]!, a2 = ap[ai + 2]!, a3 = ap[ai + 3]!;
-        const b0 = bp[bi]!, b1 = bp[bi + 1]!, b2 = bp[bi + 2]!, b3 = bp[bi + 3]!;
-        c00 += a0 * b0; c01 += a0 * b1; c02 += a0 * b2; c03 += a0 * b3;
-        c10 += a1 * b0; c11 += a1 * b1; c12 += a1 * b2; c13 += a1 * b3;
-        c20 += a2 * b0; c21 += a2 * b1; c22 += a2 * b2; c23 += a2 * b3;
-        c30 += a3 * b0; c31 += a3 * b1; c32 += a3 * b2; c33 += a3 * b3;
+        const a0 = ap[ai]!,
+          a1 = ap[ai + 1]!,
+          a2 = ap[ai + 2]!,
+          a3 = ap[ai + 3]!;
+        const b0 = bp[bi]!,
+          b1 = bp[bi + 1]!,
+          b2 = bp[bi + 2]!,
+          b3 = bp[bi + 3]!;
+        c00 += a0 * b0;
+        c01 += a0 * b1;
+        c02 += a0 * b2;
+        c03 += a0 * b3;
+        c10 += a1 * b0;
+        c11 += a1 * b1;
+        c12 += a1 * b2;
+        c13 += a1 * b3;
+        c20 += a2 * b0;
+        c21 += a2 * b1;
+        c22 += a2 * b2;
+        c23 += a2 * b3;
+        c30 += a3 * b0;
+        c31 += a3 * b1;
+        c32 += a3 * b2;
+        c33 += a3 * b3;
       }
       const rows = Math.min(MR, mc - i0);
       let o = cOff + i0 * cRs + j0;
       if (rows === MR && cols === NR) {
-        c[o] += c00; c[o + 1] += c01; c[o + 2] += c02; c[o + 3] += c03; o += cRs;
-        c[o] += c10; c[o + 1] += c11; c[o + 2] += c12; c[o + 3] += c13; o += cRs;
-        c[o] += c20; c[o + 1] += c21; c[o + 2] += c22; c[o + 3] += c23; o += cRs;
-        c[o] += c30; c[o + 1] += c31; c[o + 2] += c32; c[o + 3] += c33;
+        c[o] += c00;
+        c[o + 1] += c01;
+        c[o + 2] += c02;
+        c[o + 3] += c03;
+        o += cRs;
+        c[o] += c10;
+        c[o + 1] += c11;
+        c[o + 2] += c12;
+        c[o + 3] += c13;
+        o += cRs;
+        c[o] += c20;
+        c[o + 1] += c21;
+        c[o + 2] += c22;
+        c[o + 3] += c23;
+        o += cRs;
+        c[o] += c30;
+        c[o + 1] += c31;
+        c[o + 2] += c32;
+        c[o + 3] += c33;
       } else {
         const t = edgeTile;
-        t[0] = c00; t[1] = c01; t[2] = c02; t[3] = c03;
-        t[4] = c10; t[5] = c11; t[6] = c12; t[7] = c13;
-        t[8] = c20; t[9] = c21; t[10] = c22; t[11] = c23;
-        t[12] = c30; t[13] = c31; t[14] = c32; t[15] = c33;
+        t[0] = c00;
+        t[1] = c01;
+        t[2] = c02;
+        t[3] = c03;
+        t[4] = c10;
+        t[5] = c11;
+        t[6] = c12;
+        t[7] = c13;
+        t[8] = c20;
+        t[9] = c21;
+        t[10] = c22;
+        t[11] = c23;
+        t[12] = c30;
+        t[13] = c31;
+        t[14] = c32;
+        t[15] = c33;
         for (let ii = 0; ii < rows; ii++, o += cRs) {
           for (let jj = 0; jj < cols; jj++) c[o + jj] += t[ii * NR + jj]!;
         }
@@ -131,7 +195,14 @@ function macroKernel(
  * products accumulate in doubles within each KC block.
  */
 export function gemm(
-  m: number, n: number, k: number, a: MatrixView, b: MatrixView, c: FloatArray, cOff: number, cRs: number,
+  m: number,
+  n: number,
+  k: number,
+  a: MatrixView,
+  b: MatrixView,
+  c: FloatArray,
+  cOff: number,
+  cRs: number,
 ): void {
   if (m === 0 || n === 0 || k === 0) return;
   const { a: ap, b: bp } = packBuffersLike(c);

@@ -11,8 +11,12 @@ const BULK_COPY_MIN = 64;
  */
 function copyBlock(
   dims: readonly number[],
-  src: TypedArray, srcOff: number, srcStrides: readonly number[],
-  dst: TypedArray, dstOff: number, dstStrides: readonly number[],
+  src: TypedArray,
+  srcOff: number,
+  srcStrides: readonly number[],
+  dst: TypedArray,
+  dstOff: number,
+  dstStrides: readonly number[],
 ): void {
   const plan = planStrided(dims, [srcStrides, dstStrides]);
   const cursor = new RowCursor(plan, [srcOff, dstOff]);
@@ -29,16 +33,35 @@ function copyBlock(
 }
 
 /** Output dim i = input dim perm[i]. */
-export function transpose(x: TypedArray, shape: Shape, perm: readonly number[], dtype: DType): { values: TypedArray; shape: number[] } {
+export function transpose(
+  x: TypedArray,
+  shape: Shape,
+  perm: readonly number[],
+  dtype: DType,
+): { values: TypedArray; shape: number[] } {
   const outShape = perm.map((p) => shape[p]!);
   const out = allocate(dtype, x.length);
   const inStrides = stridesOf(shape);
-  copyBlock(outShape, x, 0, perm.map((p) => inStrides[p]!), out, 0, stridesOf(outShape));
+  copyBlock(
+    outShape,
+    x,
+    0,
+    perm.map((p) => inStrides[p]!),
+    out,
+    0,
+    stridesOf(outShape),
+  );
   return { values: out, shape: outShape };
 }
 
 /** The contiguous copy of the block starting at `begin` with extent `size`. */
-export function slice(x: TypedArray, shape: Shape, begin: readonly number[], size: readonly number[], dtype: DType): TypedArray {
+export function slice(
+  x: TypedArray,
+  shape: Shape,
+  begin: readonly number[],
+  size: readonly number[],
+  dtype: DType,
+): TypedArray {
   const out = allocate(dtype, sizeOf(size));
   const strides = stridesOf(shape);
   let off = 0;
@@ -49,7 +72,11 @@ export function slice(x: TypedArray, shape: Shape, begin: readonly number[], siz
 
 /** Constant padding with [before, after] per dimension. */
 export function pad(
-  x: TypedArray, shape: Shape, paddings: readonly (readonly [number, number])[], value: number, dtype: DType,
+  x: TypedArray,
+  shape: Shape,
+  paddings: readonly (readonly [number, number])[],
+  value: number,
+  dtype: DType,
 ): { values: TypedArray; shape: number[] } {
   const outShape = shape.map((d, i) => d + paddings[i]![0] + paddings[i]![1]);
   const out = allocate(dtype, sizeOf(outShape));
@@ -62,7 +89,11 @@ export function pad(
 }
 
 /** Joins tensors along `axis`; each input lands as a block of the output. */
-export function concat(xs: readonly { values: TypedArray; shape: Shape }[], axis: number, dtype: DType): { values: TypedArray; shape: number[] } {
+export function concat(
+  xs: readonly { values: TypedArray; shape: Shape }[],
+  axis: number,
+  dtype: DType,
+): { values: TypedArray; shape: number[] } {
   const outShape = [...xs[0]!.shape];
   outShape[axis] = xs.reduce((total, x) => total + x.shape[axis]!, 0);
   const out = allocate(dtype, sizeOf(outShape));
@@ -82,7 +113,12 @@ function around(shape: Shape, axis: number): [number, number, number] {
 
 /** NumPy `take` along `axis`: output x.shape[:axis] ++ indices.shape ++ x.shape[axis+1:]. */
 export function gather(
-  x: TypedArray, shape: Shape, indices: Int32Array, indicesShape: Shape, axis: number, dtype: DType,
+  x: TypedArray,
+  shape: Shape,
+  indices: Int32Array,
+  indicesShape: Shape,
+  axis: number,
+  dtype: DType,
 ): { values: TypedArray; shape: number[] } {
   const [outer, len, inner] = around(shape, axis);
   const outShape = [...shape.slice(0, axis), ...indicesShape, ...shape.slice(axis + 1)];
@@ -101,7 +137,13 @@ export function gather(
 
 /** The adjoint of gather: slices of dy added into a zero tensor at their indices (repeats accumulate). */
 export function scatterAdd(
-  dy: TypedArray, dyShape: Shape, indices: Int32Array, indicesShape: Shape, axis: number, axisSize: number, dtype: DType,
+  dy: TypedArray,
+  dyShape: Shape,
+  indices: Int32Array,
+  indicesShape: Shape,
+  axis: number,
+  axisSize: number,
+  dtype: DType,
 ): { values: TypedArray; shape: number[] } {
   const trailing = dyShape.slice(axis + indicesShape.length);
   const outer = sizeOf(dyShape.slice(0, axis));

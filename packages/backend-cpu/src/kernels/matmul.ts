@@ -7,7 +7,12 @@ import { gemm } from './gemm.js';
  * broadcasts, and transposes only change the strides the packing reads with.
  */
 export function matmul(
-  a: FloatArray, aShape: Shape, b: FloatArray, bShape: Shape, transposeA: boolean, transposeB: boolean,
+  a: FloatArray,
+  aShape: Shape,
+  b: FloatArray,
+  bShape: Shape,
+  transposeA: boolean,
+  transposeB: boolean,
 ): { values: FloatArray; shape: number[] } {
   const [batchA, a1, a2] = aShape as [number, number, number];
   const [batchB, b1, b2] = bShape as [number, number, number];
@@ -19,10 +24,14 @@ export function matmul(
   const bStep = batchB === 1 ? 0 : k * n;
   for (let i = 0; i < batch; i++) {
     gemm(
-      m, n, k,
+      m,
+      n,
+      k,
       { values: a, offset: i * aStep, rowStride: transposeA ? 1 : k, colStride: transposeA ? m : 1 },
       { values: b, offset: i * bStep, rowStride: transposeB ? 1 : n, colStride: transposeB ? k : 1 },
-      out, i * m * n, n,
+      out,
+      i * m * n,
+      n,
     );
   }
   return { values: out, shape: [batch, m, n] };

@@ -3,7 +3,14 @@ import { type FloatArray, allocateLike } from '../storage.js';
 import { type Window3, window3 } from './window.js';
 
 /** Kernel offsets [lo, hi) whose position o·stride − pad + k·dilation falls inside [0, size). */
-function validOffsets(o: number, kernel: number, stride: number, dilation: number, pad: number, size: number): [number, number] {
+function validOffsets(
+  o: number,
+  kernel: number,
+  stride: number,
+  dilation: number,
+  pad: number,
+  size: number,
+): [number, number] {
   const start = o * stride - pad;
   const lo = Math.max(0, Math.ceil(-start / dilation));
   const hi = Math.min(kernel, Math.floor((size - 1 - start) / dilation) + 1);
@@ -39,7 +46,11 @@ function planesOf(xShape: Shape, geometry: WindowGeometry): Planes {
 }
 
 /** Max over each window and the flat index into x of the winner (NaN wins, as in PyTorch; −1 for an empty window). */
-export function maxPool(x: FloatArray, xShape: Shape, geometry: WindowGeometry): { y: FloatArray; indices: Int32Array; shape: number[] } {
+export function maxPool(
+  x: FloatArray,
+  xShape: Shape,
+  geometry: WindowGeometry,
+): { y: FloatArray; indices: Int32Array; shape: number[] } {
   const { planes, planeIn, planeOut, w } = planesOf(xShape, geometry);
   const [, IH, IW] = w.inSize;
   const [OD, OH, OW] = w.outSize;
@@ -67,7 +78,7 @@ export function maxPool(x: FloatArray, xShape: Shape, geometry: WindowGeometry):
               for (let kw = kwLo; kw < kwHi; kw++) {
                 const i = row + kw * DW;
                 const v = x[i]!;
-                if (v > best || (v !== v && best === best) || at < 0) {
+                if (v > best || (Number.isNaN(v) && !Number.isNaN(best)) || at < 0) {
                   best = v;
                   at = i;
                 }
@@ -88,10 +99,8 @@ export function maxPool(x: FloatArray, xShape: Shape, geometry: WindowGeometry):
  * backward spreads dy over the same positions with the same divisor, so the
  * two are exact adjoints by construction.
  */
-function avgPoolWalk(
-  a: FloatArray, b: FloatArray, xShape: Shape, geometry: AvgPoolGeometry, backward: boolean,
-): void {
-  const { planes, planeIn, planeOut, w } = planesOf(xShape, geometry);
+function avgPoolWalk(a: FloatArray, b: FloatArray, xShape: Shape, geometry: AvgPoolGeometry, backward: boolean): void {
+  const { planes, planeIn, w } = planesOf(xShape, geometry);
   const [, IH, IW] = w.inSize;
   const [OD, OH, OW] = w.outSize;
   const [KD, KH, KW] = w.kernel;
@@ -133,7 +142,11 @@ function avgPoolWalk(
 }
 
 /** Average over each window with PyTorch's divisor (see AvgPoolGeometry). */
-export function avgPool(x: FloatArray, xShape: Shape, geometry: AvgPoolGeometry): { values: FloatArray; shape: number[] } {
+export function avgPool(
+  x: FloatArray,
+  xShape: Shape,
+  geometry: AvgPoolGeometry,
+): { values: FloatArray; shape: number[] } {
   const shape = [xShape[0]!, xShape[1]!, ...geometry.outShape];
   const size = shape.reduce((p, d) => p * d, 1);
   const y = allocateLike(x, size);

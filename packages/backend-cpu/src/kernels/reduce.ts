@@ -20,16 +20,16 @@ function reduceTrailing(op: ReduceOp, x: TypedArray, out: TypedArray, outer: num
         for (; i < end; i++) acc += x[i]!;
         break;
       case 'max':
-        // `v !== v` lets a NaN win and then stay, as PyTorch's max propagates NaN.
+        // The NaN test lets a NaN win and then stay, as PyTorch's max propagates NaN.
         for (; i < end; i++) {
           const v = x[i]!;
-          if (v > acc || v !== v) acc = v;
+          if (v > acc || Number.isNaN(v)) acc = v;
         }
         break;
       case 'min':
         for (; i < end; i++) {
           const v = x[i]!;
-          if (v < acc || v !== v) acc = v;
+          if (v < acc || Number.isNaN(v)) acc = v;
         }
         break;
     }
@@ -66,13 +66,13 @@ function reduceStrided(op: ReduceOp, x: TypedArray, shape: Shape, axes: readonly
       case 'max':
         for (; i < end; i++, o += so) {
           const v = x[i]!;
-          if (v > acc[o]! || v !== v) acc[o] = v;
+          if (v > acc[o]! || Number.isNaN(v)) acc[o] = v;
         }
         break;
       case 'min':
         for (; i < end; i++, o += so) {
           const v = x[i]!;
-          if (v < acc[o]! || v !== v) acc[o] = v;
+          if (v < acc[o]! || Number.isNaN(v)) acc[o] = v;
         }
         break;
     }
@@ -82,7 +82,11 @@ function reduceStrided(op: ReduceOp, x: TypedArray, shape: Shape, axes: readonly
 
 /** Reduces over `axes` (sorted, unique); the output drops those axes and keeps x's dtype. */
 export function reduce(
-  op: ReduceOp, x: TypedArray, shape: Shape, axes: readonly number[], dtype: DType,
+  op: ReduceOp,
+  x: TypedArray,
+  shape: Shape,
+  axes: readonly number[],
+  dtype: DType,
 ): { values: TypedArray; shape: number[] } {
   const effectiveOp: ReduceOp = dtype === 'bool' && op === 'sum' ? 'max' : op;
   const outShape = shape.filter((_, i) => !axes.includes(i));
@@ -102,7 +106,10 @@ export function reduce(
 
 /** Index of the max (min) along `axis`, the first on ties; a NaN counts as the extreme, as in PyTorch. */
 export function argReduce(
-  op: ArgReduceOp, x: TypedArray, shape: Shape, axis: number,
+  op: ArgReduceOp,
+  x: TypedArray,
+  shape: Shape,
+  axis: number,
 ): { values: Int32Array; shape: number[] } {
   const outShape = shape.filter((_, i) => i !== axis);
   const len = shape[axis]!;
@@ -120,7 +127,7 @@ export function argReduce(
       for (let j = 0; j < inner; j++) {
         const v = sign * x[row + j]!;
         const b = best[j]!;
-        if (v > b || (v !== v && b === b)) {
+        if (v > b || (Number.isNaN(v) && !Number.isNaN(b))) {
           best[j] = v;
           out[outBase + j] = k;
         }

@@ -33,15 +33,21 @@ export function planStrided(dims: readonly number[], strides: readonly (readonly
     const mergeable = last >= 0 && strides.every((s, j) => kept[j]![last] === s[i]! * dims[i]!);
     if (mergeable) {
       keptDims[last]! *= dims[i]!;
-      strides.forEach((s, j) => (kept[j]![last] = s[i]!));
+      strides.forEach((s, j) => {
+        kept[j]![last] = s[i]!;
+      });
     } else {
       keptDims.push(dims[i]!);
-      strides.forEach((s, j) => kept[j]!.push(s[i]!));
+      strides.forEach((s, j) => {
+        kept[j]!.push(s[i]!);
+      });
     }
   }
   if (keptDims.length === 0) {
     keptDims.push(dims.some((d) => d === 0) ? 0 : 1);
-    kept.forEach((s) => s.push(0));
+    kept.forEach((s) => {
+      s.push(0);
+    });
   }
   const outer = keptDims.slice(0, -1);
   let rows = 1;
@@ -60,7 +66,7 @@ export function planStrided(dims: readonly number[], strides: readonly (readonly
 export function broadcastStrides(shape: Shape, outShape: Shape): number[] {
   const own = stridesOf(shape);
   const offset = outShape.length - shape.length;
-  return outShape.map((d, i) => {
+  return outShape.map((_d, i) => {
     const j = i - offset;
     return j < 0 || shape[j] === 1 ? 0 : own[j]!;
   });
@@ -72,7 +78,10 @@ export class RowCursor {
   readonly offsets: number[];
   private readonly counter: number[];
 
-  constructor(private readonly plan: StridedPlan, start: readonly number[]) {
+  constructor(
+    private readonly plan: StridedPlan,
+    start: readonly number[],
+  ) {
     this.offsets = [...start];
     this.counter = plan.outer.map(() => 0);
   }

@@ -67,7 +67,7 @@ export function unary(op: UnaryOp, x: TypedArray, dtype: DType): TypedArray {
       // `v < 0 ? 0 : v` rather than Math.max(0, v) keeps NaN as NaN, as PyTorch does.
       for (let i = 0; i < n; i++) {
         const v = x[i]!;
-        out[i] = v < 0 ? 0 : v;
+        out[i] = Math.max(v, 0);
       }
       break;
     case 'floor':

@@ -30,8 +30,14 @@ export function window3(geometry: WindowGeometry, inSpatial: Shape): Window3 {
     kernel: widen(geometry.kernel, 1),
     stride: widen(geometry.stride, 1),
     dilation: widen(geometry.dilation, 1),
-    padBefore: widen(geometry.padding.map((p) => p[0]), 0),
-    padAfter: widen(geometry.padding.map((p) => p[1]), 0),
+    padBefore: widen(
+      geometry.padding.map((p) => p[0]),
+      0,
+    ),
+    padAfter: widen(
+      geometry.padding.map((p) => p[1]),
+      0,
+    ),
     inSize: widen(inSpatial, 1),
     outSize: widen(geometry.outShape, 1),
   };
@@ -41,7 +47,14 @@ export function window3(geometry: WindowGeometry, inSpatial: Shape): Window3 {
  * The outputs o in [lo, hi) for which kernel offset k lands inside the input
  * along one dimension: 0 ≤ o·stride − pad + k·dilation < size.
  */
-export function validOutputs(k: number, stride: number, dilation: number, pad: number, size: number, out: number): [number, number] {
+export function validOutputs(
+  k: number,
+  stride: number,
+  dilation: number,
+  pad: number,
+  size: number,
+  out: number,
+): [number, number] {
   const shift = k * dilation - pad;
   const lo = Math.max(0, Math.ceil(-shift / stride));
   const hi = Math.min(out, Math.floor((size - 1 - shift) / stride) + 1);
@@ -132,7 +145,11 @@ function spatialOf(shape: Shape): number[] {
 }
 
 /** unfold kernel: N×C×(spatial) → N×(C·∏kernel)×L. */
-export function unfold(x: FloatArray, xShape: Shape, geometry: WindowGeometry): { values: FloatArray; shape: number[] } {
+export function unfold(
+  x: FloatArray,
+  xShape: Shape,
+  geometry: WindowGeometry,
+): { values: FloatArray; shape: number[] } {
   const [n, c] = xShape as [number, number];
   const w = window3(geometry, spatialOf(xShape));
   const rows = c * w.kernel[0] * w.kernel[1] * w.kernel[2];

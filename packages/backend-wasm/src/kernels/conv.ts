@@ -19,10 +19,20 @@ interface ConvPlan {
 function plan(ts: TensorStore, xShape: Shape, wShape: Shape, g: ConvGeometry): ConvPlan {
   const [n, c, ...spatial] = xShape as number[];
   const [o, cg, ...kernel] = wShape as number[];
-  const outSpatial = spatial.map((size, i) => convOutputSize(size, kernel[i]!, g.stride[i]!, g.padding[i]!, g.dilation[i]!, 'conv'));
+  const outSpatial = spatial.map((size, i) =>
+    convOutputSize(size, kernel[i]!, g.stride[i]!, g.padding[i]!, g.dilation[i]!, 'conv'),
+  );
   const desc = writeWindowDescriptor(ts.rt, {
-    channels: c!, spatial, kernel, outSpatial, stride: g.stride, dilation: g.dilation, padding: g.padding,
-    batch: n!, outChannels: o!, groups: g.groups,
+    channels: c!,
+    spatial,
+    kernel,
+    outSpatial,
+    stride: g.stride,
+    dilation: g.dilation,
+    padding: g.padding,
+    batch: n!,
+    outChannels: o!,
+    groups: g.groups,
   });
   const outSize = outSpatial.reduce((p, k) => p * k, 1);
   const flops = 2 * n! * o! * cg! * kernel.reduce((p, k) => p * k, 1) * outSize;
@@ -55,18 +65,32 @@ export function conv(ts: TensorStore, x: TensorInfo, w: TensorInfo, g: ConvGeome
   // Output rows are every (od, oh) pair: all output dimensions but the last.
   const rows = p.outSpatial.slice(0, -1).reduce((a, b) => a * b, 1);
   const job = (t: number, n: [number, number], o: [number, number], r: [number, number]) => [
-    ts.ptr(x), ts.ptr(w), ts.ptr(y), p.desc, ...n, ...o, ...r, rt.scratchFor(t, p.scratchBytes),
+    ts.ptr(x),
+    ts.ptr(w),
+    ts.ptr(y),
+    p.desc,
+    ...n,
+    ...o,
+    ...r,
+    rt.scratchFor(t, p.scratchBytes),
   ];
   let jobs: number[][];
   if (p.n >= threads) jobs = splitRange(p.n, threads).map((n, t) => job(t, n, [0, p.o], [0, rows]));
-  else if (rows >= threads && p.o / g.groups < p.outSize) jobs = splitRange(rows, threads).map((r, t) => job(t, [0, p.n], [0, p.o], r));
+  else if (rows >= threads && p.o / g.groups < p.outSize)
+    jobs = splitRange(rows, threads).map((r, t) => job(t, [0, p.n], [0, p.o], r));
   else jobs = splitRange(p.o, threads).map((o, t) => job(t, [0, p.n], o, [0, rows]));
   rt.parallel('convForward', jobs);
   return y;
 }
 
 /** dx: GEMM of wᵀ with dy per image and group, then col2im. */
-export function convBackpropInput(ts: TensorStore, dy: TensorInfo, w: TensorInfo, g: ConvGeometry, xShape: Shape): TensorInfo {
+export function convBackpropInput(
+  ts: TensorStore,
+  dy: TensorInfo,
+  w: TensorInfo,
+  g: ConvGeometry,
+  xShape: Shape,
+): TensorInfo {
   const p = plan(ts, xShape, w.shape, g);
   const dx = ts.alloc(xShape, 'float32');
   if (ts.view(dx).length === 0) return dx;
@@ -76,11 +100,20 @@ export function convBackpropInput(ts: TensorStore, dy: TensorInfo, w: TensorInfo
   }
   const { rt } = ts;
   const { byBatch, ranges } = split(p, p.c, threadsFor(p.flops, rt));
-  rt.parallel('convBackpropInput', ranges.map(([s, e], t) => [
-    ts.ptr(dy), ts.ptr(w), ts.ptr(dx), p.desc,
-    byBatch ? s : 0, byBatch ? e : p.n, byBatch ? 0 : s, byBatch ? p.c : e,
-    rt.scratchFor(t, p.scratchBytes),
-  ]));
+  rt.parallel(
+    'convBackpropInput',
+    ranges.map(([s, e], t) => [
+      ts.ptr(dy),
+      ts.ptr(w),
+      ts.ptr(dx),
+      p.desc,
+      byBatch ? s : 0,
+      byBatch ? e : p.n,
+      byBatch ? 0 : s,
+      byBatch ? p.c : e,
+      rt.scratchFor(t, p.scratchBytes),
+    ]),
+  );
   return dx;
 }
 
@@ -88,7 +121,13 @@ export function convBackpropInput(ts: TensorStore, dy: TensorInfo, w: TensorInfo
  * dw: Σ over images of dy · im2col(x)ᵀ. When threads split the batch, each
  * but the first accumulates into its own temporary, added up at the end.
  */
-export function convBackpropFilter(ts: TensorStore, x: TensorInfo, dy: TensorInfo, g: ConvGeometry, wShape: Shape): TensorInfo {
+export function convBackpropFilter(
+  ts: TensorStore,
+  x: TensorInfo,
+  dy: TensorInfo,
+  g: ConvGeometry,
+  wShape: Shape,
+): TensorInfo {
   const p = plan(ts, x.shape, wShape, g);
   const dw = ts.alloc(wShape, 'float32');
   const size = ts.view(dw).length;
@@ -102,11 +141,20 @@ export function convBackpropFilter(ts: TensorStore, x: TensorInfo, dy: TensorInf
   const partials = byBatch ? ranges.slice(1).map(() => rt.heap.alloc(size * 4)) : [];
   try {
     const outFor = (t: number) => (t === 0 || !byBatch ? ts.ptr(dw) : partials[t - 1]!.ptr);
-    rt.parallel('convBackpropFilter', ranges.map(([s, e], t) => [
-      ts.ptr(x), ts.ptr(dy), outFor(t), p.desc,
-      byBatch ? s : 0, byBatch ? e : p.n, byBatch ? 0 : s, byBatch ? p.o : e,
-      rt.scratchFor(t, p.scratchBytes),
-    ]));
+    rt.parallel(
+      'convBackpropFilter',
+      ranges.map(([s, e], t) => [
+        ts.ptr(x),
+        ts.ptr(dy),
+        outFor(t),
+        p.desc,
+        byBatch ? s : 0,
+        byBatch ? e : p.n,
+        byBatch ? 0 : s,
+        byBatch ? p.o : e,
+        rt.scratchFor(t, p.scratchBytes),
+      ]),
+    );
     for (const partial of partials) rt.exports.addInto(ts.ptr(dw), partial.ptr, size);
   } finally {
     for (const partial of partials) rt.heap.release(partial);

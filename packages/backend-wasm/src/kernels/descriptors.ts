@@ -14,7 +14,9 @@ export function writeStridedDescriptor(rt: WasmRuntime, plan: StridedPlan): numb
   words[SD_RANK] = rank;
   for (let i = 0; i < rank; i++) {
     words[SD_SHAPE + i] = plan.shape[i]!;
-    plan.strides.forEach((s, k) => (words[SD_STRIDES_A + k * MAX_RANK + i] = s[i]!));
+    plan.strides.forEach((s, k) => {
+      words[SD_STRIDES_A + k * MAX_RANK + i] = s[i]!;
+    });
   }
   rt.writeWords(rt.stridedDesc, words);
   return rt.stridedDesc;

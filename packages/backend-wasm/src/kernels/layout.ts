@@ -8,7 +8,14 @@ import { type StridedPlan, contiguousStrides, forEachRow, planStrided } from './
 // linear memory, with TypedArray.set (a memmove) for contiguous runs.
 
 /** Copies with wasm when it can: source offset `from` and destination offset `to` in elements. */
-function copyInWasm(ts: TensorStore, x: TensorInfo, from: number, y: TensorInfo, to: number, plan: StridedPlan): boolean {
+function copyInWasm(
+  ts: TensorStore,
+  x: TensorInfo,
+  from: number,
+  y: TensorInfo,
+  to: number,
+  plan: StridedPlan,
+): boolean {
   if (x.dtype === 'bool' || !fitsDescriptor(plan)) return false;
   ts.rt.exports.copy32(ts.ptr(x) + from * 4, ts.ptr(y) + to * 4, writeStridedDescriptor(ts.rt, plan));
   return true;
@@ -18,10 +25,12 @@ function copyInWasm(ts: TensorStore, x: TensorInfo, from: number, y: TensorInfo,
 export function transpose(ts: TensorStore, x: TensorInfo, perm: readonly number[]): TensorInfo {
   const shape = perm.map((p) => x.shape[p]!);
   const y = ts.alloc(shape, x.dtype);
-  const xs = ts.view(x), ys = ts.view(y);
+  const xs = ts.view(x),
+    ys = ts.view(y);
   if (ys.length === 0) return y;
   const xStrides = contiguousStrides(x.shape);
-  if (copyInWasm(ts, x, 0, y, 0, planStrided(shape, [perm.map((p) => xStrides[p]!), contiguousStrides(shape)]))) return y;
+  if (copyInWasm(ts, x, 0, y, 0, planStrided(shape, [perm.map((p) => xStrides[p]!), contiguousStrides(shape)])))
+    return y;
   const plan = planStrided(shape, [perm.map((p) => xStrides[p]!)]);
   const n = plan.shape[plan.shape.length - 1]!;
   const s = plan.strides[0]![plan.shape.length - 1]!;
@@ -36,7 +45,8 @@ export function transpose(ts: TensorStore, x: TensorInfo, perm: readonly number[
 /** Contiguous block starting at `begin`. */
 export function slice(ts: TensorStore, x: TensorInfo, begin: readonly number[], size: readonly number[]): TensorInfo {
   const y = ts.alloc(size, x.dtype);
-  const xs = ts.view(x), ys = ts.view(y);
+  const xs = ts.view(x),
+    ys = ts.view(y);
   if (ys.length === 0) return y;
   const xStrides = contiguousStrides(x.shape);
   const start = begin.reduce((acc, b, i) => acc + b * xStrides[i]!, 0);
@@ -45,7 +55,8 @@ export function slice(ts: TensorStore, x: TensorInfo, begin: readonly number[], 
   const n = plan.shape[plan.shape.length - 1]!;
   const s = plan.strides[0]![plan.shape.length - 1]!;
   forEachRow(plan, ([ix], r) => {
-    const from = start + ix!, o = r * n;
+    const from = start + ix!,
+      o = r * n;
     if (s === 1) ys.set(xs.subarray(from, from + n), o);
     else for (let j = 0; j < n; j++) ys[o + j] = xs[from + j * s]!;
   });
@@ -53,10 +64,16 @@ export function slice(ts: TensorStore, x: TensorInfo, begin: readonly number[], 
 }
 
 /** Constant padding: fill with `value`, then copy x into the interior. */
-export function pad(ts: TensorStore, x: TensorInfo, paddings: readonly (readonly [number, number])[], value: number): TensorInfo {
+export function pad(
+  ts: TensorStore,
+  x: TensorInfo,
+  paddings: readonly (readonly [number, number])[],
+  value: number,
+): TensorInfo {
   const shape = x.shape.map((d, i) => d + paddings[i]![0] + paddings[i]![1]);
   const y = ts.alloc(shape, x.dtype);
-  const xs = ts.view(x), ys = ts.view(y);
+  const xs = ts.view(x),
+    ys = ts.view(y);
   ys.fill(x.dtype === 'bool' ? (value !== 0 ? 1 : 0) : value);
   if (xs.length === 0) return y;
   const yStrides = contiguousStrides(shape);
@@ -66,7 +83,8 @@ export function pad(ts: TensorStore, x: TensorInfo, paddings: readonly (readonly
   const n = plan.shape[plan.shape.length - 1]!;
   const s = plan.strides[0]![plan.shape.length - 1]!;
   forEachRow(plan, ([iy], r) => {
-    const to = start + iy!, from = r * n;
+    const to = start + iy!,
+      from = r * n;
     if (s === 1) ys.set(xs.subarray(from, from + n), to);
     else for (let j = 0; j < n; j++) ys[to + j * s] = xs[from + j]!;
   });
@@ -95,7 +113,8 @@ export function concat(ts: TensorStore, xs: readonly TensorInfo[], axis: number)
 }
 
 function axisSplit(shape: readonly number[], axis: number): { outer: number; inner: number } {
-  let outer = 1, inner = 1;
+  let outer = 1,
+    inner = 1;
   for (let i = 0; i < axis; i++) outer *= shape[i]!;
   for (let i = axis + 1; i < shape.length; i++) inner *= shape[i]!;
   return { outer, inner };
@@ -104,7 +123,9 @@ function axisSplit(shape: readonly number[], axis: number): { outer: number; inn
 /** NumPy `take` along `axis`. */
 export function gather(ts: TensorStore, x: TensorInfo, indices: TensorInfo, axis: number): TensorInfo {
   const y = ts.alloc([...x.shape.slice(0, axis), ...indices.shape, ...x.shape.slice(axis + 1)], x.dtype);
-  const xs = ts.view(x), ys = ts.view(y), idx = ts.i32(indices);
+  const xs = ts.view(x),
+    ys = ts.view(y),
+    idx = ts.i32(indices);
   if (ys.length === 0) return y;
   const { outer, inner } = axisSplit(x.shape, axis);
   const axisSize = x.shape[axis]!;
@@ -118,7 +139,13 @@ export function gather(ts: TensorStore, x: TensorInfo, indices: TensorInfo, axis
 }
 
 /** Adjoint of gather: slices of dy added into a zero tensor at their indices. */
-export function scatterAdd(ts: TensorStore, dy: TensorInfo, indices: TensorInfo, axis: number, axisSize: number): TensorInfo {
+export function scatterAdd(
+  ts: TensorStore,
+  dy: TensorInfo,
+  indices: TensorInfo,
+  axis: number,
+  axisSize: number,
+): TensorInfo {
   const count = indices.shape.reduce((p, d) => p * d, 1);
   const shape = [...dy.shape.slice(0, axis), axisSize, ...dy.shape.slice(axis + indices.shape.length)];
   const y = ts.alloc(shape, dy.dtype);
@@ -132,7 +159,8 @@ export function scatterAdd(ts: TensorStore, dy: TensorInfo, indices: TensorInfo,
     return y;
   }
   ys.fill(0);
-  const ds = ts.view(dy), idx = ts.i32(indices);
+  const ds = ts.view(dy),
+    idx = ts.i32(indices);
   for (let o = 0; o < outer; o++) {
     for (let j = 0; j < count; j++) {
       const to = (o * axisSize + idx[j]!) * inner;

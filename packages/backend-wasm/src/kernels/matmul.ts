@@ -12,7 +12,13 @@ const NR = 8;
  * broadcasting. Threads split the batch when it is large enough, otherwise
  * the longer of M and N.
  */
-export function matmul(ts: TensorStore, a: TensorInfo, b: TensorInfo, transposeA: boolean, transposeB: boolean): TensorInfo {
+export function matmul(
+  ts: TensorStore,
+  a: TensorInfo,
+  b: TensorInfo,
+  transposeA: boolean,
+  transposeB: boolean,
+): TensorInfo {
   const [ba, a1, a2] = a.shape as [number, number, number];
   const [bb, b1, b2] = b.shape as [number, number, number];
   const [M, K] = transposeA ? [a2, a1] : [a1, a2];
@@ -28,8 +34,25 @@ export function matmul(ts: TensorStore, a: TensorInfo, b: TensorInfo, transposeA
   const threads = threadsFor(2 * batch * M * N * K, rt);
   const scratchBytes = rt.exports.gemmScratchBytes();
   const job = (t: number, b0: number, b1_: number, m0: number, m1: number, n0: number, n1: number) => [
-    ts.ptr(a), aBatch, ars, acs, ts.ptr(b), bBatch, brs, bcs, ts.ptr(c), M, N, K,
-    b0, b1_, m0, m1, n0, n1, rt.scratchFor(t, scratchBytes),
+    ts.ptr(a),
+    aBatch,
+    ars,
+    acs,
+    ts.ptr(b),
+    bBatch,
+    brs,
+    bcs,
+    ts.ptr(c),
+    M,
+    N,
+    K,
+    b0,
+    b1_,
+    m0,
+    m1,
+    n0,
+    n1,
+    rt.scratchFor(t, scratchBytes),
   ];
   let jobs: number[][];
   if (batch >= threads) {

@@ -27,14 +27,16 @@ export function reduce(ts: TensorStore, op: ReduceOp, x: TensorInfo, axes: reado
     ts.rt.exports.reduce(reduceCodes[op], ts.ptr(x), ts.ptr(y), writeStridedDescriptor(ts.rt, plan), ySize);
     return y;
   }
-  const xs = ts.view(x), ys = ts.view(y);
+  const xs = ts.view(x),
+    ys = ts.view(y);
   const init = op === 'sum' ? 0 : op === 'max' ? -Infinity : Infinity;
   const acc = new Float64Array(ySize).fill(init);
   const n = plan.shape[plan.shape.length - 1]!;
   const [sx, sy] = plan.strides.map((s) => s[s.length - 1]!) as [number, number];
   forEachRow(plan, ([ix, iy]) => {
     for (let j = 0; j < n; j++) {
-      const v = xs[ix! + j * sx]!, o = iy! + j * sy;
+      const v = xs[ix! + j * sx]!,
+        o = iy! + j * sy;
       acc[o] = op === 'sum' ? acc[o]! + v : op === 'max' ? Math.max(acc[o]!, v) : Math.min(acc[o]!, v);
     }
   });
@@ -44,8 +46,12 @@ export function reduce(ts: TensorStore, op: ReduceOp, x: TensorInfo, axes: reado
 
 /** Index of the max/min along one axis (first on ties, NaN counts as the extreme). */
 export function argReduce(ts: TensorStore, op: ArgReduceOp, x: TensorInfo, axis: number): TensorInfo {
-  const y = ts.alloc(x.shape.filter((_, i) => i !== axis), 'int32');
-  let outer = 1, inner = 1;
+  const y = ts.alloc(
+    x.shape.filter((_, i) => i !== axis),
+    'int32',
+  );
+  let outer = 1,
+    inner = 1;
   for (let i = 0; i < axis; i++) outer *= x.shape[i]!;
   for (let i = axis + 1; i < x.shape.length; i++) inner *= x.shape[i]!;
   const r = x.shape[axis]!;
@@ -54,12 +60,14 @@ export function argReduce(ts: TensorStore, op: ArgReduceOp, x: TensorInfo, axis:
     ts.rt.exports.argReduce(op === 'argmax' ? Op.A_ARGMAX : Op.A_ARGMIN, ts.ptr(x), ts.ptr(y), outer, r, inner);
     return y;
   }
-  const xs = ts.view(x), ys = ts.view(y);
+  const xs = ts.view(x),
+    ys = ts.view(y);
   const sign = op === 'argmax' ? 1 : -1;
   for (let o = 0; o < outer; o++) {
     for (let j = 0; j < inner; j++) {
       const base = o * r * inner + j;
-      let best = xs[base]!, at = 0;
+      let best = xs[base]!,
+        at = 0;
       for (let i = 1; i < r; i++) {
         const v = xs[base + i * inner]!;
         if (sign * (v - best) > 0) {

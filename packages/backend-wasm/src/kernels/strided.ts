@@ -29,7 +29,7 @@ export function broadcastShape(...shapes: (readonly number[])[]): number[] {
 export function broadcastStrides(shape: readonly number[], outShape: readonly number[]): number[] {
   const own = contiguousStrides(shape);
   const offset = outShape.length - shape.length;
-  return outShape.map((d, i) => (i < offset || shape[i - offset] === 1 ? 0 : own[i - offset]!));
+  return outShape.map((_d, i) => (i < offset || shape[i - offset] === 1 ? 0 : own[i - offset]!));
 }
 
 /**
@@ -45,10 +45,14 @@ export function planStrided(shape: readonly number[], strides: readonly (readonl
     const last = dims.length - 1;
     if (last >= 0 && strides.every((s, k) => out[k]![last] === s[i]! * shape[i]!)) {
       dims[last] *= shape[i]!;
-      strides.forEach((s, k) => (out[k]![last] = s[i]!));
+      strides.forEach((s, k) => {
+        out[k]![last] = s[i]!;
+      });
     } else {
       dims.push(shape[i]!);
-      strides.forEach((s, k) => out[k]!.push(s[i]!));
+      strides.forEach((s, k) => {
+        out[k]!.push(s[i]!);
+      });
     }
   }
   if (dims.length === 0) return { shape: [1], strides: strides.map(() => [0]) };
@@ -67,9 +71,13 @@ export function forEachRow(plan: StridedPlan, row: (offsets: readonly number[], 
   for (let r = 0; r < rows; r++) {
     row(offsets, r);
     for (let k = rank - 2; k >= 0; k--) {
-      plan.strides.forEach((s, j) => (offsets[j]! += s[k]!));
+      plan.strides.forEach((s, j) => {
+        offsets[j]! += s[k]!;
+      });
       if (++counter[k]! < plan.shape[k]!) break;
-      plan.strides.forEach((s, j) => (offsets[j]! -= s[k]! * plan.shape[k]!));
+      plan.strides.forEach((s, j) => {
+        offsets[j]! -= s[k]! * plan.shape[k]!;
+      });
       counter[k] = 0;
     }
   }

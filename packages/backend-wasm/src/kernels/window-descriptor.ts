@@ -26,15 +26,30 @@ function to3(values: readonly number[], fill: number): [number, number, number] 
 /** Writes a window descriptor and returns its address. */
 export function writeWindowDescriptor(rt: WasmRuntime, spec: WindowSpec): number {
   const words = new Array<number>(W.W_WORDS).fill(0);
-  const put = (at: number, values: [number, number, number]) => values.forEach((v, i) => (words[at + i] = v));
+  const put = (at: number, values: [number, number, number]) =>
+    values.forEach((v, i) => {
+      words[at + i] = v;
+    });
   words[W.W_C] = spec.channels;
   put(W.W_D, to3(spec.spatial, 1));
   put(W.W_KD, to3(spec.kernel, 1));
   put(W.W_OD, to3(spec.outSpatial, 1));
   put(W.W_SD, to3(spec.stride, 1));
   put(W.W_DD, to3(spec.dilation, 1));
-  put(W.W_PD, to3(spec.padding.map((p) => p[0]), 0));
-  put(W.W_PD_AFTER, to3(spec.padding.map((p) => p[1]), 0));
+  put(
+    W.W_PD,
+    to3(
+      spec.padding.map((p) => p[0]),
+      0,
+    ),
+  );
+  put(
+    W.W_PD_AFTER,
+    to3(
+      spec.padding.map((p) => p[1]),
+      0,
+    ),
+  );
   words[W.W_N] = spec.batch ?? 1;
   words[W.W_O] = spec.outChannels ?? 0;
   words[W.W_GROUPS] = spec.groups ?? 1;

@@ -15,8 +15,13 @@ function describe(ts: TensorStore, xShape: Shape, g: WindowGeometry, countInclud
   const lead = xShape.slice(0, xShape.length - rank);
   const spec: WindowSpec = {
     channels: lead.length > 1 ? lead[lead.length - 1]! : 1,
-    spatial, kernel: g.kernel, outSpatial: g.outShape, stride: g.stride, dilation: g.dilation,
-    padding: g.padding, countIncludePad,
+    spatial,
+    kernel: g.kernel,
+    outSpatial: g.outShape,
+    stride: g.stride,
+    dilation: g.dilation,
+    padding: g.padding,
+    countIncludePad,
   };
   const planes = product(lead);
   const work = planes * product(g.outShape) * product(g.kernel);
@@ -30,7 +35,10 @@ export function unfold(ts: TensorStore, x: TensorInfo, g: WindowGeometry): Tenso
   if (ts.view(cols).length === 0) return cols;
   const { desc, work } = describe(ts, x.shape, g);
   const ranges = splitRange(n, threadsFor(work, ts.rt));
-  ts.rt.parallel('unfold', ranges.map(([s, e]) => [ts.ptr(x), ts.ptr(cols), desc, s, e]));
+  ts.rt.parallel(
+    'unfold',
+    ranges.map(([s, e]) => [ts.ptr(x), ts.ptr(cols), desc, s, e]),
+  );
   return cols;
 }
 
@@ -44,7 +52,10 @@ export function fold(ts: TensorStore, cols: TensorInfo, g: WindowGeometry, xShap
   }
   const { desc, work } = describe(ts, xShape, g);
   const ranges = splitRange(xShape[0]!, threadsFor(work, ts.rt));
-  ts.rt.parallel('fold', ranges.map(([s, e]) => [ts.ptr(cols), ts.ptr(x), desc, s, e]));
+  ts.rt.parallel(
+    'fold',
+    ranges.map(([s, e]) => [ts.ptr(cols), ts.ptr(x), desc, s, e]),
+  );
   return x;
 }
 
@@ -55,7 +66,10 @@ export function maxPool(ts: TensorStore, x: TensorInfo, g: WindowGeometry): MaxP
   const indices = ts.alloc([...lead, ...g.outShape], 'int32');
   if (ts.view(y).length === 0) return { y, indices };
   const ranges = splitRange(planes, threadsFor(work, ts.rt));
-  ts.rt.parallel('maxPool', ranges.map(([s, e]) => [ts.ptr(x), ts.ptr(y), ts.ptr(indices), desc, s, e]));
+  ts.rt.parallel(
+    'maxPool',
+    ranges.map(([s, e]) => [ts.ptr(x), ts.ptr(y), ts.ptr(indices), desc, s, e]),
+  );
   return { y, indices };
 }
 
@@ -65,7 +79,10 @@ export function avgPool(ts: TensorStore, x: TensorInfo, g: AvgPoolGeometry): Ten
   const y = ts.alloc([...lead, ...g.outShape], 'float32');
   if (ts.view(y).length === 0) return y;
   const ranges = splitRange(planes, threadsFor(work, ts.rt));
-  ts.rt.parallel('avgPool', ranges.map(([s, e]) => [ts.ptr(x), ts.ptr(y), desc, s, e]));
+  ts.rt.parallel(
+    'avgPool',
+    ranges.map(([s, e]) => [ts.ptr(x), ts.ptr(y), desc, s, e]),
+  );
   return y;
 }
 
@@ -75,6 +92,9 @@ export function avgPoolBackward(ts: TensorStore, dy: TensorInfo, g: AvgPoolGeome
   const dx = ts.alloc(xShape, 'float32');
   if (ts.view(dx).length === 0) return dx;
   const ranges = splitRange(planes, threadsFor(work, ts.rt));
-  ts.rt.parallel('avgPoolBackward', ranges.map(([s, e]) => [ts.ptr(dy), ts.ptr(dx), desc, s, e]));
+  ts.rt.parallel(
+    'avgPoolBackward',
+    ranges.map(([s, e]) => [ts.ptr(dy), ts.ptr(dx), desc, s, e]),
+  );
   return dx;
 }

@@ -35,7 +35,10 @@ export class Heap {
   private top: number;
   private readonly free = new Map<number, number[]>();
 
-  constructor(private readonly memory: WebAssembly.Memory, base: number) {
+  constructor(
+    private readonly memory: WebAssembly.Memory,
+    base: number,
+  ) {
     this.top = Math.ceil(base / ALIGN) * ALIGN;
   }
 
@@ -76,7 +79,8 @@ export class Heap {
     const merged: Block[] = [];
     for (const b of blocks) {
       const last = merged.at(-1);
-      if (last && last.ptr + last.size === b.ptr) merged[merged.length - 1] = { ptr: last.ptr, size: last.size + b.size };
+      if (last && last.ptr + last.size === b.ptr)
+        merged[merged.length - 1] = { ptr: last.ptr, size: last.size + b.size };
       else merged.push(b);
     }
     const tail = merged.at(-1);
@@ -105,7 +109,10 @@ export class Heap {
   release(block: Block): void {
     if (block.size === 0) return;
     let list = this.free.get(block.size);
-    if (!list) this.free.set(block.size, (list = []));
+    if (!list) {
+      list = [];
+      this.free.set(block.size, list);
+    }
     list.push(block.ptr);
   }
 
@@ -126,7 +133,10 @@ export class Heap {
       try {
         this.memory.grow(needed);
       } catch {
-        throw new BackendError('wasm', `out of memory: cannot allocate ${requested} bytes (heap holds ${this.top} bytes; WebAssembly memory is limited to 4 GiB and by the host)`);
+        throw new BackendError(
+          'wasm',
+          `out of memory: cannot allocate ${requested} bytes (heap holds ${this.top} bytes; WebAssembly memory is limited to 4 GiB and by the host)`,
+        );
       }
     }
   }

@@ -4,14 +4,61 @@ export interface KernelExports {
   gemmScratchBytes(): number;
   convScratchBytes(desc: number): number;
   matmul(
-    a: number, aBatch: number, ars: number, acs: number,
-    b: number, bBatch: number, brs: number, bcs: number,
-    c: number, M: number, N: number, K: number,
-    b0: number, b1: number, m0: number, m1: number, n0: number, n1: number, scratch: number,
+    a: number,
+    aBatch: number,
+    ars: number,
+    acs: number,
+    b: number,
+    bBatch: number,
+    brs: number,
+    bcs: number,
+    c: number,
+    M: number,
+    N: number,
+    K: number,
+    b0: number,
+    b1: number,
+    m0: number,
+    m1: number,
+    n0: number,
+    n1: number,
+    scratch: number,
   ): void;
-  convForward(x: number, w: number, y: number, desc: number, n0: number, n1: number, o0: number, o1: number, r0: number, r1: number, scratch: number): void;
-  convBackpropInput(dy: number, w: number, dx: number, desc: number, n0: number, n1: number, c0: number, c1: number, scratch: number): void;
-  convBackpropFilter(x: number, dy: number, dw: number, desc: number, n0: number, n1: number, o0: number, o1: number, scratch: number): void;
+  convForward(
+    x: number,
+    w: number,
+    y: number,
+    desc: number,
+    n0: number,
+    n1: number,
+    o0: number,
+    o1: number,
+    r0: number,
+    r1: number,
+    scratch: number,
+  ): void;
+  convBackpropInput(
+    dy: number,
+    w: number,
+    dx: number,
+    desc: number,
+    n0: number,
+    n1: number,
+    c0: number,
+    c1: number,
+    scratch: number,
+  ): void;
+  convBackpropFilter(
+    x: number,
+    dy: number,
+    dw: number,
+    desc: number,
+    n0: number,
+    n1: number,
+    o0: number,
+    o1: number,
+    scratch: number,
+  ): void;
   unfold(x: number, cols: number, desc: number, n0: number, n1: number): void;
   fold(cols: number, x: number, desc: number, n0: number, n1: number): void;
   maxPool(x: number, y: number, idx: number, desc: number, p0: number, p1: number): void;
@@ -29,8 +76,15 @@ export interface KernelExports {
 
 /** Exports the thread pool may run on workers, by index. */
 export const PARALLEL_KERNELS = [
-  'matmul', 'convForward', 'convBackpropInput', 'convBackpropFilter',
-  'unfold', 'fold', 'maxPool', 'avgPool', 'avgPoolBackward',
+  'matmul',
+  'convForward',
+  'convBackpropInput',
+  'convBackpropFilter',
+  'unfold',
+  'fold',
+  'maxPool',
+  'avgPool',
+  'avgPoolBackward',
 ] as const satisfies readonly (keyof KernelExports)[];
 
 /** A kernel the thread pool can split. */

@@ -27,7 +27,10 @@ async function readBytes(url: URL): Promise<Uint8Array<ArrayBuffer>> {
     if (!response.ok) throw new Error(`HTTP ${response.status}`);
     return new Uint8Array(await response.arrayBuffer());
   } catch (e) {
-    throw new BackendError('wasm', `cannot read ${url.href} (run the package build first): ${e instanceof Error ? e.message : String(e)}`);
+    throw new BackendError(
+      'wasm',
+      `cannot read ${url.href} (run the package build first): ${e instanceof Error ? e.message : String(e)}`,
+    );
   }
 }
 
@@ -53,7 +56,8 @@ export async function loadModule(choice: ModuleChoice): Promise<LoadedModule> {
     if (WebAssembly.validate(bytes)) {
       return { module: await WebAssembly.compile(bytes), shared: choice.shared, relaxedSimd: true };
     }
-    if (choice.relaxedSimd === true) throw new BackendError('wasm', 'relaxed SIMD was requested but this runtime does not support it');
+    if (choice.relaxedSimd === true)
+      throw new BackendError('wasm', 'relaxed SIMD was requested but this runtime does not support it');
   }
   const bytes = await readBytes(wasmUrl(false, choice.shared));
   if (!WebAssembly.validate(bytes)) throw new BackendError('wasm', 'this runtime does not support WebAssembly SIMD');

@@ -142,7 +142,8 @@ export class ThreadPool {
     const f64 = new Float64Array(this.memory.buffer);
     const busy = this.workers.filter((w) => Atomics.load(i32, w.block + READY) === 1).slice(0, jobs.length - 1);
     if (busy.length + 1 < jobs.length) throw new BackendError('wasm', 'internal: more jobs than ready threads');
-    if (jobs.some((args) => args.length > MAX_ARGS)) throw new BackendError('wasm', `internal: a kernel takes more than ${MAX_ARGS} arguments`);
+    if (jobs.some((args) => args.length > MAX_ARGS))
+      throw new BackendError('wasm', `internal: a kernel takes more than ${MAX_ARGS} arguments`);
     const seq = ++this.seq;
     busy.forEach((w, i) => {
       const args = jobs[i + 1]!;

@@ -21,7 +21,9 @@ export function benchCommand(args: readonly string[], ctx: CommandContext, root 
   const script = root && join(root, 'bench', 'run.ts');
   const tsx = root && join(root, 'node_modules', '.bin', 'tsx');
   if (!root || !existsSync(script!) || !existsSync(tsx!)) {
-    ctx.stderr.write('gradstream: no bench/run.ts here; the benchmarks live in the gradstream repository: clone it, run `pnpm install`, then `pnpm bench`\n');
+    ctx.stderr.write(
+      'gradstream: no bench/run.ts here; the benchmarks live in the gradstream repository: clone it, run `pnpm install`, then `pnpm bench`\n',
+    );
     return Promise.resolve(1);
   }
   return new Promise((resolve, reject) => {

@@ -16,7 +16,8 @@ import { count, percent } from './format.js';
  * @throws UsageError when the weights file does not exist.
  */
 export async function evalCommand(args: EvalArgs, ctx: CommandContext): Promise<MetricValues> {
-  if (!existsSync(args.weights) || !statSync(args.weights).isFile()) throw new UsageError(`weights file '${args.weights}' not found`);
+  if (!existsSync(args.weights) || !statSync(args.weights).isFile())
+    throw new UsageError(`weights file '${args.weights}' not found`);
   const backend = await startBackend(args.backend, args.threads);
   if (backend.note) ctx.stderr.write(`gradstream: ${backend.note}\n`);
   const info = datasetInfo(args.dataset);
@@ -24,8 +25,13 @@ export async function evalCommand(args: EvalArgs, ctx: CommandContext): Promise<
   const model = buildModel(args.model, info, args.seed);
   try {
     loadWeights(model, args.weights);
-    const result = await evaluate(model, new DataLoader(test, { batchSize: args.batchSize, ...(info.transform && { transform: info.transform }) }));
-    ctx.stdout.write(`test accuracy ${percent(result['accuracy'] ?? NaN)} (loss ${result.loss.toFixed(4)}) on ${count(test.length)} ${args.dataset} images, ${args.model} on ${backend.name}\n`);
+    const result = await evaluate(
+      model,
+      new DataLoader(test, { batchSize: args.batchSize, ...(info.transform && { transform: info.transform }) }),
+    );
+    ctx.stdout.write(
+      `test accuracy ${percent(result.accuracy ?? NaN)} (loss ${result.loss.toFixed(4)}) on ${count(test.length)} ${args.dataset} images, ${args.model} on ${backend.name}\n`,
+    );
     return result;
   } finally {
     model.dispose();

@@ -10,7 +10,9 @@ export function summaryCommand(args: SummaryArgs, ctx: CommandContext): ModelSum
   const model = buildModel(args.model, info, 0);
   try {
     const s = summary(model, [1, ...info.imageShape]);
-    ctx.stdout.write(`${args.model} for ${args.dataset} (${info.imageShape.join('×')}, ${info.numClasses} classes)\n${formatSummary(s)}\n`);
+    ctx.stdout.write(
+      `${args.model} for ${args.dataset} (${info.imageShape.join('×')}, ${info.numClasses} classes)\n${formatSummary(s)}\n`,
+    );
     return s;
   } finally {
     model.dispose();

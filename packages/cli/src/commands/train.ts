@@ -41,20 +41,44 @@ export async function trainCommand(args: TrainArgs, ctx: CommandContext): Promis
   const splits = loadSplits(args.dataset, { seed: args.seed, dataDir: args.dataDir, limit: args.limit });
   const model = buildModel(args.model, info, args.seed);
   const loader = (ds: Dataset, shuffle: boolean): DataLoader =>
-    new DataLoader(ds, { batchSize: args.batchSize, shuffle, seed: args.seed, ...(info.transform && { transform: info.transform }) });
+    new DataLoader(ds, {
+      batchSize: args.batchSize,
+      shuffle,
+      seed: args.seed,
+      ...(info.transform && { transform: info.transform }),
+    });
   const train = loader(splits.train, true);
-  const optimizer = makeOptimizer(args.optimizer, model.parameters(), args.lr, args.schedule, args.epochs * train.length);
+  const optimizer = makeOptimizer(
+    args.optimizer,
+    model.parameters(),
+    args.lr,
+    args.schedule,
+    args.epochs * train.length,
+  );
   try {
-    ctx.stderr.write(`${args.model} on ${args.dataset} (${count(splits.train.length)} train / ${count(splits.validation.length)} validation / ${count(splits.test.length)} test), `
-      + `${args.optimizer} lr ${args.lr} (${args.schedule}), batch ${args.batchSize}, ${args.epochs} epoch${args.epochs === 1 ? '' : 's'}, backend ${backend.name}\n`);
+    ctx.stderr.write(
+      `${args.model} on ${args.dataset} (${count(splits.train.length)} train / ${count(splits.validation.length)} validation / ${count(splits.test.length)} test), ` +
+        `${args.optimizer} lr ${args.lr} (${args.schedule}), batch ${args.batchSize}, ${args.epochs} epoch${args.epochs === 1 ? '' : 's'}, backend ${backend.name}\n`,
+    );
     const started = performance.now();
-    const outcome = await runTraining(model, { train, validation: loader(splits.validation, false), epochs: args.epochs, optimizer }, ctx.signal, ctx.stderr);
-    if (outcome.interrupted) ctx.stderr.write(`interrupted ${where(outcome)}: ${outcome.epochs.length} of ${args.epochs} epochs finished; writing what exists\n`);
+    const outcome = await runTraining(
+      model,
+      { train, validation: loader(splits.validation, false), epochs: args.epochs, optimizer },
+      ctx.signal,
+      ctx.stderr,
+    );
+    if (outcome.interrupted)
+      ctx.stderr.write(
+        `interrupted ${where(outcome)}: ${outcome.epochs.length} of ${args.epochs} epochs finished; writing what exists\n`,
+      );
     const testLoader = loader(splits.test, false);
     // Training is over, but Ctrl-C still means stop: the test score is not worth waiting for.
     const testData = new UntilAborted(testLoader, ctx.signal);
     const score = outcome.interrupted ? undefined : await evaluate(model, testData);
-    if (testData.stopped) ctx.stderr.write(`interrupted in the test evaluation after batch ${testData.passed} of ${testLoader.length}: all ${args.epochs} epochs finished; writing what exists\n`);
+    if (testData.stopped)
+      ctx.stderr.write(
+        `interrupted in the test evaluation after batch ${testData.passed} of ${testLoader.length}: all ${args.epochs} epochs finished; writing what exists\n`,
+      );
     const test = testData.stopped ? undefined : score;
     const interrupted = outcome.interrupted || testData.stopped;
     const files = writeArtifacts(args.out, {
@@ -63,7 +87,12 @@ export async function trainCommand(args: TrainArgs, ctx: CommandContext): Promis
       sample: splits.test.get(0),
       imageShape: info.imageShape,
       ...(info.transform && { transform: info.transform }),
-      metadata: { model: args.model, dataset: args.dataset, epochs: String(outcome.epochs.length), seed: String(args.seed) },
+      metadata: {
+        model: args.model,
+        dataset: args.dataset,
+        epochs: String(outcome.epochs.length),
+        seed: String(args.seed),
+      },
     });
     const seconds = (performance.now() - started) / 1000;
     report(ctx, outcome.epochs, test, splits.test.length, seconds, backend.name, files);
@@ -75,13 +104,28 @@ export async function trainCommand(args: TrainArgs, ctx: CommandContext): Promis
 }
 
 function where(outcome: RunOutcome): string {
-  return outcome.lastBatch ? `after batch ${outcome.lastBatch.batch} of epoch ${outcome.lastBatch.epoch}` : 'before the first batch';
+  return outcome.lastBatch
+    ? `after batch ${outcome.lastBatch.batch} of epoch ${outcome.lastBatch.epoch}`
+    : 'before the first batch';
 }
 
-function report(ctx: CommandContext, epochs: readonly EpochRecord[], test: MetricValues | undefined, testSize: number, seconds: number, backend: string, files: readonly string[]): void {
+function report(
+  ctx: CommandContext,
+  epochs: readonly EpochRecord[],
+  test: MetricValues | undefined,
+  testSize: number,
+  seconds: number,
+  backend: string,
+  files: readonly string[],
+): void {
   const trained = epochs.reduce((n, e) => n + e.seconds, 0);
   const rate = epochs.length ? epochs.reduce((n, e) => n + e.samplesPerSec, 0) / epochs.length : NaN;
-  if (test) ctx.stdout.write(`test accuracy ${percent(test['accuracy'] ?? NaN)} (loss ${test.loss.toFixed(4)}) on ${count(testSize)} images\n`);
-  ctx.stdout.write(`${epochs.length} epoch${epochs.length === 1 ? '' : 's'} in ${trained.toFixed(1)} s (${Math.round(rate).toLocaleString('en-US')} samples/s on ${backend}); total ${seconds.toFixed(1)} s\n`);
+  if (test)
+    ctx.stdout.write(
+      `test accuracy ${percent(test.accuracy ?? NaN)} (loss ${test.loss.toFixed(4)}) on ${count(testSize)} images\n`,
+    );
+  ctx.stdout.write(
+    `${epochs.length} epoch${epochs.length === 1 ? '' : 's'} in ${trained.toFixed(1)} s (${Math.round(rate).toLocaleString('en-US')} samples/s on ${backend}); total ${seconds.toFixed(1)} s\n`,
+  );
   ctx.stdout.write(`wrote ${files.join(', ')}\n`);
 }

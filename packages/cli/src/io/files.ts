@@ -30,7 +30,9 @@ export function ensureWritableDir(dir: string): void {
     writeFileSync(probe, '');
     rmSync(probe);
   } catch (e) {
-    throw new UsageError(`output directory '${dir}' is not writable (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    throw new UsageError(
+      `output directory '${dir}' is not writable (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
+    );
   }
 }
 

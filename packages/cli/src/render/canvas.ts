@@ -12,7 +12,11 @@ export class Canvas {
   /** RGBA bytes, row-major, the layout pngjs encodes. */
   readonly data: Uint8Array;
 
-  constructor(readonly width: number, readonly height: number, background: Rgb = [255, 255, 255]) {
+  constructor(
+    readonly width: number,
+    readonly height: number,
+    background: Rgb = [255, 255, 255],
+  ) {
     if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1) {
       throw new RangeError(`Canvas: size ${width}×${height}; expected positive integers`);
     }

@@ -58,7 +58,10 @@ function drawPanel(canvas: Canvas, left: number, xs: readonly number[], panel: P
   const y0 = PANEL_H - MARGIN.bottom;
   const y1 = MARGIN.top;
   const values = panel.series.flatMap((s) => s.values).filter(Number.isFinite);
-  const ticks = niceTicks(values.length ? panel.floor(values) : 0, panel.toOne ? 1 : values.length ? Math.max(...values) * 1.05 : 1);
+  const ticks = niceTicks(
+    values.length ? panel.floor(values) : 0,
+    panel.toOne ? 1 : values.length ? Math.max(...values) * 1.05 : 1,
+  );
   const lo = ticks.values[0]!;
   const hi = ticks.values.at(-1)!;
   const xMin = xs.length ? Math.min(...xs) : 1;

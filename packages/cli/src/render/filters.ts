@@ -18,9 +18,11 @@ export function renderFilters(weight: ConvWeight): Canvas {
   const per = h * w;
   const tiles: Tile[] = [];
   if (i === 3) {
-    for (let k = 0; k < o; k++) tiles.push({ data: slice(weight.data, k * 3 * per, 3 * per), channels: 3, height: h, width: w });
+    for (let k = 0; k < o; k++)
+      tiles.push({ data: slice(weight.data, k * 3 * per, 3 * per), channels: 3, height: h, width: w });
   } else {
-    for (let k = 0; k < o * i; k++) tiles.push({ data: slice(weight.data, k * per, per), channels: 1, height: h, width: w });
+    for (let k = 0; k < o * i; k++)
+      tiles.push({ data: slice(weight.data, k * per, per), channels: 1, height: h, width: w });
   }
   const columns = i === 1 || i === 3 ? Math.min(o, 8) : i;
   return renderGrid(tiles, { columns, scale: scaleFor(Math.max(h, w), 64), gap: 6 });

@@ -38,9 +38,10 @@ export function drawTile(canvas: Canvas, tile: Tile, x: number, y: number, scale
   for (let r = 0; r < height; r++) {
     for (let c = 0; c < width; c++) {
       const p = r * width + c;
-      const color: Rgb = channels === 3
-        ? [level(data[p]!), level(data[plane + p]!), level(data[2 * plane + p]!)]
-        : [level(data[p]!), level(data[p]!), level(data[p]!)];
+      const color: Rgb =
+        channels === 3
+          ? [level(data[p]!), level(data[plane + p]!), level(data[2 * plane + p]!)]
+          : [level(data[p]!), level(data[p]!), level(data[p]!)];
       canvas.fillRect(x + c * scale, y + r * scale, scale, scale, color);
     }
   }
@@ -54,7 +55,9 @@ export function renderGrid(tiles: readonly Tile[], options: GridOptions): Canvas
   const cols = Math.max(1, Math.min(columns, tiles.length));
   const rows = Math.max(1, Math.ceil(tiles.length / cols));
   const canvas = new Canvas(gap + cols * (cellW + gap), gap + rows * (cellH + gap), options.background ?? [40, 40, 40]);
-  tiles.forEach((t, k) => drawTile(canvas, t, gap + (k % cols) * (cellW + gap), gap + Math.floor(k / cols) * (cellH + gap), scale));
+  for (const [k, t] of tiles.entries()) {
+    drawTile(canvas, t, gap + (k % cols) * (cellW + gap), gap + Math.floor(k / cols) * (cellH + gap), scale);
+  }
   return canvas;
 }
 

@@ -1,5 +1,15 @@
 import { existsSync, statSync } from 'node:fs';
-import { DatasetError, cifar10, fashionMnist, mnist, normalize, synthetic, type Dataset, type ImageShape, type Transform } from '@gradstream/datasets';
+import {
+  DatasetError,
+  cifar10,
+  fashionMnist,
+  mnist,
+  normalize,
+  synthetic,
+  type Dataset,
+  type ImageShape,
+  type Transform,
+} from '@gradstream/datasets';
 import { UsageError } from '../usage-error.js';
 import type { ModelName } from './models.js';
 import { subset } from './subset.js';
@@ -30,7 +40,11 @@ interface DatasetSpec {
   /** Per-dataset standardization; the synthetic sets are used as is. */
   readonly transform?: Transform;
   /** Thunks, so that `eval` reads only the test files. */
-  readonly load: (o: LoadOptions) => { readonly train: () => Dataset; readonly test: () => Dataset; readonly validation?: () => Dataset };
+  readonly load: (o: LoadOptions) => {
+    readonly train: () => Dataset;
+    readonly test: () => Dataset;
+    readonly validation?: () => Dataset;
+  };
 }
 
 /** Held out from the end of the training split, as in the classic MNIST setup (55,000 / 5,000). */
@@ -52,26 +66,44 @@ function syntheticSplits(make: (count: number, seed: number) => Dataset, o: Load
 
 const DATASETS = {
   mnist: {
-    imageShape: [1, 28, 28], numClasses: 10, defaultModel: 'lenet5', needsDataDir: false,
+    imageShape: [1, 28, 28],
+    numClasses: 10,
+    defaultModel: 'lenet5',
+    needsDataDir: false,
     transform: normalize(0.1307, 0.3081),
     load: (o) => ({ train: () => mnist('train', dirOption(o)), test: () => mnist('test', dirOption(o)) }),
   },
   'fashion-mnist': {
-    imageShape: [1, 28, 28], numClasses: 10, defaultModel: 'lenet5', needsDataDir: false,
+    imageShape: [1, 28, 28],
+    numClasses: 10,
+    defaultModel: 'lenet5',
+    needsDataDir: false,
     transform: normalize(0.286, 0.353),
     load: (o) => ({ train: () => fashionMnist('train', dirOption(o)), test: () => fashionMnist('test', dirOption(o)) }),
   },
   cifar10: {
-    imageShape: [3, 32, 32], numClasses: 10, defaultModel: 'resnet18', needsDataDir: true,
+    imageShape: [3, 32, 32],
+    numClasses: 10,
+    defaultModel: 'resnet18',
+    needsDataDir: true,
     transform: normalize([0.4914, 0.4822, 0.4465], [0.247, 0.2435, 0.2616]),
-    load: (o) => ({ train: () => cifar10('train', { dir: o.dataDir! }), test: () => cifar10('test', { dir: o.dataDir! }) }),
+    load: (o) => ({
+      train: () => cifar10('train', { dir: o.dataDir! }),
+      test: () => cifar10('test', { dir: o.dataDir! }),
+    }),
   },
   xo: {
-    imageShape: [1, 8, 8], numClasses: 2, defaultModel: 'tiny', needsDataDir: false,
+    imageShape: [1, 8, 8],
+    numClasses: 2,
+    defaultModel: 'tiny',
+    needsDataDir: false,
     load: (o) => syntheticSplits((count, seed) => synthetic.xo({ count, seed }), o),
   },
   edges: {
-    imageShape: [1, 8, 8], numClasses: 4, defaultModel: 'tiny', needsDataDir: false,
+    imageShape: [1, 8, 8],
+    numClasses: 4,
+    defaultModel: 'tiny',
+    needsDataDir: false,
     load: (o) => syntheticSplits((count, seed) => synthetic.edges({ count, seed }), o),
   },
 } satisfies Record<string, DatasetSpec>;
@@ -83,7 +115,9 @@ export type DatasetName = keyof typeof DATASETS;
 export const DATASET_NAMES = Object.keys(DATASETS) as DatasetName[];
 
 /** Static facts about a dataset, known without reading any file. */
-export function datasetInfo(name: DatasetName): Pick<DatasetSpec, 'imageShape' | 'numClasses' | 'defaultModel' | 'needsDataDir' | 'transform'> {
+export function datasetInfo(
+  name: DatasetName,
+): Pick<DatasetSpec, 'imageShape' | 'numClasses' | 'defaultModel' | 'needsDataDir' | 'transform'> {
   return DATASETS[name];
 }
 

@@ -1,7 +1,18 @@
 import { noGrad, setSeed, tidy, zeros } from '@gradstream/core';
 import type { Module } from '@gradstream/core/nn';
 import {
-  alexnet, googlenet, lenet5, resnet101, resnet152, resnet18, resnet34, resnet50, vgg11, vgg13, vgg16, vgg19,
+  alexnet,
+  googlenet,
+  lenet5,
+  resnet101,
+  resnet152,
+  resnet18,
+  resnet34,
+  resnet50,
+  vgg11,
+  vgg13,
+  vgg16,
+  vgg19,
 } from '@gradstream/models';
 import type { ImageShape } from '@gradstream/datasets';
 import { UsageError } from '../usage-error.js';
@@ -18,7 +29,8 @@ const SMALL_IMAGE = 64;
 
 type Builder = (t: ModelTarget) => Module;
 
-const small = (t: ModelTarget): 'cifar' | 'imagenet' => (Math.max(t.imageShape[1], t.imageShape[2]) <= SMALL_IMAGE ? 'cifar' : 'imagenet');
+const small = (t: ModelTarget): 'cifar' | 'imagenet' =>
+  Math.max(t.imageShape[1], t.imageShape[2]) <= SMALL_IMAGE ? 'cifar' : 'imagenet';
 const common = (t: ModelTarget) => ({ numClasses: t.numClasses, inChannels: t.imageShape[0] });
 
 const BUILDERS = {
@@ -59,7 +71,9 @@ export function buildModel(name: ModelName, target: ModelTarget, seed: number): 
     if (shape.length !== 2 || shape[1] !== target.numClasses) throw new Error(`output shape [${shape.join(', ')}]`);
   } catch (e) {
     model.dispose();
-    throw new UsageError(`model '${name}' does not fit ${c}×${h}×${w} images with ${target.numClasses} classes (${firstLine(e)}); try --model tiny for small images`);
+    throw new UsageError(
+      `model '${name}' does not fit ${c}×${h}×${w} images with ${target.numClasses} classes (${firstLine(e)}); try --model tiny for small images`,
+    );
   } finally {
     model.train();
   }

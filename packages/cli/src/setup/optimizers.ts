@@ -1,5 +1,13 @@
 import type { Tensor } from '@gradstream/core';
-import { adam, adamW, cosineAnnealingLR, rmsprop, sgd, type LearningRate, type Optimizer } from '@gradstream/core/optim';
+import {
+  adam,
+  adamW,
+  cosineAnnealingLR,
+  rmsprop,
+  sgd,
+  type LearningRate,
+  type Optimizer,
+} from '@gradstream/core/optim';
 
 interface OptimizerSpec {
   /** The learning rate when --lr is not given. */
@@ -42,6 +50,12 @@ export type ScheduleName = (typeof SCHEDULE_NAMES)[number];
  * optimizer steps (the whole run), which settles the weights in the last
  * epochs at no extra cost.
  */
-export function makeOptimizer(name: OptimizerName, params: readonly Tensor[], lr: number, schedule: ScheduleName, totalSteps: number): Optimizer {
+export function makeOptimizer(
+  name: OptimizerName,
+  params: readonly Tensor[],
+  lr: number,
+  schedule: ScheduleName,
+  totalSteps: number,
+): Optimizer {
   return OPTIMIZERS[name].make(params, schedule === 'cosine' ? cosineAnnealingLR({ lr, tMax: totalSteps }) : lr);
 }

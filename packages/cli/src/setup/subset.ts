@@ -14,7 +14,8 @@ export function subset(source: Dataset, start: number, end: number, name = `${so
     imageShape: source.imageShape,
     classes: source.classes,
     get(i: number): Sample {
-      if (!Number.isInteger(i) || i < 0 || i >= hi - lo) throw new RangeError(`${name}: index ${i} out of range [0, ${hi - lo})`);
+      if (!Number.isInteger(i) || i < 0 || i >= hi - lo)
+        throw new RangeError(`${name}: index ${i} out of range [0, ${hi - lo})`);
       return source.get(lo + i);
     },
     ...(readBatch && {
@@ -23,7 +24,8 @@ export function subset(source: Dataset, start: number, end: number, name = `${so
         for (let k = 0; k < indices.length; k++) {
           const i = indices[k]!;
           // The source would accept an index past our end and read its neighbour's rows, so check our own bounds.
-          if (!Number.isInteger(i) || i < 0 || i >= hi - lo) throw new RangeError(`${name}: index ${i} out of range [0, ${hi - lo})`);
+          if (!Number.isInteger(i) || i < 0 || i >= hi - lo)
+            throw new RangeError(`${name}: index ${i} out of range [0, ${hi - lo})`);
           shifted[k] = lo + i;
         }
         readBatch(shifted, x, y);

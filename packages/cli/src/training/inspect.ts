@@ -22,7 +22,13 @@ export function convWeight(conv: Conv2d): ConvWeight {
  * `sample`, preprocessed by the training transform so the maps are what the
  * trained model computes. Runs in eval mode without gradients.
  */
-export function featureMaps(model: Module, conv: Conv2d, sample: Sample, imageShape: ImageShape, transform?: Transform): FeatureMaps {
+export function featureMaps(
+  model: Module,
+  conv: Conv2d,
+  sample: Sample,
+  imageShape: ImageShape,
+  transform?: Transform,
+): FeatureMaps {
   const [c, h, w] = imageShape;
   const raw = { x: Float32Array.from(sample.image), y: Int32Array.of(sample.label), shape: [1, c, h, w] as const };
   // normalize ignores the generator; augmenting transforms are not used for evaluation data.

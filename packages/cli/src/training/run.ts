@@ -1,5 +1,12 @@
 import type { Module } from '@gradstream/core/nn';
-import { fit, progressBar, throttleProgress, type BatchEndEvent, type FitOptions, type TrainEvent } from '@gradstream/core/train';
+import {
+  fit,
+  progressBar,
+  throttleProgress,
+  type BatchEndEvent,
+  type FitOptions,
+  type TrainEvent,
+} from '@gradstream/core/train';
 import { tap } from 'rxjs';
 import type { Output } from '../context.js';
 import type { EpochRecord } from '../metrics.js';
@@ -19,7 +26,12 @@ export interface RunOutcome {
  * `progress` and collecting a record per finished epoch. Rejects with fit's
  * error notification (a non-finite loss, a failing kernel).
  */
-export function runTraining(model: Module, options: FitOptions, signal: AbortSignal, progress: Output): Promise<RunOutcome> {
+export function runTraining(
+  model: Module,
+  options: FitOptions,
+  signal: AbortSignal,
+  progress: Output,
+): Promise<RunOutcome> {
   return new Promise((resolve, reject) => {
     const records: EpochRecord[] = [];
     let lastBatch: BatchEndEvent | undefined;
@@ -30,9 +42,9 @@ export function runTraining(model: Module, options: FitOptions, signal: AbortSig
       records.push({
         epoch: e.epoch + 1,
         trainLoss: e.train.loss,
-        trainAccuracy: e.train['accuracy'] ?? NaN,
+        trainAccuracy: e.train.accuracy ?? NaN,
         valLoss: e.validation?.loss ?? NaN,
-        valAccuracy: e.validation?.['accuracy'] ?? NaN,
+        valAccuracy: e.validation?.accuracy ?? NaN,
         seconds: (e.elapsedMs - previousMs) / 1000,
         // fit reports the epoch's running training throughput with each batch; the last one covers the epoch.
         samplesPerSec: lastBatch?.samplesPerSec ?? NaN,
@@ -41,7 +53,11 @@ export function runTraining(model: Module, options: FitOptions, signal: AbortSig
     };
     const stop = (): void => {
       subscription.unsubscribe();
-      resolve({ epochs: records, interrupted: true, ...(lastBatch && { lastBatch: { epoch: lastBatch.epoch + 1, batch: lastBatch.batch + 1 } }) });
+      resolve({
+        epochs: records,
+        interrupted: true,
+        ...(lastBatch && { lastBatch: { epoch: lastBatch.epoch + 1, batch: lastBatch.batch + 1 } }),
+      });
     };
     const subscription = fit(model, options)
       .pipe(tap(collect), throttleProgress(100), progressBar({ stream: progress }))

@@ -11,7 +11,10 @@ export class UntilAborted<T> implements AsyncIterable<T> {
   /** Whether the signal ended the iteration before the source ran out. */
   stopped = false;
 
-  constructor(private readonly source: AsyncIterable<T>, private readonly signal: AbortSignal) {}
+  constructor(
+    private readonly source: AsyncIterable<T>,
+    private readonly signal: AbortSignal,
+  ) {}
 
   async *[Symbol.asyncIterator](): AsyncGenerator<T, void, undefined> {
     for await (const item of this.source) {

@@ -29,7 +29,10 @@ function backprop(tape: Tape, value: Tensor, xs: readonly Tensor[], dy: Tensor):
       const gi = inputGrads[k];
       if (!needs[k] || !gi) return;
       if (!shapesEqual(gi.shape, input.shape) || gi.dtype !== input.dtype) {
-        throw new GradientError(node.op, `gradient ${fmtShape(gi.shape)} ${gi.dtype} does not match input ${k} ${fmtShape(input.shape)} ${input.dtype}`);
+        throw new GradientError(
+          node.op,
+          `gradient ${fmtShape(gi.shape)} ${gi.dtype} does not match input ${k} ${fmtShape(input.shape)} ${input.dtype}`,
+        );
       }
       const prev = grads.get(input.id);
       grads.set(input.id, prev ? add(prev, gi) : gi);
@@ -43,7 +46,12 @@ function backprop(tape: Tape, value: Tensor, xs: readonly Tensor[], dy: Tensor):
  * to `xs`. Every tensor made along the way is freed except the value and the
  * gradients, unless an enclosing tape still needs it (higher-order gradients).
  */
-function valueAndGradsOf(api: string, f: () => Tensor, xs: readonly Tensor[], dy?: Tensor): { value: Tensor; grads: Tensor[] } {
+function valueAndGradsOf(
+  api: string,
+  f: () => Tensor,
+  xs: readonly Tensor[],
+  dy?: Tensor,
+): { value: Tensor; grads: Tensor[] } {
   assertDifferentiable(api, xs);
   const tape = new Tape();
   for (const x of xs) tape.watch(x);
@@ -60,7 +68,8 @@ function valueAndGradsOf(api: string, f: () => Tensor, xs: readonly Tensor[], dy
     if (!(value instanceof Tensor)) throw new GradientError(api, 'f must return a Tensor');
     let seed = dy;
     if (!seed) {
-      if (value.size !== 1) throw new GradientError(api, `f must return a scalar when no dy is given, got ${fmtShape(value.shape)}`);
+      if (value.size !== 1)
+        throw new GradientError(api, `f must return a scalar when no dy is given, got ${fmtShape(value.shape)}`);
       seed = ones(value.shape, value.dtype);
     } else if (!shapesEqual(seed.shape, value.shape)) {
       throw new GradientError(api, `dy ${fmtShape(seed.shape)} does not match f's result ${fmtShape(value.shape)}`);
@@ -125,7 +134,9 @@ export function valueAndGrad(f: (x: Tensor) => Tensor): (x: Tensor, dy?: Tensor)
 }
 
 /** f(...xs) and its gradient with respect to every argument. */
-export function valueAndGrads(f: (...xs: Tensor[]) => Tensor): (xs: readonly Tensor[] | Tensor, ...rest: Tensor[]) => { value: Tensor; grads: Tensor[] } {
+export function valueAndGrads(
+  f: (...xs: Tensor[]) => Tensor,
+): (xs: readonly Tensor[] | Tensor, ...rest: Tensor[]) => { value: Tensor; grads: Tensor[] } {
   return (first, ...rest) => {
     const xs = Array.isArray(first) ? first : [first as Tensor, ...rest];
     return valueAndGradsOf('valueAndGrads', () => f(...xs), xs);
@@ -179,7 +190,8 @@ export function customGrad(f: (...xs: Tensor[]) => CustomGradResult): (...xs: Te
     if (!(value instanceof Tensor)) throw new GradientError('customGrad', 'f must return { value: Tensor, gradFunc }');
     recordOp('customGrad', xs, value, (dy) => {
       const gs = gradFunc(dy);
-      if (gs.length !== xs.length) throw new GradientError('customGrad', `gradFunc returned ${gs.length} gradients for ${xs.length} inputs`);
+      if (gs.length !== xs.length)
+        throw new GradientError('customGrad', `gradFunc returned ${gs.length} gradients for ${xs.length} inputs`);
       return gs;
     });
     return value;

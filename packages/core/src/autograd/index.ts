@@ -1,1 +1,10 @@
-export { grad, grads, valueAndGrad, valueAndGrads, variableGrads, vjp, customGrad, type CustomGradResult } from './grad.js';
+export {
+  grad,
+  grads,
+  valueAndGrad,
+  valueAndGrads,
+  variableGrads,
+  vjp,
+  customGrad,
+  type CustomGradResult,
+} from './grad.js';

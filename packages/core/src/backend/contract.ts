@@ -7,9 +7,25 @@ import type { DataId, DType, Shape, TensorInfo, TypedArray } from './types.js';
  * `round` rounds half to even, as PyTorch does.
  */
 export type UnaryOp =
-  | 'neg' | 'abs' | 'sign' | 'square' | 'sqrt' | 'rsqrt' | 'reciprocal'
-  | 'exp' | 'expm1' | 'log' | 'log1p' | 'sin' | 'cos'
-  | 'tanh' | 'sigmoid' | 'relu' | 'floor' | 'ceil' | 'round'
+  | 'neg'
+  | 'abs'
+  | 'sign'
+  | 'square'
+  | 'sqrt'
+  | 'rsqrt'
+  | 'reciprocal'
+  | 'exp'
+  | 'expm1'
+  | 'log'
+  | 'log1p'
+  | 'sin'
+  | 'cos'
+  | 'tanh'
+  | 'sigmoid'
+  | 'relu'
+  | 'floor'
+  | 'ceil'
+  | 'round'
   | 'logicalNot';
 
 /**
@@ -20,9 +36,21 @@ export type UnaryOp =
  * truncates toward zero.
  */
 export type BinaryOp =
-  | 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum'
-  | 'equal' | 'notEqual' | 'greater' | 'greaterEqual' | 'less' | 'lessEqual'
-  | 'logicalAnd' | 'logicalOr';
+  | 'add'
+  | 'sub'
+  | 'mul'
+  | 'div'
+  | 'pow'
+  | 'maximum'
+  | 'minimum'
+  | 'equal'
+  | 'notEqual'
+  | 'greater'
+  | 'greaterEqual'
+  | 'less'
+  | 'lessEqual'
+  | 'logicalAnd'
+  | 'logicalOr';
 
 /** Reductions over a set of axes: the reduced axes are removed from the output shape. */
 export type ReduceOp = 'sum' | 'max' | 'min';

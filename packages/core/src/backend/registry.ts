@@ -38,7 +38,10 @@ function entryOf(op: string, name: string): Entry {
   const entry = entries.get(name);
   if (!entry) {
     const known = listBackends();
-    throw new BackendError(op, `unknown backend '${name}'; registered: ${known.length ? known.join(', ') : 'none (import @gradstream/backend-cpu or @gradstream/backend-wasm)'}`);
+    throw new BackendError(
+      op,
+      `unknown backend '${name}'; registered: ${known.length ? known.join(', ') : 'none (import @gradstream/backend-cpu or @gradstream/backend-wasm)'}`,
+    );
   }
   return entry;
 }
@@ -52,7 +55,10 @@ export async function initBackend(name: string): Promise<Backend> {
     .then((b) => (entry.instance = b))
     .catch((e: unknown) => {
       entry.starting = undefined;
-      throw new BackendError('setBackend', `backend '${name}' failed to start: ${e instanceof Error ? e.message : String(e)}`);
+      throw new BackendError(
+        'setBackend',
+        `backend '${name}' failed to start: ${e instanceof Error ? e.message : String(e)}`,
+      );
     });
   return entry.starting;
 }
@@ -83,7 +89,10 @@ export function getBackend(): Backend {
     if (!entry.instance) {
       const made = entry.factory();
       if (made instanceof Promise) {
-        made.then((b) => (entry.instance ??= b), () => undefined);
+        made.then(
+          (b) => (entry.instance ??= b),
+          () => undefined,
+        );
         continue;
       }
       entry.instance = made;
@@ -92,7 +101,10 @@ export function getBackend(): Backend {
     activeName = name;
     return active;
   }
-  throw new BackendError('getBackend', 'no backend is ready: import @gradstream/backend-cpu, or await setBackend(name) for an asynchronous backend');
+  throw new BackendError(
+    'getBackend',
+    'no backend is ready: import @gradstream/backend-cpu, or await setBackend(name) for an asynchronous backend',
+  );
 }
 
 /** Name of the active backend. */

@@ -118,7 +118,10 @@ export class Parallel extends Module {
   }
 
   forward(x: Tensor): Tensor {
-    return concat(this.branches.map((b) => b.call(x)), this.axis);
+    return concat(
+      this.branches.map((b) => b.call(x)),
+      this.axis,
+    );
   }
 }
 

@@ -22,13 +22,17 @@ const CONV_TRANSPOSE = [convTranspose1d, convTranspose2d, convTranspose3d] as co
 
 function kernelDims(op: string, kernelSize: number | readonly number[], rank: number): number[] {
   const k = typeof kernelSize === 'number' ? new Array<number>(rank).fill(kernelSize) : [...kernelSize];
-  if (k.length !== rank || k.some((d) => !Number.isInteger(d) || d < 1)) throw new ArgumentError(op, `kernelSize must be ${rank} positive integers, got ${JSON.stringify(kernelSize)}`);
+  if (k.length !== rank || k.some((d) => !Number.isInteger(d) || d < 1))
+    throw new ArgumentError(op, `kernelSize must be ${rank} positive integers, got ${JSON.stringify(kernelSize)}`);
   return k;
 }
 
 function checkGroups(op: string, inChannels: number, outChannels: number, groups: number): void {
   if (!Number.isInteger(groups) || groups < 1 || inChannels % groups !== 0 || outChannels % groups !== 0) {
-    throw new ArgumentError(op, `groups ${groups} must divide in channels ${inChannels} and out channels ${outChannels}`);
+    throw new ArgumentError(
+      op,
+      `groups ${groups} must divide in channels ${inChannels} and out channels ${outChannels}`,
+    );
   }
 }
 
@@ -37,7 +41,13 @@ abstract class ConvNd extends Module {
   readonly weight: Tensor;
   readonly bias: Tensor | undefined;
 
-  constructor(private readonly rank: 1 | 2 | 3, readonly inChannels: number, readonly outChannels: number, kernelSize: number | readonly number[], private readonly options: ConvLayerOptions) {
+  constructor(
+    private readonly rank: 1 | 2 | 3,
+    readonly inChannels: number,
+    readonly outChannels: number,
+    kernelSize: number | readonly number[],
+    private readonly options: ConvLayerOptions,
+  ) {
     super();
     const op = `Conv${rank}d`;
     const groups = options.groups ?? 1;
@@ -45,8 +55,12 @@ abstract class ConvNd extends Module {
     const kernel = kernelDims(op, kernelSize, rank);
     const fanIn = (inChannels / groups) * kernel.reduce((a, b) => a * b, 1);
     const dtype = options.dtype ?? 'float32';
-    this.weight = this.addParameter('weight', defaultUniform([outChannels, inChannels / groups, ...kernel], fanIn, dtype));
-    this.bias = options.bias ?? true ? this.addParameter('bias', defaultUniform([outChannels], fanIn, dtype)) : undefined;
+    this.weight = this.addParameter(
+      'weight',
+      defaultUniform([outChannels, inChannels / groups, ...kernel], fanIn, dtype),
+    );
+    this.bias =
+      (options.bias ?? true) ? this.addParameter('bias', defaultUniform([outChannels], fanIn, dtype)) : undefined;
   }
 
   forward(x: Tensor): Tensor {
@@ -60,7 +74,12 @@ abstract class ConvNd extends Module {
  * @example `new Conv1d(2, 4, 3, { padding: 1 }).call(randn([1, 2, 10])).shape // [1, 4, 10]`
  */
 export class Conv1d extends ConvNd {
-  constructor(inChannels: number, outChannels: number, kernelSize: number | readonly number[], options: ConvLayerOptions = {}) {
+  constructor(
+    inChannels: number,
+    outChannels: number,
+    kernelSize: number | readonly number[],
+    options: ConvLayerOptions = {},
+  ) {
     super(1, inChannels, outChannels, kernelSize, options);
   }
 }
@@ -75,14 +94,24 @@ export class Conv1d extends ConvNd {
  * ```
  */
 export class Conv2d extends ConvNd {
-  constructor(inChannels: number, outChannels: number, kernelSize: number | readonly number[], options: ConvLayerOptions = {}) {
+  constructor(
+    inChannels: number,
+    outChannels: number,
+    kernelSize: number | readonly number[],
+    options: ConvLayerOptions = {},
+  ) {
     super(2, inChannels, outChannels, kernelSize, options);
   }
 }
 
 /** 3-D convolution over N×C×D×H×W, as torch.nn.Conv3d. */
 export class Conv3d extends ConvNd {
-  constructor(inChannels: number, outChannels: number, kernelSize: number | readonly number[], options: ConvLayerOptions = {}) {
+  constructor(
+    inChannels: number,
+    outChannels: number,
+    kernelSize: number | readonly number[],
+    options: ConvLayerOptions = {},
+  ) {
     super(3, inChannels, outChannels, kernelSize, options);
   }
 }
@@ -103,7 +132,13 @@ abstract class ConvTransposeNd extends Module {
   readonly weight: Tensor;
   readonly bias: Tensor | undefined;
 
-  constructor(private readonly rank: 1 | 2 | 3, readonly inChannels: number, readonly outChannels: number, kernelSize: number | readonly number[], private readonly options: ConvTransposeLayerOptions) {
+  constructor(
+    private readonly rank: 1 | 2 | 3,
+    readonly inChannels: number,
+    readonly outChannels: number,
+    kernelSize: number | readonly number[],
+    private readonly options: ConvTransposeLayerOptions,
+  ) {
     super();
     const op = `ConvTranspose${rank}d`;
     const groups = options.groups ?? 1;
@@ -112,19 +147,35 @@ abstract class ConvTransposeNd extends Module {
     // PyTorch derives fan_in from weight dim 1, which here is out/groups.
     const fanIn = (outChannels / groups) * kernel.reduce((a, b) => a * b, 1);
     const dtype = options.dtype ?? 'float32';
-    this.weight = this.addParameter('weight', defaultUniform([inChannels, outChannels / groups, ...kernel], fanIn, dtype));
-    this.bias = options.bias ?? true ? this.addParameter('bias', defaultUniform([outChannels], fanIn, dtype)) : undefined;
+    this.weight = this.addParameter(
+      'weight',
+      defaultUniform([inChannels, outChannels / groups, ...kernel], fanIn, dtype),
+    );
+    this.bias =
+      (options.bias ?? true) ? this.addParameter('bias', defaultUniform([outChannels], fanIn, dtype)) : undefined;
   }
 
   forward(x: Tensor): Tensor {
     const { stride, padding, outputPadding, dilation, groups } = this.options;
-    return CONV_TRANSPOSE[this.rank - 1]!(x, this.weight, { stride, padding, outputPadding, dilation, groups, bias: this.bias });
+    return CONV_TRANSPOSE[this.rank - 1]!(x, this.weight, {
+      stride,
+      padding,
+      outputPadding,
+      dilation,
+      groups,
+      bias: this.bias,
+    });
   }
 }
 
 /** 1-D transposed convolution, as torch.nn.ConvTranspose1d. */
 export class ConvTranspose1d extends ConvTransposeNd {
-  constructor(inChannels: number, outChannels: number, kernelSize: number | readonly number[], options: ConvTransposeLayerOptions = {}) {
+  constructor(
+    inChannels: number,
+    outChannels: number,
+    kernelSize: number | readonly number[],
+    options: ConvTransposeLayerOptions = {},
+  ) {
     super(1, inChannels, outChannels, kernelSize, options);
   }
 }
@@ -138,14 +189,24 @@ export class ConvTranspose1d extends ConvTransposeNd {
  * ```
  */
 export class ConvTranspose2d extends ConvTransposeNd {
-  constructor(inChannels: number, outChannels: number, kernelSize: number | readonly number[], options: ConvTransposeLayerOptions = {}) {
+  constructor(
+    inChannels: number,
+    outChannels: number,
+    kernelSize: number | readonly number[],
+    options: ConvTransposeLayerOptions = {},
+  ) {
     super(2, inChannels, outChannels, kernelSize, options);
   }
 }
 
 /** 3-D transposed convolution, as torch.nn.ConvTranspose3d. */
 export class ConvTranspose3d extends ConvTransposeNd {
-  constructor(inChannels: number, outChannels: number, kernelSize: number | readonly number[], options: ConvTransposeLayerOptions = {}) {
+  constructor(
+    inChannels: number,
+    outChannels: number,
+    kernelSize: number | readonly number[],
+    options: ConvTransposeLayerOptions = {},
+  ) {
     super(3, inChannels, outChannels, kernelSize, options);
   }
 }

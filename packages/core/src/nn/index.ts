@@ -9,17 +9,83 @@
  * const loss = crossEntropy(net.call(x), y);
  * ```
  */
-export { Module, StateDictError, type ForwardHook, type FloatDType, type ShapeMismatch, type LoadStateDictResult } from './module.js';
+export {
+  Module,
+  StateDictError,
+  type ForwardHook,
+  type FloatDType,
+  type ShapeMismatch,
+  type LoadStateDictResult,
+} from './module.js';
 export * as init from './init.js';
-export { kaimingNormal, kaimingUniform, xavierNormal, xavierUniform, glorotNormal, glorotUniform, calculateGain, fanInAndFanOut, type Nonlinearity, type KaimingOptions, type XavierOptions } from './init.js';
+export {
+  kaimingNormal,
+  kaimingUniform,
+  xavierNormal,
+  xavierUniform,
+  glorotNormal,
+  glorotUniform,
+  calculateGain,
+  fanInAndFanOut,
+  type Nonlinearity,
+  type KaimingOptions,
+  type XavierOptions,
+} from './init.js';
 export { Linear, type LinearOptions } from './linear.js';
-export { Conv1d, Conv2d, Conv3d, ConvTranspose1d, ConvTranspose2d, ConvTranspose3d, type ConvLayerOptions, type ConvTransposeLayerOptions } from './conv.js';
-export { LocallyConnected2d, TiledConv2d, type LocallyConnected2dOptions, type TiledConv2dOptions } from './local-conv.js';
-export { MaxPool1d, MaxPool2d, MaxPool3d, AvgPool1d, AvgPool2d, AvgPool3d, LpPool1d, LpPool2d, LpPool3d, AdaptiveAvgPool2d, GlobalAvgPool, Maxout, type LpPoolOptions } from './pooling.js';
+export {
+  Conv1d,
+  Conv2d,
+  Conv3d,
+  ConvTranspose1d,
+  ConvTranspose2d,
+  ConvTranspose3d,
+  type ConvLayerOptions,
+  type ConvTransposeLayerOptions,
+} from './conv.js';
+export {
+  LocallyConnected2d,
+  TiledConv2d,
+  type LocallyConnected2dOptions,
+  type TiledConv2dOptions,
+} from './local-conv.js';
+export {
+  MaxPool1d,
+  MaxPool2d,
+  MaxPool3d,
+  AvgPool1d,
+  AvgPool2d,
+  AvgPool3d,
+  LpPool1d,
+  LpPool2d,
+  LpPool3d,
+  AdaptiveAvgPool2d,
+  GlobalAvgPool,
+  Maxout,
+  type LpPoolOptions,
+} from './pooling.js';
 export { BatchNorm1d, BatchNorm2d, type BatchNormOptions } from './normalization.js';
 export { Dropout, Dropout2d } from './dropout.js';
 export { ReLU, LeakyReLU, Tanh, Sigmoid, Softmax, LogSoftmax } from './activation.js';
 export { Flatten, Identity } from './shape.js';
-export { Sequential, Residual, Parallel, Inception, type ModuleList, type ResidualOptions, type ParallelOptions } from './container.js';
-export { crossEntropy, nllLoss, mse, bce, bceWithLogits, type Reduction, type LossOptions, type LossFn, type CrossEntropyOptions, type BceWithLogitsOptions } from './loss.js';
+export {
+  Sequential,
+  Residual,
+  Parallel,
+  Inception,
+  type ModuleList,
+  type ResidualOptions,
+  type ParallelOptions,
+} from './container.js';
+export {
+  crossEntropy,
+  nllLoss,
+  mse,
+  bce,
+  bceWithLogits,
+  type Reduction,
+  type LossOptions,
+  type LossFn,
+  type CrossEntropyOptions,
+  type BceWithLogitsOptions,
+} from './loss.js';
 export { accuracy, topKAccuracy, confusionMatrix } from './metrics.js';

@@ -24,11 +24,18 @@ export type Nonlinearity = 'linear' | 'conv' | 'sigmoid' | 'tanh' | 'relu' | 'le
  */
 export function calculateGain(nonlinearity: Nonlinearity, param?: number): number {
   switch (nonlinearity) {
-    case 'linear': case 'conv': case 'sigmoid': return 1;
-    case 'tanh': return 5 / 3;
-    case 'relu': return Math.SQRT2;
-    case 'leakyRelu': return Math.sqrt(2 / (1 + (param ?? 0.01) ** 2));
-    case 'selu': return 3 / 4;
+    case 'linear':
+    case 'conv':
+    case 'sigmoid':
+      return 1;
+    case 'tanh':
+      return 5 / 3;
+    case 'relu':
+      return Math.SQRT2;
+    case 'leakyRelu':
+      return Math.sqrt(2 / (1 + (param ?? 0.01) ** 2));
+    case 'selu':
+      return 3 / 4;
   }
 }
 

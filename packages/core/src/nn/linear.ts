@@ -25,11 +25,16 @@ export class Linear extends Module {
   readonly weight: Tensor;
   readonly bias: Tensor | undefined;
 
-  constructor(readonly inFeatures: number, readonly outFeatures: number, options: LinearOptions = {}) {
+  constructor(
+    readonly inFeatures: number,
+    readonly outFeatures: number,
+    options: LinearOptions = {},
+  ) {
     super();
     const dtype = options.dtype ?? 'float32';
     this.weight = this.addParameter('weight', defaultUniform([outFeatures, inFeatures], inFeatures, dtype));
-    this.bias = options.bias ?? true ? this.addParameter('bias', defaultUniform([outFeatures], inFeatures, dtype)) : undefined;
+    this.bias =
+      (options.bias ?? true) ? this.addParameter('bias', defaultUniform([outFeatures], inFeatures, dtype)) : undefined;
   }
 
   forward(x: Tensor): Tensor {

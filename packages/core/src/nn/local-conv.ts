@@ -38,7 +38,13 @@ export class LocallyConnected2d extends Module {
   readonly bias: Tensor | undefined;
   private readonly kernel: [number, number];
 
-  constructor(readonly inChannels: number, readonly outChannels: number, inputSize: readonly [number, number], kernelSize: number | readonly [number, number], private readonly options: LocallyConnected2dOptions = {}) {
+  constructor(
+    readonly inChannels: number,
+    readonly outChannels: number,
+    inputSize: readonly [number, number],
+    kernelSize: number | readonly [number, number],
+    private readonly options: LocallyConnected2dOptions = {},
+  ) {
     super();
     const op = 'LocallyConnected2d';
     this.kernel = pair(op, 'kernelSize', kernelSize, 1);
@@ -49,7 +55,10 @@ export class LocallyConnected2d extends Module {
     const fanIn = inChannels * this.kernel[0] * this.kernel[1];
     const dtype = options.dtype ?? 'float32';
     this.weight = this.addParameter('weight', defaultUniform([out[0]! * out[1]!, outChannels, fanIn], fanIn, dtype));
-    this.bias = options.bias ?? true ? this.addParameter('bias', defaultUniform([outChannels, out[0]!, out[1]!], fanIn, dtype)) : undefined;
+    this.bias =
+      (options.bias ?? true)
+        ? this.addParameter('bias', defaultUniform([outChannels, out[0]!, out[1]!], fanIn, dtype))
+        : undefined;
   }
 
   forward(x: Tensor): Tensor {
@@ -83,7 +92,12 @@ export class TiledConv2d extends Module {
   readonly weight: Tensor;
   readonly bias: Tensor | undefined;
 
-  constructor(readonly inChannels: number, readonly outChannels: number, kernelSize: number | readonly [number, number], private readonly options: TiledConv2dOptions) {
+  constructor(
+    readonly inChannels: number,
+    readonly outChannels: number,
+    kernelSize: number | readonly [number, number],
+    private readonly options: TiledConv2dOptions,
+  ) {
     super();
     const op = 'TiledConv2d';
     const [kh, kw] = pair(op, 'kernelSize', kernelSize, 1);
@@ -91,7 +105,8 @@ export class TiledConv2d extends Module {
     const fanIn = inChannels * kh * kw;
     const dtype = options.dtype ?? 'float32';
     this.weight = this.addParameter('weight', defaultUniform([th, tw, outChannels, inChannels, kh, kw], fanIn, dtype));
-    this.bias = options.bias ?? true ? this.addParameter('bias', defaultUniform([outChannels], fanIn, dtype)) : undefined;
+    this.bias =
+      (options.bias ?? true) ? this.addParameter('bias', defaultUniform([outChannels], fanIn, dtype)) : undefined;
   }
 
   forward(x: Tensor): Tensor {

@@ -20,14 +20,18 @@ export type LossFn = (output: Tensor, target: Tensor) => Tensor;
 
 function reduceLoss(loss: Tensor, reduction: Reduction = 'mean'): Tensor {
   switch (reduction) {
-    case 'mean': return mean(loss);
-    case 'sum': return sum(loss);
-    case 'none': return loss;
+    case 'mean':
+      return mean(loss);
+    case 'sum':
+      return sum(loss);
+    case 'none':
+      return loss;
   }
 }
 
 function assertSameShape(op: string, a: Tensor, b: Tensor): void {
-  if (!shapesEqual(a.shape, b.shape)) throw new ShapeError(op, `input ${fmtShape(a.shape)} and target ${fmtShape(b.shape)} must have the same shape`);
+  if (!shapesEqual(a.shape, b.shape))
+    throw new ShapeError(op, `input ${fmtShape(a.shape)} and target ${fmtShape(b.shape)} must have the same shape`);
   if (!isFloat(a.dtype)) throw new DTypeError(op, `expects a float input, got ${a.describe()}`);
 }
 
@@ -52,12 +56,17 @@ export function crossEntropy(logits: Tensor, targets: Tensor, options: CrossEntr
   const op = 'crossEntropy';
   const eps = options.labelSmoothing ?? 0;
   if (!(eps >= 0 && eps <= 1)) throw new ArgumentError(op, `labelSmoothing must be in [0, 1], got ${eps}`);
-  if (!isFloat(logits.dtype) || logits.rank < 2) throw new ShapeError(op, `expects float N×C×… logits, got ${logits.describe()}`);
+  if (!isFloat(logits.dtype) || logits.rank < 2)
+    throw new ShapeError(op, `expects float N×C×… logits, got ${logits.describe()}`);
   const c = logits.shape[1]!;
   const logp = logSoftmax(logits, 1);
   let loss: Tensor;
   if (isFloat(targets.dtype)) {
-    if (!shapesEqual(targets.shape, logits.shape)) throw new ShapeError(op, `probability targets ${fmtShape(targets.shape)} must match logits ${fmtShape(logits.shape)}`);
+    if (!shapesEqual(targets.shape, logits.shape))
+      throw new ShapeError(
+        op,
+        `probability targets ${fmtShape(targets.shape)} must match logits ${fmtShape(logits.shape)}`,
+      );
     const smoothed = eps > 0 ? add(mul(targets, 1 - eps), eps / c) : targets;
     loss = neg(sum(mul(smoothed, logp), 1));
   } else {

@@ -33,11 +33,13 @@ export function accuracy(scores: Tensor, targets: Tensor): number {
 export function topKAccuracy(scores: Tensor, targets: Tensor, k: number): number {
   assertClassTargets('topKAccuracy', scores, targets);
   if (!Number.isInteger(k) || k < 1) throw new ArgumentError('topKAccuracy', `k must be a positive integer, got ${k}`);
-  return noGrad(() => tidy(() => {
-    const targetScore = sum(mul(scores, oneHot(targets, scores.shape[1]!, scores.dtype)), 1, { keepDims: true });
-    const beaten = sum(greater(scores, targetScore), 1);
-    return mean(cast(less(beaten, k), 'float32')).item();
-  }));
+  return noGrad(() =>
+    tidy(() => {
+      const targetScore = sum(mul(scores, oneHot(targets, scores.shape[1]!, scores.dtype)), 1, { keepDims: true });
+      const beaten = sum(greater(scores, targetScore), 1);
+      return mean(cast(less(beaten, k), 'float32')).item();
+    }),
+  );
 }
 
 /**
@@ -52,11 +54,15 @@ export function topKAccuracy(scores: Tensor, targets: Tensor, k: number): number
  */
 export function confusionMatrix(predictions: Tensor, targets: Tensor, numClasses: number): Tensor {
   const op = 'confusionMatrix';
-  if (!Number.isInteger(numClasses) || numClasses < 1) throw new ArgumentError(op, `numClasses must be a positive integer, got ${numClasses}`);
+  if (!Number.isInteger(numClasses) || numClasses < 1)
+    throw new ArgumentError(op, `numClasses must be a positive integer, got ${numClasses}`);
   const labels = predictions.rank === 2 ? noGrad(() => argmax(predictions, 1)) : predictions;
   try {
     if (labels.dtype !== 'int32' || targets.dtype !== 'int32' || labels.rank !== 1 || labels.size !== targets.size) {
-      throw new ShapeError(op, `expects N int32 labels (or N×C scores) and N int32 targets, got ${predictions.describe()} and ${targets.describe()}`);
+      throw new ShapeError(
+        op,
+        `expects N int32 labels (or N×C scores) and N int32 targets, got ${predictions.describe()} and ${targets.describe()}`,
+      );
     }
     const p = labels.dataSync();
     const t = targets.dataSync();

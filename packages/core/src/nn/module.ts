@@ -39,13 +39,15 @@ export class StateDictError extends GradstreamError {
     const parts: string[] = [];
     if (missingKeys.length) parts.push(`missing keys: ${missingKeys.join(', ')}`);
     if (unexpectedKeys.length) parts.push(`unexpected keys: ${unexpectedKeys.join(', ')}`);
-    for (const m of shapeMismatches) parts.push(`shape mismatch for ${m.key}: expected ${fmtShape(m.expected)}, got ${fmtShape(m.got)}`);
+    for (const m of shapeMismatches)
+      parts.push(`shape mismatch for ${m.key}: expected ${fmtShape(m.expected)}, got ${fmtShape(m.got)}`);
     super('loadStateDict', parts.join('; '));
   }
 }
 
 function assertName(kind: string, name: string, taken: boolean): void {
-  if (name === '' || name.includes('.')) throw new ArgumentError(kind, `name '${name}' must be non-empty and contain no '.'`);
+  if (name === '' || name.includes('.'))
+    throw new ArgumentError(kind, `name '${name}' must be non-empty and contain no '.'`);
   if (taken) throw new ArgumentError(kind, `name '${name}' is already registered`);
 }
 
@@ -209,7 +211,10 @@ export abstract class Module {
    * const { missingKeys } = model.loadStateDict(partial, { strict: false });
    * ```
    */
-  loadStateDict(sd: ReadonlyMap<string, Tensor> | Readonly<Record<string, Tensor>>, options: { readonly strict?: boolean } = {}): LoadStateDictResult {
+  loadStateDict(
+    sd: ReadonlyMap<string, Tensor> | Readonly<Record<string, Tensor>>,
+    options: { readonly strict?: boolean } = {},
+  ): LoadStateDictResult {
     const source = sd instanceof Map ? new Map(sd) : new Map(Object.entries(sd as Record<string, Tensor>));
     const own = this.stateDict();
     const missingKeys = [...own.keys()].filter((k) => !source.has(k));

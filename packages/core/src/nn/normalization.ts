@@ -37,9 +37,14 @@ abstract class BatchNormNd extends Module {
   readonly eps: number;
   readonly momentum: number | null;
 
-  constructor(private readonly ranks: readonly number[], readonly numFeatures: number, options: BatchNormOptions) {
+  constructor(
+    private readonly ranks: readonly number[],
+    readonly numFeatures: number,
+    options: BatchNormOptions,
+  ) {
     super();
-    if (!Number.isInteger(numFeatures) || numFeatures < 1) throw new ArgumentError(this.constructor.name, `numFeatures must be a positive integer, got ${numFeatures}`);
+    if (!Number.isInteger(numFeatures) || numFeatures < 1)
+      throw new ArgumentError(this.constructor.name, `numFeatures must be a positive integer, got ${numFeatures}`);
     this.eps = options.eps ?? 1e-5;
     this.momentum = options.momentum === undefined ? 0.1 : options.momentum;
     const dtype = options.dtype ?? 'float32';
@@ -57,21 +62,28 @@ abstract class BatchNormNd extends Module {
   forward(x: Tensor): Tensor {
     const op = this.constructor.name;
     if (!this.ranks.includes(x.rank) || x.shape[1] !== this.numFeatures) {
-      throw new ShapeError(op, `expects ${this.ranks.map((r) => `${r}-D`).join(' or ')} input with ${this.numFeatures} channels on axis 1, got ${fmtShape(x.shape)}`);
+      throw new ShapeError(
+        op,
+        `expects ${this.ranks.map((r) => `${r}-D`).join(' or ')} input with ${this.numFeatures} channels on axis 1, got ${fmtShape(x.shape)}`,
+      );
     }
     const axes = x.shape.map((_, i) => i).filter((i) => i !== 1);
     const perChannel = [this.numFeatures, ...new Array<number>(x.rank - 2).fill(1)];
     let y: Tensor;
     if (this.training || !this.runningMean || !this.runningVar) {
       const n = x.size / this.numFeatures;
-      if (this.training && n < 2) throw new ShapeError(op, `needs more than one value per channel in training, got ${fmtShape(x.shape)}`);
+      if (this.training && n < 2)
+        throw new ShapeError(op, `needs more than one value per channel in training, got ${fmtShape(x.shape)}`);
       const batchMean = mean(x, axes, { keepDims: true });
       const centered = sub(x, batchMean);
       const batchVar = mean(square(centered), axes, { keepDims: true });
       y = mul(centered, rsqrt(add(batchVar, this.eps)));
       if (this.training) this.updateRunningStats(batchMean, batchVar, n);
     } else {
-      y = mul(sub(x, reshape(this.runningMean, perChannel)), rsqrt(add(reshape(this.runningVar, perChannel), this.eps)));
+      y = mul(
+        sub(x, reshape(this.runningMean, perChannel)),
+        rsqrt(add(reshape(this.runningVar, perChannel), this.eps)),
+      );
     }
     if (this.weight && this.bias) y = add(mul(y, reshape(this.weight, perChannel)), reshape(this.bias, perChannel));
     return y;
@@ -81,15 +93,17 @@ abstract class BatchNormNd extends Module {
   private updateRunningStats(batchMean: Tensor, batchVar: Tensor, n: number): void {
     const { runningMean: rm, runningVar: rv, numBatchesTracked: count } = this;
     if (!rm || !rv || !count) return;
-    noGrad(() => tidy(() => {
-      count.adopt(add(count, 1));
-      const f = this.momentum ?? 1 / count.item();
-      const c = this.numFeatures;
-      const mu = cast(reshape(batchMean, [c]), rm.dtype);
-      const unbiased = cast(mul(reshape(batchVar, [c]), n / (n - 1)), rv.dtype);
-      rm.adopt(add(mul(rm, 1 - f), mul(mu, f)));
-      rv.adopt(add(mul(rv, 1 - f), mul(unbiased, f)));
-    }));
+    noGrad(() =>
+      tidy(() => {
+        count.adopt(add(count, 1));
+        const f = this.momentum ?? 1 / count.item();
+        const c = this.numFeatures;
+        const mu = cast(reshape(batchMean, [c]), rm.dtype);
+        const unbiased = cast(mul(reshape(batchVar, [c]), n / (n - 1)), rv.dtype);
+        rm.adopt(add(mul(rm, 1 - f), mul(mu, f)));
+        rv.adopt(add(mul(rv, 1 - f), mul(unbiased, f)));
+      }),
+    );
   }
 }
 

@@ -1,7 +1,18 @@
 import type { WindowOptions } from '../ops/conv-geometry.js';
 import {
-  type AvgPoolOptions, adaptiveAvgPool2d, avgPool1d, avgPool2d, avgPool3d, globalAvgPool, lpPool1d, lpPool2d, lpPool3d,
-  maxPool1d, maxPool2d, maxPool3d, maxout,
+  type AvgPoolOptions,
+  adaptiveAvgPool2d,
+  avgPool1d,
+  avgPool2d,
+  avgPool3d,
+  globalAvgPool,
+  lpPool1d,
+  lpPool2d,
+  lpPool3d,
+  maxPool1d,
+  maxPool2d,
+  maxPool3d,
+  maxout,
 } from '../ops/pool.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { Module } from './module.js';
@@ -14,7 +25,11 @@ type AvgPoolFn = (x: Tensor, kernelSize: KernelSize, options: AvgPoolOptions) =>
 export type LpPoolOptions = Omit<WindowOptions, 'padding' | 'dilation'>;
 
 abstract class MaxPoolNd extends Module {
-  constructor(private readonly fn: MaxPoolFn, readonly kernelSize: KernelSize, private readonly options: WindowOptions) {
+  constructor(
+    private readonly fn: MaxPoolFn,
+    readonly kernelSize: KernelSize,
+    private readonly options: WindowOptions,
+  ) {
     super();
   }
 
@@ -49,7 +64,11 @@ export class MaxPool3d extends MaxPoolNd {
 }
 
 abstract class AvgPoolNd extends Module {
-  constructor(private readonly fn: AvgPoolFn, readonly kernelSize: KernelSize, private readonly options: AvgPoolOptions) {
+  constructor(
+    private readonly fn: AvgPoolFn,
+    readonly kernelSize: KernelSize,
+    private readonly options: AvgPoolOptions,
+  ) {
     super();
   }
 
@@ -85,7 +104,11 @@ export class AvgPool3d extends AvgPoolNd {
 
 /** Power-average pooling (Σ xᵖ)^(1/p) over N×C×L, as torch.nn.LPPool1d. */
 export class LpPool1d extends Module {
-  constructor(readonly p: number, readonly kernelSize: KernelSize, private readonly options: LpPoolOptions = {}) {
+  constructor(
+    readonly p: number,
+    readonly kernelSize: KernelSize,
+    private readonly options: LpPoolOptions = {},
+  ) {
     super();
   }
 
@@ -99,7 +122,11 @@ export class LpPool1d extends Module {
  * @example `new LpPool2d(2, 2).call(rand([1, 1, 4, 4])).shape // [1, 1, 2, 2]`
  */
 export class LpPool2d extends Module {
-  constructor(readonly p: number, readonly kernelSize: KernelSize, private readonly options: LpPoolOptions = {}) {
+  constructor(
+    readonly p: number,
+    readonly kernelSize: KernelSize,
+    private readonly options: LpPoolOptions = {},
+  ) {
     super();
   }
 
@@ -113,7 +140,11 @@ export class LpPool2d extends Module {
  * @example `new LpPool3d(2, 2).call(rand([1, 1, 4, 4, 4])).shape // [1, 1, 2, 2, 2]`
  */
 export class LpPool3d extends Module {
-  constructor(readonly p: number, readonly kernelSize: KernelSize, private readonly options: LpPoolOptions = {}) {
+  constructor(
+    readonly p: number,
+    readonly kernelSize: KernelSize,
+    private readonly options: LpPoolOptions = {},
+  ) {
     super();
   }
 
@@ -152,7 +183,10 @@ export class GlobalAvgPool extends Module {
  * @example `new Maxout(3).call(randn([2, 12, 5, 5])).shape // [2, 4, 5, 5]`
  */
 export class Maxout extends Module {
-  constructor(readonly pieces: number, readonly axis = 1) {
+  constructor(
+    readonly pieces: number,
+    readonly axis = 1,
+  ) {
     super();
   }
 

@@ -9,21 +9,29 @@ import { DTypeError, ShapeError, ArgumentError, fmtShape } from '../util/errors.
  * N×C×…: shape N×… and every value in [0, C).
  */
 export function assertClassTargets(op: string, scores: Tensor, targets: Tensor): void {
-  if (targets.dtype !== 'int32') throw new DTypeError(op, `targets must be int32 class indices, got ${targets.describe()}`);
+  if (targets.dtype !== 'int32')
+    throw new DTypeError(op, `targets must be int32 class indices, got ${targets.describe()}`);
   const expected = [scores.shape[0]!, ...scores.shape.slice(2)];
   if (scores.rank < 2 || targets.rank !== expected.length || targets.shape.some((d, i) => d !== expected[i])) {
-    throw new ShapeError(op, `targets ${fmtShape(targets.shape)} do not fit scores ${fmtShape(scores.shape)} (N×C×… scores need N×… targets)`);
+    throw new ShapeError(
+      op,
+      `targets ${fmtShape(targets.shape)} do not fit scores ${fmtShape(scores.shape)} (N×C×… scores need N×… targets)`,
+    );
   }
   const c = scores.shape[1]!;
   const values = targets.dataSync();
   for (let i = 0; i < values.length; i++) {
-    if (values[i]! < 0 || values[i]! >= c) throw new ArgumentError(op, `target ${values[i]} at position ${i} is outside the ${c} classes [0, ${c})`);
+    if (values[i]! < 0 || values[i]! >= c)
+      throw new ArgumentError(op, `target ${values[i]} at position ${i} is outside the ${c} classes [0, ${c})`);
   }
 }
 
 /** One-hot encoding of N×… class indices as N×C×… in `dtype` (classes on axis 1, like the scores). */
 export function oneHot(targets: Tensor, numClasses: number, dtype: Tensor['dtype']): Tensor {
-  const classes = reshape(arange(0, numClasses, 1, 'int32'), [numClasses, ...new Array<number>(targets.rank - 1).fill(1)]);
+  const classes = reshape(arange(0, numClasses, 1, 'int32'), [
+    numClasses,
+    ...new Array<number>(targets.rank - 1).fill(1),
+  ]);
   const hot = cast(equal(expandDims(targets, 1), classes), dtype);
   classes.disposeWhenFree();
   return hot;

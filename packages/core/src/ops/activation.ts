@@ -37,5 +37,8 @@ export function logSumExp(x: Tensor, axis: number | readonly number[] = -1, keep
 
 function squeezeAxes(x: Tensor, axis: number | readonly number[]): Tensor {
   const axes = normalizeAxes('logSumExp', axis, x.rank);
-  return reshape(x, x.shape.filter((_, i) => !axes.includes(i)));
+  return reshape(
+    x,
+    x.shape.filter((_, i) => !axes.includes(i)),
+  );
 }

@@ -20,7 +20,13 @@ function as(info: TensorInfo, shape: Shape): TensorInfo {
  * dx of a convolution composed from matmul and fold, for backends without
  * their own kernel: per group, cols = Wᵀ·dY, then col2im.
  */
-export function composedConvBackpropInput(b: Backend, dy: TensorInfo, w: TensorInfo, g: ConvGeometry, xShape: Shape): TensorInfo {
+export function composedConvBackpropInput(
+  b: Backend,
+  dy: TensorInfo,
+  w: TensorInfo,
+  g: ConvGeometry,
+  xShape: Shape,
+): TensorInfo {
   const [n, o] = dy.shape as [number, number];
   const groups = g.groups;
   const ck = sizeOf(w.shape.slice(1));
@@ -45,7 +51,13 @@ export function composedConvBackpropInput(b: Backend, dy: TensorInfo, w: TensorI
 }
 
 /** dw of a convolution composed from unfold and matmul: Σₙ dYₙ·colsₙᵀ per group. */
-export function composedConvBackpropFilter(b: Backend, x: TensorInfo, dy: TensorInfo, g: ConvGeometry, wShape: Shape): TensorInfo {
+export function composedConvBackpropFilter(
+  b: Backend,
+  x: TensorInfo,
+  dy: TensorInfo,
+  g: ConvGeometry,
+  wShape: Shape,
+): TensorInfo {
   const [n, o] = dy.shape as [number, number];
   const groups = g.groups;
   const ck = sizeOf(wShape.slice(1));
@@ -63,7 +75,9 @@ function backpropInputKernel(b: Backend, dy: TensorInfo, w: TensorInfo, g: ConvG
 }
 
 function backpropFilterKernel(b: Backend, x: TensorInfo, dy: TensorInfo, g: ConvGeometry, wShape: Shape): TensorInfo {
-  return b.convBackpropFilter ? b.convBackpropFilter(x, dy, g, wShape) : composedConvBackpropFilter(b, x, dy, g, wShape);
+  return b.convBackpropFilter
+    ? b.convBackpropFilter(x, dy, g, wShape)
+    : composedConvBackpropFilter(b, x, dy, g, wShape);
 }
 
 /**
@@ -72,26 +86,35 @@ function backpropFilterKernel(b: Backend, x: TensorInfo, dy: TensorInfo, g: Conv
  * every order of derivative is available.
  */
 export function convOp(x: Tensor, w: Tensor, g: ConvGeometry): Tensor {
-  return runOp('conv', [x, w], (b, [xi, wi]) => b.conv(xi!, wi!, g), (dy, needs) => [
-    needs[0] ? convBackpropInput(dy, w, g, x.shape) : null,
-    needs[1] ? convBackpropFilter(x, dy, g, w.shape) : null,
-  ]);
+  return runOp(
+    'conv',
+    [x, w],
+    (b, [xi, wi]) => b.conv(xi!, wi!, g),
+    (dy, needs) => [
+      needs[0] ? convBackpropInput(dy, w, g, x.shape) : null,
+      needs[1] ? convBackpropFilter(x, dy, g, w.shape) : null,
+    ],
+  );
 }
 
 /** dx of y = conv(x, w) given dy (the transposed convolution), as an op. */
 export function convBackpropInput(dy: Tensor, w: Tensor, g: ConvGeometry, xShape: Shape): Tensor {
-  return runOp('convBackpropInput', [dy, w], (b, [di, wi]) => backpropInputKernel(b, di!, wi!, g, xShape), (ddx, needs) => [
-    needs[0] ? convOp(ddx, w, g) : null,
-    needs[1] ? convBackpropFilter(ddx, dy, g, w.shape) : null,
-  ]);
+  return runOp(
+    'convBackpropInput',
+    [dy, w],
+    (b, [di, wi]) => backpropInputKernel(b, di!, wi!, g, xShape),
+    (ddx, needs) => [needs[0] ? convOp(ddx, w, g) : null, needs[1] ? convBackpropFilter(ddx, dy, g, w.shape) : null],
+  );
 }
 
 /** dw of y = conv(x, w) given dy, as an op. */
 export function convBackpropFilter(x: Tensor, dy: Tensor, g: ConvGeometry, wShape: Shape): Tensor {
-  return runOp('convBackpropFilter', [x, dy], (b, [xi, di]) => backpropFilterKernel(b, xi!, di!, g, wShape), (ddw, needs) => [
-    needs[0] ? convBackpropInput(dy, ddw, g, x.shape) : null,
-    needs[1] ? convOp(x, ddw, g) : null,
-  ]);
+  return runOp(
+    'convBackpropFilter',
+    [x, dy],
+    (b, [xi, di]) => backpropFilterKernel(b, xi!, di!, g, wShape),
+    (ddw, needs) => [needs[0] ? convBackpropInput(dy, ddw, g, x.shape) : null, needs[1] ? convOp(x, ddw, g) : null],
+  );
 }
 
 /** Options of conv1d/2d/3d: geometry plus an optional bias of shape [O]. */
@@ -100,12 +123,14 @@ export interface ConvNdOptions extends ConvOptions {
 }
 
 function assertFloatPair(op: string, x: Tensor, w: Tensor): void {
-  if (!isFloat(x.dtype) || x.dtype !== w.dtype) throw new DTypeError(op, `x and weight must share a float dtype, got ${x.describe()} and ${w.describe()}`);
+  if (!isFloat(x.dtype) || x.dtype !== w.dtype)
+    throw new DTypeError(op, `x and weight must share a float dtype, got ${x.describe()} and ${w.describe()}`);
 }
 
 function addBias(op: string, y: Tensor, bias: Tensor | undefined, rank: number): Tensor {
   if (!bias) return y;
-  if (bias.rank !== 1 || bias.shape[0] !== y.shape[1]) throw new ShapeError(op, `bias must be [${y.shape[1]}], got ${fmtShape(bias.shape)}`);
+  if (bias.rank !== 1 || bias.shape[0] !== y.shape[1])
+    throw new ShapeError(op, `bias must be [${y.shape[1]}], got ${fmtShape(bias.shape)}`);
   return add(y, reshape(bias, [bias.shape[0]!, ...new Array<number>(rank).fill(1)]));
 }
 
@@ -158,34 +183,70 @@ export interface ConvTransposeOptions {
 
 function convTransposeNd(op: string, rank: number, x: Tensor, w: Tensor, options: ConvTransposeOptions): Tensor {
   assertFloatPair(op, x, w);
-  if (x.rank !== rank + 2 || w.rank !== rank + 2) throw new ShapeError(op, `x and weight must be ${rank + 2}-D, got ${fmtShape(x.shape)} and ${fmtShape(w.shape)}`);
+  if (x.rank !== rank + 2 || w.rank !== rank + 2)
+    throw new ShapeError(op, `x and weight must be ${rank + 2}-D, got ${fmtShape(x.shape)} and ${fmtShape(w.shape)}`);
   const groups = options.groups ?? 1;
-  if (w.shape[0] !== x.shape[1]) throw new ShapeError(op, `weight ${fmtShape(w.shape)} (in, out/groups, kernel…) expects ${w.shape[0]} input channels, x ${fmtShape(x.shape)} has ${x.shape[1]}`);
-  if (!Number.isInteger(groups) || groups < 1) throw new ArgumentError(op, `groups must be a positive integer, got ${groups}`);
-  if (x.shape[1]! % groups !== 0) throw new ShapeError(op, `groups ${groups} must divide the input channels of x ${fmtShape(x.shape)}`);
+  if (w.shape[0] !== x.shape[1])
+    throw new ShapeError(
+      op,
+      `weight ${fmtShape(w.shape)} (in, out/groups, kernel…) expects ${w.shape[0]} input channels, x ${fmtShape(x.shape)} has ${x.shape[1]}`,
+    );
+  if (!Number.isInteger(groups) || groups < 1)
+    throw new ArgumentError(op, `groups must be a positive integer, got ${groups}`);
+  if (x.shape[1]! % groups !== 0)
+    throw new ShapeError(op, `groups ${groups} must divide the input channels of x ${fmtShape(x.shape)}`);
   const list = (name: string, v: number | readonly number[] | undefined, d: number, min: number): number[] => {
-    const out = v === undefined ? new Array<number>(rank).fill(d) : typeof v === 'number' ? new Array<number>(rank).fill(v) : [...v];
-    if (out.length !== rank || out.some((e) => !Number.isInteger(e) || e < min)) throw new ArgumentError(op, `${name} needs ${rank} integers ≥ ${min}, got ${JSON.stringify(v)}`);
+    const out =
+      v === undefined
+        ? new Array<number>(rank).fill(d)
+        : typeof v === 'number'
+          ? new Array<number>(rank).fill(v)
+          : [...v];
+    if (out.length !== rank || out.some((e) => !Number.isInteger(e) || e < min))
+      throw new ArgumentError(op, `${name} needs ${rank} integers ≥ ${min}, got ${JSON.stringify(v)}`);
     return out;
   };
   const stride = list('stride', options.stride, 1, 1);
   const dilation = list('dilation', options.dilation, 1, 1);
   const outputPadding = list('outputPadding', options.outputPadding, 0, 0);
-  const padding = resolvePadding(op, options.padding as Padding | undefined, rank, x.shape.slice(2), w.shape.slice(2), stride, dilation);
+  const padding = resolvePadding(
+    op,
+    options.padding as Padding | undefined,
+    rank,
+    x.shape.slice(2),
+    w.shape.slice(2),
+    stride,
+    dilation,
+  );
   outputPadding.forEach((p, i) => {
     if (!Number.isInteger(p) || p < 0 || (p >= stride[i]! && p >= dilation[i]!)) {
-      throw new ArgumentError(op, `outputPadding ${p} must be smaller than stride ${stride[i]} or dilation ${dilation[i]}`);
+      throw new ArgumentError(
+        op,
+        `outputPadding ${p} must be smaller than stride ${stride[i]} or dilation ${dilation[i]}`,
+      );
     }
   });
-  const outSpatial = x.shape.slice(2).map((n, i) => (n - 1) * stride[i]! - padding[i]![0] - padding[i]![1] + dilation[i]! * (w.shape[i + 2]! - 1) + outputPadding[i]! + 1);
-  if (outSpatial.some((s) => s <= 0)) throw new ShapeError(op, `input ${fmtShape(x.shape)} with weight ${fmtShape(w.shape)} gives an empty output`);
+  const outSpatial = x.shape
+    .slice(2)
+    .map(
+      (n, i) =>
+        (n - 1) * stride[i]! -
+        padding[i]![0] -
+        padding[i]![1] +
+        dilation[i]! * (w.shape[i + 2]! - 1) +
+        outputPadding[i]! +
+        1,
+    );
+  if (outSpatial.some((s) => s <= 0))
+    throw new ShapeError(op, `input ${fmtShape(x.shape)} with weight ${fmtShape(w.shape)} gives an empty output`);
   const xShape = [x.shape[0]!, w.shape[1]! * groups, ...outSpatial];
   const g: ConvGeometry = { stride, dilation, padding, groups };
   // When outputPadding ≥ stride (allowed while < dilation), the forward conv of the output would
   // have extra positions; they receive nothing in PyTorch, so they are zeros of dy here.
   const expected = convOutputShape(op, xShape, [x.shape[1]!, w.shape[1]!, ...w.shape.slice(2)], g);
   const extra = expected.slice(2).map((d, i) => d - x.shape[i + 2]!);
-  if (extra.some((e) => e < 0)) throw new ShapeError(op, `geometry does not invert: ${fmtShape(expected)} vs ${fmtShape(x.shape)}`);
+  if (extra.some((e) => e < 0))
+    throw new ShapeError(op, `geometry does not invert: ${fmtShape(expected)} vs ${fmtShape(x.shape)}`);
   const dy = extra.some((e) => e > 0) ? pad(x, [[0, 0], [0, 0], ...extra.map((e) => [0, e] as [number, number])]) : x;
   return addBias(op, convBackpropInput(dy, w, g, xShape), options.bias, rank);
 }

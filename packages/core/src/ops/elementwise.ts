@@ -28,9 +28,12 @@ export function isFloat(dtype: DType): boolean {
  */
 export function cast(x: Tensor, dtype: DType): Tensor {
   if (x.dtype === dtype) return reshape(x, x.shape);
-  return runOp('cast', [x], (b, [xi]) => b.cast(xi!, dtype), (dy) => [
-    isFloat(x.dtype) && isFloat(dtype) ? cast(dy, x.dtype) : null,
-  ]);
+  return runOp(
+    'cast',
+    [x],
+    (b, [xi]) => b.cast(xi!, dtype),
+    (dy) => [isFloat(x.dtype) && isFloat(dtype) ? cast(dy, x.dtype) : null],
+  );
 }
 
 /** Turns numbers into scalars and promotes both operands to a common dtype. */
@@ -72,10 +75,16 @@ function binary(
 ): Tensor {
   const [ta, tb, temps] = operands(op, a, b, floatOnly);
   broadcastShapes(op, ta.shape, tb.shape);
-  const out = runOp(op, [ta, tb], (be, [ai, bi]) => be.binary(op, ai!, bi!), backward && ((dy, needs, o) => {
-    const [ga, gb] = backward(dy, ta, tb, o, needs);
-    return [needs[0] && ga ? sumToShape(ga, ta.shape) : null, needs[1] && gb ? sumToShape(gb, tb.shape) : null];
-  }));
+  const out = runOp(
+    op,
+    [ta, tb],
+    (be, [ai, bi]) => be.binary(op, ai!, bi!),
+    backward &&
+      ((dy, needs, o) => {
+        const [ga, gb] = backward(dy, ta, tb, o, needs);
+        return [needs[0] && ga ? sumToShape(ga, ta.shape) : null, needs[1] && gb ? sumToShape(gb, tb.shape) : null];
+      }),
+  );
   releaseTemps(temps);
   return out;
 }
@@ -97,10 +106,13 @@ export function mul(a: TensorLike, b: TensorLike): Tensor {
 
 /** a / b with broadcasting; integer operands are promoted to float32 (true division). */
 export function div(a: TensorLike, b: TensorLike): Tensor {
-  return binary('div', a, b, (dy, ta, tb, out, needs) => [
-    needs[0] ? div(dy, tb) : null,
-    needs[1] ? neg(div(mul(dy, out), tb)) : null,
-  ], true);
+  return binary(
+    'div',
+    a,
+    b,
+    (dy, _ta, tb, out, needs) => [needs[0] ? div(dy, tb) : null, needs[1] ? neg(div(mul(dy, out), tb)) : null],
+    true,
+  );
 }
 
 /**
@@ -108,10 +120,16 @@ export function div(a: TensorLike, b: TensorLike): Tensor {
  * uses log(a) where a > 0 and 0 elsewhere.
  */
 export function pow(a: TensorLike, b: TensorLike): Tensor {
-  return binary('pow', a, b, (dy, ta, tb, out, needs) => [
-    needs[0] ? mul(dy, mul(tb, pow(ta, sub(tb, 1)))) : null,
-    needs[1] ? mul(dy, mul(out, safeLog(ta))) : null,
-  ], true);
+  return binary(
+    'pow',
+    a,
+    b,
+    (dy, ta, tb, out, needs) => [
+      needs[0] ? mul(dy, mul(tb, pow(ta, sub(tb, 1)))) : null,
+      needs[1] ? mul(dy, mul(out, safeLog(ta))) : null,
+    ],
+    true,
+  );
 }
 
 function safeLog(x: Tensor): Tensor {
@@ -164,11 +182,16 @@ export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
   const [ta, tb, temps] = operands('where', a, b, false);
   const c = cond.dtype === 'bool' ? cond : cast(cond, 'bool');
   broadcastShapes('where', c.shape, ta.shape, tb.shape);
-  const out = runOp('where', [c, ta, tb], (be, [ci, ai, bi]) => be.where(ci!, ai!, bi!), (dy, needs) => [
-    null,
-    needs[1] ? sumToShape(where(c, dy, 0), ta.shape) : null,
-    needs[2] ? sumToShape(where(c, 0, dy), tb.shape) : null,
-  ]);
+  const out = runOp(
+    'where',
+    [c, ta, tb],
+    (be, [ci, ai, bi]) => be.where(ci!, ai!, bi!),
+    (dy, needs) => [
+      null,
+      needs[1] ? sumToShape(where(c, dy, 0), ta.shape) : null,
+      needs[2] ? sumToShape(where(c, 0, dy), tb.shape) : null,
+    ],
+  );
   releaseTemps(temps);
   if (c !== cond) c.disposeWhenFree();
   return out;

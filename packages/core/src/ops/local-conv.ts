@@ -15,7 +15,8 @@ export interface LocalConvOptions extends UnfoldOptions {
 }
 
 function assertFloatPair(op: string, x: Tensor, w: Tensor): void {
-  if (!isFloat(x.dtype) || x.dtype !== w.dtype) throw new DTypeError(op, `x and weight must share a float dtype, got ${x.describe()} and ${w.describe()}`);
+  if (!isFloat(x.dtype) || x.dtype !== w.dtype)
+    throw new DTypeError(op, `x and weight must share a float dtype, got ${x.describe()} and ${w.describe()}`);
 }
 
 function addBias(op: string, y: Tensor, bias: Tensor | undefined): Tensor {
@@ -37,7 +38,12 @@ function addBias(op: string, y: Tensor, bias: Tensor | undefined): Tensor {
  * locallyConnected2d(randn([1, 1, 6, 6]), randn([16, 2, 9]), [3, 3]).shape; // [1, 2, 4, 4]
  * ```
  */
-export function locallyConnected2d(x: Tensor, w: Tensor, kernelSize: number | readonly [number, number], options: LocalConvOptions = {}): Tensor {
+export function locallyConnected2d(
+  x: Tensor,
+  w: Tensor,
+  kernelSize: number | readonly [number, number],
+  options: LocalConvOptions = {},
+): Tensor {
   const op = 'locallyConnected2d';
   assertFloatPair(op, x, w);
   const g = windowGeometry(op, 2, x.shape, kernelSize, options, 1);
@@ -45,7 +51,10 @@ export function locallyConnected2d(x: Tensor, w: Tensor, kernelSize: number | re
   const l = g.outShape[0]! * g.outShape[1]!;
   const ck = c * g.kernel[0]! * g.kernel[1]!;
   if (w.rank !== 3 || w.shape[0] !== l || w.shape[2] !== ck) {
-    throw new ShapeError(op, `weight must be [${l}, O, ${ck}] (positions, out channels, C·kH·kW) for x ${fmtShape(x.shape)}, got ${fmtShape(w.shape)}`);
+    throw new ShapeError(
+      op,
+      `weight must be [${l}, O, ${ck}] (positions, out channels, C·kH·kW) for x ${fmtShape(x.shape)}, got ${fmtShape(w.shape)}`,
+    );
   }
   const o = w.shape[1]!;
   const cols = transpose(unfoldOp(x, g), [2, 1, 0]);
@@ -74,9 +83,13 @@ export function tiledConv2d(x: Tensor, w: Tensor, options: TiledConvOptions): Te
   const op = 'tiledConv2d';
   assertFloatPair(op, x, w);
   const [th, tw] = typeof options.tiles === 'number' ? [options.tiles, options.tiles] : options.tiles;
-  if (!Number.isInteger(th) || !Number.isInteger(tw) || th < 1 || tw < 1) throw new ArgumentError(op, `tiles must be positive integers, got ${JSON.stringify(options.tiles)}`);
+  if (!Number.isInteger(th) || !Number.isInteger(tw) || th < 1 || tw < 1)
+    throw new ArgumentError(op, `tiles must be positive integers, got ${JSON.stringify(options.tiles)}`);
   if (w.rank !== 6 || w.shape[0] !== th || w.shape[1] !== tw || w.shape[3] !== x.shape[1]) {
-    throw new ShapeError(op, `weight must be [${th}, ${tw}, O, ${x.shape[1]}, kH, kW] for x ${fmtShape(x.shape)}, got ${fmtShape(w.shape)}`);
+    throw new ShapeError(
+      op,
+      `weight must be [${th}, ${tw}, O, ${x.shape[1]}, kH, kW] for x ${fmtShape(x.shape)}, got ${fmtShape(w.shape)}`,
+    );
   }
   const [, , o, c, kh, kw] = w.shape as [number, number, number, number, number, number];
   const g = windowGeometry(op, 2, x.shape, [kh, kw], options, 1);

@@ -26,26 +26,34 @@ export interface MatmulOptions {
 export function matmul(a: Tensor, b: Tensor, options: MatmulOptions = {}): Tensor {
   const tA = options.transposeA ?? false;
   const tB = options.transposeB ?? false;
-  if (a.rank === 0 || b.rank === 0) throw new ShapeError('matmul', `operands must have rank ≥ 1, got ${fmtShape(a.shape)} and ${fmtShape(b.shape)}`);
+  if (a.rank === 0 || b.rank === 0)
+    throw new ShapeError('matmul', `operands must have rank ≥ 1, got ${fmtShape(a.shape)} and ${fmtShape(b.shape)}`);
   if (a.dtype !== b.dtype) throw new DTypeError('matmul', `dtypes differ: ${a.describe()} and ${b.describe()}`);
   if (!isFloat(a.dtype)) return matmul(cast(a, 'float32'), cast(b, 'float32'), options);
-  if (a.rank === 1) return reshape(matmul(reshape(a, tA ? [a.size, 1] : [1, a.size]), b, options), dropDim(a, b, tB, -2));
-  if (b.rank === 1) return reshape(matmul(a, reshape(b, tB ? [1, b.size] : [b.size, 1]), options), dropDim(a, b, tA, -1));
+  if (a.rank === 1)
+    return reshape(matmul(reshape(a, tA ? [a.size, 1] : [1, a.size]), b, options), dropDim(a, b, tB, -2));
+  if (b.rank === 1)
+    return reshape(matmul(a, reshape(b, tB ? [1, b.size] : [b.size, 1]), options), dropDim(a, b, tA, -1));
 
   const [m, kA] = tA ? [a.shape[a.rank - 1]!, a.shape[a.rank - 2]!] : [a.shape[a.rank - 2]!, a.shape[a.rank - 1]!];
   const [kB, n] = tB ? [b.shape[b.rank - 1]!, b.shape[b.rank - 2]!] : [b.shape[b.rank - 2]!, b.shape[b.rank - 1]!];
   if (kA !== kB) {
-    throw new ShapeError('matmul', `inner dimensions differ: ${fmtShape(a.shape)}${tA ? 'ᵀ' : ''} × ${fmtShape(b.shape)}${tB ? 'ᵀ' : ''} (${kA} vs ${kB})`);
+    throw new ShapeError(
+      'matmul',
+      `inner dimensions differ: ${fmtShape(a.shape)}${tA ? 'ᵀ' : ''} × ${fmtShape(b.shape)}${tB ? 'ᵀ' : ''} (${kA} vs ${kB})`,
+    );
   }
   const batchA = a.shape.slice(0, -2);
   const batchB = b.shape.slice(0, -2);
   const batch = broadcastShapes('matmul', batchA, batchB);
   const a3 = to3d(a, batch);
   const b3 = to3d(b, batch);
-  const out3 = runOp('matmul', [a3, b3], (be, [ai, bi]) => be.matmul(ai!, bi!, tA, tB), (dy, needs) => [
-    needs[0] ? gradA(dy, a3, b3, tA, tB) : null,
-    needs[1] ? gradB(dy, a3, b3, tA, tB) : null,
-  ]);
+  const out3 = runOp(
+    'matmul',
+    [a3, b3],
+    (be, [ai, bi]) => be.matmul(ai!, bi!, tA, tB),
+    (dy, needs) => [needs[0] ? gradA(dy, a3, b3, tA, tB) : null, needs[1] ? gradB(dy, a3, b3, tA, tB) : null],
+  );
   return reshape(out3, [...batch, m, n]);
 }
 
@@ -70,11 +78,15 @@ function dropDim(a: Tensor, b: Tensor, transposed: boolean, which: -1 | -2): num
 }
 
 function gradA(dy: Tensor, a: Tensor, b: Tensor, tA: boolean, tB: boolean): Tensor {
-  const g = tA ? matmul(b, dy, { transposeA: tB, transposeB: true }) : matmul(dy, b, { transposeA: false, transposeB: !tB });
+  const g = tA
+    ? matmul(b, dy, { transposeA: tB, transposeB: true })
+    : matmul(dy, b, { transposeA: false, transposeB: !tB });
   return sumToShape(g, a.shape);
 }
 
 function gradB(dy: Tensor, a: Tensor, b: Tensor, tA: boolean, tB: boolean): Tensor {
-  const g = tB ? matmul(dy, a, { transposeA: true, transposeB: tA }) : matmul(a, dy, { transposeA: !tA, transposeB: false });
+  const g = tB
+    ? matmul(dy, a, { transposeA: true, transposeB: tA })
+    : matmul(a, dy, { transposeA: !tA, transposeB: false });
   return sumToShape(g, b.shape);
 }

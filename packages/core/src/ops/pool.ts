@@ -16,11 +16,21 @@ function assertFloat(op: string, x: Tensor): void {
   if (!isFloat(x.dtype)) throw new DTypeError(op, `expects float32 or float64, got ${x.describe()}`);
 }
 
-function maxPoolNd(op: string, rank: number, x: Tensor, kernelSize: number | readonly number[], options: WindowOptions): Tensor {
+function maxPoolNd(
+  op: string,
+  rank: number,
+  x: Tensor,
+  kernelSize: number | readonly number[],
+  options: WindowOptions,
+): Tensor {
   assertFloat(op, x);
   const g = windowGeometry(op, rank, x.shape, kernelSize, options, 'kernel');
   g.padding.forEach(([a, b], i) => {
-    if (a > g.kernel[i]! / 2 || b > g.kernel[i]! / 2) throw new ArgumentError(op, `padding ${JSON.stringify(g.padding)} must be at most half the kernel ${JSON.stringify(g.kernel)}`);
+    if (a > g.kernel[i]! / 2 || b > g.kernel[i]! / 2)
+      throw new ArgumentError(
+        op,
+        `padding ${JSON.stringify(g.padding)} must be at most half the kernel ${JSON.stringify(g.kernel)}`,
+      );
   });
   return maxPoolOp(x, g);
 }
@@ -37,7 +47,10 @@ function maxPoolOp(x: Tensor, g: WindowGeometry): Tensor {
   const y = makeTensor(r.y, backend);
   const indices = makeTensor(r.indices, backend);
   if (isRecording([x])) {
-    recordOp('maxPool', [x, indices], y, (dy) => [reshape(scatterAdd(reshape(dy, [-1]), reshape(indices, [-1]), 0, x.size), x.shape), null]);
+    recordOp('maxPool', [x, indices], y, (dy) => [
+      reshape(scatterAdd(reshape(dy, [-1]), reshape(indices, [-1]), 0, x.size), x.shape),
+      null,
+    ]);
   }
   indices.disposeWhenFree();
   return y;
@@ -72,21 +85,41 @@ export interface AvgPoolOptions extends Omit<WindowOptions, 'dilation'> {
   readonly countIncludePad?: boolean;
 }
 
-function avgPoolNd(op: string, rank: number, x: Tensor, kernelSize: number | readonly number[], options: AvgPoolOptions): Tensor {
+function avgPoolNd(
+  op: string,
+  rank: number,
+  x: Tensor,
+  kernelSize: number | readonly number[],
+  options: AvgPoolOptions,
+): Tensor {
   assertFloat(op, x);
   const w = windowGeometry(op, rank, x.shape, kernelSize, options, 'kernel');
   w.padding.forEach(([a, b], i) => {
-    if (a > w.kernel[i]! / 2 || b > w.kernel[i]! / 2) throw new ArgumentError(op, `padding ${JSON.stringify(w.padding)} must be at most half the kernel ${JSON.stringify(w.kernel)}`);
+    if (a > w.kernel[i]! / 2 || b > w.kernel[i]! / 2)
+      throw new ArgumentError(
+        op,
+        `padding ${JSON.stringify(w.padding)} must be at most half the kernel ${JSON.stringify(w.kernel)}`,
+      );
   });
   return avgPoolOp(x, { ...w, countIncludePad: options.countIncludePad ?? true });
 }
 
 function avgPoolOp(x: Tensor, g: AvgPoolGeometry): Tensor {
-  return runOp('avgPool', [x], (b, [xi]) => b.avgPool(xi!, g), (dy) => [avgPoolBackward(dy, g, x.shape)]);
+  return runOp(
+    'avgPool',
+    [x],
+    (b, [xi]) => b.avgPool(xi!, g),
+    (dy) => [avgPoolBackward(dy, g, x.shape)],
+  );
 }
 
 function avgPoolBackward(dy: Tensor, g: AvgPoolGeometry, xShape: Shape): Tensor {
-  return runOp('avgPoolBackward', [dy], (b, [di]) => b.avgPoolBackward(di!, g, xShape), (ddx) => [avgPoolOp(ddx, g)]);
+  return runOp(
+    'avgPoolBackward',
+    [dy],
+    (b, [di]) => b.avgPoolBackward(di!, g, xShape),
+    (ddx) => [avgPoolOp(ddx, g)],
+  );
 }
 
 /** Average pooling over the last dimension of N×C×L. */
@@ -104,8 +137,16 @@ export function avgPool3d(x: Tensor, kernelSize: number | readonly number[], opt
   return avgPoolNd('avgPool3d', 3, x, kernelSize, options);
 }
 
-function lpPoolNd(op: string, rank: number, x: Tensor, p: number, kernelSize: number | readonly number[], options: Omit<WindowOptions, 'padding' | 'dilation'>): Tensor {
-  if (!(p > 0) || !Number.isFinite(p)) throw new ArgumentError(op, `power p must be a positive finite number, got ${p}`);
+function lpPoolNd(
+  op: string,
+  rank: number,
+  x: Tensor,
+  p: number,
+  kernelSize: number | readonly number[],
+  options: Omit<WindowOptions, 'padding' | 'dilation'>,
+): Tensor {
+  if (!(p > 0) || !Number.isFinite(p))
+    throw new ArgumentError(op, `power p must be a positive finite number, got ${p}`);
   const k = typeof kernelSize === 'number' ? kernelSize ** rank : kernelSize.reduce((a, b) => a * b, 1);
   const sums = mul(avgPoolNd(op, rank, pow(x, p), kernelSize, { ...options, countIncludePad: true }), k);
   return pow(sums, 1 / p);
@@ -115,17 +156,32 @@ function lpPoolNd(op: string, rank: number, x: Tensor, p: number, kernelSize: nu
  * Power-average pooling (Σ xᵖ)^(1/p) over each window, as torch's LPPool1d:
  * p = 1 is sum pooling, p → ∞ approaches max pooling.
  */
-export function lpPool1d(x: Tensor, p: number, kernelSize: number | readonly number[], options: Omit<WindowOptions, 'padding' | 'dilation'> = {}): Tensor {
+export function lpPool1d(
+  x: Tensor,
+  p: number,
+  kernelSize: number | readonly number[],
+  options: Omit<WindowOptions, 'padding' | 'dilation'> = {},
+): Tensor {
   return lpPoolNd('lpPool1d', 1, x, p, kernelSize, options);
 }
 
 /** Power-average pooling over H×W, as torch's LPPool2d. @example `lpPool2d(x, 2, 3)` */
-export function lpPool2d(x: Tensor, p: number, kernelSize: number | readonly number[], options: Omit<WindowOptions, 'padding' | 'dilation'> = {}): Tensor {
+export function lpPool2d(
+  x: Tensor,
+  p: number,
+  kernelSize: number | readonly number[],
+  options: Omit<WindowOptions, 'padding' | 'dilation'> = {},
+): Tensor {
   return lpPoolNd('lpPool2d', 2, x, p, kernelSize, options);
 }
 
 /** Power-average pooling over D×H×W. */
-export function lpPool3d(x: Tensor, p: number, kernelSize: number | readonly number[], options: Omit<WindowOptions, 'padding' | 'dilation'> = {}): Tensor {
+export function lpPool3d(
+  x: Tensor,
+  p: number,
+  kernelSize: number | readonly number[],
+  options: Omit<WindowOptions, 'padding' | 'dilation'> = {},
+): Tensor {
   return lpPoolNd('lpPool3d', 3, x, p, kernelSize, options);
 }
 
@@ -168,7 +224,11 @@ export function adaptiveAvgPool2d(x: Tensor, outputSize: number | readonly [numb
   assertFloat('adaptiveAvgPool2d', x);
   if (x.rank !== 4) throw new ShapeError('adaptiveAvgPool2d', `x must be N×C×H×W, got ${fmtShape(x.shape)}`);
   const [oh, ow] = typeof outputSize === 'number' ? [outputSize, outputSize] : outputSize;
-  if (!Number.isInteger(oh) || !Number.isInteger(ow) || oh < 1 || ow < 1) throw new ArgumentError('adaptiveAvgPool2d', `outputSize must be positive integers, got ${JSON.stringify(outputSize)}`);
+  if (!Number.isInteger(oh) || !Number.isInteger(ow) || oh < 1 || ow < 1)
+    throw new ArgumentError(
+      'adaptiveAvgPool2d',
+      `outputSize must be positive integers, got ${JSON.stringify(outputSize)}`,
+    );
   const [, , h, w] = x.shape as [number, number, number, number];
   if (h % oh === 0 && w % ow === 0) return avgPool2d(x, [h / oh, w / ow]);
   const rowsMatrix = adaptiveMatrix(h, oh, x.dtype);

@@ -51,15 +51,23 @@ export function sumToShape(x: Tensor, shape: Shape): Tensor {
   return reshape(summed, shape);
 }
 
-function reduce(op: ReduceOp, x: Tensor, axis: number | readonly number[] | undefined, options: ReduceOptions,
-  backward: (dy: Tensor, out: Tensor, axes: number[]) => Tensor): Tensor {
+function reduce(
+  op: ReduceOp,
+  x: Tensor,
+  axis: number | readonly number[] | undefined,
+  options: ReduceOptions,
+  backward: (dy: Tensor, out: Tensor, axes: number[]) => Tensor,
+): Tensor {
   const axes = normalizeAxes(op, axis, x.rank);
   let out: Tensor;
   if (axes.length === 0) out = reshape(x, x.shape);
   else {
-    out = runOp(op, [x], (b, [xi]) => b.reduce(op, xi!, axes), (dy, _needs, o) => [
-      backward(reshape(dy, keptShape(x.shape, axes)), reshape(o, keptShape(x.shape, axes)), axes),
-    ]);
+    out = runOp(
+      op,
+      [x],
+      (b, [xi]) => b.reduce(op, xi!, axes),
+      (dy, _needs, o) => [backward(reshape(dy, keptShape(x.shape, axes)), reshape(o, keptShape(x.shape, axes)), axes)],
+    );
   }
   return options.keepDims ? reshape(out, keptShape(x.shape, axes)) : out;
 }
@@ -86,7 +94,11 @@ export function mean(x: Tensor, axis?: number | readonly number[], options: Redu
 }
 
 /** Variance over axes (biased, as batch normalization uses it unless `unbiased`). */
-export function variance(x: Tensor, axis?: number | readonly number[], options: ReduceOptions & { unbiased?: boolean } = {}): Tensor {
+export function variance(
+  x: Tensor,
+  axis?: number | readonly number[],
+  options: ReduceOptions & { unbiased?: boolean } = {},
+): Tensor {
   const axes = normalizeAxes('variance', axis, x.rank);
   const count = axes.reduce((n, a) => n * x.shape[a]!, 1);
   const centered = add(x, mul(mean(x, axes, { keepDims: true }), -1));

@@ -16,12 +16,22 @@ export interface UnfoldOptions {
 
 /** unfold as an op on a resolved geometry: its gradient is fold, and fold's is unfold. */
 export function unfoldOp(x: Tensor, g: WindowGeometry): Tensor {
-  return runOp('unfold', [x], (b, [xi]) => b.unfold(xi!, g), (dy) => [foldOp(dy, g, x.shape)]);
+  return runOp(
+    'unfold',
+    [x],
+    (b, [xi]) => b.unfold(xi!, g),
+    (dy) => [foldOp(dy, g, x.shape)],
+  );
 }
 
 /** fold (col2im) as an op on a resolved geometry. */
 export function foldOp(cols: Tensor, g: WindowGeometry, xShape: Shape): Tensor {
-  return runOp('fold', [cols], (b, [ci]) => b.fold(ci!, g, xShape), (dx) => [unfoldOp(dx, g)]);
+  return runOp(
+    'fold',
+    [cols],
+    (b, [ci]) => b.fold(ci!, g, xShape),
+    (dx) => [unfoldOp(dx, g)],
+  );
 }
 
 /**
@@ -48,16 +58,25 @@ export function unfold(x: Tensor, kernelSize: number | readonly number[], option
  * fold(unfold(x, 2), [4, 4], 2).shape; // x.shape
  * ```
  */
-export function fold(cols: Tensor, outputSize: readonly number[], kernelSize: number | readonly number[], options: UnfoldOptions = {}): Tensor {
+export function fold(
+  cols: Tensor,
+  outputSize: readonly number[],
+  kernelSize: number | readonly number[],
+  options: UnfoldOptions = {},
+): Tensor {
   if (cols.rank !== 3) throw new ShapeError('fold', `cols must be N×(C·∏kernel)×L, got ${fmtShape(cols.shape)}`);
   const rank = outputSize.length;
   const kernel = typeof kernelSize === 'number' ? new Array<number>(rank).fill(kernelSize) : kernelSize;
   const k = sizeOf(kernel);
-  if (cols.shape[1]! % k !== 0) throw new ShapeError('fold', `cols ${fmtShape(cols.shape)}: dim 1 must be a multiple of the kernel size ${k}`);
+  if (cols.shape[1]! % k !== 0)
+    throw new ShapeError('fold', `cols ${fmtShape(cols.shape)}: dim 1 must be a multiple of the kernel size ${k}`);
   const xShape = [cols.shape[0]!, cols.shape[1]! / k, ...outputSize];
   const g = windowGeometry('fold', rank, xShape, kernel, options, 1);
   if (sizeOf(g.outShape) !== cols.shape[2]) {
-    throw new ShapeError('fold', `cols ${fmtShape(cols.shape)} has ${cols.shape[2]} blocks but output ${fmtShape(outputSize)} with kernel ${fmtShape(kernel)} has ${sizeOf(g.outShape)}`);
+    throw new ShapeError(
+      'fold',
+      `cols ${fmtShape(cols.shape)} has ${cols.shape[2]} blocks but output ${fmtShape(outputSize)} with kernel ${fmtShape(kernel)} has ${sizeOf(g.outShape)}`,
+    );
   }
   return foldOp(cols, g, xShape);
 }

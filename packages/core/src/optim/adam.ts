@@ -39,7 +39,13 @@ export function adam(params: readonly Tensor[], options: AdamOptions = {}): Opti
   const betas = options.betas ?? [0.9, 0.999];
   const eps = options.eps ?? 1e-8;
   const wd = options.weightDecay ?? 0;
-  return new BaseOptimizer('adam', params, options.lr ?? 1e-3, (p, grad, ctx) => adamStep(p, wd ? add(grad, mul(p, wd)) : grad, ctx, betas, eps), ['exp_avg', 'exp_avg_sq']);
+  return new BaseOptimizer(
+    'adam',
+    params,
+    options.lr ?? 1e-3,
+    (p, grad, ctx) => adamStep(p, wd ? add(grad, mul(p, wd)) : grad, ctx, betas, eps),
+    ['exp_avg', 'exp_avg_sq'],
+  );
 }
 
 /**
@@ -55,5 +61,11 @@ export function adamW(params: readonly Tensor[], options: AdamOptions = {}): Opt
   const betas = options.betas ?? [0.9, 0.999];
   const eps = options.eps ?? 1e-8;
   const wd = options.weightDecay ?? 0.01;
-  return new BaseOptimizer('adamW', params, options.lr ?? 1e-3, (p, grad, ctx) => adamStep(wd ? mul(p, 1 - ctx.lr * wd) : p, grad, ctx, betas, eps), ['exp_avg', 'exp_avg_sq']);
+  return new BaseOptimizer(
+    'adamW',
+    params,
+    options.lr ?? 1e-3,
+    (p, grad, ctx) => adamStep(wd ? mul(p, 1 - ctx.lr * wd) : p, grad, ctx, betas, eps),
+    ['exp_avg', 'exp_avg_sq'],
+  );
 }

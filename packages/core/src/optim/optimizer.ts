@@ -80,9 +80,16 @@ export class BaseOptimizer implements Optimizer {
   private steps = 0;
   private readonly state: Map<string, Tensor>[];
 
-  constructor(private readonly name: string, readonly params: readonly Tensor[], lr: LearningRate, private readonly update: UpdateRule, private readonly slotNames: readonly string[]) {
+  constructor(
+    private readonly name: string,
+    readonly params: readonly Tensor[],
+    lr: LearningRate,
+    private readonly update: UpdateRule,
+    private readonly slotNames: readonly string[],
+  ) {
     params.forEach((p, i) => {
-      if (p.dtype !== 'float32' && p.dtype !== 'float64') throw new DTypeError(name, `parameter ${i} is ${p.describe()}; only float parameters can be optimized`);
+      if (p.dtype !== 'float32' && p.dtype !== 'float64')
+        throw new DTypeError(name, `parameter ${i} is ${p.describe()}; only float parameters can be optimized`);
     });
     this.state = params.map(() => new Map());
     if (typeof lr === 'number') this.lr = lr;
@@ -94,7 +101,8 @@ export class BaseOptimizer implements Optimizer {
   }
 
   set lr(value: number) {
-    if (!(value >= 0) || !Number.isFinite(value)) throw new ArgumentError(this.name, `lr must be a non-negative number, got ${value}`);
+    if (!(value >= 0) || !Number.isFinite(value))
+      throw new ArgumentError(this.name, `lr must be a non-negative number, got ${value}`);
     this.schedule = undefined;
     this.constantLr = value;
   }
@@ -104,30 +112,37 @@ export class BaseOptimizer implements Optimizer {
   }
 
   step(grads: readonly Tensor[]): void {
-    if (grads.length !== this.params.length) throw new ArgumentError(this.name, `got ${grads.length} gradients for ${this.params.length} parameters`);
+    if (grads.length !== this.params.length)
+      throw new ArgumentError(this.name, `got ${grads.length} gradients for ${this.params.length} parameters`);
     grads.forEach((g, i) => {
       const p = this.params[i]!;
-      if (!shapesEqual(g.shape, p.shape)) throw new ShapeError(this.name, `gradient ${i} ${fmtShape(g.shape)} does not match parameter ${fmtShape(p.shape)}`);
+      if (!shapesEqual(g.shape, p.shape))
+        throw new ShapeError(
+          this.name,
+          `gradient ${i} ${fmtShape(g.shape)} does not match parameter ${fmtShape(p.shape)}`,
+        );
     });
     const lr = this.lr;
     const t = this.steps + 1;
-    noGrad(() => tidy(() => {
-      this.params.forEach((p, i) => {
-        const slots = this.state[i]!;
-        const g = grads[i]!.dtype === p.dtype ? grads[i]! : cast(grads[i]!, p.dtype);
-        const ctx: UpdateContext = {
-          lr,
-          t,
-          get: (name) => slots.get(name),
-          set: (name, value) => {
-            const old = slots.get(name);
-            if (old) old.adopt(value);
-            else slots.set(name, keep(value));
-          },
-        };
-        p.adopt(this.update(p, g, ctx));
-      });
-    }));
+    noGrad(() =>
+      tidy(() => {
+        this.params.forEach((p, i) => {
+          const slots = this.state[i]!;
+          const g = grads[i]!.dtype === p.dtype ? grads[i]! : cast(grads[i]!, p.dtype);
+          const ctx: UpdateContext = {
+            lr,
+            t,
+            get: (name) => slots.get(name),
+            set: (name, value) => {
+              const old = slots.get(name);
+              if (old) old.adopt(value);
+              else slots.set(name, keep(value));
+            },
+          };
+          p.adopt(this.update(p, g, ctx));
+        });
+      }),
+    );
     this.steps = t;
   }
 
@@ -136,13 +151,19 @@ export class BaseOptimizer implements Optimizer {
   }
 
   loadStateDict(sd: OptimizerStateDict): void {
-    if (!Number.isInteger(sd.step) || sd.step < 0) throw new ArgumentError(this.name, `step must be a non-negative integer, got ${sd.step}`);
-    if (sd.state.length !== this.params.length) throw new ArgumentError(this.name, `state has ${sd.state.length} entries for ${this.params.length} parameters`);
+    if (!Number.isInteger(sd.step) || sd.step < 0)
+      throw new ArgumentError(this.name, `step must be a non-negative integer, got ${sd.step}`);
+    if (sd.state.length !== this.params.length)
+      throw new ArgumentError(this.name, `state has ${sd.state.length} entries for ${this.params.length} parameters`);
     const problems: string[] = [];
     sd.state.forEach((slots, i) => {
       for (const [name, t] of Object.entries(slots)) {
-        if (!this.slotNames.includes(name)) problems.push(`parameter ${i}: unexpected state '${name}' (${this.name} keeps ${this.slotNames.join(', ')})`);
-        else if (!shapesEqual(t.shape, this.params[i]!.shape)) problems.push(`parameter ${i}: state '${name}' ${fmtShape(t.shape)} does not match ${fmtShape(this.params[i]!.shape)}`);
+        if (!this.slotNames.includes(name))
+          problems.push(`parameter ${i}: unexpected state '${name}' (${this.name} keeps ${this.slotNames.join(', ')})`);
+        else if (!shapesEqual(t.shape, this.params[i]!.shape))
+          problems.push(
+            `parameter ${i}: state '${name}' ${fmtShape(t.shape)} does not match ${fmtShape(this.params[i]!.shape)}`,
+          );
       }
     });
     if (problems.length) throw new ShapeError(this.name, `cannot load state: ${problems.join('; ')}`);
@@ -151,7 +172,8 @@ export class BaseOptimizer implements Optimizer {
       sd.state.forEach((slots, i) => {
         const p = this.params[i]!;
         // Tensors are immutable, so sharing the caller's storage is a safe copy.
-        for (const [name, t] of Object.entries(slots)) this.state[i]!.set(name, keep(t.dtype === p.dtype ? reshape(t, t.shape) : cast(t, p.dtype)));
+        for (const [name, t] of Object.entries(slots))
+          this.state[i]!.set(name, keep(t.dtype === p.dtype ? reshape(t, t.shape) : cast(t, p.dtype)));
       });
     });
     this.steps = sd.step;

@@ -37,18 +37,24 @@ export function rmsprop(params: readonly Tensor[], options: RmspropOptions = {})
   const wd = options.weightDecay ?? 0;
   const centered = options.centered ?? false;
   const slots = ['square_avg', ...(momentum ? ['momentum_buffer'] : []), ...(centered ? ['grad_avg'] : [])];
-  return new BaseOptimizer('rmsprop', params, options.lr ?? 0.01, (p, grad, ctx) => {
-    const g = wd ? add(grad, mul(p, wd)) : grad;
-    const zero = (): Tensor => zerosLike(g);
-    ctx.set('square_avg', add(mul(ctx.get('square_avg') ?? zero(), alpha), mul(square(g), 1 - alpha)));
-    let second = ctx.get('square_avg')!;
-    if (centered) {
-      ctx.set('grad_avg', add(mul(ctx.get('grad_avg') ?? zero(), alpha), mul(g, 1 - alpha)));
-      second = sub(second, square(ctx.get('grad_avg')!));
-    }
-    const step = div(g, add(sqrt(second), eps));
-    if (!momentum) return sub(p, mul(step, ctx.lr));
-    ctx.set('momentum_buffer', add(mul(ctx.get('momentum_buffer') ?? zero(), momentum), step));
-    return sub(p, mul(ctx.get('momentum_buffer')!, ctx.lr));
-  }, slots);
+  return new BaseOptimizer(
+    'rmsprop',
+    params,
+    options.lr ?? 0.01,
+    (p, grad, ctx) => {
+      const g = wd ? add(grad, mul(p, wd)) : grad;
+      const zero = (): Tensor => zerosLike(g);
+      ctx.set('square_avg', add(mul(ctx.get('square_avg') ?? zero(), alpha), mul(square(g), 1 - alpha)));
+      let second = ctx.get('square_avg')!;
+      if (centered) {
+        ctx.set('grad_avg', add(mul(ctx.get('grad_avg') ?? zero(), alpha), mul(g, 1 - alpha)));
+        second = sub(second, square(ctx.get('grad_avg')!));
+      }
+      const step = div(g, add(sqrt(second), eps));
+      if (!momentum) return sub(p, mul(step, ctx.lr));
+      ctx.set('momentum_buffer', add(mul(ctx.get('momentum_buffer') ?? zero(), momentum), step));
+      return sub(p, mul(ctx.get('momentum_buffer')!, ctx.lr));
+    },
+    slots,
+  );
 }

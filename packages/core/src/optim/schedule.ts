@@ -11,7 +11,8 @@ export type Schedule = (step: number) => number;
 export type LearningRate = number | Schedule;
 
 function positive(op: string, name: string, v: number, integer = false): void {
-  if (!(v > 0) || !Number.isFinite(v) || (integer && !Number.isInteger(v))) throw new ArgumentError(op, `${name} must be a positive ${integer ? 'integer' : 'number'}, got ${v}`);
+  if (!(v > 0) || !Number.isFinite(v) || (integer && !Number.isInteger(v)))
+    throw new ArgumentError(op, `${name} must be a positive ${integer ? 'integer' : 'number'}, got ${v}`);
 }
 
 /**
@@ -34,7 +35,11 @@ export function exponentialLR(options: { readonly lr: number; readonly gamma: nu
  * torch.optim.lr_scheduler.CosineAnnealingLR.
  * @example `adam(params, { lr: cosineAnnealingLR({ lr: 1e-3, tMax: 5000 }) })`
  */
-export function cosineAnnealingLR(options: { readonly lr: number; readonly tMax: number; readonly etaMin?: number }): Schedule {
+export function cosineAnnealingLR(options: {
+  readonly lr: number;
+  readonly tMax: number;
+  readonly etaMin?: number;
+}): Schedule {
   positive('cosineAnnealingLR', 'tMax', options.tMax);
   const etaMin = options.etaMin ?? 0;
   return (step) => etaMin + ((options.lr - etaMin) * (1 + Math.cos((Math.PI * step) / options.tMax))) / 2;
@@ -73,11 +78,19 @@ export function oneCycleLR(options: OneCycleOptions): Schedule {
   const final = initial / (options.finalDivFactor ?? 1e4);
   const total = options.totalSteps;
   const phases = options.threePhase
-    ? [{ end: pct * total - 1, from: initial, to: options.maxLr }, { end: 2 * pct * total - 2, from: options.maxLr, to: initial }, { end: total - 1, from: initial, to: final }]
-    : [{ end: pct * total - 1, from: initial, to: options.maxLr }, { end: total - 1, from: options.maxLr, to: final }];
-  const anneal = options.annealStrategy === 'linear'
-    ? (from: number, to: number, t: number) => from + (to - from) * t
-    : (from: number, to: number, t: number) => to + ((from - to) / 2) * (Math.cos(Math.PI * t) + 1);
+    ? [
+        { end: pct * total - 1, from: initial, to: options.maxLr },
+        { end: 2 * pct * total - 2, from: options.maxLr, to: initial },
+        { end: total - 1, from: initial, to: final },
+      ]
+    : [
+        { end: pct * total - 1, from: initial, to: options.maxLr },
+        { end: total - 1, from: options.maxLr, to: final },
+      ];
+  const anneal =
+    options.annealStrategy === 'linear'
+      ? (from: number, to: number, t: number) => from + (to - from) * t
+      : (from: number, to: number, t: number) => to + ((from - to) / 2) * (Math.cos(Math.PI * t) + 1);
   return (step) => {
     const s = Math.min(step, total - 1);
     let start = 0;
@@ -100,9 +113,14 @@ export function oneCycleLR(options: OneCycleOptions): Schedule {
  * adamW(params, { lr: linearWarmup(500, cosineAnnealingLR({ lr: 1e-3, tMax: 9500 })) });
  * ```
  */
-export function linearWarmup(warmupSteps: number, then: LearningRate, options: { readonly startFactor?: number } = {}): Schedule {
+export function linearWarmup(
+  warmupSteps: number,
+  then: LearningRate,
+  options: { readonly startFactor?: number } = {},
+): Schedule {
   positive('linearWarmup', 'warmupSteps', warmupSteps, true);
   const after: Schedule = typeof then === 'number' ? () => then : then;
   const start = options.startFactor ?? 1 / 3;
-  return (step) => (step < warmupSteps ? after(0) * (start + ((1 - start) * step) / warmupSteps) : after(step - warmupSteps));
+  return (step) =>
+    step < warmupSteps ? after(0) * (start + ((1 - start) * step) / warmupSteps) : after(step - warmupSteps);
 }

@@ -33,16 +33,23 @@ export function sgd(params: readonly Tensor[], options: SgdOptions): Optimizer {
   const dampening = options.dampening ?? 0;
   const weightDecay = options.weightDecay ?? 0;
   const nesterov = options.nesterov ?? false;
-  if (nesterov && (momentum <= 0 || dampening !== 0)) throw new ArgumentError('sgd', 'nesterov momentum needs momentum > 0 and zero dampening');
-  return new BaseOptimizer('sgd', params, options.lr, (p, grad, ctx) => {
-    let g = weightDecay ? add(grad, mul(p, weightDecay)) : grad;
-    if (momentum) {
-      const prev = ctx.get('momentum_buffer');
-      // torch starts the buffer at the first gradient itself, not at zero.
-      const buf = prev ? add(mul(prev, momentum), mul(g, 1 - dampening)) : reshape(g, g.shape);
-      ctx.set('momentum_buffer', buf);
-      g = nesterov ? add(g, mul(ctx.get('momentum_buffer')!, momentum)) : ctx.get('momentum_buffer')!;
-    }
-    return sub(p, mul(g, ctx.lr));
-  }, ['momentum_buffer']);
+  if (nesterov && (momentum <= 0 || dampening !== 0))
+    throw new ArgumentError('sgd', 'nesterov momentum needs momentum > 0 and zero dampening');
+  return new BaseOptimizer(
+    'sgd',
+    params,
+    options.lr,
+    (p, grad, ctx) => {
+      let g = weightDecay ? add(grad, mul(p, weightDecay)) : grad;
+      if (momentum) {
+        const prev = ctx.get('momentum_buffer');
+        // torch starts the buffer at the first gradient itself, not at zero.
+        const buf = prev ? add(mul(prev, momentum), mul(g, 1 - dampening)) : reshape(g, g.shape);
+        ctx.set('momentum_buffer', buf);
+        g = nesterov ? add(g, mul(ctx.get('momentum_buffer')!, momentum)) : ctx.get('momentum_buffer')!;
+      }
+      return sub(p, mul(g, ctx.lr));
+    },
+    ['momentum_buffer'],
+  );
 }

@@ -4,22 +4,30 @@ import { writeTensor } from './engine.js';
 import { globalRandom } from './random.js';
 import { assertShape, sizeOf } from './shape.js';
 import type { NestedArray } from './tensor.js';
-import { Tensor } from './tensor.js';
+import type { Tensor } from './tensor.js';
 
 /** Allocates the typed array that stores `dtype`. */
 export function allocArray(dtype: DType, n: number): TypedArray {
   switch (dtype) {
-    case 'float32': return new Float32Array(n);
-    case 'float64': return new Float64Array(n);
-    case 'int32': return new Int32Array(n);
-    case 'bool': return new Uint8Array(n);
+    case 'float32':
+      return new Float32Array(n);
+    case 'float64':
+      return new Float64Array(n);
+    case 'int32':
+      return new Int32Array(n);
+    case 'bool':
+      return new Uint8Array(n);
   }
 }
 
 const DTYPES: readonly DType[] = ['float32', 'float64', 'int32', 'bool'];
 
 function assertDType(op: string, dtype: string, shape: Shape): asserts dtype is DType {
-  if (!DTYPES.includes(dtype as DType)) throw new DTypeError(op, `unknown dtype '${dtype}' for shape ${fmtShape(shape)}; expected one of ${DTYPES.join(', ')}`);
+  if (!DTYPES.includes(dtype as DType))
+    throw new DTypeError(
+      op,
+      `unknown dtype '${dtype}' for shape ${fmtShape(shape)}; expected one of ${DTYPES.join(', ')}`,
+    );
 }
 
 function inferShape(values: NestedArray): number[] {
@@ -135,7 +143,8 @@ export function onesLike(x: Tensor): Tensor {
  */
 export function arange(start: number, stop?: number, step = 1, dtype: DType = 'float32'): Tensor {
   if (stop === undefined) [start, stop] = [0, start];
-  if (step === 0 || !Number.isFinite(step)) throw new ArgumentError('arange', `step must be a finite non-zero number, got ${step}`);
+  if (step === 0 || !Number.isFinite(step))
+    throw new ArgumentError('arange', `step must be a finite non-zero number, got ${step}`);
   const n = Math.max(0, Math.ceil((stop - start) / step));
   assertDType('arange', dtype, [n]);
   const store = allocArray(dtype, n);
@@ -145,7 +154,8 @@ export function arange(start: number, stop?: number, step = 1, dtype: DType = 'f
 
 function randomTensor(op: string, shape: Shape, dtype: DType, sample: () => number): Tensor {
   assertShape(op, shape);
-  if (dtype !== 'float32' && dtype !== 'float64') throw new DTypeError(op, `expects a float dtype, got ${dtype} for shape ${fmtShape(shape)}`);
+  if (dtype !== 'float32' && dtype !== 'float64')
+    throw new DTypeError(op, `expects a float dtype, got ${dtype} for shape ${fmtShape(shape)}`);
   const store = allocArray(dtype, sizeOf(shape));
   for (let i = 0; i < store.length; i++) store[i] = sample();
   return writeTensor(store, shape, dtype);

@@ -31,7 +31,9 @@ interface BackendCount {
 export interface MemoryInfo {
   readonly numTensors: number;
   readonly numBytes: number;
-  readonly backends: Readonly<Record<string, { readonly tensors: number; readonly bytes: number; readonly buffers: number }>>;
+  readonly backends: Readonly<
+    Record<string, { readonly tensors: number; readonly bytes: number; readonly buffers: number }>
+  >;
 }
 
 /** A tidy scope: tensors created inside it, disposed at its end unless returned or kept. */
@@ -45,7 +47,10 @@ let nextId = 0;
 
 function countOf(backend: Backend): BackendCount {
   let c = counts.get(backend.name);
-  if (!c) counts.set(backend.name, (c = { tensors: 0, bytes: 0, buffers: 0 }));
+  if (!c) {
+    c = { tensors: 0, bytes: 0, buffers: 0 };
+    counts.set(backend.name, c);
+  }
   return c;
 }
 
@@ -79,7 +84,10 @@ function register(t: Tensor): Tensor {
 export function writeTensor(values: TypedArray, shape: Shape, dtype: DType): Tensor {
   const backend = getBackend();
   if (!backend.dtypes.includes(dtype)) {
-    throw new DTypeError('tensor', `backend '${backend.name}' does not support dtype ${dtype} (it supports ${backend.dtypes.join(', ')})`);
+    throw new DTypeError(
+      'tensor',
+      `backend '${backend.name}' does not support dtype ${dtype} (it supports ${backend.dtypes.join(', ')})`,
+    );
   }
   return makeTensor({ dataId: backend.write(values, shape, dtype), shape, dtype }, backend);
 }
@@ -168,7 +176,8 @@ function collectTensors(value: unknown, out: Set<Tensor>, seen = new Set<unknown
   seen.add(value);
   if (Array.isArray(value)) for (const v of value) collectTensors(v, out, seen);
   else if (value instanceof Map) for (const v of value.values()) collectTensors(v, out, seen);
-  else if (Object.getPrototypeOf(value) === Object.prototype) for (const v of Object.values(value)) collectTensors(v, out, seen);
+  else if (Object.getPrototypeOf(value) === Object.prototype)
+    for (const v of Object.values(value)) collectTensors(v, out, seen);
 }
 
 /** Opens a scope; every tensor created until `endScope` belongs to it. */

@@ -61,6 +61,7 @@ export function normalizeAxes(op: string, axes: number | readonly number[] | und
 /** Checks that every entry is a non-negative integer. */
 export function assertShape(op: string, shape: Shape): void {
   for (const d of shape) {
-    if (!Number.isInteger(d) || d < 0) throw new ArgumentError(op, `invalid shape ${fmtShape(shape)}: dimensions must be non-negative integers`);
+    if (!Number.isInteger(d) || d < 0)
+      throw new ArgumentError(op, `invalid shape ${fmtShape(shape)}: dimensions must be non-negative integers`);
   }
 }

@@ -120,8 +120,15 @@ export class Tensor {
     this.assertLive('assign');
     source.assertLive('assign');
     if (source === this) return;
-    if (source.dtype !== this.dtype || source.shape.length !== this.shape.length || source.shape.some((d, i) => d !== this.shape[i])) {
-      throw new ShapeError('assign', `cannot give ${this.describe()} the storage of ${source.describe()}: shape and dtype must match`);
+    if (
+      source.dtype !== this.dtype ||
+      source.shape.length !== this.shape.length ||
+      source.shape.some((d, i) => d !== this.shape[i])
+    ) {
+      throw new ShapeError(
+        'assign',
+        `cannot give ${this.describe()} the storage of ${source.describe()}: shape and dtype must match`,
+      );
     }
     adoptStorage(this, source);
   }

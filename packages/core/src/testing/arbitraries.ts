@@ -21,21 +21,26 @@ export interface ShapeConstraints {
  * ```
  */
 export function shapeArb(c: ShapeConstraints = {}): fc.Arbitrary<number[]> {
-  return fc.array(fc.integer({ min: c.minDim ?? 1, max: c.maxDim ?? 5 }), { minLength: c.minRank ?? 0, maxLength: c.maxRank ?? 4 });
+  return fc.array(fc.integer({ min: c.minDim ?? 1, max: c.maxDim ?? 5 }), {
+    minLength: c.minRank ?? 0,
+    maxLength: c.maxRank ?? 4,
+  });
 }
 
 /** Two shapes that broadcast together (some dims of either set to 1, one possibly of lower rank). */
 export function broadcastableShapesArb(c: ShapeConstraints = {}): fc.Arbitrary<[number[], number[]]> {
   return shapeArb(c).chain((full) =>
-    fc.tuple(
-      fc.array(fc.boolean(), { minLength: full.length, maxLength: full.length }),
-      fc.array(fc.boolean(), { minLength: full.length, maxLength: full.length }),
-      fc.nat({ max: full.length }),
-    ).map(([onesA, onesB, drop]) => {
-      const a = full.map((d, i) => (onesA[i] ? 1 : d));
-      const b = full.map((d, i) => (onesB[i] && !onesA[i] ? 1 : d)).slice(drop);
-      return [a, b] as [number[], number[]];
-    }),
+    fc
+      .tuple(
+        fc.array(fc.boolean(), { minLength: full.length, maxLength: full.length }),
+        fc.array(fc.boolean(), { minLength: full.length, maxLength: full.length }),
+        fc.nat({ max: full.length }),
+      )
+      .map(([onesA, onesB, drop]) => {
+        const a = full.map((d, i) => (onesA[i] ? 1 : d));
+        const b = full.map((d, i) => (onesB[i] && !onesA[i] ? 1 : d)).slice(drop);
+        return [a, b] as [number[], number[]];
+      }),
   );
 }
 
@@ -78,12 +83,31 @@ export function tensorArb(shape: Shape, dtype: DType = 'float64', c: ValueConstr
   }
   return fc.array(element, { minLength: n, maxLength: n }).map((vs) => {
     const values = Float64Array.from(vs);
-    return { shape, dtype, values, make: () => tensor(dtype === 'float32' ? Float32Array.from(values) : dtype === 'float64' ? values : dtype === 'int32' ? Int32Array.from(values) : Uint8Array.from(values), shape, dtype) };
+    return {
+      shape,
+      dtype,
+      values,
+      make: () =>
+        tensor(
+          dtype === 'float32'
+            ? Float32Array.from(values)
+            : dtype === 'float64'
+              ? values
+              : dtype === 'int32'
+                ? Int32Array.from(values)
+                : Uint8Array.from(values),
+          shape,
+          dtype,
+        ),
+    };
   });
 }
 
 /** A tensor spec with a generated shape. */
-export function shapedTensorArb(c: ShapeConstraints & ValueConstraints = {}, dtype: DType = 'float64'): fc.Arbitrary<TensorSpec> {
+export function shapedTensorArb(
+  c: ShapeConstraints & ValueConstraints = {},
+  dtype: DType = 'float64',
+): fc.Arbitrary<TensorSpec> {
   return shapeArb(c).chain((shape) => tensorArb(shape, dtype, c));
 }
 
@@ -130,41 +154,57 @@ type PaddingForm = 'number' | 'perDim' | 'pairs' | 'valid' | 'same';
  */
 export function convCaseArb(c: WindowConstraints = {}): fc.Arbitrary<ConvCase> {
   return rankArb(c).chain((rank) => {
-    const dim = fc.record({
-      k: fc.integer({ min: 1, max: c.maxKernel ?? 5 }),
-      s: fc.integer({ min: 1, max: c.maxStride ?? 3 }),
-      d: fc.integer({ min: 1, max: c.maxDilation ?? 3 }),
-      pb: fc.integer({ min: 0, max: 2 }),
-      pa: fc.integer({ min: 0, max: 2 }),
-      extra: fc.integer({ min: 0, max: rank === 3 ? 2 : 4 }),
-    }).map((x) => ({ ...x, d: capDilation(rank, x.k, x.d) }));
-    return fc.record({
-      dims: fc.array(dim, { minLength: rank, maxLength: rank }),
-      n: fc.integer({ min: 1, max: c.maxBatch ?? 2 }),
-      groups: fc.integer({ min: 1, max: 3 }),
-      cPer: fc.integer({ min: 1, max: c.maxChannels ?? 2 }),
-      oPer: fc.integer({ min: 1, max: c.maxChannels ?? 2 }),
-      form: fc.constantFrom<PaddingForm>('number', 'perDim', 'pairs', 'valid', 'same'),
-    }).map(({ dims, n, groups, cPer, oPer, form }) => {
-      const padding = dims.map(({ k, d, pb, pa }): [number, number] => {
-        if (form === 'valid') return [0, 0];
-        if (form === 'number') return [dims[0]!.pb, dims[0]!.pb];
-        if (form === 'perDim') return [pb, pb];
-        if (form === 'pairs') return [pb, pa];
-        // PyTorch's 'same' at stride 1: d(k−1) in total, the odd one after.
-        const total = d * (k - 1);
-        return [Math.floor(total / 2), total - Math.floor(total / 2)];
+    const dim = fc
+      .record({
+        k: fc.integer({ min: 1, max: c.maxKernel ?? 5 }),
+        s: fc.integer({ min: 1, max: c.maxStride ?? 3 }),
+        d: fc.integer({ min: 1, max: c.maxDilation ?? 3 }),
+        pb: fc.integer({ min: 0, max: 2 }),
+        pa: fc.integer({ min: 0, max: 2 }),
+        extra: fc.integer({ min: 0, max: rank === 3 ? 2 : 4 }),
+      })
+      .map((x) => ({ ...x, d: capDilation(rank, x.k, x.d) }));
+    return fc
+      .record({
+        dims: fc.array(dim, { minLength: rank, maxLength: rank }),
+        n: fc.integer({ min: 1, max: c.maxBatch ?? 2 }),
+        groups: fc.integer({ min: 1, max: 3 }),
+        cPer: fc.integer({ min: 1, max: c.maxChannels ?? 2 }),
+        oPer: fc.integer({ min: 1, max: c.maxChannels ?? 2 }),
+        form: fc.constantFrom<PaddingForm>('number', 'perDim', 'pairs', 'valid', 'same'),
+      })
+      .map(({ dims, n, groups, cPer, oPer, form }) => {
+        const padding = dims.map(({ k, d, pb, pa }): [number, number] => {
+          if (form === 'valid') return [0, 0];
+          if (form === 'number') return [dims[0]!.pb, dims[0]!.pb];
+          if (form === 'perDim') return [pb, pb];
+          if (form === 'pairs') return [pb, pa];
+          // PyTorch's 'same' at stride 1: d(k−1) in total, the odd one after.
+          const total = d * (k - 1);
+          return [Math.floor(total / 2), total - Math.floor(total / 2)];
+        });
+        const paddingArg: Padding =
+          form === 'number'
+            ? padding[0]![0]
+            : form === 'perDim'
+              ? padding.map(([p]) => p)
+              : form === 'pairs'
+                ? padding
+                : form;
+        const spatial = dims.map(
+          ({ k, d, extra }, i) => Math.max(1, d * (k - 1) + 1 - padding[i]![0] - padding[i]![1]) + extra,
+        );
+        return {
+          rank,
+          groups,
+          padding,
+          paddingArg,
+          xShape: [n, groups * cPer, ...spatial],
+          wShape: [groups * oPer, cPer, ...dims.map((x) => x.k)],
+          stride: dims.map((x) => (form === 'same' ? 1 : x.s)),
+          dilation: dims.map((x) => x.d),
+        };
       });
-      const paddingArg: Padding = form === 'number' ? padding[0]![0] : form === 'perDim' ? padding.map(([p]) => p) : form === 'pairs' ? padding : form;
-      const spatial = dims.map(({ k, d, extra }, i) => Math.max(1, d * (k - 1) + 1 - padding[i]![0] - padding[i]![1]) + extra);
-      return {
-        rank, groups, padding, paddingArg,
-        xShape: [n, groups * cPer, ...spatial],
-        wShape: [groups * oPer, cPer, ...dims.map((x) => x.k)],
-        stride: dims.map((x) => (form === 'same' ? 1 : x.s)),
-        dilation: dims.map((x) => x.d),
-      };
-    });
   });
 }
 
@@ -182,47 +222,63 @@ export interface PoolCase {
 /** Pooling cases with non-empty output: kernel 1–5, stride 1–3, dilation 1–3, padding ≤ kernel/2, ceilMode either way. */
 export function poolCaseArb(c: WindowConstraints = {}): fc.Arbitrary<PoolCase> {
   return rankArb(c).chain((rank) => {
-    const dim = fc.record({
-      k: fc.integer({ min: 1, max: c.maxKernel ?? 5 }),
-      s: fc.integer({ min: 1, max: c.maxStride ?? 3 }),
-      d: fc.integer({ min: 1, max: c.maxDilation ?? 3 }),
-      p: fc.integer({ min: 0, max: 2 }),
-      extra: fc.integer({ min: 0, max: rank === 3 ? 2 : 4 }),
-    }).map((x) => ({ ...x, d: capDilation(rank, x.k, x.d), p: Math.min(x.p, Math.floor(x.k / 2)) }));
-    return fc.record({
-      dims: fc.array(dim, { minLength: rank, maxLength: rank }),
-      n: fc.integer({ min: 1, max: c.maxBatch ?? 2 }),
-      ch: fc.integer({ min: 1, max: c.maxChannels ?? 3 }),
-      ceilMode: fc.boolean(),
-    }).map(({ dims, n, ch, ceilMode }) => {
-      const spatial = dims.map(({ k, d, p, extra }) => Math.max(1, d * (k - 1) + 1 - 2 * p) + extra);
-      return {
-        rank, ceilMode,
-        xShape: [n, ch, ...spatial],
-        kernel: dims.map((x) => x.k),
-        stride: dims.map((x) => x.s),
-        dilation: dims.map((x) => x.d),
-        padding: dims.map((x) => x.p),
-      };
-    }).filter((pc) => pc.xShape.slice(2).every((size, i) => {
-      let out: number;
-      try {
-        out = convOutputSize(size, pc.kernel[i]!, pc.stride[i]!, pc.padding[i]!, pc.dilation[i]!, 'pool', pc.ceilMode);
-      } catch {
-        return false;
-      }
-      // With dilation a window can fall entirely in the padding (PyTorch then yields −∞); such
-      // degenerate cases have no gradient, so the generator leaves them out.
-      for (let o = 0; o < out; o++) {
-        const start = o * pc.stride[i]! - pc.padding[i]!;
-        let touches = false;
-        for (let j = 0; j < pc.kernel[i]!; j++) {
-          const at = start + j * pc.dilation[i]!;
-          if (at >= 0 && at < size) touches = true;
-        }
-        if (!touches) return false;
-      }
-      return true;
-    }));
+    const dim = fc
+      .record({
+        k: fc.integer({ min: 1, max: c.maxKernel ?? 5 }),
+        s: fc.integer({ min: 1, max: c.maxStride ?? 3 }),
+        d: fc.integer({ min: 1, max: c.maxDilation ?? 3 }),
+        p: fc.integer({ min: 0, max: 2 }),
+        extra: fc.integer({ min: 0, max: rank === 3 ? 2 : 4 }),
+      })
+      .map((x) => ({ ...x, d: capDilation(rank, x.k, x.d), p: Math.min(x.p, Math.floor(x.k / 2)) }));
+    return fc
+      .record({
+        dims: fc.array(dim, { minLength: rank, maxLength: rank }),
+        n: fc.integer({ min: 1, max: c.maxBatch ?? 2 }),
+        ch: fc.integer({ min: 1, max: c.maxChannels ?? 3 }),
+        ceilMode: fc.boolean(),
+      })
+      .map(({ dims, n, ch, ceilMode }) => {
+        const spatial = dims.map(({ k, d, p, extra }) => Math.max(1, d * (k - 1) + 1 - 2 * p) + extra);
+        return {
+          rank,
+          ceilMode,
+          xShape: [n, ch, ...spatial],
+          kernel: dims.map((x) => x.k),
+          stride: dims.map((x) => x.s),
+          dilation: dims.map((x) => x.d),
+          padding: dims.map((x) => x.p),
+        };
+      })
+      .filter((pc) =>
+        pc.xShape.slice(2).every((size, i) => {
+          let out: number;
+          try {
+            out = convOutputSize(
+              size,
+              pc.kernel[i]!,
+              pc.stride[i]!,
+              pc.padding[i]!,
+              pc.dilation[i]!,
+              'pool',
+              pc.ceilMode,
+            );
+          } catch {
+            return false;
+          }
+          // With dilation a window can fall entirely in the padding (PyTorch then yields −∞); such
+          // degenerate cases have no gradient, so the generator leaves them out.
+          for (let o = 0; o < out; o++) {
+            const start = o * pc.stride[i]! - pc.padding[i]!;
+            let touches = false;
+            for (let j = 0; j < pc.kernel[i]!; j++) {
+              const at = start + j * pc.dilation[i]!;
+              if (at >= 0 && at < size) touches = true;
+            }
+            if (!touches) return false;
+          }
+          return true;
+        }),
+      );
   });
 }

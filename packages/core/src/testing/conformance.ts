@@ -1,5 +1,14 @@
 import fc from 'fast-check';
-import type { ArgReduceOp, AvgPoolGeometry, Backend, BinaryOp, ConvGeometry, ReduceOp, UnaryOp, WindowGeometry } from '../backend/contract.js';
+import type {
+  ArgReduceOp,
+  AvgPoolGeometry,
+  Backend,
+  BinaryOp,
+  ConvGeometry,
+  ReduceOp,
+  UnaryOp,
+  WindowGeometry,
+} from '../backend/contract.js';
 import type { DType, Shape, TensorInfo, TypedArray } from '../backend/types.js';
 import { initBackend } from '../backend/registry.js';
 import { composedConvBackpropFilter, composedConvBackpropInput } from '../ops/conv.js';
@@ -33,10 +42,23 @@ export class ConformanceError extends GradstreamError {}
 type Make = (b: Backend) => TensorInfo;
 
 /** Inputs are generated once as host arrays, then written to each backend. */
-function input(shape: Shape, dtype: DType, seed: number, kind: 'normal' | 'positive' | 'int' | 'bool' = 'normal', range = 4): Make {
+function input(
+  shape: Shape,
+  dtype: DType,
+  seed: number,
+  kind: 'normal' | 'positive' | 'int' | 'bool' = 'normal',
+  range = 4,
+): Make {
   const r = new Random(seed);
   const n = sizeOf(shape);
-  const values: TypedArray = dtype === 'int32' ? new Int32Array(n) : dtype === 'bool' ? new Uint8Array(n) : dtype === 'float64' ? new Float64Array(n) : new Float32Array(n);
+  const values: TypedArray =
+    dtype === 'int32'
+      ? new Int32Array(n)
+      : dtype === 'bool'
+        ? new Uint8Array(n)
+        : dtype === 'float64'
+          ? new Float64Array(n)
+          : new Float32Array(n);
   for (let i = 0; i < n; i++) {
     if (kind === 'bool' || dtype === 'bool') values[i] = r.int(2);
     else if (kind === 'int' || dtype === 'int32') values[i] = r.int(range);
@@ -46,9 +68,24 @@ function input(shape: Shape, dtype: DType, seed: number, kind: 'normal' | 'posit
   return (b) => ({ dataId: b.write(values, shape, dtype), shape, dtype });
 }
 
-function compare(kernel: string, detail: string, expected: TensorInfo, ref: Backend, actual: TensorInfo, sub: Backend, rtol: number): void {
-  if (expected.dtype !== actual.dtype || expected.shape.length !== actual.shape.length || expected.shape.some((d, i) => d !== actual.shape[i])) {
-    throw new ConformanceError(kernel, `${detail}: expected ${fmtShape(expected.shape)} ${expected.dtype}, got ${fmtShape(actual.shape)} ${actual.dtype}`);
+function compare(
+  kernel: string,
+  detail: string,
+  expected: TensorInfo,
+  ref: Backend,
+  actual: TensorInfo,
+  sub: Backend,
+  rtol: number,
+): void {
+  if (
+    expected.dtype !== actual.dtype ||
+    expected.shape.length !== actual.shape.length ||
+    expected.shape.some((d, i) => d !== actual.shape[i])
+  ) {
+    throw new ConformanceError(
+      kernel,
+      `${detail}: expected ${fmtShape(expected.shape)} ${expected.dtype}, got ${fmtShape(actual.shape)} ${actual.dtype}`,
+    );
   }
   const e = ref.readSync(expected.dataId, expected.dtype);
   const a = sub.readSync(actual.dataId, actual.dtype);
@@ -61,7 +98,10 @@ function compare(kernel: string, detail: string, expected: TensorInfo, ref: Back
     if (x === y) continue;
     const tol = rtol * Math.max(1, Math.abs(x), scale * 1e-2);
     if (!(Math.abs(x - y) <= tol)) {
-      throw new ConformanceError(kernel, `${detail}: element ${i} of ${fmtShape(expected.shape)} is ${y}, reference ${x}`);
+      throw new ConformanceError(
+        kernel,
+        `${detail}: element ${i} of ${fmtShape(expected.shape)} is ${y}, reference ${x}`,
+      );
     }
   }
 }
@@ -86,35 +126,51 @@ export function backendConformance(name: string, options: ConformanceOptions = {
   const seedArb = fc.integer({ min: 0, max: 2 ** 30 });
 
   /** Runs a property that builds inputs, calls the kernel on both backends and compares. */
-  const check = <T>(kernel: string, arb: fc.Arbitrary<T>, body: (value: T, run: (f: (b: Backend, xs: TensorInfo[]) => TensorInfo | TensorInfo[], makes: Make[], tol?: number) => void) => void): ConformanceCase => ({
+  const check = <T>(
+    kernel: string,
+    arb: fc.Arbitrary<T>,
+    body: (
+      value: T,
+      run: (f: (b: Backend, xs: TensorInfo[]) => TensorInfo | TensorInfo[], makes: Make[], tol?: number) => void,
+    ) => void,
+  ): ConformanceCase => ({
     kernel,
     async run() {
       const sub = await initBackend(name);
       const ref = await initBackend(options.reference ?? 'cpu');
-      const details = fc.check(fc.property(arb, (value) => {
-        body(value, (f, makes, tol = rtol) => {
-          const on = (b: Backend): TensorInfo[] => {
-            const xs = makes.map((m) => m(b));
+      const details = fc.check(
+        fc.property(arb, (value) => {
+          body(value, (f, makes, tol = rtol) => {
+            const on = (b: Backend): TensorInfo[] => {
+              const xs = makes.map((m) => m(b));
+              try {
+                const out = f(b, xs);
+                return Array.isArray(out) ? out : [out];
+              } finally {
+                for (const x of xs) b.disposeData(x.dataId);
+              }
+            };
+            const expected = on(ref);
+            const actual = on(sub);
             try {
-              const out = f(b, xs);
-              return Array.isArray(out) ? out : [out];
+              expected.forEach((e, i) => {
+                compare(kernel, JSON.stringify(value), e, ref, actual[i]!, sub, tol);
+              });
             } finally {
-              for (const x of xs) b.disposeData(x.dataId);
+              for (const e of expected) ref.disposeData(e.dataId);
+              for (const a of actual) sub.disposeData(a.dataId);
             }
-          };
-          const expected = on(ref);
-          const actual = on(sub);
-          try {
-            expected.forEach((e, i) => compare(kernel, JSON.stringify(value), e, ref, actual[i]!, sub, tol));
-          } finally {
-            for (const e of expected) ref.disposeData(e.dataId);
-            for (const a of actual) sub.disposeData(a.dataId);
-          }
-        });
-      }), { numRuns, seed: options.seed });
+          });
+        }),
+        { numRuns, seed: options.seed },
+      );
       if (details.failed) {
-        const cause = details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance);
-        throw new ConformanceError(kernel, `backend '${name}' disagrees with '${options.reference ?? 'cpu'}' (fast-check seed ${details.seed}, path ${details.counterexamplePath}): ${cause}`);
+        const cause =
+          details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance);
+        throw new ConformanceError(
+          kernel,
+          `backend '${name}' disagrees with '${options.reference ?? 'cpu'}' (fast-check seed ${details.seed}, path ${details.counterexamplePath}): ${cause}`,
+        );
       }
     },
   });
@@ -127,132 +183,378 @@ export function backendConformance(name: string, options: ConformanceOptions = {
     },
   });
 
-  const unaryOps: UnaryOp[] = ['neg', 'abs', 'sign', 'square', 'sqrt', 'rsqrt', 'reciprocal', 'exp', 'expm1', 'log', 'log1p', 'sin', 'cos', 'tanh', 'sigmoid', 'relu', 'floor', 'ceil', 'round'];
+  const unaryOps: UnaryOp[] = [
+    'neg',
+    'abs',
+    'sign',
+    'square',
+    'sqrt',
+    'rsqrt',
+    'reciprocal',
+    'exp',
+    'expm1',
+    'log',
+    'log1p',
+    'sin',
+    'cos',
+    'tanh',
+    'sigmoid',
+    'relu',
+    'floor',
+    'ceil',
+    'round',
+  ];
   const positiveOnly = new Set<UnaryOp>(['sqrt', 'rsqrt', 'log', 'log1p', 'reciprocal']);
-  const binaryOps: BinaryOp[] = ['add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum', 'equal', 'notEqual', 'greater', 'greaterEqual', 'less', 'lessEqual'];
+  const binaryOps: BinaryOp[] = [
+    'add',
+    'sub',
+    'mul',
+    'div',
+    'pow',
+    'maximum',
+    'minimum',
+    'equal',
+    'notEqual',
+    'greater',
+    'greaterEqual',
+    'less',
+    'lessEqual',
+  ];
   const cases: ConformanceCase[] = [];
 
-  cases.push(check('unary', fc.tuple(fc.constantFrom(...unaryOps), shapeArb({ maxRank: 4, maxDim: 9 }), seedArb), ([op, shape, seed], run) => {
-    run((b, [x]) => b.unary(op, x!), [input(shape, 'float32', seed, positiveOnly.has(op) ? 'positive' : 'normal')]);
-  }));
-  cases.push(check('unary int32', fc.tuple(fc.constantFrom<UnaryOp>('neg', 'abs', 'sign', 'square', 'relu'), shapeArb(), seedArb), ([op, shape, seed], run) => {
-    run((b, [x]) => b.unary(op, x!), [input(shape, 'int32', seed, 'int', 7)]);
-  }));
+  cases.push(
+    check(
+      'unary',
+      fc.tuple(fc.constantFrom(...unaryOps), shapeArb({ maxRank: 4, maxDim: 9 }), seedArb),
+      ([op, shape, seed], run) => {
+        run((b, [x]) => b.unary(op, x!), [input(shape, 'float32', seed, positiveOnly.has(op) ? 'positive' : 'normal')]);
+      },
+    ),
+  );
+  cases.push(
+    check(
+      'unary int32',
+      fc.tuple(fc.constantFrom<UnaryOp>('neg', 'abs', 'sign', 'square', 'relu'), shapeArb(), seedArb),
+      ([op, shape, seed], run) => {
+        run((b, [x]) => b.unary(op, x!), [input(shape, 'int32', seed, 'int', 7)]);
+      },
+    ),
+  );
   // Core casts bool to int32 for every other unary op, so logicalNot is the only bool unary kernel call.
-  cases.push(check('unary bool (logicalNot)', fc.tuple(shapeArb(), seedArb), ([shape, seed], run) => {
-    run((b, [x]) => b.unary('logicalNot', x!), [input(shape, 'bool', seed)]);
-  }));
-  cases.push(check('binary', fc.tuple(fc.constantFrom(...binaryOps), broadcastableShapesArb({ maxRank: 4, maxDim: 6 }), seedArb), ([op, [sa, sb], seed], run) => {
-    const kind = op === 'pow' ? 'positive' : 'normal';
-    run((b, [x, y]) => b.binary(op, x!, y!), [input(sa, 'float32', seed, kind), input(sb, 'float32', seed + 1, kind)]);
-  }));
-  cases.push(check('binary int32/bool', fc.tuple(fc.constantFrom<BinaryOp>('add', 'sub', 'mul', 'maximum', 'minimum', 'equal', 'less', 'logicalAnd', 'logicalOr'), broadcastableShapesArb(), seedArb), ([op, [sa, sb], seed], run) => {
-    const dtype: DType = op.startsWith('logical') ? 'bool' : 'int32';
-    run((b, [x, y]) => b.binary(op, x!, y!), [input(sa, dtype, seed, 'int', 5), input(sb, dtype, seed + 1, 'int', 5)]);
-  }));
-  cases.push(check('where', fc.tuple(broadcastableShapesArb(), seedArb), ([[sa, sb], seed], run) => {
-    run((b, [c, x, y]) => b.where(c!, x!, y!), [input(sa, 'bool', seed), input(sb, 'float32', seed + 1), input(sa, 'float32', seed + 2)]);
-  }));
-  cases.push(check('cast', fc.tuple(fc.constantFrom<[DType, DType]>(['float32', 'int32'], ['float32', 'bool'], ['int32', 'float32'], ['bool', 'float32'], ['int32', 'bool'], ['bool', 'int32']), shapeArb(), seedArb), ([[from, to], shape, seed], run) => {
-    run((b, [x]) => b.cast(x!, to), [input(shape, from, seed, 'normal', 5)]);
-  }));
-  cases.push(whenFloat64(check('cast float64', fc.tuple(fc.constantFrom<[DType, DType]>(['float64', 'float32'], ['float32', 'float64'], ['float64', 'int32'], ['float64', 'bool'], ['int32', 'float64'], ['bool', 'float64']), shapeArb(), seedArb), ([[from, to], shape, seed], run) => {
-    run((b, [x]) => b.cast(x!, to), [input(shape, from, seed, 'normal', 5)]);
-  })));
-  cases.push(check('reduce', fc.tuple(fc.constantFrom<ReduceOp>('sum', 'max', 'min'), shapeArb({ minRank: 1, maxRank: 4, maxDim: 8 }), seedArb, fc.array(fc.boolean(), { minLength: 4, maxLength: 4 })), ([op, shape, seed, pick], run) => {
-    let axes = shape.map((_, i) => i).filter((i) => pick[i]);
-    if (axes.length === 0) axes = [shape.length - 1];
-    run((b, [x]) => b.reduce(op, x!, axes), [input(shape, 'float32', seed)], rtol * 10);
-  }));
-  cases.push(check('argReduce', fc.tuple(fc.constantFrom<ArgReduceOp>('argmax', 'argmin'), shapeArb({ minRank: 1, maxRank: 3, maxDim: 7 }), seedArb, fc.nat()), ([op, shape, seed, a], run) => {
-    const axis = a % shape.length;
-    run((b, [x]) => b.argReduce(op, x!, axis), [input(shape, 'float32', seed)]);
-  }));
-  cases.push(check('matmul', fc.record({
-    m: fc.integer({ min: 1, max: 40 }), k: fc.integer({ min: 1, max: 40 }), n: fc.integer({ min: 1, max: 40 }),
-    batch: fc.constantFrom<[number, number]>([1, 1], [3, 3], [1, 3], [3, 1]), tA: fc.boolean(), tB: fc.boolean(), seed: seedArb,
-  }), ({ m, k, n, batch, tA, tB, seed }, run) => {
-    const a = [batch[0], ...(tA ? [k, m] : [m, k])];
-    const b = [batch[1], ...(tB ? [n, k] : [k, n])];
-    run((be, [x, y]) => be.matmul(x!, y!, tA, tB), [input(a, 'float32', seed), input(b, 'float32', seed + 1)], rtol * 10);
-  }));
-  cases.push(check('transpose', fc.tuple(shapeArb({ minRank: 1, maxRank: 5 }), seedArb), ([shape, seed], run) => {
-    const perm = new Random(seed).next() < 0.5 ? shape.map((_, i) => shape.length - 1 - i) : shape.map((_, i) => (i + 1) % shape.length);
-    run((b, [x]) => b.transpose(x!, perm), [input(shape, 'float32', seed)]);
-  }));
-  cases.push(check('slice', fc.tuple(shapeArb({ minRank: 1, maxRank: 4, maxDim: 7 }), seedArb), ([shape, seed], run) => {
-    const r = new Random(seed);
-    const begin = shape.map((d) => r.int(d));
-    const size = shape.map((d, i) => 1 + r.int(d - begin[i]!));
-    run((b, [x]) => b.slice(x!, begin, size), [input(shape, 'float32', seed)]);
-  }));
-  cases.push(check('pad', fc.tuple(shapeArb({ minRank: 1, maxRank: 4 }), seedArb, fc.double({ min: -3, max: 3, noNaN: true })), ([shape, seed, value], run) => {
-    const r = new Random(seed);
-    const pads = shape.map(() => [r.int(3), r.int(3)] as [number, number]);
-    run((b, [x]) => b.pad(x!, pads, value), [input(shape, 'float32', seed)]);
-  }));
-  cases.push(check('concat', fc.tuple(shapeArb({ minRank: 1, maxRank: 4 }), fc.nat(), fc.integer({ min: 1, max: 4 }), seedArb), ([shape, a, count, seed], run) => {
-    const axis = a % shape.length;
-    const makes = Array.from({ length: count }, (_, i) => input(shape.map((d, j) => (j === axis ? 1 + ((d + i) % 4) : d)), 'float32', seed + i));
-    run((b, xs) => b.concat(xs, axis), makes);
-  }));
-  cases.push(check('gather/scatterAdd', fc.tuple(shapeArb({ minRank: 1, maxRank: 3, maxDim: 6 }), fc.nat(), fc.integer({ min: 1, max: 8 }), seedArb), ([shape, a, count, seed], run) => {
-    const axis = a % shape.length;
-    const idx = input([count], 'int32', seed, 'int', shape[axis]);
-    run((b, [x, i]) => b.gather(x!, i!, axis), [input(shape, 'float32', seed), idx]);
-    const dyShape = shape.map((d, j) => (j === axis ? count : d));
-    run((b, [dy, i]) => b.scatterAdd(dy!, i!, axis, shape[axis]!), [input(dyShape, 'float32', seed + 3), idx]);
-  }));
-  cases.push(check('conv / convBackpropInput / convBackpropFilter', fc.tuple(convCaseArb(), seedArb), ([c, seed], run) => {
-    const g: ConvGeometry = { stride: c.stride, dilation: c.dilation, padding: c.padding, groups: c.groups };
-    const outSpatial = c.xShape.slice(2).map((n, i) => convOutputSize(n, c.wShape[i + 2]!, c.stride[i]!, c.padding[i]!, c.dilation[i]!));
-    const dyShape = [c.xShape[0]!, c.wShape[0]!, ...outSpatial];
-    const x = input(c.xShape, 'float32', seed);
-    const w = input(c.wShape, 'float32', seed + 1);
-    const dy = input(dyShape, 'float32', seed + 2);
-    run((b, [xi, wi]) => b.conv(xi!, wi!, g), [x, w], rtol * 10);
-    // A backend without the optional backprop kernels trains through core's composed defaults, so those are what it must match.
-    run((b, [di, wi]) => (b.convBackpropInput ? b.convBackpropInput(di!, wi!, g, c.xShape) : composedConvBackpropInput(b, di!, wi!, g, c.xShape)), [dy, w], rtol * 10);
-    run((b, [xi, di]) => (b.convBackpropFilter ? b.convBackpropFilter(xi!, di!, g, c.wShape) : composedConvBackpropFilter(b, xi!, di!, g, c.wShape)), [x, dy], rtol * 10);
-  }));
-  const windowOf = (p: { xShape: number[]; kernel: number[]; stride: number[]; dilation: number[]; padding: number[]; ceilMode: boolean }): WindowGeometry => ({
-    kernel: p.kernel, stride: p.stride, dilation: p.dilation,
+  cases.push(
+    check('unary bool (logicalNot)', fc.tuple(shapeArb(), seedArb), ([shape, seed], run) => {
+      run((b, [x]) => b.unary('logicalNot', x!), [input(shape, 'bool', seed)]);
+    }),
+  );
+  cases.push(
+    check(
+      'binary',
+      fc.tuple(fc.constantFrom(...binaryOps), broadcastableShapesArb({ maxRank: 4, maxDim: 6 }), seedArb),
+      ([op, [sa, sb], seed], run) => {
+        const kind = op === 'pow' ? 'positive' : 'normal';
+        run(
+          (b, [x, y]) => b.binary(op, x!, y!),
+          [input(sa, 'float32', seed, kind), input(sb, 'float32', seed + 1, kind)],
+        );
+      },
+    ),
+  );
+  cases.push(
+    check(
+      'binary int32/bool',
+      fc.tuple(
+        fc.constantFrom<BinaryOp>(
+          'add',
+          'sub',
+          'mul',
+          'maximum',
+          'minimum',
+          'equal',
+          'less',
+          'logicalAnd',
+          'logicalOr',
+        ),
+        broadcastableShapesArb(),
+        seedArb,
+      ),
+      ([op, [sa, sb], seed], run) => {
+        const dtype: DType = op.startsWith('logical') ? 'bool' : 'int32';
+        run(
+          (b, [x, y]) => b.binary(op, x!, y!),
+          [input(sa, dtype, seed, 'int', 5), input(sb, dtype, seed + 1, 'int', 5)],
+        );
+      },
+    ),
+  );
+  cases.push(
+    check('where', fc.tuple(broadcastableShapesArb(), seedArb), ([[sa, sb], seed], run) => {
+      run(
+        (b, [c, x, y]) => b.where(c!, x!, y!),
+        [input(sa, 'bool', seed), input(sb, 'float32', seed + 1), input(sa, 'float32', seed + 2)],
+      );
+    }),
+  );
+  cases.push(
+    check(
+      'cast',
+      fc.tuple(
+        fc.constantFrom<[DType, DType]>(
+          ['float32', 'int32'],
+          ['float32', 'bool'],
+          ['int32', 'float32'],
+          ['bool', 'float32'],
+          ['int32', 'bool'],
+          ['bool', 'int32'],
+        ),
+        shapeArb(),
+        seedArb,
+      ),
+      ([[from, to], shape, seed], run) => {
+        run((b, [x]) => b.cast(x!, to), [input(shape, from, seed, 'normal', 5)]);
+      },
+    ),
+  );
+  cases.push(
+    whenFloat64(
+      check(
+        'cast float64',
+        fc.tuple(
+          fc.constantFrom<[DType, DType]>(
+            ['float64', 'float32'],
+            ['float32', 'float64'],
+            ['float64', 'int32'],
+            ['float64', 'bool'],
+            ['int32', 'float64'],
+            ['bool', 'float64'],
+          ),
+          shapeArb(),
+          seedArb,
+        ),
+        ([[from, to], shape, seed], run) => {
+          run((b, [x]) => b.cast(x!, to), [input(shape, from, seed, 'normal', 5)]);
+        },
+      ),
+    ),
+  );
+  cases.push(
+    check(
+      'reduce',
+      fc.tuple(
+        fc.constantFrom<ReduceOp>('sum', 'max', 'min'),
+        shapeArb({ minRank: 1, maxRank: 4, maxDim: 8 }),
+        seedArb,
+        fc.array(fc.boolean(), { minLength: 4, maxLength: 4 }),
+      ),
+      ([op, shape, seed, pick], run) => {
+        let axes = shape.map((_, i) => i).filter((i) => pick[i]);
+        if (axes.length === 0) axes = [shape.length - 1];
+        run((b, [x]) => b.reduce(op, x!, axes), [input(shape, 'float32', seed)], rtol * 10);
+      },
+    ),
+  );
+  cases.push(
+    check(
+      'argReduce',
+      fc.tuple(
+        fc.constantFrom<ArgReduceOp>('argmax', 'argmin'),
+        shapeArb({ minRank: 1, maxRank: 3, maxDim: 7 }),
+        seedArb,
+        fc.nat(),
+      ),
+      ([op, shape, seed, a], run) => {
+        const axis = a % shape.length;
+        run((b, [x]) => b.argReduce(op, x!, axis), [input(shape, 'float32', seed)]);
+      },
+    ),
+  );
+  cases.push(
+    check(
+      'matmul',
+      fc.record({
+        m: fc.integer({ min: 1, max: 40 }),
+        k: fc.integer({ min: 1, max: 40 }),
+        n: fc.integer({ min: 1, max: 40 }),
+        batch: fc.constantFrom<[number, number]>([1, 1], [3, 3], [1, 3], [3, 1]),
+        tA: fc.boolean(),
+        tB: fc.boolean(),
+        seed: seedArb,
+      }),
+      ({ m, k, n, batch, tA, tB, seed }, run) => {
+        const a = [batch[0], ...(tA ? [k, m] : [m, k])];
+        const b = [batch[1], ...(tB ? [n, k] : [k, n])];
+        run(
+          (be, [x, y]) => be.matmul(x!, y!, tA, tB),
+          [input(a, 'float32', seed), input(b, 'float32', seed + 1)],
+          rtol * 10,
+        );
+      },
+    ),
+  );
+  cases.push(
+    check('transpose', fc.tuple(shapeArb({ minRank: 1, maxRank: 5 }), seedArb), ([shape, seed], run) => {
+      const perm =
+        new Random(seed).next() < 0.5
+          ? shape.map((_, i) => shape.length - 1 - i)
+          : shape.map((_, i) => (i + 1) % shape.length);
+      run((b, [x]) => b.transpose(x!, perm), [input(shape, 'float32', seed)]);
+    }),
+  );
+  cases.push(
+    check('slice', fc.tuple(shapeArb({ minRank: 1, maxRank: 4, maxDim: 7 }), seedArb), ([shape, seed], run) => {
+      const r = new Random(seed);
+      const begin = shape.map((d) => r.int(d));
+      const size = shape.map((d, i) => 1 + r.int(d - begin[i]!));
+      run((b, [x]) => b.slice(x!, begin, size), [input(shape, 'float32', seed)]);
+    }),
+  );
+  cases.push(
+    check(
+      'pad',
+      fc.tuple(shapeArb({ minRank: 1, maxRank: 4 }), seedArb, fc.double({ min: -3, max: 3, noNaN: true })),
+      ([shape, seed, value], run) => {
+        const r = new Random(seed);
+        const pads = shape.map(() => [r.int(3), r.int(3)] as [number, number]);
+        run((b, [x]) => b.pad(x!, pads, value), [input(shape, 'float32', seed)]);
+      },
+    ),
+  );
+  cases.push(
+    check(
+      'concat',
+      fc.tuple(shapeArb({ minRank: 1, maxRank: 4 }), fc.nat(), fc.integer({ min: 1, max: 4 }), seedArb),
+      ([shape, a, count, seed], run) => {
+        const axis = a % shape.length;
+        const makes = Array.from({ length: count }, (_, i) =>
+          input(
+            shape.map((d, j) => (j === axis ? 1 + ((d + i) % 4) : d)),
+            'float32',
+            seed + i,
+          ),
+        );
+        run((b, xs) => b.concat(xs, axis), makes);
+      },
+    ),
+  );
+  cases.push(
+    check(
+      'gather/scatterAdd',
+      fc.tuple(shapeArb({ minRank: 1, maxRank: 3, maxDim: 6 }), fc.nat(), fc.integer({ min: 1, max: 8 }), seedArb),
+      ([shape, a, count, seed], run) => {
+        const axis = a % shape.length;
+        const idx = input([count], 'int32', seed, 'int', shape[axis]);
+        run((b, [x, i]) => b.gather(x!, i!, axis), [input(shape, 'float32', seed), idx]);
+        const dyShape = shape.map((d, j) => (j === axis ? count : d));
+        run((b, [dy, i]) => b.scatterAdd(dy!, i!, axis, shape[axis]!), [input(dyShape, 'float32', seed + 3), idx]);
+      },
+    ),
+  );
+  cases.push(
+    check('conv / convBackpropInput / convBackpropFilter', fc.tuple(convCaseArb(), seedArb), ([c, seed], run) => {
+      const g: ConvGeometry = { stride: c.stride, dilation: c.dilation, padding: c.padding, groups: c.groups };
+      const outSpatial = c.xShape
+        .slice(2)
+        .map((n, i) => convOutputSize(n, c.wShape[i + 2]!, c.stride[i]!, c.padding[i]!, c.dilation[i]!));
+      const dyShape = [c.xShape[0]!, c.wShape[0]!, ...outSpatial];
+      const x = input(c.xShape, 'float32', seed);
+      const w = input(c.wShape, 'float32', seed + 1);
+      const dy = input(dyShape, 'float32', seed + 2);
+      run((b, [xi, wi]) => b.conv(xi!, wi!, g), [x, w], rtol * 10);
+      // A backend without the optional backprop kernels trains through core's composed defaults, so those are what it must match.
+      run(
+        (b, [di, wi]) =>
+          b.convBackpropInput
+            ? b.convBackpropInput(di!, wi!, g, c.xShape)
+            : composedConvBackpropInput(b, di!, wi!, g, c.xShape),
+        [dy, w],
+        rtol * 10,
+      );
+      run(
+        (b, [xi, di]) =>
+          b.convBackpropFilter
+            ? b.convBackpropFilter(xi!, di!, g, c.wShape)
+            : composedConvBackpropFilter(b, xi!, di!, g, c.wShape),
+        [x, dy],
+        rtol * 10,
+      );
+    }),
+  );
+  const windowOf = (p: {
+    xShape: number[];
+    kernel: number[];
+    stride: number[];
+    dilation: number[];
+    padding: number[];
+    ceilMode: boolean;
+  }): WindowGeometry => ({
+    kernel: p.kernel,
+    stride: p.stride,
+    dilation: p.dilation,
     padding: p.padding.map((v) => [v, v] as [number, number]),
-    outShape: p.xShape.slice(2).map((n, i) => convOutputSize(n, p.kernel[i]!, p.stride[i]!, p.padding[i]!, p.dilation[i]!, 'pool', p.ceilMode)),
+    outShape: p.xShape
+      .slice(2)
+      .map((n, i) => convOutputSize(n, p.kernel[i]!, p.stride[i]!, p.padding[i]!, p.dilation[i]!, 'pool', p.ceilMode)),
   });
-  cases.push(check('unfold/fold', fc.tuple(poolCaseArb(), seedArb), ([p, seed], run) => {
-    const g = windowOf({ ...p, ceilMode: false });
-    const colsShape = [p.xShape[0]!, p.xShape[1]! * sizeOf(p.kernel), sizeOf(g.outShape)];
-    run((b, [x]) => b.unfold(x!, g), [input(p.xShape, 'float32', seed)]);
-    run((b, [c]) => b.fold(c!, g, p.xShape), [input(colsShape, 'float32', seed + 1)], rtol * 10);
-  }));
-  cases.push(check('maxPool', fc.tuple(poolCaseArb(), seedArb), ([p, seed], run) => {
-    run((b, [x]) => {
-      const r = b.maxPool(x!, windowOf(p));
-      return [r.y, r.indices];
-    }, [input(p.xShape, 'float32', seed)]);
-  }));
-  cases.push(check('avgPool / avgPoolBackward', fc.tuple(poolCaseArb(), fc.boolean(), seedArb), ([p, countIncludePad, seed], run) => {
-    const g: AvgPoolGeometry = { ...windowOf({ ...p, dilation: p.dilation.map(() => 1) }), countIncludePad };
-    run((b, [x]) => b.avgPool(x!, g), [input(p.xShape, 'float32', seed)]);
-    run((b, [dy]) => b.avgPoolBackward(dy!, g, p.xShape), [input([p.xShape[0]!, p.xShape[1]!, ...g.outShape], 'float32', seed + 1)], rtol * 10);
-  }));
+  cases.push(
+    check('unfold/fold', fc.tuple(poolCaseArb(), seedArb), ([p, seed], run) => {
+      const g = windowOf({ ...p, ceilMode: false });
+      const colsShape = [p.xShape[0]!, p.xShape[1]! * sizeOf(p.kernel), sizeOf(g.outShape)];
+      run((b, [x]) => b.unfold(x!, g), [input(p.xShape, 'float32', seed)]);
+      run((b, [c]) => b.fold(c!, g, p.xShape), [input(colsShape, 'float32', seed + 1)], rtol * 10);
+    }),
+  );
+  cases.push(
+    check('maxPool', fc.tuple(poolCaseArb(), seedArb), ([p, seed], run) => {
+      run(
+        (b, [x]) => {
+          const r = b.maxPool(x!, windowOf(p));
+          return [r.y, r.indices];
+        },
+        [input(p.xShape, 'float32', seed)],
+      );
+    }),
+  );
+  cases.push(
+    check(
+      'avgPool / avgPoolBackward',
+      fc.tuple(poolCaseArb(), fc.boolean(), seedArb),
+      ([p, countIncludePad, seed], run) => {
+        const g: AvgPoolGeometry = { ...windowOf({ ...p, dilation: p.dilation.map(() => 1) }), countIncludePad };
+        run((b, [x]) => b.avgPool(x!, g), [input(p.xShape, 'float32', seed)]);
+        run(
+          (b, [dy]) => b.avgPoolBackward(dy!, g, p.xShape),
+          [input([p.xShape[0]!, p.xShape[1]!, ...g.outShape], 'float32', seed + 1)],
+          rtol * 10,
+        );
+      },
+    ),
+  );
   cases.push({
     kernel: 'storage',
     async run() {
       const sub = await initBackend(name);
       for (const dtype of sub.dtypes) {
         const shape = [3, 5];
-        const values = dtype === 'float64' ? new Float64Array(15) : dtype === 'int32' ? new Int32Array(15) : dtype === 'bool' ? new Uint8Array(15) : new Float32Array(15);
+        const values =
+          dtype === 'float64'
+            ? new Float64Array(15)
+            : dtype === 'int32'
+              ? new Int32Array(15)
+              : dtype === 'bool'
+                ? new Uint8Array(15)
+                : new Float32Array(15);
         for (let i = 0; i < 15; i++) values[i] = dtype === 'bool' ? i % 2 : i - 7;
         const before = sub.memory();
         const id = sub.write(values, shape, dtype);
         const back = await sub.read(id, dtype);
-        if (back.length !== 15 || back.some((v, i) => v !== values[i])) throw new ConformanceError('storage', `${dtype} round trip changed the values`);
+        if (back.length !== 15 || back.some((v, i) => v !== values[i]))
+          throw new ConformanceError('storage', `${dtype} round trip changed the values`);
         sub.disposeData(id);
         const after = sub.memory();
         if (after.bytes !== before.bytes || after.buffers !== before.buffers) {
-          throw new ConformanceError('storage', `${dtype}: memory() did not return to ${before.bytes} bytes / ${before.buffers} buffers after disposeData (got ${after.bytes} / ${after.buffers})`);
+          throw new ConformanceError(
+            'storage',
+            `${dtype}: memory() did not return to ${before.bytes} bytes / ${before.buffers} buffers after disposeData (got ${after.bytes} / ${after.buffers})`,
+          );
         }
       }
     },

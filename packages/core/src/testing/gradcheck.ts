@@ -29,18 +29,23 @@ export class GradcheckError extends GradstreamError {}
 type Fn = (...xs: Tensor[]) => Tensor;
 
 function evaluate(f: Fn, values: Float64Array[], inputs: readonly Tensor[]): Float64Array {
-  return tidy(() => noGrad(() => {
-    const xs = values.map((v, i) => tensor(v, inputs[i]!.shape, 'float64'));
-    const y = f(...xs);
-    if (y.dtype !== 'float64') throw new GradcheckError('gradcheck', `f must return float64, got ${y.describe()}`);
-    return Float64Array.from(y.dataSync());
-  }));
+  return tidy(() =>
+    noGrad(() => {
+      const xs = values.map((v, i) => tensor(v, inputs[i]!.shape, 'float64'));
+      const y = f(...xs);
+      if (y.dtype !== 'float64') throw new GradcheckError('gradcheck', `f must return float64, got ${y.describe()}`);
+      return Float64Array.from(y.dataSync());
+    }),
+  );
 }
 
 function checkInputs(op: string, inputs: readonly Tensor[]): void {
   inputs.forEach((x, i) => {
     if (x.dtype !== 'float64') {
-      throw new GradcheckError(op, `input ${i} ${x.describe()} must be float64: finite differences in float32 are too coarse (PyTorch warns the same)`);
+      throw new GradcheckError(
+        op,
+        `input ${i} ${x.describe()} must be float64: finite differences in float32 are too coarse (PyTorch warns the same)`,
+      );
     }
   });
 }
@@ -50,11 +55,17 @@ function close(analytic: number, numeric: number, atol: number, rtol: number): b
 }
 
 /** One row of the analytic Jacobian transpose: the gradients of ⟨dy, f(xs)⟩. */
-function analyticVjp(f: Fn, inputs: readonly Tensor[], outShape: readonly number[], dyValues: Float64Array): Float64Array[] {
+function analyticVjp(
+  f: Fn,
+  inputs: readonly Tensor[],
+  outShape: readonly number[],
+  dyValues: Float64Array,
+): Float64Array[] {
   return tidy(() => {
     const dy = tensor(dyValues, outShape, 'float64');
     return vjp(f, inputs, dy).map((g) => {
-      if (g.dtype !== 'float64') throw new GradcheckError('gradcheck', `gradient has dtype ${g.dtype}, expected float64`);
+      if (g.dtype !== 'float64')
+        throw new GradcheckError('gradcheck', `gradient has dtype ${g.dtype}, expected float64`);
       return Float64Array.from(g.dataSync());
     });
   });
@@ -85,7 +96,12 @@ export function gradcheck(f: Fn, inputs: readonly Tensor[], options: GradcheckOp
     const random = new Random(options.seed ?? 0);
     const v = Float64Array.from({ length: outSize }, () => random.normal());
     const us = base.map((b) => Float64Array.from({ length: b.length }, () => random.normal()));
-    const perturbed = (sign: number): Float64Array => evaluate(f, base.map((b, i) => (wanted(i) ? b.map((x, k) => x + sign * eps * us[i]![k]!) : b)), inputs);
+    const perturbed = (sign: number): Float64Array =>
+      evaluate(
+        f,
+        base.map((b, i) => (wanted(i) ? b.map((x, k) => x + sign * eps * us[i]![k]!) : b)),
+        inputs,
+      );
     const plus = perturbed(1);
     const minus = perturbed(-1);
     let numeric = 0;
@@ -96,7 +112,10 @@ export function gradcheck(f: Fn, inputs: readonly Tensor[], options: GradcheckOp
       if (wanted(i)) for (let k = 0; k < gi.length; k++) analytic += gi[k]! * us[i]![k]!;
     });
     if (!close(analytic, numeric, atol, rtol)) {
-      throw new GradcheckError('gradcheck', `fast mode: projected gradient vᵀJu is ${analytic} analytically but ${numeric} by finite differences`);
+      throw new GradcheckError(
+        'gradcheck',
+        `fast mode: projected gradient vᵀJu is ${analytic} analytically but ${numeric} by finite differences`,
+      );
     }
     return true;
   }
@@ -125,7 +144,10 @@ export function gradcheck(f: Fn, inputs: readonly Tensor[], options: GradcheckOp
         const numeric = (plus[j]! - minus[j]!) / (2 * eps);
         const a = analytic[j]![i]![k]!;
         if (!close(a, numeric, atol, rtol)) {
-          throw new GradcheckError('gradcheck', `input ${i} ${fmtShape(inputs[i]!.shape)}, element ${k}, output element ${j}: analytic ${a} vs numeric ${numeric}`);
+          throw new GradcheckError(
+            'gradcheck',
+            `input ${i} ${fmtShape(inputs[i]!.shape)}, element ${k}, output element ${j}: analytic ${a} vs numeric ${numeric}`,
+          );
         }
       }
     }
@@ -147,14 +169,24 @@ export function gradgradcheck(f: Fn, inputs: readonly Tensor[], options: Gradche
   const random = new Random((options.seed ?? 0) + 1);
   const outShape = tidy(() => noGrad(() => [...f(...inputs).shape]));
   const size = outShape.reduce((a, b) => a * b, 1);
-  const v = tensor(Float64Array.from({ length: size }, () => random.normal()), outShape, 'float64');
+  const v = tensor(
+    Float64Array.from({ length: size }, () => random.normal()),
+    outShape,
+    'float64',
+  );
   const backward: Fn = (...args) => {
     const xs = args.slice(0, inputs.length);
     const dy = args[inputs.length]!;
-    return concat(vjp(f, xs, dy).map((g) => reshape(g, [-1])), 0);
+    return concat(
+      vjp(f, xs, dy).map((g) => reshape(g, [-1])),
+      0,
+    );
   };
   try {
-    return gradcheck(backward, [...inputs, v], { ...options, checkInputs: options.checkInputs && [...options.checkInputs, true] });
+    return gradcheck(backward, [...inputs, v], {
+      ...options,
+      checkInputs: options.checkInputs && [...options.checkInputs, true],
+    });
   } finally {
     v.dispose();
   }

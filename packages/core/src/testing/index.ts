@@ -10,7 +10,17 @@
  */
 export { gradcheck, gradgradcheck, GradcheckError, type GradcheckOptions } from './gradcheck.js';
 export {
-  shapeArb, broadcastableShapesArb, tensorArb, shapedTensorArb, convCaseArb, poolCaseArb,
-  type ShapeConstraints, type TensorSpec, type ValueConstraints, type ConvCase, type PoolCase, type WindowConstraints,
+  shapeArb,
+  broadcastableShapesArb,
+  tensorArb,
+  shapedTensorArb,
+  convCaseArb,
+  poolCaseArb,
+  type ShapeConstraints,
+  type TensorSpec,
+  type ValueConstraints,
+  type ConvCase,
+  type PoolCase,
+  type WindowConstraints,
 } from './arbitraries.js';
 export { backendConformance, ConformanceError, type ConformanceCase, type ConformanceOptions } from './conformance.js';

@@ -39,18 +39,33 @@ export function disposeBatch(batch: Batch): void {
 }
 
 /** Loss and metrics of one batch in eval mode, without gradients. */
-function evalBatch(model: Module, batch: Batch, loss: LossFn, metrics: Metrics): { loss: number; metrics: Record<string, number> } {
-  return inEvalMode(model, () => noGrad(() => tidy(() => {
-    const out = model.call(batch.x);
-    return { loss: loss(out, batch.y).item(), metrics: batchMetrics(metrics, out, batch.y) };
-  })));
+function evalBatch(
+  model: Module,
+  batch: Batch,
+  loss: LossFn,
+  metrics: Metrics,
+): { loss: number; metrics: Record<string, number> } {
+  return inEvalMode(model, () =>
+    noGrad(() =>
+      tidy(() => {
+        const out = model.call(batch.x);
+        return { loss: loss(out, batch.y).item(), metrics: batchMetrics(metrics, out, batch.y) };
+      }),
+    ),
+  );
 }
 
 /**
  * Averages over all batches of `data`, disposing each batch; yields to the
  * event loop between batches and returns undefined if `stopped()` turns true.
  */
-export async function evaluateBatches(model: Module, data: AsyncIterable<Batch>, loss: LossFn, metrics: Metrics, stopped: () => boolean = () => false): Promise<MetricValues | undefined> {
+export async function evaluateBatches(
+  model: Module,
+  data: AsyncIterable<Batch>,
+  loss: LossFn,
+  metrics: Metrics,
+  stopped: () => boolean = () => false,
+): Promise<MetricValues | undefined> {
   const avg = new MetricAverager();
   for await (const batch of data) {
     try {
@@ -75,8 +90,17 @@ export async function evaluateBatches(model: Module, data: AsyncIterable<Batch>,
  * const { loss, accuracy } = await evaluate(model, new DataLoader(mnist('test'), { batchSize: 256 }));
  * ```
  */
-export async function evaluate(model: Module, data: AsyncIterable<Batch>, options: EvaluateOptions = {}): Promise<MetricValues> {
-  const result = await evaluateBatches(model, data, options.loss ?? crossEntropy, resolveMetrics(options.metrics ?? ['accuracy']));
+export async function evaluate(
+  model: Module,
+  data: AsyncIterable<Batch>,
+  options: EvaluateOptions = {},
+): Promise<MetricValues> {
+  const result = await evaluateBatches(
+    model,
+    data,
+    options.loss ?? crossEntropy,
+    resolveMetrics(options.metrics ?? ['accuracy']),
+  );
   return result!;
 }
 

@@ -31,7 +31,11 @@ export interface FitOptions {
 
 /** Training failed at a known place: a non-finite loss, or training data without batches. */
 export class TrainingError extends GradstreamError {
-  constructor(message: string, readonly epoch: number, readonly step: number) {
+  constructor(
+    message: string,
+    readonly epoch: number,
+    readonly step: number,
+  ) {
     super('fit', message);
   }
 }
@@ -42,7 +46,14 @@ function lengthOf(data: AsyncIterable<Batch>): number | undefined {
 }
 
 /** Forward, loss, backward and update for one batch; everything it allocates is freed before it returns. */
-function trainStep(model: Module, batch: Batch, options: FitOptions, loss: LossFn, metrics: Metrics, at: { epoch: number; step: number; batch: number }): { loss: number; metrics: Record<string, number> } {
+function trainStep(
+  model: Module,
+  batch: Batch,
+  options: FitOptions,
+  loss: LossFn,
+  metrics: Metrics,
+  at: { epoch: number; step: number; batch: number },
+): { loss: number; metrics: Record<string, number> } {
   return tidy(() => {
     let values: Record<string, number> = {};
     const { value, grads } = variableGrads(() => {
@@ -52,14 +63,23 @@ function trainStep(model: Module, batch: Batch, options: FitOptions, loss: LossF
     }, options.optimizer.params);
     const lossValue = value.item();
     if (!Number.isFinite(lossValue)) {
-      throw new TrainingError(`loss is ${lossValue} at epoch ${at.epoch}, step ${at.step} (batch ${at.batch} of the epoch); the parameters were not updated`, at.epoch, at.step);
+      throw new TrainingError(
+        `loss is ${lossValue} at epoch ${at.epoch}, step ${at.step} (batch ${at.batch} of the epoch); the parameters were not updated`,
+        at.epoch,
+        at.step,
+      );
     }
     options.optimizer.step(options.clipNorm === undefined ? grads : clipGradNorm(grads, options.clipNorm).grads);
     return { loss: lossValue, metrics: values };
   });
 }
 
-async function run(model: Module, options: FitOptions, emit: (e: TrainEvent) => void, stopped: () => boolean): Promise<void> {
+async function run(
+  model: Module,
+  options: FitOptions,
+  emit: (e: TrainEvent) => void,
+  stopped: () => boolean,
+): Promise<void> {
   // The run's own generator, seeded from the global one at subscribe: after
   // setSeed the run is reproducible, and a concurrent run cannot shift its
   // dropout masks.
@@ -90,7 +110,16 @@ async function run(model: Module, options: FitOptions, emit: (e: TrainEvent) => 
           disposeBatch(b);
         }
         const seconds = (performance.now() - epochStart) / 1000;
-        emit({ type: 'batchEnd', epoch, step, batch, loss: result.loss, metrics: result.metrics, samplesPerSec: seconds > 0 ? avg.count / seconds : 0, elapsedMs: elapsed() });
+        emit({
+          type: 'batchEnd',
+          epoch,
+          step,
+          batch,
+          loss: result.loss,
+          metrics: result.metrics,
+          samplesPerSec: seconds > 0 ? avg.count / seconds : 0,
+          elapsedMs: elapsed(),
+        });
         step++;
         batch++;
         if (stopped()) return;
@@ -98,9 +127,17 @@ async function run(model: Module, options: FitOptions, emit: (e: TrainEvent) => 
         if (stopped()) return;
       }
       if (batch === 0) throw new TrainingError(`the training data yielded no batches in epoch ${epoch}`, epoch, step);
-      const validation = options.validation ? await evaluateBatches(model, options.validation, loss, metrics, stopped) : undefined;
+      const validation = options.validation
+        ? await evaluateBatches(model, options.validation, loss, metrics, stopped)
+        : undefined;
       if (stopped()) return;
-      emit({ type: 'epochEnd', epoch, train: avg.result(), ...(validation ? { validation } : {}), elapsedMs: elapsed() });
+      emit({
+        type: 'epochEnd',
+        epoch,
+        train: avg.result(),
+        ...(validation ? { validation } : {}),
+        elapsedMs: elapsed(),
+      });
     }
     emit({ type: 'trainEnd', epochs: options.epochs, steps: step, elapsedMs: elapsed() });
   } finally {
@@ -129,11 +166,18 @@ async function run(model: Module, options: FitOptions, emit: (e: TrainEvent) => 
  * ```
  */
 export function fit(model: Module, options: FitOptions): Observable<TrainEvent> {
-  if (!Number.isInteger(options.epochs) || options.epochs < 1) throw new ArgumentError('fit', `epochs must be a positive integer, got ${options.epochs}`);
-  if (options.clipNorm !== undefined && !(options.clipNorm > 0)) throw new ArgumentError('fit', `clipNorm must be positive, got ${options.clipNorm}`);
+  if (!Number.isInteger(options.epochs) || options.epochs < 1)
+    throw new ArgumentError('fit', `epochs must be a positive integer, got ${options.epochs}`);
+  if (options.clipNorm !== undefined && !(options.clipNorm > 0))
+    throw new ArgumentError('fit', `clipNorm must be positive, got ${options.clipNorm}`);
   return new Observable<TrainEvent>((subscriber) => {
     // An unsubscribed subscriber is closed; the loop checks it at every batch boundary.
-    run(model, options, (e) => subscriber.next(e), () => subscriber.closed).then(
+    run(
+      model,
+      options,
+      (e) => subscriber.next(e),
+      () => subscriber.closed,
+    ).then(
       () => subscriber.complete(),
       (e: unknown) => subscriber.error(e),
     );

@@ -14,9 +14,29 @@
  */
 export { fit, TrainingError, type FitOptions } from './fit.js';
 export { evaluate, predict, type Batch, type EvaluateOptions } from './evaluate.js';
-export type { TrainEvent, TrainStartEvent, EpochStartEvent, BatchEndEvent, EpochEndEvent, TrainEndEvent, MetricValues } from './events.js';
+export type {
+  TrainEvent,
+  TrainStartEvent,
+  EpochStartEvent,
+  BatchEndEvent,
+  EpochEndEvent,
+  TrainEndEvent,
+  MetricValues,
+} from './events.js';
 export type { MetricFn, MetricSpec } from './metrics.js';
 export type { Monitor, MonitorMode } from './monitor.js';
-export { earlyStopping, checkpoint, throttleProgress, type EarlyStoppingOptions, type CheckpointOptions } from './operators.js';
-export { progressBar, renderBatchLine, renderEpochLine, type ProgressBarOptions, type ProgressStream } from './progress-bar.js';
+export {
+  earlyStopping,
+  checkpoint,
+  throttleProgress,
+  type EarlyStoppingOptions,
+  type CheckpointOptions,
+} from './operators.js';
+export {
+  progressBar,
+  renderBatchLine,
+  renderEpochLine,
+  type ProgressBarOptions,
+  type ProgressStream,
+} from './progress-bar.js';
 export { yieldToEventLoop } from './event-loop.js';

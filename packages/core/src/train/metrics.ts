@@ -13,7 +13,7 @@ export type MetricSpec = 'accuracy' | { readonly name: string; readonly fn: Metr
 export type Metrics = readonly (readonly [string, MetricFn])[];
 
 export function resolveMetrics(specs: readonly MetricSpec[]): Metrics {
-  return specs.map((s) => (s === 'accuracy' ? ['accuracy', accuracy] as const : [s.name, s.fn] as const));
+  return specs.map((s) => (s === 'accuracy' ? (['accuracy', accuracy] as const) : ([s.name, s.fn] as const)));
 }
 
 /** Every metric of one batch, computed off the tape. */
@@ -28,7 +28,8 @@ export class MetricAverager {
 
   add(batchSize: number, loss: number, metrics: Readonly<Record<string, number>>): void {
     this.samples += batchSize;
-    for (const [name, v] of [['loss', loss] as const, ...Object.entries(metrics)]) this.sums.set(name, (this.sums.get(name) ?? 0) + v * batchSize);
+    for (const [name, v] of [['loss', loss] as const, ...Object.entries(metrics)])
+      this.sums.set(name, (this.sums.get(name) ?? 0) + v * batchSize);
   }
 
   get count(): number {

@@ -19,7 +19,16 @@ export function monitoredValue(op: string, e: EpochEndEvent, monitor: Monitor): 
   const values = e[split];
   const v = values?.[name];
   if (v === undefined) {
-    throw new ArgumentError(op, `cannot monitor '${monitor}': epoch ${e.epoch} reports ${values ? Object.keys(values).map((k) => `${split}.${k}`).join(', ') : `no ${split} metrics (pass validation data to fit)`}`);
+    throw new ArgumentError(
+      op,
+      `cannot monitor '${monitor}': epoch ${e.epoch} reports ${
+        values
+          ? Object.keys(values)
+              .map((k) => `${split}.${k}`)
+              .join(', ')
+          : `no ${split} metrics (pass validation data to fit)`
+      }`,
+    );
   }
   return v;
 }
@@ -28,7 +37,10 @@ export function monitoredValue(op: string, e: EpochEndEvent, monitor: Monitor): 
 export class BestTracker {
   private best: number;
 
-  constructor(private readonly mode: MonitorMode, private readonly minDelta = 0) {
+  constructor(
+    private readonly mode: MonitorMode,
+    private readonly minDelta = 0,
+  ) {
     this.best = mode === 'min' ? Infinity : -Infinity;
   }
 

@@ -30,16 +30,20 @@ export interface EarlyStoppingOptions {
 export function earlyStopping(options: EarlyStoppingOptions = {}): MonoTypeOperatorFunction<TrainEvent> {
   const monitor = options.monitor ?? 'validation.loss';
   const patience = options.patience ?? 0;
-  if (!Number.isInteger(patience) || patience < 0) throw new ArgumentError('earlyStopping', `patience must be a non-negative integer, got ${patience}`);
-  return (source) => defer(() => {
-    const best = new BestTracker(options.mode ?? defaultMode(monitor), options.minDelta ?? 0);
-    let wait = 0;
-    return source.pipe(takeWhile((e) => {
-      if (e.type !== 'epochEnd') return true;
-      wait = best.offer(monitoredValue('earlyStopping', e, monitor)) ? 0 : wait + 1;
-      return wait <= patience;
-    }, true));
-  });
+  if (!Number.isInteger(patience) || patience < 0)
+    throw new ArgumentError('earlyStopping', `patience must be a non-negative integer, got ${patience}`);
+  return (source) =>
+    defer(() => {
+      const best = new BestTracker(options.mode ?? defaultMode(monitor), options.minDelta ?? 0);
+      let wait = 0;
+      return source.pipe(
+        takeWhile((e) => {
+          if (e.type !== 'epochEnd') return true;
+          wait = best.offer(monitoredValue('earlyStopping', e, monitor)) ? 0 : wait + 1;
+          return wait <= patience;
+        }, true),
+      );
+    });
 }
 
 /** Options of checkpoint. */
@@ -65,15 +69,22 @@ export interface CheckpointOptions {
  * }, { monitor: 'validation.accuracy' }));
  * ```
  */
-export function checkpoint(handler: (event: EpochEndEvent) => void | Promise<void>, options: CheckpointOptions = {}): MonoTypeOperatorFunction<TrainEvent> {
+export function checkpoint(
+  handler: (event: EpochEndEvent) => void | Promise<void>,
+  options: CheckpointOptions = {},
+): MonoTypeOperatorFunction<TrainEvent> {
   const { monitor } = options;
-  return (source) => defer(() => {
-    const best = monitor ? new BestTracker(options.mode ?? defaultMode(monitor)) : undefined;
-    return source.pipe(concatMap((e) => {
-      if (e.type !== 'epochEnd' || (monitor && !best!.offer(monitoredValue('checkpoint', e, monitor)))) return of(e);
-      return from(Promise.resolve().then(() => handler(e))).pipe(map(() => e));
-    }));
-  });
+  return (source) =>
+    defer(() => {
+      const best = monitor ? new BestTracker(options.mode ?? defaultMode(monitor)) : undefined;
+      return source.pipe(
+        concatMap((e) => {
+          if (e.type !== 'epochEnd' || (monitor && !best!.offer(monitoredValue('checkpoint', e, monitor))))
+            return of(e);
+          return from(Promise.resolve().then(() => handler(e))).pipe(map(() => e));
+        }),
+      );
+    });
 }
 
 /**
@@ -89,34 +100,35 @@ export function checkpoint(handler: (event: EpochEndEvent) => void | Promise<voi
  */
 export function throttleProgress(ms: number): MonoTypeOperatorFunction<TrainEvent> {
   if (!(ms >= 0)) throw new ArgumentError('throttleProgress', `ms must be non-negative, got ${ms}`);
-  return (source) => new Observable<TrainEvent>((subscriber) => {
-    let last = -Infinity;
-    let pending: BatchEndEvent | undefined;
-    const flush = (): void => {
-      if (pending) subscriber.next(pending);
-      pending = undefined;
-    };
-    return source.subscribe({
-      next: (e) => {
-        if (e.type !== 'batchEnd') {
+  return (source) =>
+    new Observable<TrainEvent>((subscriber) => {
+      let last = -Infinity;
+      let pending: BatchEndEvent | undefined;
+      const flush = (): void => {
+        if (pending) subscriber.next(pending);
+        pending = undefined;
+      };
+      return source.subscribe({
+        next: (e) => {
+          if (e.type !== 'batchEnd') {
+            flush();
+            subscriber.next(e);
+            return;
+          }
+          const now = performance.now();
+          if (now - last >= ms) {
+            last = now;
+            pending = undefined;
+            subscriber.next(e);
+          } else {
+            pending = e;
+          }
+        },
+        error: (err: unknown) => subscriber.error(err),
+        complete: () => {
           flush();
-          subscriber.next(e);
-          return;
-        }
-        const now = performance.now();
-        if (now - last >= ms) {
-          last = now;
-          pending = undefined;
-          subscriber.next(e);
-        } else {
-          pending = e;
-        }
-      },
-      error: (err: unknown) => subscriber.error(err),
-      complete: () => {
-        flush();
-        subscriber.complete();
-      },
+          subscriber.complete();
+        },
+      });
     });
-  });
 }

@@ -19,17 +19,27 @@ export interface ProgressBarOptions {
 const SHORT: Readonly<Record<string, string>> = { accuracy: 'acc' };
 
 function fmtMetrics(values: Readonly<Record<string, number>>, prefix = ''): string {
-  return Object.entries(values).map(([k, v]) => `${prefix}${SHORT[k] ?? k} ${v.toFixed(4)}`).join('  ');
+  return Object.entries(values)
+    .map(([k, v]) => `${prefix}${SHORT[k] ?? k} ${v.toFixed(4)}`)
+    .join('  ');
 }
 
 function fmtDuration(ms: number): string {
   const s = Math.max(0, Math.round(ms / 1000));
   const m = Math.floor(s / 60);
-  return m >= 60 ? `${Math.floor(m / 60)}:${String(m % 60).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}` : `${m}:${String(s % 60).padStart(2, '0')}`;
+  return m >= 60
+    ? `${Math.floor(m / 60)}:${String(m % 60).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}`
+    : `${m}:${String(s % 60).padStart(2, '0')}`;
 }
 
 /** One redrawn terminal line: epoch, bar, step, loss, metrics, throughput and the epoch's ETA. */
-export function renderBatchLine(e: BatchEndEvent, epochs: number, stepsPerEpoch: number | undefined, epochElapsedMs: number, columns = 100): string {
+export function renderBatchLine(
+  e: BatchEndEvent,
+  epochs: number,
+  stepsPerEpoch: number | undefined,
+  epochElapsedMs: number,
+  columns = 100,
+): string {
   const done = e.batch + 1;
   const metrics = fmtMetrics({ loss: e.loss, ...e.metrics });
   const rate = `${Math.round(e.samplesPerSec)} samples/s`;
@@ -66,48 +76,53 @@ function defaultStream(): ProgressStream {
  * ```
  */
 export function progressBar(options: ProgressBarOptions = {}): MonoTypeOperatorFunction<TrainEvent> {
-  return (source) => defer(() => {
-    const out = options.stream ?? defaultStream();
-    const tty = out.isTTY === true;
-    let epochs = 0;
-    let stepsPerEpoch: number | undefined;
-    let epochStart = performance.now();
-    let lastBatch = 0;
-    let drawn = false;
-    const clear = (): void => {
-      if (drawn) out.write('\r\x1b[K');
-      drawn = false;
-    };
-    return source.pipe(tap({
-      next: (e) => {
-        switch (e.type) {
-          case 'trainStart':
-            epochs = e.epochs;
-            stepsPerEpoch = e.stepsPerEpoch;
-            break;
-          case 'epochStart':
-            epochStart = performance.now();
-            break;
-          case 'batchEnd':
-            lastBatch = e.batch + 1;
-            if (tty) {
-              out.write(`\r${renderBatchLine(e, epochs, stepsPerEpoch, performance.now() - epochStart, out.columns)}\x1b[K`);
-              drawn = true;
+  return (source) =>
+    defer(() => {
+      const out = options.stream ?? defaultStream();
+      const tty = out.isTTY === true;
+      let epochs = 0;
+      let stepsPerEpoch: number | undefined;
+      let epochStart = performance.now();
+      let lastBatch = 0;
+      let drawn = false;
+      const clear = (): void => {
+        if (drawn) out.write('\r\x1b[K');
+        drawn = false;
+      };
+      return source.pipe(
+        tap({
+          next: (e) => {
+            switch (e.type) {
+              case 'trainStart':
+                epochs = e.epochs;
+                stepsPerEpoch = e.stepsPerEpoch;
+                break;
+              case 'epochStart':
+                epochStart = performance.now();
+                break;
+              case 'batchEnd':
+                lastBatch = e.batch + 1;
+                if (tty) {
+                  out.write(
+                    `\r${renderBatchLine(e, epochs, stepsPerEpoch, performance.now() - epochStart, out.columns)}\x1b[K`,
+                  );
+                  drawn = true;
+                }
+                break;
+              case 'epochEnd':
+                // Data without a length: the first epoch tells how many steps the next ones take.
+                stepsPerEpoch ??= lastBatch;
+                clear();
+                out.write(`${renderEpochLine(e, epochs, performance.now() - epochStart)}\n`);
+                break;
+              case 'trainEnd':
+                clear();
+                break;
             }
-            break;
-          case 'epochEnd':
-            // Data without a length: the first epoch tells how many steps the next ones take.
-            stepsPerEpoch ??= lastBatch;
-            clear();
-            out.write(`${renderEpochLine(e, epochs, performance.now() - epochStart)}\n`);
-            break;
-          case 'trainEnd':
-            clear();
-            break;
-        }
-      },
-      error: clear,
-      unsubscribe: clear,
-    }));
-  });
+          },
+          error: clear,
+          unsubscribe: clear,
+        }),
+      );
+    });
 }

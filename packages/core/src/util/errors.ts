@@ -7,7 +7,10 @@ export function fmtShape(shape: Shape): string {
 
 /** Base class of every error gradstream throws on purpose. `op` names the operation that refused its input. */
 export class GradstreamError extends Error {
-  constructor(readonly op: string, message: string) {
+  constructor(
+    readonly op: string,
+    message: string,
+  ) {
     super(`${op}: ${message}`);
     this.name = new.target.name;
   }

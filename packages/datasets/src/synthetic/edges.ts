@@ -24,7 +24,8 @@ export interface EdgesOptions extends SyntheticOptions {
 export function edges(options: EdgesOptions = {}): Dataset {
   const o = resolveOptions('synthetic.edges', options);
   const k = options.orientations ?? 4;
-  if (!Number.isInteger(k) || k < 1) throw new RangeError(`synthetic.edges: orientations ${k}; expected an integer ≥ 1`);
+  if (!Number.isInteger(k) || k < 1)
+    throw new RangeError(`synthetic.edges: orientations ${k}; expected an integer ≥ 1`);
   const rng = new Rng(o.seed);
   const n = o.size * o.size;
   const pixels = new Uint8Array(o.count * n);
@@ -38,7 +39,15 @@ export function edges(options: EdgesOptions = {}): Dataset {
     // Screen y grows downwards, so a counter-clockwise angle subtracts from y.
     const dx = half * Math.cos(angle);
     const dy = -half * Math.sin(angle);
-    drawStroke(pixels, i * n, o.size, (x, y) => segmentDistance(x, y, cx - dx, cy - dy, cx + dx, cy + dy), o.lineWidth, o.noise, rng);
+    drawStroke(
+      pixels,
+      i * n,
+      o.size,
+      (x, y) => segmentDistance(x, y, cx - dx, cy - dy, cx + dx, cy + dy),
+      o.lineWidth,
+      o.noise,
+      rng,
+    );
     labels[i] = label;
   }
   const classes = Array.from({ length: k }, (_, j) => `${Math.round((j * 1800) / k) / 10}°`);

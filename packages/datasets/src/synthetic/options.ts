@@ -22,10 +22,16 @@ export type ResolvedOptions = Required<SyntheticOptions>;
 /** Fills in defaults and rejects sizes no image can have (RangeError: a caller's mistake, not bad data). */
 export function resolveOptions(name: string, o: SyntheticOptions): ResolvedOptions {
   const r: ResolvedOptions = {
-    size: o.size ?? 8, count: o.count ?? 512, seed: o.seed ?? 0, maxShift: o.maxShift ?? 1,
-    scale: o.scale ?? [0.7, 1], noise: o.noise ?? 0.1, lineWidth: o.lineWidth ?? 1,
+    size: o.size ?? 8,
+    count: o.count ?? 512,
+    seed: o.seed ?? 0,
+    maxShift: o.maxShift ?? 1,
+    scale: o.scale ?? [0.7, 1],
+    noise: o.noise ?? 0.1,
+    lineWidth: o.lineWidth ?? 1,
   };
   if (!Number.isInteger(r.size) || r.size < 3) throw new RangeError(`${name}: size ${r.size}; expected an integer ≥ 3`);
-  if (!Number.isInteger(r.count) || r.count < 0) throw new RangeError(`${name}: count ${r.count}; expected an integer ≥ 0`);
+  if (!Number.isInteger(r.count) || r.count < 0)
+    throw new RangeError(`${name}: count ${r.count}; expected an integer ≥ 0`);
   return r;
 }

@@ -9,7 +9,13 @@ export type DistanceField = (x: number, y: number) => number;
  * and scales change the image, plus uniform noise of amplitude `noise`.
  */
 export function drawStroke(
-  out: Uint8Array, at: number, size: number, distance: DistanceField, lineWidth: number, noise: number, rng: Rng,
+  out: Uint8Array,
+  at: number,
+  size: number,
+  distance: DistanceField,
+  lineWidth: number,
+  noise: number,
+  rng: Rng,
 ): void {
   for (let y = 0; y < size; y++) {
     for (let x = 0; x < size; x++) {
@@ -30,5 +36,5 @@ export function segmentDistance(px: number, py: number, ax: number, ay: number, 
 }
 
 function clamp01(v: number): number {
-  return v < 0 ? 0 : v > 1 ? 1 : v;
+  return v < 0 ? 0 : Math.min(v, 1);
 }

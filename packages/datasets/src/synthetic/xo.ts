@@ -26,11 +26,14 @@ export function xo(options: SyntheticOptions = {}): Dataset {
     const cx = (o.size - 1) / 2 + rng.uniform(-o.maxShift, o.maxShift);
     const cy = (o.size - 1) / 2 + rng.uniform(-o.maxShift, o.maxShift);
     const r = rng.uniform(o.scale[0], o.scale[1]) * (o.size / 2 - 1);
-    const field = label === 0
-      ? (x: number, y: number) => Math.min(
-        segmentDistance(x, y, cx - r, cy - r, cx + r, cy + r),
-        segmentDistance(x, y, cx - r, cy + r, cx + r, cy - r))
-      : (x: number, y: number) => Math.abs(Math.hypot(x - cx, y - cy) - r);
+    const field =
+      label === 0
+        ? (x: number, y: number) =>
+            Math.min(
+              segmentDistance(x, y, cx - r, cy - r, cx + r, cy + r),
+              segmentDistance(x, y, cx - r, cy + r, cx + r, cy - r),
+            )
+        : (x: number, y: number) => Math.abs(Math.hypot(x - cx, y - cy) - r);
     drawStroke(pixels, i * n, o.size, field, o.lineWidth, o.noise, rng);
     labels[i] = label;
   }

@@ -13,19 +13,37 @@ export class AlexNet extends Module {
 
   constructor(options: ModelOptions = {}) {
     super();
-    this.features = this.addModule('features', new Sequential([
-      new Conv2d(options.inChannels ?? 3, 64, 11, { stride: 4, padding: 2 }), new ReLU(), new MaxPool2d(3, { stride: 2 }),
-      new Conv2d(64, 192, 5, { padding: 2 }), new ReLU(), new MaxPool2d(3, { stride: 2 }),
-      new Conv2d(192, 384, 3, { padding: 1 }), new ReLU(),
-      new Conv2d(384, 256, 3, { padding: 1 }), new ReLU(),
-      new Conv2d(256, 256, 3, { padding: 1 }), new ReLU(), new MaxPool2d(3, { stride: 2 }),
-    ]));
+    this.features = this.addModule(
+      'features',
+      new Sequential([
+        new Conv2d(options.inChannels ?? 3, 64, 11, { stride: 4, padding: 2 }),
+        new ReLU(),
+        new MaxPool2d(3, { stride: 2 }),
+        new Conv2d(64, 192, 5, { padding: 2 }),
+        new ReLU(),
+        new MaxPool2d(3, { stride: 2 }),
+        new Conv2d(192, 384, 3, { padding: 1 }),
+        new ReLU(),
+        new Conv2d(384, 256, 3, { padding: 1 }),
+        new ReLU(),
+        new Conv2d(256, 256, 3, { padding: 1 }),
+        new ReLU(),
+        new MaxPool2d(3, { stride: 2 }),
+      ]),
+    );
     this.avgpool = this.addModule('avgpool', new AdaptiveAvgPool2d([6, 6]));
-    this.classifier = this.addModule('classifier', new Sequential([
-      new Dropout(0.5), new Linear(256 * 6 * 6, 4096), new ReLU(),
-      new Dropout(0.5), new Linear(4096, 4096), new ReLU(),
-      new Linear(4096, options.numClasses ?? 1000),
-    ]));
+    this.classifier = this.addModule(
+      'classifier',
+      new Sequential([
+        new Dropout(0.5),
+        new Linear(256 * 6 * 6, 4096),
+        new ReLU(),
+        new Dropout(0.5),
+        new Linear(4096, 4096),
+        new ReLU(),
+        new Linear(4096, options.numClasses ?? 1000),
+      ]),
+    );
   }
 
   forward(x: Tensor): Tensor {

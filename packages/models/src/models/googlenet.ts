@@ -89,7 +89,10 @@ export class GoogLeNet extends Module {
       if (withAux && i === 0) aux1 = this.aux1?.call(y);
       if (withAux && i === 3) aux2 = this.aux2?.call(y);
     });
-    y = flatten(this.stage5.reduce((h, m) => m.call(h), y), 1);
+    y = flatten(
+      this.stage5.reduce((h, m) => m.call(h), y),
+      1,
+    );
     return { logits: this.fc.call(this.dropout.call(y)), ...(aux1 && { aux1 }), ...(aux2 && { aux2 }) };
   }
 }

@@ -9,7 +9,12 @@ export class BasicConv2d extends Module {
   readonly conv: Conv2d;
   readonly bn: BatchNorm2d;
 
-  constructor(inChannels: number, outChannels: number, kernelSize: number, options: { stride?: number; padding?: number } = {}) {
+  constructor(
+    inChannels: number,
+    outChannels: number,
+    kernelSize: number,
+    options: { stride?: number; padding?: number } = {},
+  ) {
     super();
     this.conv = this.addModule('conv', new Conv2d(inChannels, outChannels, kernelSize, { ...options, bias: false }));
     this.bn = this.addModule('bn', new BatchNorm2d(outChannels, { eps: 0.001 }));
@@ -21,7 +26,14 @@ export class BasicConv2d extends Module {
 }
 
 /** Channel widths of an Inception block, in torchvision's argument order. */
-export type InceptionWidths = readonly [ch1x1: number, ch3x3red: number, ch3x3: number, ch5x5red: number, ch5x5: number, poolProj: number];
+export type InceptionWidths = readonly [
+  ch1x1: number,
+  ch3x3red: number,
+  ch3x3: number,
+  ch5x5red: number,
+  ch5x5: number,
+  poolProj: number,
+];
 
 /**
  * Four branches concatenated on channels: `branch1` 1×1; `branch2` 1×1 → 3×3;
@@ -33,9 +45,18 @@ export class Inception extends Parallel {
   constructor(inChannels: number, [ch1x1, ch3x3red, ch3x3, ch5x5red, ch5x5, poolProj]: InceptionWidths) {
     super({
       branch1: new BasicConv2d(inChannels, ch1x1, 1),
-      branch2: new Sequential([new BasicConv2d(inChannels, ch3x3red, 1), new BasicConv2d(ch3x3red, ch3x3, 3, { padding: 1 })]),
-      branch3: new Sequential([new BasicConv2d(inChannels, ch5x5red, 1), new BasicConv2d(ch5x5red, ch5x5, 3, { padding: 1 })]),
-      branch4: new Sequential([new MaxPool2d(3, { stride: 1, padding: 1, ceilMode: true }), new BasicConv2d(inChannels, poolProj, 1)]),
+      branch2: new Sequential([
+        new BasicConv2d(inChannels, ch3x3red, 1),
+        new BasicConv2d(ch3x3red, ch3x3, 3, { padding: 1 }),
+      ]),
+      branch3: new Sequential([
+        new BasicConv2d(inChannels, ch5x5red, 1),
+        new BasicConv2d(ch5x5red, ch5x5, 3, { padding: 1 }),
+      ]),
+      branch4: new Sequential([
+        new MaxPool2d(3, { stride: 1, padding: 1, ceilMode: true }),
+        new BasicConv2d(inChannels, poolProj, 1),
+      ]),
     });
   }
 }

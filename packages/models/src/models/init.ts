@@ -29,7 +29,10 @@ export function initKaimingFanOut(conv: Conv2d): void {
 }
 
 /** Applies `f` to every module of `model` that is an instance of `type`. */
-export function initEach<T extends Module>(model: Module, type: abstract new (...args: never[]) => T, f: (m: T) => void): void {
+export function initEach<T extends Module>(
+  model: Module,
+  type: abstract new (...args: never[]) => T,
+  f: (m: T) => void,
+): void {
   for (const [, m] of model.namedModules()) if (m instanceof type) f(m);
 }
-

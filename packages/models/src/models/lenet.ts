@@ -26,15 +26,27 @@ export class LeNet5 extends Module {
     const pool = (): Module => (options.pooling === 'avg' ? new AvgPool2d(2) : new MaxPool2d(2));
     // Padding a 28×28 digit by 2 gives the 32×32 field the original was designed for.
     const padding = (options.inputSize ?? 28) === 28 ? 2 : 0;
-    this.features = this.addModule('features', new Sequential([
-      new Conv2d(options.inChannels ?? 1, 6, 5, { padding }), act(), pool(),
-      new Conv2d(6, 16, 5), act(), pool(),
-    ]));
-    this.classifier = this.addModule('classifier', new Sequential([
-      new Linear(16 * 5 * 5, 120), act(),
-      new Linear(120, 84), act(),
-      new Linear(84, options.numClasses ?? 10),
-    ]));
+    this.features = this.addModule(
+      'features',
+      new Sequential([
+        new Conv2d(options.inChannels ?? 1, 6, 5, { padding }),
+        act(),
+        pool(),
+        new Conv2d(6, 16, 5),
+        act(),
+        pool(),
+      ]),
+    );
+    this.classifier = this.addModule(
+      'classifier',
+      new Sequential([
+        new Linear(16 * 5 * 5, 120),
+        act(),
+        new Linear(120, 84),
+        act(),
+        new Linear(84, options.numClasses ?? 10),
+      ]),
+    );
   }
 
   forward(x: Tensor): Tensor {

@@ -8,7 +8,8 @@ export interface BlockType {
   create(inplanes: number, planes: number, stride: number, downsample: Sequential | undefined): Module;
 }
 
-const conv3x3 = (inC: number, outC: number, stride = 1): Conv2d => new Conv2d(inC, outC, 3, { stride, padding: 1, bias: false });
+const conv3x3 = (inC: number, outC: number, stride = 1): Conv2d =>
+  new Conv2d(inC, outC, 3, { stride, padding: 1, bias: false });
 const conv1x1 = (inC: number, outC: number, stride = 1): Conv2d => new Conv2d(inC, outC, 1, { stride, bias: false });
 
 /**

@@ -1,5 +1,14 @@
 import { flatten, type Tensor } from '@gradstream/core';
-import { AdaptiveAvgPool2d, BatchNorm2d, Conv2d, Linear, MaxPool2d, Module, ReLU, Sequential } from '@gradstream/core/nn';
+import {
+  AdaptiveAvgPool2d,
+  BatchNorm2d,
+  Conv2d,
+  Linear,
+  MaxPool2d,
+  Module,
+  ReLU,
+  Sequential,
+} from '@gradstream/core/nn';
 import { BasicBlock, Bottleneck, downsample, type BlockType } from './resnet-blocks.js';
 import { initEach, initKaimingFanOut } from './init.js';
 import { seeded, type ModelOptions } from './options.js';
@@ -31,9 +40,12 @@ export class ResNet extends Module {
     super();
     const cifar = options.variant === 'cifar';
     const inChannels = options.inChannels ?? 3;
-    this.conv1 = this.addModule('conv1', cifar
-      ? new Conv2d(inChannels, 64, 3, { padding: 1, bias: false })
-      : new Conv2d(inChannels, 64, 7, { stride: 2, padding: 3, bias: false }));
+    this.conv1 = this.addModule(
+      'conv1',
+      cifar
+        ? new Conv2d(inChannels, 64, 3, { padding: 1, bias: false })
+        : new Conv2d(inChannels, 64, 7, { stride: 2, padding: 3, bias: false }),
+    );
     this.bn1 = this.addModule('bn1', new BatchNorm2d(64));
     this.relu = this.addModule('relu', new ReLU());
     this.maxpool = cifar ? undefined : this.addModule('maxpool', new MaxPool2d(3, { stride: 2, padding: 1 }));

@@ -1,5 +1,15 @@
 import { flatten, type Tensor } from '@gradstream/core';
-import { AdaptiveAvgPool2d, BatchNorm2d, Conv2d, Dropout, Linear, MaxPool2d, Module, ReLU, Sequential } from '@gradstream/core/nn';
+import {
+  AdaptiveAvgPool2d,
+  BatchNorm2d,
+  Conv2d,
+  Dropout,
+  Linear,
+  MaxPool2d,
+  Module,
+  ReLU,
+  Sequential,
+} from '@gradstream/core/nn';
 import { initEach, initKaimingFanOut, initNormal } from './init.js';
 import { seeded, type ModelOptions } from './options.js';
 
@@ -56,13 +66,23 @@ export class VGG extends Module {
     const cifar = options.variant === 'cifar';
     const pooled = cifar ? 1 : 7;
     const hidden = cifar ? 512 : 4096;
-    this.features = this.addModule('features', features(CONFIGS[depth], options.inChannels ?? 3, options.batchNorm ?? false, cifar));
+    this.features = this.addModule(
+      'features',
+      features(CONFIGS[depth], options.inChannels ?? 3, options.batchNorm ?? false, cifar),
+    );
     this.avgpool = this.addModule('avgpool', new AdaptiveAvgPool2d([pooled, pooled]));
-    this.classifier = this.addModule('classifier', new Sequential([
-      new Linear(512 * pooled * pooled, hidden), new ReLU(), new Dropout(0.5),
-      new Linear(hidden, hidden), new ReLU(), new Dropout(0.5),
-      new Linear(hidden, options.numClasses ?? 1000),
-    ]));
+    this.classifier = this.addModule(
+      'classifier',
+      new Sequential([
+        new Linear(512 * pooled * pooled, hidden),
+        new ReLU(),
+        new Dropout(0.5),
+        new Linear(hidden, hidden),
+        new ReLU(),
+        new Dropout(0.5),
+        new Linear(hidden, options.numClasses ?? 1000),
+      ]),
+    );
     initEach(this, Conv2d, initKaimingFanOut);
     initEach(this, Linear, (fc) => initNormal(fc, 0.01));
   }

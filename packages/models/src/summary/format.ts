@@ -2,7 +2,8 @@ import type { ModelSummary } from './summary.js';
 
 const group = (n: number): string => n.toLocaleString('en-US');
 const shape = (s: readonly number[]): string => `[${s.join(', ')}]`;
-const scaled = (n: number): string => (n >= 1e9 ? ` (${(n / 1e9).toFixed(2)} G)` : n >= 1e6 ? ` (${(n / 1e6).toFixed(2)} M)` : '');
+const scaled = (n: number): string =>
+  n >= 1e9 ? ` (${(n / 1e9).toFixed(2)} G)` : n >= 1e6 ? ` (${(n / 1e6).toFixed(2)} M)` : '';
 
 /**
  * Renders a summary as a fixed-width text table (one row per layer call,
@@ -19,7 +20,10 @@ export function formatSummary(s: ModelSummary): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   // Text columns read left-aligned, numbers right-aligned so digits line up.
   const line = (cells: readonly string[]): string =>
-    cells.map((c, i) => (i < 3 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd();
+    cells
+      .map((c, i) => (i < 3 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!)))
+      .join('  ')
+      .trimEnd();
   const rule = '-'.repeat(widths.reduce((a, b) => a + b + 2, -2));
   return [
     line(header),

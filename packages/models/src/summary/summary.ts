@@ -68,7 +68,13 @@ export function summary(model: Module, inputShape: readonly number[]): ModelSumm
       m.addForwardHook((module, _input, output) => {
         const params = counted.has(module) ? 0 : module.parameters().reduce((n, p) => n + p.size, 0);
         counted.add(module);
-        layers.push({ name, type: module.constructor.name, outputShape: [...output.shape], params, multAdds: multAddsOf(module, output) });
+        layers.push({
+          name,
+          type: module.constructor.name,
+          outputShape: [...output.shape],
+          params,
+          multAdds: multAddsOf(module, output),
+        });
       }),
     );
   let outputShape: readonly number[];

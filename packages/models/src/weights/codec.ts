@@ -24,7 +24,8 @@ const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
  * NaN payloads survive and round trips are bit-exact.
  */
 function swapIfBigEndianHost(bytes: Uint8Array, elementBytes: number): Uint8Array {
-  if (!LITTLE_ENDIAN_HOST) for (let i = 0; i < bytes.length; i += elementBytes) bytes.subarray(i, i + elementBytes).reverse();
+  if (!LITTLE_ENDIAN_HOST)
+    for (let i = 0; i < bytes.length; i += elementBytes) bytes.subarray(i, i + elementBytes).reverse();
   return bytes;
 }
 
@@ -56,7 +57,12 @@ function decodeEntry(bytes: Uint8Array, entry: HeaderEntry, dataStart: number, f
         // An int64 fits int32 exactly when its high word is the low word's sign extension.
         if (high !== low >> 31) {
           const value = view.getBigInt64(8 * i, true);
-          throw new WeightsFileError('out-of-range', file, dataStart + entry.begin + 8 * i, `tensor '${entry.name}': I64 value ${value} does not fit int32`);
+          throw new WeightsFileError(
+            'out-of-range',
+            file,
+            dataStart + entry.begin + 8 * i,
+            `tensor '${entry.name}': I64 value ${value} does not fit int32`,
+          );
         }
         data[i] = low;
       }
@@ -96,15 +102,24 @@ const FILE_DTYPE: Record<RawTensor['dtype'], FileDType> = { float32: 'F32', floa
  * decodeSafetensors(bytes).tensors.get('w')?.data; // Float32Array [1, 2]
  * ```
  */
-export function encodeSafetensors(tensors: ReadonlyMap<string, RawTensor>, metadata?: Readonly<Record<string, string>>): Uint8Array {
+export function encodeSafetensors(
+  tensors: ReadonlyMap<string, RawTensor>,
+  metadata?: Readonly<Record<string, string>>,
+): Uint8Array {
   const header: Record<string, unknown> = {};
-  if (metadata !== undefined) header['__metadata__'] = metadata;
+  if (metadata !== undefined) header.__metadata__ = metadata;
   let offset = 0;
   for (const [name, t] of tensors) {
-    if (name === '__metadata__') throw new WeightsFileError('unsupported', '<encode>', 0, `'__metadata__' is reserved and cannot name a tensor`);
+    if (name === '__metadata__')
+      throw new WeightsFileError('unsupported', '<encode>', 0, `'__metadata__' is reserved and cannot name a tensor`);
     const expected = t.shape.reduce((a, b) => a * b, 1);
     if (expected !== t.data.length) {
-      throw new WeightsFileError('bad-shape', '<encode>', 0, `tensor '${name}': shape [${t.shape.join(',')}] holds ${expected} values, data has ${t.data.length}`);
+      throw new WeightsFileError(
+        'bad-shape',
+        '<encode>',
+        0,
+        `tensor '${name}': shape [${t.shape.join(',')}] holds ${expected} values, data has ${t.data.length}`,
+      );
     }
     header[name] = { dtype: FILE_DTYPE[t.dtype], shape: t.shape, data_offsets: [offset, offset + t.data.byteLength] };
     offset += t.data.byteLength;

@@ -43,7 +43,12 @@ function readHeaderLength(bytes: Uint8Array, file: string): number {
   // Checked as two halves so a huge u64 never reaches float arithmetic.
   if (high !== 0 || low > available) {
     const claimed = high === 0 ? String(low) : `${(BigInt(high) << 32n) | BigInt(low)}`;
-    throw new WeightsFileError('truncated', file, 0, `header length ${claimed} exceeds the ${available} bytes after the length field`);
+    throw new WeightsFileError(
+      'truncated',
+      file,
+      0,
+      `header length ${claimed} exceeds the ${available} bytes after the length field`,
+    );
   }
   return low;
 }
@@ -82,7 +87,8 @@ function parseEntry(name: string, value: unknown, dataLength: number, file: stri
   if (typeof dtype !== 'string' || !Object.hasOwn(ELEMENT_BYTES, dtype)) {
     return fail('bad-dtype', `dtype ${JSON.stringify(dtype)} is not one of ${Object.keys(ELEMENT_BYTES).join(', ')}`);
   }
-  if (!Array.isArray(shape) || !shape.every(isIndex)) return fail('bad-shape', 'shape must be an array of non-negative integers');
+  if (!Array.isArray(shape) || !shape.every(isIndex))
+    return fail('bad-shape', 'shape must be an array of non-negative integers');
   if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every(isIndex)) {
     return fail('bad-offsets', 'data_offsets must be two non-negative integers');
   }
@@ -96,7 +102,10 @@ function parseEntry(name: string, value: unknown, dataLength: number, file: stri
     if (!Number.isSafeInteger(byteLength)) return fail('bad-shape', `shape [${shape.join(',')}] is too large`);
   }
   if (byteLength !== end - begin) {
-    return fail('bad-shape', `shape [${shape.join(',')}] of ${dtype} needs ${byteLength} bytes but data_offsets span ${end - begin}`);
+    return fail(
+      'bad-shape',
+      `shape [${shape.join(',')}] of ${dtype} needs ${byteLength} bytes but data_offsets span ${end - begin}`,
+    );
   }
   return { name, dtype: dtype as FileDType, shape: shape as number[], begin, end };
 }
@@ -115,13 +124,23 @@ function checkTiling(entries: readonly HeaderEntry[], dataLength: number, dataSt
       throw new WeightsFileError('bad-offsets', file, dataStart + e.begin, `tensor '${e.name}' overlaps '${previous}'`);
     }
     if (e.begin > cursor) {
-      throw new WeightsFileError('bad-offsets', file, dataStart + cursor, `${e.begin - cursor} bytes before tensor '${e.name}' belong to no tensor`);
+      throw new WeightsFileError(
+        'bad-offsets',
+        file,
+        dataStart + cursor,
+        `${e.begin - cursor} bytes before tensor '${e.name}' belong to no tensor`,
+      );
     }
     cursor = e.end;
     previous = e.name;
   }
   if (cursor !== dataLength) {
-    throw new WeightsFileError('bad-offsets', file, dataStart + cursor, `${dataLength - cursor} trailing bytes belong to no tensor`);
+    throw new WeightsFileError(
+      'bad-offsets',
+      file,
+      dataStart + cursor,
+      `${dataLength - cursor} trailing bytes belong to no tensor`,
+    );
   }
 }
 
@@ -135,7 +154,7 @@ export function parseHeader(bytes: Uint8Array, file: string): Header {
   const json = parseJson(bytes, length, file);
   const dataStart = LENGTH_BYTES + length;
   const dataLength = bytes.length - dataStart;
-  const metadata = parseMetadata(json['__metadata__'], file);
+  const metadata = parseMetadata(json.__metadata__, file);
   const entries = Object.entries(json)
     .filter(([name]) => name !== '__metadata__')
     .map(([name, value]) => parseEntry(name, value, dataLength, file));

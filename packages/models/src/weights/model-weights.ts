@@ -33,7 +33,11 @@ function readSource(source: string | Uint8Array): { bytes: Uint8Array; file: str
  * loadWeights(model, 'resnet18.safetensors');
  * ```
  */
-export function loadWeights(model: Module, source: string | Uint8Array, options: LoadWeightsOptions = {}): LoadStateDictResult {
+export function loadWeights(
+  model: Module,
+  source: string | Uint8Array,
+  options: LoadWeightsOptions = {},
+): LoadStateDictResult {
   const { bytes, file } = readSource(source);
   const { tensors } = decodeSafetensors(bytes, file);
   const sd = new Map<string, Tensor>();
@@ -47,7 +51,8 @@ export function loadWeights(model: Module, source: string | Uint8Array, options:
 }
 
 function toRaw(name: string, t: Tensor, file: string): RawTensor {
-  if (t.dtype === 'bool') throw new WeightsFileError('unsupported', file, 0, `tensor '${name}': bool tensors are not written`);
+  if (t.dtype === 'bool')
+    throw new WeightsFileError('unsupported', file, 0, `tensor '${name}': bool tensors are not written`);
   return { dtype: t.dtype, shape: t.shape, data: t.dataSync() as RawTensor['data'] };
 }
 
