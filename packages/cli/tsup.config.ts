@@ -1,7 +1,8 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: ['src/main.ts', 'src/index.ts'],
+  // dist/main.js is the bin (package.json "bin"); dist/index.js the library entry.
+  entry: { main: 'src/bin.ts', index: 'src/index.ts' },
   format: ['esm'],
   dts: true,
   clean: true,

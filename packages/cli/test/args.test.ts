@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { defaultOutDir, parseArgs } from '../src/args.js';
+import { defaultOutDir, parseArgs } from '../src/command-line/args.js';
 
 const NOW = new Date('2025-03-04T05:06:07.890Z');
 

@@ -1,4 +1,4 @@
-import type { Output } from '../src/context.js';
+import type { Output } from '../src/program/context.js';
 
 /** An Output that records what was written, optionally reacting to each chunk. */
 export function capture(onWrite?: (chunk: string) => void): Output & { readonly text: () => string } {

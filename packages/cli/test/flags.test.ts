@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { main } from '../src/main.js';
+import { main } from '../src/program/main.js';
 import { capture } from './capture.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'gradstream-flags-'));

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { CommandContext } from '../context.js';
+import type { CommandContext } from '../program/context.js';
 
 /** The checkout this CLI runs from (the folder with pnpm-workspace.yaml), if any. */
 export function findRepoRoot(from = dirname(fileURLToPath(import.meta.url))): string | undefined {

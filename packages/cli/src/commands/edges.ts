@@ -1,6 +1,6 @@
 import '@gradstream/backend-cpu';
-import type { CommandContext } from '../context.js';
-import { HORIZONTAL_EDGE, VERTICAL_EDGE, edgeMap, formatMap, squareImage } from '../edges.js';
+import type { CommandContext } from '../program/context.js';
+import { HORIZONTAL_EDGE, VERTICAL_EDGE, edgeMap, formatMap, squareImage } from '../demos/edges.js';
 
 /** `gradstream edges`: the classic edge-detection demo on a 6×6 step and a 12×12 square. */
 export function edgesCommand(ctx: CommandContext): void {

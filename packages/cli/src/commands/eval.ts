@@ -2,12 +2,12 @@ import { existsSync, statSync } from 'node:fs';
 import { evaluate, type MetricValues } from '@gradstream/core/train';
 import { DataLoader } from '@gradstream/datasets';
 import { loadWeights } from '@gradstream/models';
-import type { EvalArgs } from '../args.js';
-import type { CommandContext } from '../context.js';
+import type { EvalArgs } from '../command-line/args.js';
+import type { CommandContext } from '../program/context.js';
 import { startBackend } from '../setup/backend.js';
 import { datasetInfo, loadTestSplit } from '../setup/datasets.js';
 import { buildModel } from '../setup/models.js';
-import { UsageError } from '../usage-error.js';
+import { UsageError } from '../command-line/usage-error.js';
 import { count, percent } from './format.js';
 
 /**

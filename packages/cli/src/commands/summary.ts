@@ -1,6 +1,6 @@
 import { formatSummary, summary, type ModelSummary } from '@gradstream/models';
-import type { SummaryArgs } from '../args.js';
-import type { CommandContext } from '../context.js';
+import type { SummaryArgs } from '../command-line/args.js';
+import type { CommandContext } from '../program/context.js';
 import { datasetInfo } from '../setup/datasets.js';
 import { buildModel } from '../setup/models.js';
 

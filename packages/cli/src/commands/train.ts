@@ -1,9 +1,9 @@
 import { evaluate, type MetricValues } from '@gradstream/core/train';
 import { DataLoader, type Dataset } from '@gradstream/datasets';
-import type { TrainArgs } from '../args.js';
-import type { CommandContext } from '../context.js';
+import type { TrainArgs } from '../command-line/args.js';
+import type { CommandContext } from '../program/context.js';
 import { ensureWritableDir } from '../io/files.js';
-import type { EpochRecord } from '../metrics.js';
+import type { EpochRecord } from '../training/epoch-record.js';
 import { startBackend } from '../setup/backend.js';
 import { datasetInfo, loadSplits } from '../setup/datasets.js';
 import { buildModel } from '../setup/models.js';

@@ -1,4 +1,4 @@
-import type { EpochRecord } from '../metrics.js';
+import type { EpochRecord } from '../training/epoch-record.js';
 
 /** The header row of metrics.csv; column order is part of the file format. */
 export const METRICS_HEADER = [

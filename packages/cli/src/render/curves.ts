@@ -1,5 +1,5 @@
 import { Canvas, type Rgb } from './canvas.js';
-import type { EpochRecord } from '../metrics.js';
+import type { EpochRecord } from '../training/epoch-record.js';
 
 const PANEL_W = 420;
 const PANEL_H = 300;

