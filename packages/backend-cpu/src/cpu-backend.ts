@@ -15,7 +15,8 @@ import type {
   UnaryOp,
   WindowGeometry,
 } from '@gradstream/core';
-import { type CpuStorage, type FloatArray, allocate, sizeOf } from './storage.js';
+import { sizeOf } from '@gradstream/core';
+import { type CpuStorage, type FloatArray, allocate } from './storage.js';
 import { cast, unary } from './kernels/unary.js';
 import { binary, where } from './kernels/binary.js';
 import { argReduce, reduce } from './kernels/reduce.js';

@@ -1,4 +1,4 @@
-import type { DType, DTypeArrayMap, Shape, TypedArray } from '@gradstream/core';
+import type { DType, DTypeArrayMap, TypedArray } from '@gradstream/core';
 
 /** The DataId of the CPU backend: the values themselves, contiguous and row-major. */
 export interface CpuStorage {
@@ -21,24 +21,6 @@ export function allocate(dtype: DType, size: number): TypedArray {
     case 'bool':
       return new Uint8Array(size);
   }
-}
-
-/** Number of elements of a shape (1 for a scalar). */
-export function sizeOf(shape: Shape): number {
-  let n = 1;
-  for (const d of shape) n *= d;
-  return n;
-}
-
-/** Row-major strides of a contiguous tensor of this shape. */
-export function stridesOf(shape: Shape): number[] {
-  const strides = new Array<number>(shape.length);
-  let s = 1;
-  for (let i = shape.length - 1; i >= 0; i--) {
-    strides[i] = s;
-    s *= shape[i]!;
-  }
-  return strides;
 }
 
 /** A zero-filled array of `size` elements of the same type as `values`. */

@@ -1,4 +1,4 @@
-import { BackendError, type DType, type Shape, type TensorInfo, type TypedArray } from '@gradstream/core';
+import { BackendError, type DType, type Shape, type TensorInfo, type TypedArray, sizeOf } from '@gradstream/core';
 import type { Block } from './runtime/heap.js';
 import type { WasmRuntime } from './runtime/wasm-runtime.js';
 
@@ -31,12 +31,6 @@ export function elementBytes(dtype: DType): number {
         `dtype ${dtype} is not supported: the wasm backend is float32-only (plus int32 and bool storage)`,
       );
   }
-}
-
-function sizeOf(shape: Shape): number {
-  let n = 1;
-  for (const d of shape) n *= d;
-  return n;
 }
 
 /**

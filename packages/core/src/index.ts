@@ -27,7 +27,6 @@ export {
 } from './tensor/creation.js';
 export { Random, setSeed, globalRandom } from './tensor/random.js';
 export { tidy, keep, memory, type MemoryInfo } from './tensor/engine.js';
-export { sizeOf, broadcastShapes } from './tensor/shape.js';
 export * from './util/errors.js';
 export * from './ops/index.js';
 export * from './autograd/index.js';

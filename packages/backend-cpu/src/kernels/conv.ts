@@ -1,7 +1,7 @@
-import { type ConvGeometry, type Shape, convOutputSize } from '@gradstream/core';
+import { type ConvGeometry, type Shape, type Window3, convOutputSize, sizeOf, window3 } from '@gradstream/core';
 import { type FloatArray, allocateLike } from '../storage.js';
 import { gemm } from './gemm.js';
-import { type Window3, foldInto, unfoldInto, window3 } from './window.js';
+import { foldInto, unfoldInto } from './window.js';
 
 /** Everything the three convolution kernels derive from x's shape, w's shape and the geometry. */
 interface ConvPlan {
@@ -37,8 +37,8 @@ function planConv(xShape: Shape, wShape: Shape, geometry: ConvGeometry): ConvPla
     { kernel, stride: geometry.stride, dilation: geometry.dilation, padding: geometry.padding, outShape: outSpatial },
     inSpatial,
   );
-  const kernelSize = kernel.reduce((p, k) => p * k, 1);
-  const positions = outSpatial.reduce((p, k) => p * k, 1);
+  const kernelSize = sizeOf(kernel);
+  const positions = sizeOf(outSpatial);
   const pointwise =
     kernelSize === 1 && geometry.stride.every((s) => s === 1) && geometry.padding.every(([b, a]) => b === 0 && a === 0);
   return {

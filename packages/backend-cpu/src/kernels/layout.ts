@@ -1,6 +1,5 @@
-import type { DType, Shape, TypedArray } from '@gradstream/core';
-import { allocate, sizeOf, stridesOf } from '../storage.js';
-import { RowCursor, planStrided } from './strided.js';
+import { type DType, RowCursor, type Shape, type TypedArray, planStrided, sizeOf, stridesOf } from '@gradstream/core';
+import { allocate } from '../storage.js';
 
 /** Below this many elements a plain loop beats `set(subarray(...))`, which allocates a view. */
 const BULK_COPY_MIN = 64;
@@ -18,12 +17,11 @@ function copyBlock(
   dstOff: number,
   dstStrides: readonly number[],
 ): void {
-  const plan = planStrided(dims, [srcStrides, dstStrides]);
-  const cursor = new RowCursor(plan, [srcOff, dstOff]);
-  const [ss, ds] = plan.rowStrides as [number, number];
-  const n = plan.rowLength;
+  const cursor = new RowCursor(planStrided(dims, [srcStrides, dstStrides]), [srcOff, dstOff]);
+  const [ss, ds] = cursor.rowStrides as [number, number];
+  const n = cursor.rowLength;
   const bulk = ss === 1 && ds === 1 && n >= BULK_COPY_MIN;
-  for (let r = 0; r < plan.rows; r++) {
+  for (let r = 0; r < cursor.rows; r++) {
     let s = cursor.offsets[0]!;
     let d = cursor.offsets[1]!;
     if (bulk) dst.set(src.subarray(s, s + n), d);

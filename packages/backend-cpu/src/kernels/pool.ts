@@ -1,6 +1,5 @@
-import type { AvgPoolGeometry, Shape, WindowGeometry } from '@gradstream/core';
+import { type AvgPoolGeometry, type Shape, type Window3, type WindowGeometry, sizeOf, window3 } from '@gradstream/core';
 import { type FloatArray, allocateLike } from '../storage.js';
-import { type Window3, window3 } from './window.js';
 
 /** Kernel offsets [lo, hi) whose position o·stride − pad + k·dilation falls inside [0, size). */
 function validOffsets(
@@ -148,7 +147,7 @@ export function avgPool(
   geometry: AvgPoolGeometry,
 ): { values: FloatArray; shape: number[] } {
   const shape = [xShape[0]!, xShape[1]!, ...geometry.outShape];
-  const size = shape.reduce((p, d) => p * d, 1);
+  const size = sizeOf(shape);
   const y = allocateLike(x, size);
   avgPoolWalk(x, y, xShape, geometry, false);
   return { values: y, shape };
@@ -156,7 +155,7 @@ export function avgPool(
 
 /** The adjoint of avgPool: each dy spreads dy/divisor over its window's in-input positions. */
 export function avgPoolBackward(dy: FloatArray, geometry: AvgPoolGeometry, xShape: Shape): FloatArray {
-  const size = xShape.reduce((p, d) => p * d, 1);
+  const size = sizeOf(xShape);
   const dx = allocateLike(dy, size);
   avgPoolWalk(dx, dy, xShape, geometry, true);
   return dx;

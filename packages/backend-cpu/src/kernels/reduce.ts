@@ -1,6 +1,15 @@
-import type { ArgReduceOp, DType, ReduceOp, Shape, TypedArray } from '@gradstream/core';
-import { allocate, sizeOf, stridesOf } from '../storage.js';
-import { RowCursor, planStrided } from './strided.js';
+import {
+  type ArgReduceOp,
+  type DType,
+  type ReduceOp,
+  RowCursor,
+  type Shape,
+  type TypedArray,
+  planStrided,
+  sizeOf,
+  stridesOf,
+} from '@gradstream/core';
+import { allocate } from '../storage.js';
 
 /** What a reduction starts from; bool sums reduce as `max` (any) so the result stays 0 or 1. */
 function identityOf(op: ReduceOp): number {
@@ -51,11 +60,10 @@ function reduceStrided(op: ReduceOp, x: TypedArray, shape: Shape, axes: readonly
     outStrides[i] = reduced.has(i) ? 0 : s;
     if (!reduced.has(i)) s *= shape[i]!;
   }
-  const plan = planStrided(shape, [stridesOf(shape), outStrides]);
-  const cursor = new RowCursor(plan, [0, 0]);
-  const n = plan.rowLength;
-  const so = plan.rowStrides[1]!;
-  for (let r = 0; r < plan.rows; r++) {
+  const cursor = new RowCursor(planStrided(shape, [stridesOf(shape), outStrides]));
+  const n = cursor.rowLength;
+  const so = cursor.rowStrides[1]!;
+  for (let r = 0; r < cursor.rows; r++) {
     let i = cursor.offsets[0]!;
     let o = cursor.offsets[1]!;
     const end = i + n;

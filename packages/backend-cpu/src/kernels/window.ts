@@ -1,47 +1,5 @@
-import type { Shape, WindowGeometry } from '@gradstream/core';
+import { type Shape, type Window3, type WindowGeometry, window3 } from '@gradstream/core';
 import { type FloatArray, allocateLike } from '../storage.js';
-
-/**
- * A sliding window over 1, 2 or 3 spatial dimensions, widened to exactly 3 by
- * prepending dimensions of size 1 (kernel 1, stride 1, no padding), so one
- * loop nest serves every rank. Arrays are [depth, height, width].
- */
-export interface Window3 {
-  readonly kernel: readonly [number, number, number];
-  readonly stride: readonly [number, number, number];
-  readonly dilation: readonly [number, number, number];
-  /** Padding before each dimension (padding after only shows up in `out`). */
-  readonly padBefore: readonly [number, number, number];
-  /** Padding after each dimension (needed for avg-pool divisors). */
-  readonly padAfter: readonly [number, number, number];
-  readonly inSize: readonly [number, number, number];
-  readonly outSize: readonly [number, number, number];
-}
-
-function widen(values: readonly number[], fill: number): [number, number, number] {
-  const w: number[] = [fill, fill, fill];
-  for (let i = 0; i < values.length; i++) w[3 - values.length + i] = values[i]!;
-  return w as [number, number, number];
-}
-
-/** The 3-D form of a window whose input spatial size is `inSpatial`. */
-export function window3(geometry: WindowGeometry, inSpatial: Shape): Window3 {
-  return {
-    kernel: widen(geometry.kernel, 1),
-    stride: widen(geometry.stride, 1),
-    dilation: widen(geometry.dilation, 1),
-    padBefore: widen(
-      geometry.padding.map((p) => p[0]),
-      0,
-    ),
-    padAfter: widen(
-      geometry.padding.map((p) => p[1]),
-      0,
-    ),
-    inSize: widen(inSpatial, 1),
-    outSize: widen(geometry.outShape, 1),
-  };
-}
 
 /**
  * The outputs o in [lo, hi) for which kernel offset k lands inside the input

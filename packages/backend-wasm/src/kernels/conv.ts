@@ -1,7 +1,6 @@
-import { type ConvGeometry, type Shape, type TensorInfo, convOutputSize } from '@gradstream/core';
+import { type ConvGeometry, type Shape, type TensorInfo, convOutputSize, sizeOf } from '@gradstream/core';
 import type { TensorStore } from '../tensor-store.js';
-import { threadsFor } from './parallel.js';
-import { splitRange } from './strided.js';
+import { splitRange, threadsFor } from './parallel.js';
 import { writeWindowDescriptor } from './window-descriptor.js';
 
 interface ConvPlan {
@@ -34,8 +33,8 @@ function plan(ts: TensorStore, xShape: Shape, wShape: Shape, g: ConvGeometry): C
     outChannels: o!,
     groups: g.groups,
   });
-  const outSize = outSpatial.reduce((p, k) => p * k, 1);
-  const flops = 2 * n! * o! * cg! * kernel.reduce((p, k) => p * k, 1) * outSize;
+  const outSize = sizeOf(outSpatial);
+  const flops = 2 * n! * o! * cg! * sizeOf(kernel) * outSize;
   return { desc, n: n!, c: c!, o: o!, outSpatial, outSize, flops, scratchBytes: ts.rt.exports.convScratchBytes(desc) };
 }
 
@@ -63,7 +62,7 @@ export function conv(ts: TensorStore, x: TensorInfo, w: TensorInfo, g: ConvGeome
   const { rt } = ts;
   const threads = threadsFor(p.flops, rt);
   // Output rows are every (od, oh) pair: all output dimensions but the last.
-  const rows = p.outSpatial.slice(0, -1).reduce((a, b) => a * b, 1);
+  const rows = sizeOf(p.outSpatial.slice(0, -1));
   const job = (t: number, n: [number, number], o: [number, number], r: [number, number]) => [
     ts.ptr(x),
     ts.ptr(w),
@@ -118,8 +117,25 @@ export function convBackpropInput(
 }
 
 /**
- * dw: Σ over images of dy · im2col(x)ᵀ. When threads split the batch, each
- * but the first accumulates into its own temporary, added up at the end.
+ * Most chunks the filter gradient cuts the batch into. Each chunk is summed
+ * into its own buffer and the buffers are added in chunk order, so the
+ * rounding of dw depends on the batch and the weight shape alone, never on
+ * the thread count; eight chunks keep up to eight threads busy.
+ */
+const FILTER_CHUNKS = 8;
+/** Floats of chunk buffers the filter gradient may hold beyond dw itself (16 MB). */
+const FILTER_PARTIAL_FLOATS = 4 << 20;
+
+/** Images per chunk of the filter gradient's batch reduction: a function of the shapes only. */
+function filterChunkSize(n: number, dwSize: number): number {
+  const chunks = Math.max(1, Math.min(n, FILTER_CHUNKS, 1 + Math.floor(FILTER_PARTIAL_FLOATS / dwSize)));
+  return Math.ceil(n / chunks);
+}
+
+/**
+ * dw: Σ over images of dy · im2col(x)ᵀ, reduced over fixed chunks of the
+ * batch (see FILTER_CHUNKS). Threads share the (chunk, output channel)
+ * pairs evenly, so a small batch still splits across channels.
  */
 export function convBackpropFilter(
   ts: TensorStore,
@@ -137,27 +153,27 @@ export function convBackpropFilter(
     return dw;
   }
   const { rt } = ts;
-  const { byBatch, ranges } = split(p, p.o, threadsFor(p.flops, rt));
-  const partials = byBatch ? ranges.slice(1).map(() => rt.heap.alloc(size * 4)) : [];
+  const chunk = filterChunkSize(p.n, size);
+  const chunks = Math.ceil(p.n / chunk);
+  const partials = chunks > 1 ? rt.heap.alloc((chunks - 1) * size * 4) : undefined;
   try {
-    const outFor = (t: number) => (t === 0 || !byBatch ? ts.ptr(dw) : partials[t - 1]!.ptr);
     rt.parallel(
       'convBackpropFilter',
-      ranges.map(([s, e], t) => [
+      splitRange(chunks * p.o, threadsFor(p.flops, rt)).map(([u0, u1], t) => [
         ts.ptr(x),
         ts.ptr(dy),
-        outFor(t),
+        ts.ptr(dw),
+        partials?.ptr ?? 0,
         p.desc,
-        byBatch ? s : 0,
-        byBatch ? e : p.n,
-        byBatch ? 0 : s,
-        byBatch ? p.o : e,
+        chunk,
+        u0,
+        u1,
         rt.scratchFor(t, p.scratchBytes),
       ]),
     );
-    for (const partial of partials) rt.exports.addInto(ts.ptr(dw), partial.ptr, size);
+    for (let k = 1; k < chunks; k++) rt.exports.addInto(ts.ptr(dw), partials!.ptr + (k - 1) * size * 4, size);
   } finally {
-    for (const partial of partials) rt.heap.release(partial);
+    if (partials) rt.heap.release(partials);
   }
   return dw;
 }

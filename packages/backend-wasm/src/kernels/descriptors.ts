@@ -1,6 +1,6 @@
 import { MAX_RANK, SD_RANK, SD_SHAPE, SD_STRIDES_A, SD_WORDS } from '../../assembly/opcodes.js';
 import type { WasmRuntime } from '../runtime/wasm-runtime.js';
-import type { StridedPlan } from './strided.js';
+import type { StridedPlan } from '@gradstream/core';
 
 /** Whether a plan fits the wasm strided-loop descriptor. */
 export function fitsDescriptor(plan: StridedPlan): boolean {

@@ -1,8 +1,19 @@
-import type { BinaryOp, DType, TensorInfo, TypedArray, UnaryOp } from '@gradstream/core';
+import {
+  type BinaryOp,
+  type DType,
+  RowCursor,
+  type TensorInfo,
+  type TypedArray,
+  type UnaryOp,
+  binaryOutputDType,
+  binaryRow,
+  broadcastShapes,
+  broadcastStrides,
+  planStrided,
+} from '@gradstream/core';
 import * as Op from '../../assembly/opcodes.js';
 import type { TensorStore } from '../tensor-store.js';
 import { fitsDescriptor, writeStridedDescriptor } from './descriptors.js';
-import { broadcastShape, broadcastStrides, forEachRow, planStrided } from './strided.js';
 
 const unaryCodes: Record<Exclude<UnaryOp, 'logicalNot'>, number> = {
   neg: Op.U_NEG,
@@ -42,17 +53,6 @@ const binaryCodes: Partial<Record<BinaryOp, number>> = {
   lessEqual: Op.B_LESS_EQUAL,
 };
 
-const boolResults: ReadonlySet<BinaryOp> = new Set<BinaryOp>([
-  'equal',
-  'notEqual',
-  'greater',
-  'greaterEqual',
-  'less',
-  'lessEqual',
-  'logicalAnd',
-  'logicalOr',
-]);
-
 /** Integer and bool unary ops, which core only sends for neg/abs/sign/square/relu and logicalNot. */
 function unaryScalar(op: UnaryOp, v: number): number {
   switch (op) {
@@ -86,49 +86,14 @@ export function unary(ts: TensorStore, op: UnaryOp, x: TensorInfo): TensorInfo {
   return y;
 }
 
-function binaryScalar(op: BinaryOp, a: number, b: number, integer: boolean): number {
-  switch (op) {
-    case 'add':
-      return a + b;
-    case 'sub':
-      return a - b;
-    case 'mul':
-      return integer ? Math.imul(a, b) : a * b;
-    case 'div':
-      return a / b;
-    case 'pow':
-      return a ** b;
-    case 'maximum':
-      return Math.max(a, b);
-    case 'minimum':
-      return Math.min(a, b);
-    case 'equal':
-      return a === b ? 1 : 0;
-    case 'notEqual':
-      return a !== b ? 1 : 0;
-    case 'greater':
-      return a > b ? 1 : 0;
-    case 'greaterEqual':
-      return a >= b ? 1 : 0;
-    case 'less':
-      return a < b ? 1 : 0;
-    case 'lessEqual':
-      return a <= b ? 1 : 0;
-    case 'logicalAnd':
-      return a !== 0 && b !== 0 ? 1 : 0;
-    case 'logicalOr':
-      return a !== 0 || b !== 0 ? 1 : 0;
-  }
-}
-
 /**
  * Broadcasting binary op. float32 arithmetic and comparisons run in wasm;
  * int32 and bool (and ranks beyond the descriptor) loop in TypeScript, with
  * int32 results wrapping as in C (the Int32Array store truncates).
  */
 export function binary(ts: TensorStore, op: BinaryOp, a: TensorInfo, b: TensorInfo): TensorInfo {
-  const shape = broadcastShape(a.shape, b.shape);
-  const y = ts.alloc(shape, boolResults.has(op) ? 'bool' : a.dtype);
+  const shape = broadcastShapes(op, a.shape, b.shape);
+  const y = ts.alloc(shape, binaryOutputDType(op, a.dtype));
   if (ts.view(y).length === 0) return y;
   const plan = planStrided(shape, [broadcastStrides(a.shape, shape), broadcastStrides(b.shape, shape)]);
   const code = binaryCodes[op];
@@ -139,18 +104,19 @@ export function binary(ts: TensorStore, op: BinaryOp, a: TensorInfo, b: TensorIn
   const as = ts.view(a),
     bs = ts.view(b),
     ys = ts.view(y);
-  const n = plan.shape[plan.shape.length - 1]!;
-  const [sa, sb] = plan.strides.map((s) => s[s.length - 1]!) as [number, number];
-  const integer = a.dtype === 'int32';
-  forEachRow(plan, ([ia, ib], r) => {
-    for (let j = 0, o = r * n; j < n; j++, o++) ys[o] = binaryScalar(op, as[ia! + j * sa]!, bs[ib! + j * sb]!, integer);
-  });
+  const cursor = new RowCursor(plan);
+  const [sa, sb] = cursor.rowStrides as [number, number];
+  const n = cursor.rowLength;
+  for (let r = 0, o = 0; r < cursor.rows; r++, o += n) {
+    binaryRow(op, a.dtype, ys, o, as, cursor.offsets[0]!, sa, bs, cursor.offsets[1]!, sb, n);
+    cursor.next();
+  }
   return y;
 }
 
 /** cond ? a : b with broadcasting; 4-byte dtypes run in wasm, bool in TypeScript. */
 export function where(ts: TensorStore, cond: TensorInfo, a: TensorInfo, b: TensorInfo): TensorInfo {
-  const shape = broadcastShape(cond.shape, a.shape, b.shape);
+  const shape = broadcastShapes('where', cond.shape, a.shape, b.shape);
   const y = ts.alloc(shape, a.dtype);
   if (ts.view(y).length === 0) return y;
   const plan = planStrided(
@@ -165,11 +131,13 @@ export function where(ts: TensorStore, cond: TensorInfo, a: TensorInfo, b: Tenso
     as = ts.view(a),
     bs = ts.view(b),
     ys = ts.view(y);
-  const n = plan.shape[plan.shape.length - 1]!;
-  const [sc, sa, sb] = plan.strides.map((s) => s[s.length - 1]!) as [number, number, number];
-  forEachRow(plan, ([ic, ia, ib], r) => {
-    for (let j = 0, o = r * n; j < n; j++, o++) ys[o] = cs[ic! + j * sc] !== 0 ? as[ia! + j * sa]! : bs[ib! + j * sb]!;
-  });
+  const cursor = new RowCursor(plan);
+  const [sc, sa, sb] = cursor.rowStrides as [number, number, number];
+  const n = cursor.rowLength;
+  for (let r = 0, o = 0; r < cursor.rows; r++, cursor.next()) {
+    const [ic, ia, ib] = cursor.offsets as [number, number, number];
+    for (let j = 0; j < n; j++, o++) ys[o] = cs[ic + j * sc] !== 0 ? as[ia + j * sa]! : bs[ib + j * sb]!;
+  }
   return y;
 }
 

@@ -1,7 +1,6 @@
-import type { TensorInfo } from '@gradstream/core';
+import { RowCursor, type StridedPlan, type TensorInfo, planStrided, sizeOf, stridesOf } from '@gradstream/core';
 import type { TensorStore } from '../tensor-store.js';
 import { fitsDescriptor, writeStridedDescriptor } from './descriptors.js';
-import { type StridedPlan, contiguousStrides, forEachRow, planStrided } from './strided.js';
 
 // Layout kernels move bytes without arithmetic. 4-byte dtypes go through the
 // wasm strided copy; bool (and ranks beyond its descriptor) through views of
@@ -28,17 +27,16 @@ export function transpose(ts: TensorStore, x: TensorInfo, perm: readonly number[
   const xs = ts.view(x),
     ys = ts.view(y);
   if (ys.length === 0) return y;
-  const xStrides = contiguousStrides(x.shape);
-  if (copyInWasm(ts, x, 0, y, 0, planStrided(shape, [perm.map((p) => xStrides[p]!), contiguousStrides(shape)])))
-    return y;
-  const plan = planStrided(shape, [perm.map((p) => xStrides[p]!)]);
-  const n = plan.shape[plan.shape.length - 1]!;
-  const s = plan.strides[0]![plan.shape.length - 1]!;
-  forEachRow(plan, ([ix], r) => {
-    const o = r * n;
-    if (s === 1) ys.set(xs.subarray(ix!, ix! + n), o);
-    else for (let j = 0; j < n; j++) ys[o + j] = xs[ix! + j * s]!;
-  });
+  const xStrides = stridesOf(x.shape);
+  if (copyInWasm(ts, x, 0, y, 0, planStrided(shape, [perm.map((p) => xStrides[p]!), stridesOf(shape)]))) return y;
+  const cursor = new RowCursor(planStrided(shape, [perm.map((p) => xStrides[p]!)]));
+  const n = cursor.rowLength;
+  const s = cursor.rowStrides[0]!;
+  for (let r = 0, o = 0; r < cursor.rows; r++, o += n, cursor.next()) {
+    const ix = cursor.offsets[0]!;
+    if (s === 1) ys.set(xs.subarray(ix, ix + n), o);
+    else for (let j = 0; j < n; j++) ys[o + j] = xs[ix + j * s]!;
+  }
   return y;
 }
 
@@ -48,18 +46,17 @@ export function slice(ts: TensorStore, x: TensorInfo, begin: readonly number[], 
   const xs = ts.view(x),
     ys = ts.view(y);
   if (ys.length === 0) return y;
-  const xStrides = contiguousStrides(x.shape);
+  const xStrides = stridesOf(x.shape);
   const start = begin.reduce((acc, b, i) => acc + b * xStrides[i]!, 0);
-  if (copyInWasm(ts, x, start, y, 0, planStrided(size, [xStrides, contiguousStrides(size)]))) return y;
-  const plan = planStrided(size, [xStrides]);
-  const n = plan.shape[plan.shape.length - 1]!;
-  const s = plan.strides[0]![plan.shape.length - 1]!;
-  forEachRow(plan, ([ix], r) => {
-    const from = start + ix!,
-      o = r * n;
+  if (copyInWasm(ts, x, start, y, 0, planStrided(size, [xStrides, stridesOf(size)]))) return y;
+  const cursor = new RowCursor(planStrided(size, [xStrides]), [start]);
+  const n = cursor.rowLength;
+  const s = cursor.rowStrides[0]!;
+  for (let r = 0, o = 0; r < cursor.rows; r++, o += n, cursor.next()) {
+    const from = cursor.offsets[0]!;
     if (s === 1) ys.set(xs.subarray(from, from + n), o);
     else for (let j = 0; j < n; j++) ys[o + j] = xs[from + j * s]!;
-  });
+  }
   return y;
 }
 
@@ -76,18 +73,17 @@ export function pad(
     ys = ts.view(y);
   ys.fill(x.dtype === 'bool' ? (value !== 0 ? 1 : 0) : value);
   if (xs.length === 0) return y;
-  const yStrides = contiguousStrides(shape);
+  const yStrides = stridesOf(shape);
   const start = paddings.reduce((acc, [before], i) => acc + before * yStrides[i]!, 0);
-  if (copyInWasm(ts, x, 0, y, start, planStrided(x.shape, [contiguousStrides(x.shape), yStrides]))) return y;
-  const plan = planStrided(x.shape, [yStrides]);
-  const n = plan.shape[plan.shape.length - 1]!;
-  const s = plan.strides[0]![plan.shape.length - 1]!;
-  forEachRow(plan, ([iy], r) => {
-    const to = start + iy!,
-      from = r * n;
+  if (copyInWasm(ts, x, 0, y, start, planStrided(x.shape, [stridesOf(x.shape), yStrides]))) return y;
+  const cursor = new RowCursor(planStrided(x.shape, [yStrides]), [start]);
+  const n = cursor.rowLength;
+  const s = cursor.rowStrides[0]!;
+  for (let r = 0, from = 0; r < cursor.rows; r++, from += n, cursor.next()) {
+    const to = cursor.offsets[0]!;
     if (s === 1) ys.set(xs.subarray(from, from + n), to);
     else for (let j = 0; j < n; j++) ys[to + j * s] = xs[from + j]!;
-  });
+  }
   return y;
 }
 
@@ -99,8 +95,7 @@ export function concat(ts: TensorStore, xs: readonly TensorInfo[], axis: number)
   const y = ts.alloc(shape, first.dtype);
   const ys = ts.view(y);
   if (ys.length === 0) return y;
-  let outer = 1;
-  for (let i = 0; i < axis; i++) outer *= shape[i]!;
+  const outer = sizeOf(shape.slice(0, axis));
   const rowLength = ys.length / outer;
   let offset = 0;
   for (const x of xs) {
@@ -113,11 +108,7 @@ export function concat(ts: TensorStore, xs: readonly TensorInfo[], axis: number)
 }
 
 function axisSplit(shape: readonly number[], axis: number): { outer: number; inner: number } {
-  let outer = 1,
-    inner = 1;
-  for (let i = 0; i < axis; i++) outer *= shape[i]!;
-  for (let i = axis + 1; i < shape.length; i++) inner *= shape[i]!;
-  return { outer, inner };
+  return { outer: sizeOf(shape.slice(0, axis)), inner: sizeOf(shape.slice(axis + 1)) };
 }
 
 /** NumPy `take` along `axis`. */
@@ -146,7 +137,7 @@ export function scatterAdd(
   axis: number,
   axisSize: number,
 ): TensorInfo {
-  const count = indices.shape.reduce((p, d) => p * d, 1);
+  const count = sizeOf(indices.shape);
   const shape = [...dy.shape.slice(0, axis), axisSize, ...dy.shape.slice(axis + indices.shape.length)];
   const y = ts.alloc(shape, dy.dtype);
   const ys = ts.view(y);

@@ -1,7 +1,6 @@
 import type { TensorInfo } from '@gradstream/core';
 import type { TensorStore } from '../tensor-store.js';
-import { threadsFor } from './parallel.js';
-import { splitRange } from './strided.js';
+import { splitRange, threadsFor } from './parallel.js';
 
 /** Micro-kernel tile (assembly/gemm.ts): thread splits fall on tile boundaries. */
 const MR = 4;

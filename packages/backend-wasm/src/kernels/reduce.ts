@@ -1,8 +1,15 @@
-import type { ArgReduceOp, ReduceOp, TensorInfo } from '@gradstream/core';
+import {
+  type ArgReduceOp,
+  type ReduceOp,
+  RowCursor,
+  type TensorInfo,
+  planStrided,
+  sizeOf,
+  stridesOf,
+} from '@gradstream/core';
 import * as Op from '../../assembly/opcodes.js';
 import type { TensorStore } from '../tensor-store.js';
 import { fitsDescriptor, writeStridedDescriptor } from './descriptors.js';
-import { contiguousStrides, forEachRow, planStrided } from './strided.js';
 
 const reduceCodes: Record<ReduceOp, number> = { sum: Op.R_SUM, max: Op.R_MAX, min: Op.R_MIN };
 
@@ -15,10 +22,10 @@ export function reduce(ts: TensorStore, op: ReduceOp, x: TensorInfo, axes: reado
   const y = ts.alloc(outShape, x.dtype);
   const ySize = ts.view(y).length;
   if (ySize === 0) return y;
-  const keptStrides = contiguousStrides(outShape);
+  const keptStrides = stridesOf(outShape);
   let k = 0;
   const yStrides = x.shape.map((_, i) => (axes.includes(i) ? 0 : keptStrides[k++]!));
-  const plan = planStrided(x.shape, [contiguousStrides(x.shape), yStrides]);
+  const plan = planStrided(x.shape, [stridesOf(x.shape), yStrides]);
   if (ts.view(x).length === 0) {
     ts.view(y).fill(op === 'sum' ? 0 : op === 'max' ? -Infinity : Infinity);
     return y;
@@ -31,15 +38,17 @@ export function reduce(ts: TensorStore, op: ReduceOp, x: TensorInfo, axes: reado
     ys = ts.view(y);
   const init = op === 'sum' ? 0 : op === 'max' ? -Infinity : Infinity;
   const acc = new Float64Array(ySize).fill(init);
-  const n = plan.shape[plan.shape.length - 1]!;
-  const [sx, sy] = plan.strides.map((s) => s[s.length - 1]!) as [number, number];
-  forEachRow(plan, ([ix, iy]) => {
+  const cursor = new RowCursor(plan);
+  const [sx, sy] = cursor.rowStrides as [number, number];
+  const n = cursor.rowLength;
+  for (let r = 0; r < cursor.rows; r++, cursor.next()) {
+    const [ix, iy] = cursor.offsets as [number, number];
     for (let j = 0; j < n; j++) {
-      const v = xs[ix! + j * sx]!,
-        o = iy! + j * sy;
+      const v = xs[ix + j * sx]!,
+        o = iy + j * sy;
       acc[o] = op === 'sum' ? acc[o]! + v : op === 'max' ? Math.max(acc[o]!, v) : Math.min(acc[o]!, v);
     }
-  });
+  }
   ys.set(acc);
   return y;
 }
@@ -50,10 +59,8 @@ export function argReduce(ts: TensorStore, op: ArgReduceOp, x: TensorInfo, axis:
     x.shape.filter((_, i) => i !== axis),
     'int32',
   );
-  let outer = 1,
-    inner = 1;
-  for (let i = 0; i < axis; i++) outer *= x.shape[i]!;
-  for (let i = axis + 1; i < x.shape.length; i++) inner *= x.shape[i]!;
+  const outer = sizeOf(x.shape.slice(0, axis));
+  const inner = sizeOf(x.shape.slice(axis + 1));
   const r = x.shape[axis]!;
   if (outer * inner === 0) return y;
   if (x.dtype === 'float32') {

@@ -1,3 +1,4 @@
+import { toRank3 } from '@gradstream/core';
 import * as W from '../../assembly/opcodes.js';
 import type { WasmRuntime } from '../runtime/wasm-runtime.js';
 
@@ -16,13 +17,6 @@ export interface WindowSpec {
   readonly countIncludePad?: boolean;
 }
 
-/** Left-pads a per-dimension list to three entries (the kernels are 3-D; lower ranks get unit dims). */
-function to3(values: readonly number[], fill: number): [number, number, number] {
-  const out: number[] = [fill, fill, fill];
-  for (let i = 0; i < values.length; i++) out[3 - values.length + i] = values[i]!;
-  return out as [number, number, number];
-}
-
 /** Writes a window descriptor and returns its address. */
 export function writeWindowDescriptor(rt: WasmRuntime, spec: WindowSpec): number {
   const words = new Array<number>(W.W_WORDS).fill(0);
@@ -31,21 +25,21 @@ export function writeWindowDescriptor(rt: WasmRuntime, spec: WindowSpec): number
       words[at + i] = v;
     });
   words[W.W_C] = spec.channels;
-  put(W.W_D, to3(spec.spatial, 1));
-  put(W.W_KD, to3(spec.kernel, 1));
-  put(W.W_OD, to3(spec.outSpatial, 1));
-  put(W.W_SD, to3(spec.stride, 1));
-  put(W.W_DD, to3(spec.dilation, 1));
+  put(W.W_D, toRank3(spec.spatial, 1));
+  put(W.W_KD, toRank3(spec.kernel, 1));
+  put(W.W_OD, toRank3(spec.outSpatial, 1));
+  put(W.W_SD, toRank3(spec.stride, 1));
+  put(W.W_DD, toRank3(spec.dilation, 1));
   put(
     W.W_PD,
-    to3(
+    toRank3(
       spec.padding.map((p) => p[0]),
       0,
     ),
   );
   put(
     W.W_PD_AFTER,
-    to3(
+    toRank3(
       spec.padding.map((p) => p[1]),
       0,
     ),

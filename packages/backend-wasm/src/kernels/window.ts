@@ -1,12 +1,14 @@
-import type { AvgPoolGeometry, MaxPoolResult, Shape, TensorInfo, WindowGeometry } from '@gradstream/core';
+import {
+  type AvgPoolGeometry,
+  type MaxPoolResult,
+  type Shape,
+  type TensorInfo,
+  type WindowGeometry,
+  sizeOf,
+} from '@gradstream/core';
 import type { TensorStore } from '../tensor-store.js';
-import { threadsFor } from './parallel.js';
-import { splitRange } from './strided.js';
+import { splitRange, threadsFor } from './parallel.js';
 import { type WindowSpec, writeWindowDescriptor } from './window-descriptor.js';
-
-function product(values: readonly number[]): number {
-  return values.reduce((p, v) => p * v, 1);
-}
 
 /** Descriptor for a window over the trailing dims of x; `planes` = ∏ leading dims (N·C). */
 function describe(ts: TensorStore, xShape: Shape, g: WindowGeometry, countIncludePad = false) {
@@ -23,15 +25,15 @@ function describe(ts: TensorStore, xShape: Shape, g: WindowGeometry, countInclud
     padding: g.padding,
     countIncludePad,
   };
-  const planes = product(lead);
-  const work = planes * product(g.outShape) * product(g.kernel);
+  const planes = sizeOf(lead);
+  const work = planes * sizeOf(g.outShape) * sizeOf(g.kernel);
   return { desc: writeWindowDescriptor(ts.rt, spec), planes, lead, work };
 }
 
 /** im2col: N×C×(spatial) → N×(C·∏kernel)×L. */
 export function unfold(ts: TensorStore, x: TensorInfo, g: WindowGeometry): TensorInfo {
   const [n, c] = x.shape as [number, number];
-  const cols = ts.alloc([n, c * product(g.kernel), product(g.outShape)], x.dtype);
+  const cols = ts.alloc([n, c * sizeOf(g.kernel), sizeOf(g.outShape)], x.dtype);
   if (ts.view(cols).length === 0) return cols;
   const { desc, work } = describe(ts, x.shape, g);
   const ranges = splitRange(n, threadsFor(work, ts.rt));

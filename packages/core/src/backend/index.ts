@@ -9,3 +9,17 @@ export {
   initBackend,
   findBackend,
 } from './registry.js';
+export {
+  sizeOf,
+  stridesOf,
+  broadcastShapes,
+  broadcastStrides,
+  planStrided,
+  RowCursor,
+  toRank3,
+  window3,
+  type StridedPlan,
+  type Dims3,
+  type Window3,
+} from './layout.js';
+export { binaryRow, binaryOutputDType } from './binary-row.js';

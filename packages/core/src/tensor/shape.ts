@@ -1,44 +1,14 @@
 import type { Shape } from '../backend/types.js';
 import { ArgumentError, ShapeError, fmtShape } from '../util/errors.js';
 
-/** Number of elements of a shape (1 for a scalar). */
-export function sizeOf(shape: Shape): number {
-  let n = 1;
-  for (const d of shape) n *= d;
-  return n;
-}
+// The size, stride and broadcast helpers live in the backend layer, which backends import too.
+export { sizeOf, stridesOf, broadcastShapes } from '../backend/layout.js';
 
-/** Row-major strides of a contiguous tensor of this shape. */
-export function stridesOf(shape: Shape): number[] {
-  const strides = new Array<number>(shape.length);
-  let s = 1;
-  for (let i = shape.length - 1; i >= 0; i--) {
-    strides[i] = s;
-    s *= shape[i]!;
-  }
-  return strides;
-}
-
+/** Whether two shapes are the same. */
 export function shapesEqual(a: Shape, b: Shape): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
-}
-
-/** NumPy broadcasting of any number of shapes; throws a ShapeError naming `op` and the shapes. */
-export function broadcastShapes(op: string, ...shapes: Shape[]): number[] {
-  const rank = Math.max(...shapes.map((s) => s.length));
-  const out = new Array<number>(rank).fill(1);
-  for (const s of shapes) {
-    for (let i = 0; i < s.length; i++) {
-      const o = rank - s.length + i;
-      const d = s[i]!;
-      if (d === out[o] || d === 1) continue;
-      if (out[o] === 1) out[o] = d;
-      else throw new ShapeError(op, `shapes ${shapes.map(fmtShape).join(' and ')} cannot be broadcast together`);
-    }
-  }
-  return out;
 }
 
 /** Resolves a possibly negative axis against a rank, throwing if it is out of range. */
