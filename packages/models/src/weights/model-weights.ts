@@ -1,15 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { tensor, type Tensor } from '@gradstream/core';
 import type { LoadStateDictResult, Module } from '@gradstream/core/nn';
-import { decodeSafetensors, encodeSafetensors, type RawTensor } from './codec.js';
+import { type LoadWeightsOptions, loadWeightsFrom, weightsToBytes } from './bytes.js';
 import { WeightsFileError } from './errors.js';
 
-/** Options of `loadWeights`. */
-export interface LoadWeightsOptions {
-  /** Throw on missing or unexpected tensors (default true). Wrong shapes always throw. */
-  readonly strict?: boolean;
-}
+// Node only: weights from and to paths. The `node` entry exports these under the
+// names the browser entry uses for bytes, so Node callers keep one name.
 
 function readSource(source: string | Uint8Array): { bytes: Uint8Array; file: string } {
   if (typeof source !== 'string') return { bytes: source, file: '<bytes>' };
@@ -39,28 +35,14 @@ export function loadWeights(
   options: LoadWeightsOptions = {},
 ): LoadStateDictResult {
   const { bytes, file } = readSource(source);
-  const { tensors } = decodeSafetensors(bytes, file);
-  const sd = new Map<string, Tensor>();
-  try {
-    for (const [name, t] of tensors) sd.set(name, tensor(t.data, t.shape, t.dtype));
-    return model.loadStateDict(sd, { strict: options.strict ?? true });
-  } finally {
-    // The model adopted aliases of these, so dropping ours frees nothing it uses.
-    for (const t of sd.values()) t.dispose();
-  }
-}
-
-function toRaw(name: string, t: Tensor, file: string): RawTensor {
-  if (t.dtype === 'bool')
-    throw new WeightsFileError('unsupported', file, 0, `tensor '${name}': bool tensors are not written`);
-  return { dtype: t.dtype, shape: t.shape, data: t.dataSync() as RawTensor['data'] };
+  return loadWeightsFrom(model, bytes, file, options);
 }
 
 /**
- * Writes `model`'s state dict to `path` as safetensors (float32 as F32,
- * float64 as F64, int32 buffers as I32), in state-dict order. The bytes go to
- * a temporary file in the same directory that is then renamed over `path`,
- * so a crash never leaves a half-written weights file.
+ * Writes `model`'s state dict to `path` as safetensors (the bytes of
+ * `weightsToBytes`). The bytes go to a temporary file in the same directory
+ * that is then renamed over `path`, so a crash never leaves a half-written
+ * weights file.
  *
  * @example
  * ```ts
@@ -68,9 +50,7 @@ function toRaw(name: string, t: Tensor, file: string): RawTensor {
  * ```
  */
 export function saveWeights(model: Module, path: string, metadata?: Readonly<Record<string, string>>): void {
-  const raw = new Map<string, RawTensor>();
-  for (const [name, t] of model.stateDict()) raw.set(name, toRaw(name, t, path));
-  const bytes = encodeSafetensors(raw, metadata);
+  const bytes = weightsToBytes(model, metadata, path);
   const temp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
   try {
     writeFileSync(temp, bytes);
