@@ -32,4 +32,3 @@ export {
   type Transform,
   type RandomCropOptions,
 } from './transforms.js';
-export { Rng } from './random.js';

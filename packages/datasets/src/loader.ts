@@ -1,7 +1,7 @@
 import { tensor, type Tensor } from '@gradstream/core';
 import type { BatchArrays } from './batch.js';
 import type { Dataset } from './dataset.js';
-import { Rng } from './random.js';
+import { epochRandom, permutation } from './random.js';
 import type { Transform } from './transforms.js';
 
 /** Options of {@link DataLoader}. */
@@ -121,8 +121,8 @@ export class DataLoader implements AsyncIterable<Batch> {
     const ds = this.dataset;
     const [c, h, w] = ds.imageShape;
     const per = c * h * w;
-    const rng = new Rng(this.seed, epoch);
-    const order = this.shuffle ? rng.permutation(ds.length) : Uint32Array.from({ length: ds.length }, (_, i) => i);
+    const rng = epochRandom(this.seed, epoch);
+    const order = this.shuffle ? permutation(rng, ds.length) : Uint32Array.from({ length: ds.length }, (_, i) => i);
     for (let b = 0; b < this.length; b++) {
       const indices = order.subarray(b * this.batchSize, Math.min(ds.length, (b + 1) * this.batchSize));
       const n = indices.length;

@@ -1,12 +1,12 @@
 import type { BatchArrays } from './batch.js';
-import type { Rng } from './random.js';
+import type { Random } from '@gradstream/core';
 
 /**
  * A batch-level augmentation or preprocessing step. It receives the loader's
  * generator for the current epoch, so augmentations are as reproducible as
  * the shuffle. It may modify the batch in place or return a new one.
  */
-export type Transform = (batch: BatchArrays, rng: Rng) => BatchArrays;
+export type Transform = (batch: BatchArrays, rng: Random) => BatchArrays;
 
 /**
  * Subtracts `mean` and divides by `std`, per channel (arrays of length C) or

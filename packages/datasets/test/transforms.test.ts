@@ -1,13 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  compose,
-  horizontalFlip,
-  normalize,
-  randomCrop,
-  randomShift,
-  Rng,
-  type BatchArrays,
-} from '@gradstream/datasets';
+import { compose, horizontalFlip, normalize, randomCrop, randomShift, type BatchArrays } from '@gradstream/datasets';
+import { Random } from '@gradstream/core';
 
 /** A batch whose pixel values encode (sample, channel, row, col), so moves are easy to trace. */
 function batch(n: number, c: number, h: number, w: number): BatchArrays {
@@ -26,23 +19,23 @@ function image(b: BatchArrays, s: number, ch: number): number[][] {
 describe('normalize', () => {
   it('applies per-channel mean and std', () => {
     const b = batch(2, 2, 1, 2);
-    normalize([1, 5], [2, 4])(b, new Rng(0));
+    normalize([1, 5], [2, 4])(b, new Random(0));
     expect([...b.x]).toEqual([0, 0.5, -0.5, -0.25, 2, 2.5, 0.5, 0.75]);
   });
 
   it('accepts scalars and rejects a wrong channel count or non-positive std', () => {
     const b = batch(1, 3, 1, 1);
-    normalize(1, 0.5)(b, new Rng(0));
+    normalize(1, 0.5)(b, new Random(0));
     expect([...b.x]).toEqual([0, 2, 4]);
-    expect(() => normalize([0, 0], [1, 1])(batch(1, 3, 1, 1), new Rng(0))).toThrow(RangeError);
-    expect(() => normalize(0, 0)(batch(1, 1, 1, 1), new Rng(0))).toThrow(RangeError);
+    expect(() => normalize([0, 0], [1, 1])(batch(1, 3, 1, 1), new Random(0))).toThrow(RangeError);
+    expect(() => normalize(0, 0)(batch(1, 1, 1, 1), new Random(0))).toThrow(RangeError);
   });
 });
 
 describe('randomCrop', () => {
   it('cuts a window of the requested size that is a contiguous part of the zero-padded image', () => {
     const src = batch(20, 2, 4, 5);
-    const out = randomCrop([3, 2], { padding: 1 })(batch(20, 2, 4, 5), new Rng(1));
+    const out = randomCrop([3, 2], { padding: 1 })(batch(20, 2, 4, 5), new Random(1));
     expect(out.shape).toEqual([20, 2, 3, 2]);
     const tops = new Set<number>();
     for (let s = 0; s < 20; s++) {
@@ -66,18 +59,18 @@ describe('randomCrop', () => {
   });
 
   it('without padding and at full size it is the identity', () => {
-    expect([...randomCrop([4, 5])(batch(3, 1, 4, 5), new Rng(2)).x]).toEqual([...batch(3, 1, 4, 5).x]);
+    expect([...randomCrop([4, 5])(batch(3, 1, 4, 5), new Random(2)).x]).toEqual([...batch(3, 1, 4, 5).x]);
   });
 
   it('rejects a window larger than the padded image', () => {
-    expect(() => randomCrop(7, { padding: 1 })(batch(1, 1, 4, 4), new Rng(0))).toThrow(RangeError);
+    expect(() => randomCrop(7, { padding: 1 })(batch(1, 1, 4, 4), new Random(0))).toThrow(RangeError);
     expect(() => randomCrop(3, { padding: -1 })).toThrow(RangeError);
   });
 });
 
 describe('randomShift', () => {
   it('keeps the shape and moves each image by at most maxShift, filling with zeros', () => {
-    const out = randomShift(1)(batch(30, 1, 3, 3), new Rng(5));
+    const out = randomShift(1)(batch(30, 1, 3, 3), new Random(5));
     expect(out.shape).toEqual([30, 1, 3, 3]);
     const shifts = new Set<string>();
     for (let s = 0; s < 30; s++) {
@@ -103,17 +96,17 @@ describe('randomShift', () => {
 
 describe('horizontalFlip', () => {
   it('p = 1 mirrors every row of every channel; p = 0 changes nothing', () => {
-    const out = horizontalFlip(1)(batch(2, 2, 2, 3), new Rng(0));
+    const out = horizontalFlip(1)(batch(2, 2, 2, 3), new Random(0));
     expect(image(out, 1, 1)).toEqual([
       [21, 20, 19],
       [24, 23, 22],
     ]);
-    expect([...horizontalFlip(0)(batch(2, 2, 2, 3), new Rng(0)).x]).toEqual([...batch(2, 2, 2, 3).x]);
+    expect([...horizontalFlip(0)(batch(2, 2, 2, 3), new Random(0)).x]).toEqual([...batch(2, 2, 2, 3).x]);
   });
 
   it('p = 0.5 flips about half of the samples', () => {
     const src = batch(400, 1, 1, 2);
-    const out = horizontalFlip(0.5)(batch(400, 1, 1, 2), new Rng(9));
+    const out = horizontalFlip(0.5)(batch(400, 1, 1, 2), new Random(9));
     let flipped = 0;
     for (let s = 0; s < 400; s++) if (out.x[2 * s] !== src.x[2 * s]) flipped++;
     expect(flipped).toBeGreaterThan(160);
@@ -123,7 +116,7 @@ describe('horizontalFlip', () => {
 
 describe('compose', () => {
   it('applies transforms left to right', () => {
-    const out = compose(horizontalFlip(1), normalize(1, 1))(batch(1, 1, 1, 3), new Rng(0));
+    const out = compose(horizontalFlip(1), normalize(1, 1))(batch(1, 1, 1, 3), new Random(0));
     expect([...out.x]).toEqual([2, 1, 0]);
   });
 });

@@ -1,7 +1,7 @@
-import { tensor } from '@gradstream/core';
+import { Random, tensor } from '@gradstream/core';
 import { Conv2d, type Module } from '@gradstream/core/nn';
 import { predict } from '@gradstream/core/train';
-import { Rng, type ImageShape, type Sample, type Transform } from '@gradstream/datasets';
+import type { ImageShape, Sample, Transform } from '@gradstream/datasets';
 import type { FeatureMaps } from '../render/feature-maps.js';
 import type { ConvWeight } from '../render/filters.js';
 
@@ -32,7 +32,7 @@ export function featureMaps(
   const [c, h, w] = imageShape;
   const raw = { x: Float32Array.from(sample.image), y: Int32Array.of(sample.label), shape: [1, c, h, w] as const };
   // normalize ignores the generator; augmenting transforms are not used for evaluation data.
-  const batch = transform ? transform(raw, new Rng(0)) : raw;
+  const batch = transform ? transform(raw, new Random(0)) : raw;
   let maps: FeatureMaps | undefined;
   const remove = conv.addForwardHook((_m, _x, y) => {
     const [, channels, mh, mw] = y.shape as [number, number, number, number];

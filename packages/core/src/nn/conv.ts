@@ -1,7 +1,9 @@
-import type { Padding } from '../ops/conv-geometry.js';
+import { type Padding, perDim } from '../ops/conv-geometry.js';
 import { conv1d, conv2d, conv3d, convTranspose1d, convTranspose2d, convTranspose3d } from '../ops/conv.js';
+import { sizeOf } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { ArgumentError } from '../util/errors.js';
+import { ArgumentError, fmtValue } from '../util/errors.js';
+import { assertPositiveIntegers } from './arguments.js';
 import { defaultUniform } from './init.js';
 import { type FloatDType, Module } from './module.js';
 
@@ -20,18 +22,11 @@ export interface ConvLayerOptions {
 const CONV = [conv1d, conv2d, conv3d] as const;
 const CONV_TRANSPOSE = [convTranspose1d, convTranspose2d, convTranspose3d] as const;
 
-function kernelDims(op: string, kernelSize: number | readonly number[], rank: number): number[] {
-  const k = typeof kernelSize === 'number' ? new Array<number>(rank).fill(kernelSize) : [...kernelSize];
-  if (k.length !== rank || k.some((d) => !Number.isInteger(d) || d < 1))
-    throw new ArgumentError(op, `kernelSize must be ${rank} positive integers, got ${JSON.stringify(kernelSize)}`);
-  return k;
-}
-
 function checkGroups(op: string, inChannels: number, outChannels: number, groups: number): void {
   if (!Number.isInteger(groups) || groups < 1 || inChannels % groups !== 0 || outChannels % groups !== 0) {
     throw new ArgumentError(
       op,
-      `groups ${groups} must divide in channels ${inChannels} and out channels ${outChannels}`,
+      `groups ${fmtValue(groups)} must be a positive integer dividing in channels ${inChannels} and out channels ${outChannels}`,
     );
   }
 }
@@ -50,10 +45,11 @@ abstract class ConvNd extends Module {
   ) {
     super();
     const op = `Conv${rank}d`;
+    assertPositiveIntegers(op, { inChannels, outChannels });
     const groups = options.groups ?? 1;
     checkGroups(op, inChannels, outChannels, groups);
-    const kernel = kernelDims(op, kernelSize, rank);
-    const fanIn = (inChannels / groups) * kernel.reduce((a, b) => a * b, 1);
+    const kernel = perDim(op, 'kernelSize', kernelSize, rank, 1, 1);
+    const fanIn = (inChannels / groups) * sizeOf(kernel);
     const dtype = options.dtype ?? 'float32';
     this.weight = this.addParameter(
       'weight',
@@ -141,11 +137,12 @@ abstract class ConvTransposeNd extends Module {
   ) {
     super();
     const op = `ConvTranspose${rank}d`;
+    assertPositiveIntegers(op, { inChannels, outChannels });
     const groups = options.groups ?? 1;
     checkGroups(op, inChannels, outChannels, groups);
-    const kernel = kernelDims(op, kernelSize, rank);
+    const kernel = perDim(op, 'kernelSize', kernelSize, rank, 1, 1);
     // PyTorch derives fan_in from weight dim 1, which here is out/groups.
-    const fanIn = (outChannels / groups) * kernel.reduce((a, b) => a * b, 1);
+    const fanIn = (outChannels / groups) * sizeOf(kernel);
     const dtype = options.dtype ?? 'float32';
     this.weight = this.addParameter(
       'weight',

@@ -1,6 +1,6 @@
 import type { ConvGeometry, WindowGeometry } from '../backend/contract.js';
 import type { Shape } from '../backend/types.js';
-import { ArgumentError, ShapeError, fmtShape } from '../util/errors.js';
+import { ArgumentError, ShapeError, fmtShape, fmtValue } from '../util/errors.js';
 
 /** Padding as a number (all sides), one number per dimension, [before, after] per dimension, `'valid'` (none) or `'same'` (output = ⌈input / stride⌉). */
 export type Padding = number | readonly number[] | readonly (readonly [number, number])[] | 'valid' | 'same';
@@ -38,7 +38,12 @@ export function convOutputSize(
   return out;
 }
 
-function perDim(
+/**
+ * Expands a per-dimension option (one number for every dimension, or one per
+ * dimension; `fallback` when absent) to `rank` entries, each an integer ≥
+ * `min`, or throws an ArgumentError naming `op` and the option.
+ */
+export function perDim(
   op: string,
   name: string,
   value: number | readonly number[] | undefined,
@@ -52,10 +57,10 @@ function perDim(
       : typeof value === 'number'
         ? new Array<number>(rank).fill(value)
         : [...value];
-  if (list.length !== rank) throw new ArgumentError(op, `${name} needs ${rank} entries, got ${JSON.stringify(value)}`);
+  if (list.length !== rank) throw new ArgumentError(op, `${name} needs ${rank} entries, got ${fmtValue(value)}`);
   for (const v of list)
     if (!Number.isInteger(v) || v < min)
-      throw new ArgumentError(op, `${name} must be integers ≥ ${min}, got ${JSON.stringify(value)}`);
+      throw new ArgumentError(op, `${name} must be integers ≥ ${min}, got ${fmtValue(value)}`);
   return list;
 }
 
@@ -83,7 +88,7 @@ export function resolvePadding(
   if (pairs.length !== rank || pairs.some((p) => p.length !== 2 || p.some((v) => !Number.isInteger(v) || v < 0))) {
     throw new ArgumentError(
       op,
-      `padding needs ${rank} [before, after] pairs of non-negative integers, got ${JSON.stringify(padding)}`,
+      `padding needs ${rank} [before, after] pairs of non-negative integers, got ${fmtValue(padding)}`,
     );
   }
   return pairs.map(([a, b]) => [a, b]);

@@ -3,7 +3,14 @@ import type { Shape, TensorInfo } from '../backend/types.js';
 import { sizeOf } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { ArgumentError, DTypeError, ShapeError, fmtShape } from '../util/errors.js';
-import { type ConvOptions, type Padding, convGeometry, convOutputShape, resolvePadding } from './conv-geometry.js';
+import {
+  type ConvOptions,
+  type Padding,
+  convGeometry,
+  convOutputShape,
+  perDim,
+  resolvePadding,
+} from './conv-geometry.js';
 import { add, isFloat } from './elementwise.js';
 import { pad, reshape } from './layout.js';
 import { runOp } from './op.js';
@@ -195,20 +202,9 @@ function convTransposeNd(op: string, rank: number, x: Tensor, w: Tensor, options
     throw new ArgumentError(op, `groups must be a positive integer, got ${groups}`);
   if (x.shape[1]! % groups !== 0)
     throw new ShapeError(op, `groups ${groups} must divide the input channels of x ${fmtShape(x.shape)}`);
-  const list = (name: string, v: number | readonly number[] | undefined, d: number, min: number): number[] => {
-    const out =
-      v === undefined
-        ? new Array<number>(rank).fill(d)
-        : typeof v === 'number'
-          ? new Array<number>(rank).fill(v)
-          : [...v];
-    if (out.length !== rank || out.some((e) => !Number.isInteger(e) || e < min))
-      throw new ArgumentError(op, `${name} needs ${rank} integers ≥ ${min}, got ${JSON.stringify(v)}`);
-    return out;
-  };
-  const stride = list('stride', options.stride, 1, 1);
-  const dilation = list('dilation', options.dilation, 1, 1);
-  const outputPadding = list('outputPadding', options.outputPadding, 0, 0);
+  const stride = perDim(op, 'stride', options.stride, rank, 1, 1);
+  const dilation = perDim(op, 'dilation', options.dilation, rank, 1, 1);
+  const outputPadding = perDim(op, 'outputPadding', options.outputPadding, rank, 0, 0);
   const padding = resolvePadding(
     op,
     options.padding as Padding | undefined,

@@ -3,6 +3,7 @@ import type { Shape } from '../backend/types.js';
 import { tensor } from '../tensor/creation.js';
 import { isRecording, recordOp } from '../autograd/tape.js';
 import { ensureOnActiveBackend, makeTensor } from '../tensor/engine.js';
+import { sizeOf } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { ArgumentError, DTypeError, ShapeError, fmtShape } from '../util/errors.js';
 import { type WindowOptions, windowGeometry } from './conv-geometry.js';
@@ -16,6 +17,17 @@ function assertFloat(op: string, x: Tensor): void {
   if (!isFloat(x.dtype)) throw new DTypeError(op, `expects float32 or float64, got ${x.describe()}`);
 }
 
+/** Padding beyond half the kernel would let a window see only padding (PyTorch refuses it too). */
+function assertPaddingAtMostHalfKernel(op: string, g: WindowGeometry): void {
+  g.padding.forEach(([before, after], i) => {
+    if (before > g.kernel[i]! / 2 || after > g.kernel[i]! / 2)
+      throw new ArgumentError(
+        op,
+        `padding ${JSON.stringify(g.padding)} must be at most half the kernel ${JSON.stringify(g.kernel)}`,
+      );
+  });
+}
+
 function maxPoolNd(
   op: string,
   rank: number,
@@ -25,13 +37,7 @@ function maxPoolNd(
 ): Tensor {
   assertFloat(op, x);
   const g = windowGeometry(op, rank, x.shape, kernelSize, options, 'kernel');
-  g.padding.forEach(([a, b], i) => {
-    if (a > g.kernel[i]! / 2 || b > g.kernel[i]! / 2)
-      throw new ArgumentError(
-        op,
-        `padding ${JSON.stringify(g.padding)} must be at most half the kernel ${JSON.stringify(g.kernel)}`,
-      );
-  });
+  assertPaddingAtMostHalfKernel(op, g);
   return maxPoolOp(x, g);
 }
 
@@ -94,13 +100,7 @@ function avgPoolNd(
 ): Tensor {
   assertFloat(op, x);
   const w = windowGeometry(op, rank, x.shape, kernelSize, options, 'kernel');
-  w.padding.forEach(([a, b], i) => {
-    if (a > w.kernel[i]! / 2 || b > w.kernel[i]! / 2)
-      throw new ArgumentError(
-        op,
-        `padding ${JSON.stringify(w.padding)} must be at most half the kernel ${JSON.stringify(w.kernel)}`,
-      );
-  });
+  assertPaddingAtMostHalfKernel(op, w);
   return avgPoolOp(x, { ...w, countIncludePad: options.countIncludePad ?? true });
 }
 
@@ -147,7 +147,7 @@ function lpPoolNd(
 ): Tensor {
   if (!(p > 0) || !Number.isFinite(p))
     throw new ArgumentError(op, `power p must be a positive finite number, got ${p}`);
-  const k = typeof kernelSize === 'number' ? kernelSize ** rank : kernelSize.reduce((a, b) => a * b, 1);
+  const k = typeof kernelSize === 'number' ? kernelSize ** rank : sizeOf(kernelSize);
   const sums = mul(avgPoolNd(op, rank, pow(x, p), kernelSize, { ...options, countIncludePad: true }), k);
   return pow(sums, 1 / p);
 }

@@ -1,6 +1,7 @@
 import type { Dataset } from '../dataset.js';
 import { StoredDataset } from '../dataset.js';
-import { Rng } from '../random.js';
+import { Random } from '@gradstream/core';
+import { uniformIn } from '../random.js';
 import { resolveOptions, type SyntheticOptions } from './options.js';
 import { drawStroke, segmentDistance } from './raster.js';
 
@@ -26,16 +27,16 @@ export function edges(options: EdgesOptions = {}): Dataset {
   const k = options.orientations ?? 4;
   if (!Number.isInteger(k) || k < 1)
     throw new RangeError(`synthetic.edges: orientations ${k}; expected an integer ≥ 1`);
-  const rng = new Rng(o.seed);
+  const rng = new Random(o.seed);
   const n = o.size * o.size;
   const pixels = new Uint8Array(o.count * n);
   const labels = new Uint8Array(o.count);
   for (let i = 0; i < o.count; i++) {
     const label = i % k;
     const angle = (label * Math.PI) / k;
-    const cx = (o.size - 1) / 2 + rng.uniform(-o.maxShift, o.maxShift);
-    const cy = (o.size - 1) / 2 + rng.uniform(-o.maxShift, o.maxShift);
-    const half = rng.uniform(o.scale[0], o.scale[1]) * (o.size / 2);
+    const cx = (o.size - 1) / 2 + uniformIn(rng, -o.maxShift, o.maxShift);
+    const cy = (o.size - 1) / 2 + uniformIn(rng, -o.maxShift, o.maxShift);
+    const half = uniformIn(rng, o.scale[0], o.scale[1]) * (o.size / 2);
     // Screen y grows downwards, so a counter-clockwise angle subtracts from y.
     const dx = half * Math.cos(angle);
     const dy = -half * Math.sin(angle);

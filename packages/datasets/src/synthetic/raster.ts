@@ -1,4 +1,5 @@
-import type { Rng } from '../random.js';
+import type { Random } from '@gradstream/core';
+import { uniformIn } from '../random.js';
 
 /** Distance from pixel centre (x, y) to the shape being drawn, in pixels. */
 export type DistanceField = (x: number, y: number) => number;
@@ -15,12 +16,12 @@ export function drawStroke(
   distance: DistanceField,
   lineWidth: number,
   noise: number,
-  rng: Rng,
+  rng: Random,
 ): void {
   for (let y = 0; y < size; y++) {
     for (let x = 0; x < size; x++) {
       const ink = clamp01(lineWidth / 2 + 0.5 - distance(x, y));
-      const v = clamp01(ink + (noise > 0 ? rng.uniform(-noise, noise) : 0));
+      const v = clamp01(ink + (noise > 0 ? uniformIn(rng, -noise, noise) : 0));
       out[at + y * size + x] = Math.round(v * 255);
     }
   }

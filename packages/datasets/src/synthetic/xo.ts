@@ -1,6 +1,7 @@
 import type { Dataset } from '../dataset.js';
 import { StoredDataset } from '../dataset.js';
-import { Rng } from '../random.js';
+import { Random } from '@gradstream/core';
+import { uniformIn } from '../random.js';
 import { resolveOptions, type SyntheticOptions } from './options.js';
 import { drawStroke, segmentDistance } from './raster.js';
 
@@ -17,15 +18,15 @@ import { drawStroke, segmentDistance } from './raster.js';
  */
 export function xo(options: SyntheticOptions = {}): Dataset {
   const o = resolveOptions('synthetic.xo', options);
-  const rng = new Rng(o.seed);
+  const rng = new Random(o.seed);
   const n = o.size * o.size;
   const pixels = new Uint8Array(o.count * n);
   const labels = new Uint8Array(o.count);
   for (let i = 0; i < o.count; i++) {
     const label = i % 2;
-    const cx = (o.size - 1) / 2 + rng.uniform(-o.maxShift, o.maxShift);
-    const cy = (o.size - 1) / 2 + rng.uniform(-o.maxShift, o.maxShift);
-    const r = rng.uniform(o.scale[0], o.scale[1]) * (o.size / 2 - 1);
+    const cx = (o.size - 1) / 2 + uniformIn(rng, -o.maxShift, o.maxShift);
+    const cy = (o.size - 1) / 2 + uniformIn(rng, -o.maxShift, o.maxShift);
+    const r = uniformIn(rng, o.scale[0], o.scale[1]) * (o.size / 2 - 1);
     const field =
       label === 0
         ? (x: number, y: number) =>
