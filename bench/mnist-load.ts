@@ -6,6 +6,7 @@
  *   npx tsx bench/mnist-load.ts
  */
 import { resourceUsage } from 'node:process';
+import { sizeOf } from '@gradstream/core';
 import { DataLoader, mnist } from '@gradstream/datasets';
 
 const MB = 1024 * 1024;
@@ -20,7 +21,7 @@ const t0 = performance.now();
 const train = mnist('train');
 const loadMs = performance.now() - t0;
 const rssDelta = process.memoryUsage().rss - rssBefore;
-const pixels = train.length * train.imageShape.reduce((a, b) => a * b, 1);
+const pixels = train.length * sizeOf(train.imageShape);
 
 console.log(`mnist('train'): ${train.length} images, ${(pixels / MB).toFixed(1)} MB of pixels`);
 console.log(`  load time        ${loadMs.toFixed(0)} ms`);

@@ -10,6 +10,7 @@
  * ```
  */
 import type { Shape } from '../backend/types.js';
+import { sizeOf } from '../tensor/shape.js';
 import { full, randn, uniform as uniformTensor } from '../tensor/creation.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { ArgumentError, fmtShape } from '../util/errors.js';
@@ -45,7 +46,7 @@ export function calculateGain(nonlinearity: Nonlinearity, param?: number): numbe
  */
 export function fanInAndFanOut(shape: Shape): { readonly fanIn: number; readonly fanOut: number } {
   if (shape.length < 2) throw new ArgumentError('fanInAndFanOut', `needs a weight of rank ≥ 2, got ${fmtShape(shape)}`);
-  const receptive = shape.slice(2).reduce((a, b) => a * b, 1);
+  const receptive = sizeOf(shape.slice(2));
   return { fanIn: shape[1]! * receptive, fanOut: shape[0]! * receptive };
 }
 

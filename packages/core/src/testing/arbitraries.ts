@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import type { DType, Shape } from '../backend/types.js';
 import { tensor } from '../tensor/creation.js';
+import { sizeOf } from '../tensor/shape.js';
 import { type Padding, convOutputSize } from '../ops/conv-geometry.js';
 import type { Tensor } from '../tensor/tensor.js';
 
@@ -70,7 +71,7 @@ export interface ValueConstraints {
  * ```
  */
 export function tensorArb(shape: Shape, dtype: DType = 'float64', c: ValueConstraints = {}): fc.Arbitrary<TensorSpec> {
-  const n = shape.reduce((a, b) => a * b, 1);
+  const n = sizeOf(shape);
   const min = c.min ?? -2;
   const max = c.max ?? 2;
   let element: fc.Arbitrary<number>;

@@ -4,6 +4,7 @@ import { concat, reshape } from '../ops/layout.js';
 import { tensor } from '../tensor/creation.js';
 import { tidy } from '../tensor/engine.js';
 import { Random } from '../tensor/random.js';
+import { sizeOf } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { GradstreamError, fmtShape } from '../util/errors.js';
 
@@ -168,7 +169,7 @@ export function gradgradcheck(f: Fn, inputs: readonly Tensor[], options: Gradche
   checkInputs('gradgradcheck', inputs);
   const random = new Random((options.seed ?? 0) + 1);
   const outShape = tidy(() => noGrad(() => [...f(...inputs).shape]));
-  const size = outShape.reduce((a, b) => a * b, 1);
+  const size = sizeOf(outShape);
   const v = tensor(
     Float64Array.from({ length: size }, () => random.normal()),
     outShape,

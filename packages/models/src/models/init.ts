@@ -1,4 +1,4 @@
-import { full, randn, type Tensor } from '@gradstream/core';
+import { full, randn, sizeOf, type Tensor } from '@gradstream/core';
 import type { Conv2d, Linear, Module } from '@gradstream/core/nn';
 
 /**
@@ -23,7 +23,7 @@ export function initNormal(m: Conv2d | Linear, std: number): void {
 /** He normal with fan_out and ReLU gain, bias 0, as torchvision's VGG and ResNet initialize convolutions. */
 export function initKaimingFanOut(conv: Conv2d): void {
   const [outChannels, , ...kernel] = conv.weight.shape;
-  const fanOut = outChannels! * kernel.reduce((a, b) => a * b, 1);
+  const fanOut = outChannels! * sizeOf(kernel);
   refill(conv.weight, () => randn(conv.weight.shape, 0, Math.sqrt(2 / fanOut)));
   refill(conv.bias, () => full(conv.bias!.shape, 0));
 }

@@ -1,3 +1,4 @@
+import { sizeOf } from '@gradstream/core';
 import { WeightsFileError } from './errors.js';
 import { bfloat16ToNumber, float16ToNumber } from './half.js';
 import type { FileDType, HeaderEntry } from './header.js';
@@ -112,7 +113,7 @@ export function encodeSafetensors(
   for (const [name, t] of tensors) {
     if (name === '__metadata__')
       throw new WeightsFileError('unsupported', '<encode>', 0, `'__metadata__' is reserved and cannot name a tensor`);
-    const expected = t.shape.reduce((a, b) => a * b, 1);
+    const expected = sizeOf(t.shape);
     if (expected !== t.data.length) {
       throw new WeightsFileError(
         'bad-shape',
