@@ -102,20 +102,15 @@ export function convBackpropInput(dy: usize, w: usize, dx: usize, d: usize, n0: 
 }
 
 /**
- * Rows [o0, o1) of dw summed over images [n0, n1), written to dwOut (O×C/G×k,
- * overwritten). Threads that split the batch each write their own dwOut and
- * the caller adds them up.
+ * Rows [o0, o1) of dw summed over images [n0, n1), image by image, into out
+ * (O×C/G×k, overwritten).
  */
-export function convBackpropFilter(x: usize, dy: usize, dwOut: usize, d: usize, n0: i32, n1: i32, o0: i32, o1: i32, scratch: usize): void {
+function filterChunk(x: usize, dy: usize, out: usize, d: usize, n0: i32, n1: i32, o0: i32, o1: i32, scratch: usize): void {
   const C = word(d, W.W_C), O = word(d, W.W_O), G = word(d, W.W_GROUPS);
   const Cg = C / G, Og = O / G, KK = kernelSize(d), CK = Cg * KK;
   const S = inSpatial(d), L = outSpatial(d);
   const identity = im2colIsIdentity(d);
   const gs = gemmScratch(d, scratch);
-  if (n0 >= n1) {
-    zero4(at4(dwOut, o0 * CK), (o1 - o0) * CK);
-    return;
-  }
   for (let n = n0; n < n1; n++) {
     for (let g = 0; g < G; g++) {
       const oa = max(o0, g * Og), ob = min(o1, (g + 1) * Og);
@@ -125,7 +120,25 @@ export function convBackpropFilter(x: usize, dy: usize, dwOut: usize, d: usize, 
       if (identity) col = src;
       else im2col(src, Cg, d, col);
       // dW_g += dY_g (Og×L) · colᵀ (L×CK)
-      gemm(ob - oa, CK, L, at4(dy, n * O * L + oa * L), L, 1, col, 1, L, at4(dwOut, oa * CK), CK, n > n0, gs);
+      gemm(ob - oa, CK, L, at4(dy, n * O * L + oa * L), L, 1, col, 1, L, at4(out, oa * CK), CK, n > n0, gs);
     }
+  }
+}
+
+/**
+ * dw = Σₙ dy[n] · im2col(x[n])ᵀ in an order that does not depend on how the
+ * work is split: the batch is cut into chunks of `chunk` images (the last
+ * may be shorter), each summed image by image into its own buffer (chunk 0
+ * into dw, chunk k > 0 into partials + (k − 1)·|dw|), and the caller adds
+ * the buffers in chunk order. Work unit k·O + o is output channel o of chunk
+ * k; this call does units [u0, u1).
+ */
+export function convBackpropFilter(x: usize, dy: usize, dw: usize, partials: usize, d: usize, chunk: i32, u0: i32, u1: i32, scratch: usize): void {
+  const N = word(d, W.W_N), O = word(d, W.W_O);
+  const size = O * (word(d, W.W_C) / word(d, W.W_GROUPS)) * kernelSize(d);
+  for (let k = u0 / O; k * O < u1; k++) {
+    const out = k == 0 ? dw : at4(partials, (k - 1) * size);
+    const n0 = k * chunk;
+    filterChunk(x, dy, out, d, n0, min(N, n0 + chunk), max(u0 - k * O, 0), min(u1 - k * O, O), scratch);
   }
 }

@@ -59,6 +59,11 @@ export function conv(ts: TensorStore, x: TensorInfo, w: TensorInfo, g: ConvGeome
   const p = plan(ts, x.shape, w.shape, g);
   const y = ts.alloc([p.n, p.o, ...p.outSpatial], 'float32');
   if (ts.view(y).length === 0) return y;
+  // No input channels (or an input that is all padding): every output is an empty sum.
+  if (ts.view(x).length === 0 || ts.view(w).length === 0) {
+    ts.view(y).fill(0);
+    return y;
+  }
   const { rt } = ts;
   const threads = threadsFor(p.flops, rt);
   // Output rows are every (od, oh) pair: all output dimensions but the last.
