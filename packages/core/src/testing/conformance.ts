@@ -106,6 +106,110 @@ function compare(
   }
 }
 
+/** The inputs a kernel is fed: any normal sample, positive values only (log, sqrt, pow's base), or none at all. */
+type Domain = 'normal' | 'positive' | null;
+
+/** How the kit feeds one elementwise op, per dtype core may call it with (`null`: core never sends that dtype). */
+interface ElementwiseCase {
+  readonly float32: Domain;
+  readonly int32: boolean;
+  readonly bool: boolean;
+}
+
+/**
+ * One entry per op of the contract: the tables are typed over `UnaryOp` and
+ * `BinaryOp`, so an op added to the contract without a case here does not
+ * compile, and the kit can never silently skip a kernel.
+ */
+const unaryCases: Record<UnaryOp, ElementwiseCase> = {
+  neg: { float32: 'normal', int32: true, bool: false },
+  abs: { float32: 'normal', int32: true, bool: false },
+  sign: { float32: 'normal', int32: true, bool: false },
+  square: { float32: 'normal', int32: true, bool: false },
+  sqrt: { float32: 'positive', int32: false, bool: false },
+  rsqrt: { float32: 'positive', int32: false, bool: false },
+  reciprocal: { float32: 'positive', int32: false, bool: false },
+  exp: { float32: 'normal', int32: false, bool: false },
+  expm1: { float32: 'normal', int32: false, bool: false },
+  log: { float32: 'positive', int32: false, bool: false },
+  log1p: { float32: 'positive', int32: false, bool: false },
+  sin: { float32: 'normal', int32: false, bool: false },
+  cos: { float32: 'normal', int32: false, bool: false },
+  tanh: { float32: 'normal', int32: false, bool: false },
+  sigmoid: { float32: 'normal', int32: false, bool: false },
+  relu: { float32: 'normal', int32: true, bool: false },
+  floor: { float32: 'normal', int32: false, bool: false },
+  ceil: { float32: 'normal', int32: false, bool: false },
+  round: { float32: 'normal', int32: false, bool: false },
+  // Core casts bool to int32 for every other unary op, so logicalNot is the only bool unary kernel call.
+  logicalNot: { float32: null, int32: false, bool: true },
+};
+
+/** See `unaryCases`. Logical ops take bool operands only; `div` and `pow` are exercised on floats. */
+const binaryCases: Record<BinaryOp, ElementwiseCase> = {
+  add: { float32: 'normal', int32: true, bool: false },
+  sub: { float32: 'normal', int32: true, bool: false },
+  mul: { float32: 'normal', int32: true, bool: false },
+  div: { float32: 'normal', int32: false, bool: false },
+  pow: { float32: 'positive', int32: false, bool: false },
+  maximum: { float32: 'normal', int32: true, bool: false },
+  minimum: { float32: 'normal', int32: true, bool: false },
+  equal: { float32: 'normal', int32: true, bool: false },
+  notEqual: { float32: 'normal', int32: true, bool: false },
+  greater: { float32: 'normal', int32: true, bool: false },
+  greaterEqual: { float32: 'normal', int32: true, bool: false },
+  less: { float32: 'normal', int32: true, bool: false },
+  lessEqual: { float32: 'normal', int32: true, bool: false },
+  logicalAnd: { float32: null, int32: false, bool: true },
+  logicalOr: { float32: null, int32: false, bool: true },
+};
+
+/** The ops of a table that take `dtype`. */
+function opsFor<Op extends string>(table: Record<Op, ElementwiseCase>, dtype: 'float32' | 'int32' | 'bool'): Op[] {
+  return (Object.keys(table) as Op[]).filter((op) =>
+    dtype === 'float32' ? table[op].float32 !== null : table[op][dtype],
+  );
+}
+
+/** Every value of ReduceOp and ArgReduceOp, typed the same way. */
+const reduceOps: Record<ReduceOp, true> = { sum: true, max: true, min: true };
+const argReduceOps: Record<ArgReduceOp, true> = { argmax: true, argmin: true };
+
+/** The kernel methods of the contract (everything but its name, dtypes and storage). */
+type KernelMethod = Exclude<
+  keyof Backend,
+  'name' | 'dtypes' | 'write' | 'readSync' | 'read' | 'disposeData' | 'memory' | 'dispose'
+>;
+
+/**
+ * The case that exercises each kernel method. Typed over the contract, so a
+ * kernel added to `Backend` without a case here does not compile; a test
+ * checks that every name it gives is a case the suite returns.
+ */
+export const kernelCases: Readonly<Record<KernelMethod, readonly string[]>> = {
+  unary: ['unary', 'unary int32', 'unary bool'],
+  binary: ['binary', 'binary int32/bool'],
+  where: ['where'],
+  cast: ['cast', 'cast float64'],
+  reduce: ['reduce'],
+  argReduce: ['argReduce'],
+  matmul: ['matmul'],
+  transpose: ['transpose'],
+  slice: ['slice'],
+  pad: ['pad'],
+  concat: ['concat'],
+  gather: ['gather/scatterAdd'],
+  scatterAdd: ['gather/scatterAdd'],
+  conv: ['conv / convBackpropInput / convBackpropFilter'],
+  convBackpropInput: ['conv / convBackpropInput / convBackpropFilter'],
+  convBackpropFilter: ['conv / convBackpropInput / convBackpropFilter'],
+  unfold: ['unfold/fold'],
+  fold: ['unfold/fold'],
+  maxPool: ['maxPool'],
+  avgPool: ['avgPool / avgPoolBackward'],
+  avgPoolBackward: ['avgPool / avgPoolBackward'],
+};
+
 /**
  * The backend conformance suite: every kernel of the contract, run on the
  * backend under test and on the CPU reference with the same fast-check
@@ -183,75 +287,45 @@ export function backendConformance(name: string, options: ConformanceOptions = {
     },
   });
 
-  const unaryOps: UnaryOp[] = [
-    'neg',
-    'abs',
-    'sign',
-    'square',
-    'sqrt',
-    'rsqrt',
-    'reciprocal',
-    'exp',
-    'expm1',
-    'log',
-    'log1p',
-    'sin',
-    'cos',
-    'tanh',
-    'sigmoid',
-    'relu',
-    'floor',
-    'ceil',
-    'round',
-  ];
-  const positiveOnly = new Set<UnaryOp>(['sqrt', 'rsqrt', 'log', 'log1p', 'reciprocal']);
-  const binaryOps: BinaryOp[] = [
-    'add',
-    'sub',
-    'mul',
-    'div',
-    'pow',
-    'maximum',
-    'minimum',
-    'equal',
-    'notEqual',
-    'greater',
-    'greaterEqual',
-    'less',
-    'lessEqual',
-  ];
   const cases: ConformanceCase[] = [];
 
   cases.push(
     check(
       'unary',
-      fc.tuple(fc.constantFrom(...unaryOps), shapeArb({ maxRank: 4, maxDim: 9 }), seedArb),
+      fc.tuple(fc.constantFrom(...opsFor(unaryCases, 'float32')), shapeArb({ maxRank: 4, maxDim: 9 }), seedArb),
       ([op, shape, seed], run) => {
-        run((b, [x]) => b.unary(op, x!), [input(shape, 'float32', seed, positiveOnly.has(op) ? 'positive' : 'normal')]);
+        run((b, [x]) => b.unary(op, x!), [input(shape, 'float32', seed, unaryCases[op].float32 ?? 'normal')]);
       },
     ),
   );
   cases.push(
     check(
       'unary int32',
-      fc.tuple(fc.constantFrom<UnaryOp>('neg', 'abs', 'sign', 'square', 'relu'), shapeArb(), seedArb),
+      fc.tuple(fc.constantFrom(...opsFor(unaryCases, 'int32')), shapeArb(), seedArb),
       ([op, shape, seed], run) => {
         run((b, [x]) => b.unary(op, x!), [input(shape, 'int32', seed, 'int', 7)]);
       },
     ),
   );
-  // Core casts bool to int32 for every other unary op, so logicalNot is the only bool unary kernel call.
   cases.push(
-    check('unary bool (logicalNot)', fc.tuple(shapeArb(), seedArb), ([shape, seed], run) => {
-      run((b, [x]) => b.unary('logicalNot', x!), [input(shape, 'bool', seed)]);
-    }),
+    check(
+      'unary bool',
+      fc.tuple(fc.constantFrom(...opsFor(unaryCases, 'bool')), shapeArb(), seedArb),
+      ([op, shape, seed], run) => {
+        run((b, [x]) => b.unary(op, x!), [input(shape, 'bool', seed)]);
+      },
+    ),
   );
   cases.push(
     check(
       'binary',
-      fc.tuple(fc.constantFrom(...binaryOps), broadcastableShapesArb({ maxRank: 4, maxDim: 6 }), seedArb),
+      fc.tuple(
+        fc.constantFrom(...opsFor(binaryCases, 'float32')),
+        broadcastableShapesArb({ maxRank: 4, maxDim: 6 }),
+        seedArb,
+      ),
       ([op, [sa, sb], seed], run) => {
-        const kind = op === 'pow' ? 'positive' : 'normal';
+        const kind = binaryCases[op].float32 ?? 'normal';
         run(
           (b, [x, y]) => b.binary(op, x!, y!),
           [input(sa, 'float32', seed, kind), input(sb, 'float32', seed + 1, kind)],
@@ -263,22 +337,12 @@ export function backendConformance(name: string, options: ConformanceOptions = {
     check(
       'binary int32/bool',
       fc.tuple(
-        fc.constantFrom<BinaryOp>(
-          'add',
-          'sub',
-          'mul',
-          'maximum',
-          'minimum',
-          'equal',
-          'less',
-          'logicalAnd',
-          'logicalOr',
-        ),
+        fc.constantFrom(...opsFor(binaryCases, 'int32'), ...opsFor(binaryCases, 'bool')),
         broadcastableShapesArb(),
         seedArb,
       ),
       ([op, [sa, sb], seed], run) => {
-        const dtype: DType = op.startsWith('logical') ? 'bool' : 'int32';
+        const dtype: DType = binaryCases[op].int32 ? 'int32' : 'bool';
         run(
           (b, [x, y]) => b.binary(op, x!, y!),
           [input(sa, dtype, seed, 'int', 5), input(sb, dtype, seed + 1, 'int', 5)],
@@ -340,7 +404,7 @@ export function backendConformance(name: string, options: ConformanceOptions = {
     check(
       'reduce',
       fc.tuple(
-        fc.constantFrom<ReduceOp>('sum', 'max', 'min'),
+        fc.constantFrom(...(Object.keys(reduceOps) as ReduceOp[])),
         shapeArb({ minRank: 1, maxRank: 4, maxDim: 8 }),
         seedArb,
         fc.array(fc.boolean(), { minLength: 4, maxLength: 4 }),
@@ -356,7 +420,7 @@ export function backendConformance(name: string, options: ConformanceOptions = {
     check(
       'argReduce',
       fc.tuple(
-        fc.constantFrom<ArgReduceOp>('argmax', 'argmin'),
+        fc.constantFrom(...(Object.keys(argReduceOps) as ArgReduceOp[])),
         shapeArb({ minRank: 1, maxRank: 3, maxDim: 7 }),
         seedArb,
         fc.nat(),
