@@ -1,5 +1,6 @@
 import type { Backend, BackendFactory } from './contract.js';
 import { BackendError } from '../util/errors.js';
+import { announceCopy, CORE_LOCATION, CORE_VERSION, DEDUPE_ADVICE, describeCopy, otherCopies } from './core-copies.js';
 
 interface Entry {
   readonly factory: BackendFactory;
@@ -11,6 +12,20 @@ interface Entry {
 const entries = new Map<string, Entry>();
 let active: Backend | undefined;
 let activeName: string | undefined;
+const warnedNames = new Set<string>();
+
+announceCopy(() => listBackends());
+
+/** The other loaded copies of core, named, or '' when this is the only one. */
+function secondCopyNote(name?: string): string {
+  const others = otherCopies();
+  if (others.length === 0) return '';
+  const holding = name === undefined ? [] : others.filter((c) => c.backends().includes(name));
+  const shown = holding.length > 0 ? holding : others;
+  const where = shown.map((c) => `${describeCopy(c)} (registered: ${c.backends().join(', ') || 'none'})`).join('; ');
+  const has = holding.length > 0 ? `, and '${name}' is registered there` : '';
+  return `. A second copy of @gradstream/core is loaded: ${where}${has}; this one is ${describeCopy({ version: CORE_VERSION, location: CORE_LOCATION })}; ${DEDUPE_ADVICE}`;
+}
 
 /**
  * Registers a backend under `name`. The registered backend with the highest
@@ -27,6 +42,14 @@ export function registerBackend(name: string, factory: BackendFactory, options: 
     throw new BackendError('registerBackend', `backend '${name}' is active and cannot be replaced`);
   }
   entries.set(name, { factory, priority: options.priority ?? 0 });
+  const note = secondCopyNote();
+  // A warning, not an error: a program that only ever talks to one of the copies still works.
+  if (note && !warnedNames.has(name)) {
+    warnedNames.add(name);
+    console.warn(
+      `registerBackend: backend '${name}' was registered into ${describeCopy({ version: CORE_VERSION, location: CORE_LOCATION })}, and ops imported from another copy will not see it${note}`,
+    );
+  }
 }
 
 /** Names of the registered backends, highest priority first. */
@@ -40,7 +63,7 @@ function entryOf(op: string, name: string): Entry {
     const known = listBackends();
     throw new BackendError(
       op,
-      `unknown backend '${name}'; registered: ${known.length ? known.join(', ') : 'none (import @gradstream/backend-cpu or @gradstream/backend-wasm)'}`,
+      `unknown backend '${name}'; registered: ${known.length ? known.join(', ') : 'none (import @gradstream/backend-cpu or @gradstream/backend-wasm)'}${secondCopyNote(name)}`,
     );
   }
   return entry;
@@ -103,7 +126,7 @@ export function getBackend(): Backend {
   }
   throw new BackendError(
     'getBackend',
-    'no backend is ready: import @gradstream/backend-cpu, or await setBackend(name) for an asynchronous backend',
+    `no backend is ready: import @gradstream/backend-cpu, or await setBackend(name) for an asynchronous backend${secondCopyNote()}`,
   );
 }
 

@@ -3,6 +3,8 @@ import { DisposedTensorError, ShapeError, fmtShape } from '../util/errors.js';
 import type { Storage } from './engine.js';
 import { adoptStorage, newTensorId, releaseTensor } from './engine.js';
 import { sizeOf } from './shape.js';
+// Declares Symbol.dispose for the published .d.ts (browser projects on lib es2023 lack it).
+import '../util/disposable.js';
 
 /** Nested arrays of numbers (or booleans), as returned by `toArray()`. */
 export type NestedArray = number | boolean | NestedArray[];

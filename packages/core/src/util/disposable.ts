@@ -1,0 +1,14 @@
+/**
+ * `Symbol.dispose` as the published types use it (`Tensor` and `Module` are
+ * `Disposable`, so `using t = …` frees them). TypeScript declares it only in
+ * `lib: esnext` / `esnext.disposable` and in `@types/node`; a browser project
+ * on `lib: ["es2023", "dom"]` would fail to compile our `.d.ts` without this.
+ * Redeclaring a `unique symbol` member merges with those declarations.
+ */
+declare global {
+  interface SymbolConstructor {
+    readonly dispose: unique symbol;
+  }
+}
+
+export {};
