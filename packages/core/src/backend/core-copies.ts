@@ -42,7 +42,8 @@ export const CORE_LOCATION = packageFolder(import.meta.url);
  */
 export function announceCopy(backends: () => readonly string[]): void {
   const realm = globalThis as Realm;
-  const copies = (realm[COPIES] ??= []);
+  realm[COPIES] ??= [];
+  const copies = realm[COPIES];
   const mine: CoreCopy = { version: CORE_VERSION, location: CORE_LOCATION, backends };
   const at = copies.findIndex((c) => c.location === CORE_LOCATION);
   if (at >= 0) copies[at] = mine;
