@@ -60,14 +60,19 @@ describe('parseArgs', () => {
   });
 
   it('parses eval, summary, bench and help', () => {
-    expect(parseArgs(['eval', '--weights', 'w.safetensors', '--dataset', 'edges'])).toMatchObject({
-      kind: 'eval',
-      args: { weights: 'w.safetensors', model: 'tiny', dataset: 'edges' },
-    });
+    // Without --model the model is left to the weights file's metadata.
+    const evalCommand = parseArgs(['eval', '--weights', 'w.safetensors', '--dataset', 'edges']);
+    expect(evalCommand).toMatchObject({ kind: 'eval', args: { weights: 'w.safetensors', dataset: 'edges' } });
+    expect(evalCommand.kind === 'eval' && 'model' in evalCommand.args).toBe(false);
     expect(parseArgs(['summary', '--model', 'resnet18', '--dataset', 'cifar10'])).toEqual({
       kind: 'summary',
       args: { model: 'resnet18', dataset: 'cifar10' },
     });
+    expect(parseArgs(['summary', '--model', 'resnet18', '--input', '3x224x224'])).toEqual({
+      kind: 'summary',
+      args: { model: 'resnet18', input: [3, 224, 224] },
+    });
+    expect(parseArgs(['--version'])).toEqual({ kind: 'version' });
     expect(parseArgs(['bench', 'conv', '--quick'])).toEqual({ kind: 'bench', args: ['conv', '--quick'] });
     expect(parseArgs(['train', '--epochs', '0', '--help'])).toEqual({ kind: 'help', topic: 'train' });
     expect(parseArgs(['help'])).toEqual({ kind: 'help' });

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -68,6 +68,18 @@ describe('bad command lines exit 2 with one line on stderr', () => {
       ['eval', ...XO.slice(0, 4), '--weights', join(dir, 'none.safetensors')],
       `weights file '${join(dir, 'none.safetensors')}' not found`,
     ],
+    ['a directory as --weights', ['eval', '--weights', dir], `--weights '${dir}' is a directory, not a weights file`],
+    [
+      'a device as --weights',
+      ['eval', '--weights', '/dev/null'],
+      "--weights '/dev/null' is a character device, not a weights file",
+    ],
+    [
+      'a bad --input',
+      ['summary', '--input', '3x224'],
+      "--input must be CxHxW (three positive integers, e.g. 3x224x224), got '3x224'",
+    ],
+    ['--version with arguments', ['--version', 'x'], "--version takes no arguments, got 'x'"],
     [
       'missing data dir',
       ['train', ...XO, '--data-dir', join(dir, 'nowhere'), '--out', join(dir, 'd')],
@@ -156,6 +168,37 @@ describe('help and the small commands exit 0', () => {
     expect(code).toBe(0);
     expect(stdout).toContain('lenet5 for mnist (1×28×28, 10 classes)');
     expect(stdout).toContain('61,706');
+  });
+
+  it('--version prints the package version', async () => {
+    const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+      version: string;
+    };
+    expect(await run(['--version'])).toEqual({ code: 0, stdout: `gradstream ${version}\n`, stderr: '' });
+  });
+
+  it('summary of an ImageNet model without a dataset is at ImageNet size, as torchvision builds it', async () => {
+    const { code, stdout } = await run(['summary', '--model', 'resnet18']);
+    expect(code).toBe(0);
+    expect(stdout).toContain('resnet18 for ImageNet size (3×224×224, 1,000 classes)');
+    // torchvision.models.resnet18(): 11,689,512 parameters, 1.82 G multiply-adds.
+    expect(stdout).toContain('11,689,512');
+  });
+
+  it("summary --input with a dataset takes the dataset's classes", async () => {
+    const { code, stdout } = await run([
+      'summary',
+      '--model',
+      'resnet18',
+      '--dataset',
+      'cifar10',
+      '--input',
+      '3x40x40',
+    ]);
+    expect(code).toBe(0);
+    expect(stdout).toContain("resnet18 for 3×40×40, 10 classes input (cifar10's classes)");
+    // The CIFAR-style ResNet-18 (3×3 stem, no max pool) with a 10-way classifier: 11,173,962 parameters.
+    expect(stdout).toContain('11,173,962');
   });
 
   it('summary of the tiny model on xo', async () => {

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
@@ -96,6 +96,23 @@ describe('train on the synthetic X-vs-O set, in process', () => {
     model.dispose();
   });
 
+  it('records in the weights what they are and exactly how far training went', () => {
+    const path = join(out, 'model.safetensors');
+    // limit 256 at batch 64: 4 optimizer steps per epoch.
+    expect(decodeSafetensors(readFileSync(path), path).metadata).toEqual({
+      model: 'tiny',
+      dataset: 'xo',
+      input: '1x8x8',
+      classes: '2',
+      seed: '0',
+      epochs_planned: '2',
+      epochs_completed: '2',
+      steps: '8',
+      steps_per_epoch: '4',
+      interrupted: 'false',
+    });
+  });
+
   it('writes metrics.csv with one sane row per epoch', () => {
     const [header, ...rows] = csvRows(join(out, 'metrics.csv'));
     expect(header).toEqual([...METRICS_HEADER]);
@@ -157,6 +174,117 @@ describe('train on the synthetic X-vs-O set, in process', () => {
     );
     expect(code).toBe(0);
     expect(evalOut.text()).toContain(`test accuracy ${(report.test!.accuracy! * 100).toFixed(2)}%`);
+  });
+});
+
+describe('eval reads what the weights are from their metadata', () => {
+  let weights: string;
+  let accuracy: number;
+  beforeAll(async () => {
+    const out = join(tempDir(), 'for-eval');
+    const report = await trainCommand(trainArgs(out, ['--epochs', '1']), {
+      stdout: capture(),
+      stderr: capture(),
+      signal: new AbortController().signal,
+    });
+    weights = join(out, 'model.safetensors');
+    accuracy = report.test!.accuracy!;
+  });
+  const evalRun = async (extra: readonly string[]) => {
+    const stdout = capture();
+    const stderr = capture();
+    const code = await main(['eval', '--weights', weights, '--limit', '256', '--backend', 'cpu', ...extra], {
+      stdout,
+      stderr,
+    });
+    return { code, stdout: stdout.text(), stderr: stderr.text() };
+  };
+
+  it('with --weights alone it rebuilds the tiny model on xo and reproduces the test accuracy', async () => {
+    // The defaults (lenet5 on mnist) differ from the file's model and dataset.
+    const r = await evalRun([]);
+    expect([r.code, r.stderr]).toEqual([0, '']);
+    expect(r.stdout).toBe(`test accuracy ${(accuracy * 100).toFixed(2)}% (loss ${r.stdout.split('(loss ')[1]}`);
+    expect(r.stdout).toContain('on 256 xo images, tiny on cpu');
+  });
+
+  it('a --model that contradicts the file is a usage error naming both', async () => {
+    expect(await evalRun(['--model', 'lenet5'])).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: `gradstream: --model lenet5, but ${weights} holds tiny weights (its metadata)\n`,
+    });
+  });
+
+  it('a --dataset of another image shape is a usage error naming both shapes', async () => {
+    expect(await evalRun(['--dataset', 'mnist'])).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: `gradstream: ${weights} was trained on 1×8×8 images (xo); mnist images are 1×28×28\n`,
+    });
+  });
+
+  it('a --dataset of the same shape and classes is scored', async () => {
+    const r = await evalRun(['--dataset', 'edges']);
+    // edges has 4 classes, xo 2: the classifier cannot be reused.
+    expect([r.code, r.stderr]).toEqual([2, `gradstream: ${weights} classifies 2 classes (xo); edges has 4\n`]);
+  });
+});
+
+describe('every result of a finished run is written on its own', () => {
+  it('a directory named model.safetensors: metrics and pictures are written, the failure reported, exit 1', async () => {
+    const out = join(tempDir(), 'weights-blocked');
+    mkdirSync(join(out, 'model.safetensors'), { recursive: true });
+    const stdout = capture();
+    const stderr = capture();
+    const code = await main(
+      ['train', '--dataset', 'xo', '--epochs', '1', '--limit', '128', '--backend', 'cpu', '--out', out],
+      { stdout, stderr },
+    );
+    expect(code).toBe(1);
+    expect(csvRows(join(out, 'metrics.csv'))).toHaveLength(2);
+    for (const f of ['filters.png', 'feature-maps.png', 'curves.png']) expect(existsSync(join(out, f)), f).toBe(true);
+    expect(stderr.text()).toMatch(
+      new RegExp(`^gradstream: error: could not write ${join(out, 'model.safetensors')}: .*(EISDIR|directory)`, 'm'),
+    );
+    expect(stdout.text()).toMatch(/^test accuracy /m);
+    expect(stdout.text()).toContain(`wrote ${join(out, 'metrics.csv')}, ${join(out, 'curves.png')}`);
+    expect(readdirSync(out).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+});
+
+describe('a run that cannot start leaves no directories behind', () => {
+  it('a too-long --out path: exit 2, and none of its parents remain', async () => {
+    const base = tempDir();
+    const out = join(base, ...Array.from({ length: 20 }, (_, i) => `${i}`.padEnd(250, 'x')));
+    const stderr = capture();
+    const code = await main(['train', '--dataset', 'xo', '--epochs', '1', '--backend', 'cpu', '--out', out], {
+      stdout: capture(),
+      stderr,
+    });
+    expect(code).toBe(2);
+    expect(stderr.text()).toContain('is not writable (ENAMETOOLONG)');
+    expect(readdirSync(base)).toEqual([]);
+  });
+
+  it('a model that does not fit the data: exit 2, and the default-style runs/<time> folder is gone', async () => {
+    const base = tempDir();
+    const code = await main(
+      ['train', '--dataset', 'xo', '--model', 'lenet5', '--backend', 'cpu', '--out', join(base, 'runs', 'now')],
+      { stdout: capture(), stderr: capture() },
+    );
+    expect(code).toBe(2);
+    expect(readdirSync(base)).toEqual([]);
+  });
+
+  it('an existing --out directory is kept when the run fails', async () => {
+    const base = tempDir();
+    const code = await main(['train', '--dataset', 'xo', '--model', 'lenet5', '--backend', 'cpu', '--out', base], {
+      stdout: capture(),
+      stderr: capture(),
+    });
+    expect(code).toBe(2);
+    expect(existsSync(base)).toBe(true);
   });
 });
 
@@ -227,6 +355,15 @@ describe('main(argv) exit codes for train', () => {
     );
     // The unfinished epoch leaves no row.
     expect(csvRows(join(out, 'metrics.csv'))).toHaveLength(seen!.epoch);
+    // The weights hold every step taken, the unfinished epoch's included: 1024 samples at batch 4 is 256 per epoch.
+    const path = join(out, 'model.safetensors');
+    expect(decodeSafetensors(readFileSync(path), path).metadata).toMatchObject({
+      epochs_planned: '50',
+      epochs_completed: String(seen!.epoch - 1),
+      steps: String((seen!.epoch - 1) * 256 + seen!.batch),
+      steps_per_epoch: '256',
+      interrupted: 'true',
+    });
     for (const f of ['model.safetensors', 'filters.png', 'feature-maps.png', 'curves.png'])
       expect(existsSync(join(out, f)), f).toBe(true);
   });
@@ -265,16 +402,60 @@ describe('main(argv) exit codes for train', () => {
       expect(existsSync(join(out, f)), f).toBe(true);
   });
 
+  it('aborted in the first epoch reports the throughput of its batches, not NaN', async () => {
+    const out = join(tempDir(), 'first-epoch');
+    const controller = new AbortController();
+    let batch: number | undefined;
+    const stderr = {
+      ...capture((chunk) => {
+        const m = /^\repoch 1\/\d+ \[[^\]]*\] (\d+)\//.exec(chunk);
+        if (batch !== undefined || !m) return;
+        batch = Number(m[1]);
+        controller.abort();
+      }),
+      isTTY: true,
+    };
+    const stdout = capture();
+    const code = await main(
+      [
+        'train',
+        '--dataset',
+        'xo',
+        '--epochs',
+        '2',
+        '--limit',
+        '1024',
+        '--batch-size',
+        '4',
+        '--backend',
+        'cpu',
+        '--out',
+        out,
+      ],
+      { stdout, stderr, signal: controller.signal },
+    );
+    expect(code).toBe(130);
+    expect(stdout.text()).not.toContain('NaN');
+    expect(stdout.text()).toMatch(
+      new RegExp(
+        `^no epoch finished: ${batch} batch(es)? of epoch 1 \\([\\d,]+ samples/s on cpu\\); total \\d+\\.\\d s$`,
+        'm',
+      ),
+    );
+  });
+
   it('aborted before the first batch still writes weights, an empty CSV and pictures', async () => {
     const out = join(tempDir(), 'at-once');
     const controller = new AbortController();
     controller.abort();
+    const stdout = capture();
     const code = await main(
       ['train', '--dataset', 'xo', '--epochs', '2', '--limit', '64', '--backend', 'cpu', '--out', out],
-      { stdout: capture(), stderr: capture(), signal: controller.signal },
+      { stdout, stderr: capture(), signal: controller.signal },
     );
     expect(code).toBe(130);
     expect(csvRows(join(out, 'metrics.csv'))).toEqual([[...METRICS_HEADER]]);
     expect(colours(decodePng(join(out, 'curves.png'))).size).toBeGreaterThan(2);
+    expect(stdout.text()).toMatch(/^no batch trained; total \d+\.\d s$/m);
   });
 });

@@ -15,3 +15,4 @@
 export * from './index.js';
 // Named exports take precedence over the star export, so this `loadWeights` replaces the bytes-only one.
 export { loadWeights, saveWeights } from './weights/model-weights.js';
+export { writeFileAtomic } from './weights/atomic-file.js';

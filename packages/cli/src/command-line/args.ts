@@ -1,3 +1,4 @@
+import type { ImageShape } from '@gradstream/datasets';
 import { BACKEND_NAMES, type BackendChoice } from '../setup/backend.js';
 import { DATASET_NAMES, datasetInfo, type DatasetName } from '../setup/datasets.js';
 import { MODEL_NAMES, type ModelName } from '../setup/models.js';
@@ -8,6 +9,7 @@ import {
   type OptimizerName,
   type ScheduleName,
 } from '../setup/optimizers.js';
+import { parseImageShape } from './image-shape.js';
 import { UsageError } from './usage-error.js';
 
 export { UsageError };
@@ -40,15 +42,24 @@ export interface TrainArgs extends RunArgs {
   readonly out: string;
 }
 
-/** `gradstream eval`. */
-export interface EvalArgs extends RunArgs {
+/**
+ * `gradstream eval`. Model and dataset are present only when given on the
+ * command line: otherwise they come from the weights file's metadata.
+ */
+export interface EvalArgs extends Omit<RunArgs, 'model' | 'dataset'> {
+  readonly model?: ModelName;
+  readonly dataset?: DatasetName;
   readonly weights: string;
 }
 
-/** `gradstream summary`. */
+/**
+ * `gradstream summary`. Without `dataset` and `input` the model is shown at
+ * its own usual input size (ImageNet's 3×224×224 for the ImageNet models).
+ */
 export interface SummaryArgs {
   readonly model: ModelName;
-  readonly dataset: DatasetName;
+  readonly dataset?: DatasetName;
+  readonly input?: ImageShape;
 }
 
 /** A parsed, validated command line. */
@@ -58,6 +69,7 @@ export type Command =
   | { readonly kind: 'summary'; readonly args: SummaryArgs }
   | { readonly kind: 'bench'; readonly args: readonly string[] }
   | { readonly kind: 'edges' }
+  | { readonly kind: 'version' }
   | { readonly kind: 'help'; readonly topic?: CommandName };
 
 /** Defaults of train and eval; the README's main job is `train` with all of them. */
@@ -75,7 +87,7 @@ const RUN_FLAGS = ['model', 'dataset', 'data-dir', 'backend', 'threads', 'batch-
 const FLAGS: Readonly<Record<Exclude<CommandName, 'bench' | 'edges'>, readonly string[]>> = {
   train: [...RUN_FLAGS, 'epochs', 'optimizer', 'lr', 'schedule', 'out'],
   eval: [...RUN_FLAGS, 'weights'],
-  summary: ['model', 'dataset'],
+  summary: ['model', 'dataset', 'input'],
 };
 
 /**
@@ -93,6 +105,10 @@ const FLAGS: Readonly<Record<Exclude<CommandName, 'bench' | 'edges'>, readonly s
 export function parseArgs(argv: readonly string[], now: Date = new Date()): Command {
   const [first, ...rest] = argv;
   if (first === '--help' || first === '-h') return { kind: 'help' };
+  if (first === '--version') {
+    if (rest.length) throw new UsageError(`--version takes no arguments, got '${rest[0]}'`);
+    return { kind: 'version' };
+  }
   // `gradstream` and `gradstream --epochs 1` are train: the README's main job.
   if (first === undefined || first.startsWith('--')) return parseArgs(['train', ...argv], now);
   if (first === 'help') return { kind: 'help', ...(rest[0] === undefined ? {} : { topic: commandName(rest[0]) }) };
@@ -108,14 +124,8 @@ export function parseArgs(argv: readonly string[], now: Date = new Date()): Comm
       return { kind: 'train', args: trainArgs(flags(command, rest), now) };
     case 'eval':
       return { kind: 'eval', args: evalArgs(flags(command, rest)) };
-    case 'summary': {
-      const f = flags(command, rest);
-      const dataset = choice('dataset', f.get('dataset') ?? DEFAULTS.dataset, DATASET_NAMES);
-      return {
-        kind: 'summary',
-        args: { dataset, model: choice('model', f.get('model') ?? datasetInfo(dataset).defaultModel, MODEL_NAMES) },
-      };
-    }
+    case 'summary':
+      return { kind: 'summary', args: summaryArgs(flags(command, rest)) };
   }
 }
 
@@ -148,15 +158,30 @@ function flags(command: keyof typeof FLAGS, tokens: readonly string[]): Map<stri
 
 function runArgs(f: ReadonlyMap<string, string>): RunArgs {
   const dataset = choice('dataset', f.get('dataset') ?? DEFAULTS.dataset, DATASET_NAMES);
-  const dataDir = f.get('data-dir');
-  if (dataDir === undefined && datasetInfo(dataset).needsDataDir) {
-    throw new UsageError(`dataset '${dataset}' needs --data-dir (the folder with its binary batches)`);
-  }
-  const threads = optional(f, 'threads', positiveInt);
-  const limit = optional(f, 'limit', positiveInt);
+  checkDataDir(dataset, f.get('data-dir'));
   return {
     model: choice('model', f.get('model') ?? datasetInfo(dataset).defaultModel, MODEL_NAMES),
     dataset,
+    ...sourceArgs(f),
+  };
+}
+
+/**
+ * @throws UsageError when `dataset` is read from files and no --data-dir names them.
+ * Exported for eval, which learns its dataset from the weights file.
+ */
+export function checkDataDir(dataset: DatasetName, dataDir: string | undefined): void {
+  if (dataDir === undefined && datasetInfo(dataset).needsDataDir) {
+    throw new UsageError(`dataset '${dataset}' needs --data-dir (the folder with its binary batches)`);
+  }
+}
+
+/** The flags of train and eval other than model and dataset. */
+function sourceArgs(f: ReadonlyMap<string, string>): Omit<RunArgs, 'model' | 'dataset'> {
+  const dataDir = f.get('data-dir');
+  const threads = optional(f, 'threads', positiveInt);
+  const limit = optional(f, 'limit', positiveInt);
+  return {
     ...(dataDir === undefined ? {} : { dataDir }),
     backend: choice('backend', f.get('backend') ?? DEFAULTS.backend, BACKEND_NAMES),
     ...(threads === undefined ? {} : { threads }),
@@ -181,7 +206,23 @@ function trainArgs(f: ReadonlyMap<string, string>, now: Date): TrainArgs {
 function evalArgs(f: ReadonlyMap<string, string>): EvalArgs {
   const weights = f.get('weights');
   if (weights === undefined) throw new UsageError('eval needs --weights FILE (a .safetensors written by train)');
-  return { ...runArgs(f), weights };
+  const model = optional(f, 'model', (_, raw) => choice('model', raw, MODEL_NAMES));
+  const dataset = optional(f, 'dataset', (_, raw) => choice('dataset', raw, DATASET_NAMES));
+  if (dataset !== undefined) checkDataDir(dataset, f.get('data-dir'));
+  return { ...sourceArgs(f), ...(model && { model }), ...(dataset && { dataset }), weights };
+}
+
+function summaryArgs(f: ReadonlyMap<string, string>): SummaryArgs {
+  const dataset = optional(f, 'dataset', (_, raw) => choice('dataset', raw, DATASET_NAMES));
+  const input = optional(f, 'input', imageShape);
+  const model = choice('model', f.get('model') ?? datasetInfo(dataset ?? DEFAULTS.dataset).defaultModel, MODEL_NAMES);
+  return { model, ...(dataset && { dataset }), ...(input && { input }) };
+}
+
+function imageShape(name: string, raw: string): ImageShape {
+  const shape = parseImageShape(raw);
+  if (!shape) throw new UsageError(`--${name} must be CxHxW (three positive integers, e.g. 3x224x224), got '${raw}'`);
+  return shape;
 }
 
 /** runs/<UTC time>, e.g. runs/2025-01-31T12-00-00; colons are not allowed in Windows paths. */

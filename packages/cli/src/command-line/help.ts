@@ -32,6 +32,8 @@ Commands:
   bench     run the repository's benchmarks (bench/run.ts)
   edges     the edge-detection demo: a vertical-edge kernel on tiny images
 
+gradstream --version prints the version.
+
 Exit codes: 0 done, 1 runtime error, 2 bad command line, 130 interrupted (Ctrl-C).`,
 
   train: `Usage: gradstream train [options]
@@ -64,21 +66,29 @@ Example: gradstream train --dataset xo --epochs 2 --backend cpu --out runs/xo`,
   eval: `Usage: gradstream eval --weights FILE [options]
 
 Loads weights into the model and reports loss and accuracy on the test split.
+A file written by \`gradstream train\` names its model, dataset and input shape
+in its metadata, so --model and --dataset are needed only for other files
+(or to score the weights on another dataset of the same shape).
 
 Options:
-  --weights FILE      a .safetensors file for this model (required)
+  --weights FILE      a .safetensors file (required)
 ${DATA}
 
-Example: gradstream eval --model lenet5 --weights runs/latest/model.safetensors --dataset mnist`,
+Example: gradstream eval --weights runs/latest/model.safetensors`,
 
-  summary: `Usage: gradstream summary [--model NAME] [--dataset NAME]
+  summary: `Usage: gradstream summary [--model NAME] [--dataset NAME] [--input CxHxW]
 
 Prints every layer's output shape, parameters and multiply-adds for one image
-of the dataset's shape (no data is read).
+(no data is read). The image is --input, else the dataset's shape, else the
+model's usual input: 1×28×28 for lenet5, 1×8×8 for tiny, ImageNet's 3×224×224
+with 1,000 classes for the others.
 
 Options:
-  --model NAME        ${MODEL_NAMES.join(' | ')} (default: the dataset's default model)
-  --dataset NAME      ${DATASET_NAMES.join(' | ')} (default ${DEFAULTS.dataset}): input shape and classes`,
+  --model NAME        ${MODEL_NAMES.join(' | ')} (default: the dataset's default model, lenet5)
+  --dataset NAME      ${DATASET_NAMES.join(' | ')}: input shape and classes
+  --input CxHxW       the image shape, e.g. 3x224x224 (classes: the dataset's, else the model's usual)
+
+Example: gradstream summary --model resnet18 --input 3x224x224`,
 
   bench: `Usage: gradstream bench [args…]
 

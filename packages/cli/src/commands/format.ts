@@ -7,3 +7,8 @@ export function count(n: number): string {
 export function percent(fraction: number): string {
   return `${(fraction * 100).toFixed(2)}%`;
 }
+
+/** A message on one line: the CLI reports every error as a single line on stderr. */
+export function oneLine(text: string): string {
+  return text.replace(/\s*\n\s*/g, ' ').trim();
+}

@@ -2,16 +2,17 @@ import { evaluate, type MetricValues } from '@gradstream/core/train';
 import { DataLoader, type Dataset } from '@gradstream/datasets';
 import type { TrainArgs } from '../command-line/args.js';
 import type { CommandContext } from '../program/context.js';
-import { ensureWritableDir } from '../io/files.js';
+import { type OutputDir, prepareOutputDir } from '../io/files.js';
 import type { EpochRecord } from '../training/epoch-record.js';
 import { startBackend } from '../setup/backend.js';
 import { datasetInfo, loadSplits } from '../setup/datasets.js';
 import { buildModel } from '../setup/models.js';
 import { makeOptimizer } from '../setup/optimizers.js';
-import { writeArtifacts } from '../training/artifacts.js';
+import { type ArtifactFailure, writeArtifacts } from '../training/artifacts.js';
 import { runTraining, type RunOutcome } from '../training/run.js';
 import { UntilAborted } from '../training/until-aborted.js';
-import { count, percent } from './format.js';
+import { runMetadata } from '../training/weights-metadata.js';
+import { count, oneLine, percent } from './format.js';
 
 /** What a `train` run did. */
 export interface TrainReport {
@@ -20,21 +21,36 @@ export interface TrainReport {
   /** Test-split loss and accuracy; absent when the run was interrupted, in training or in the test evaluation. */
   readonly test?: MetricValues;
   readonly interrupted: boolean;
+  /** Optimizer steps the saved weights include. */
+  readonly steps: number;
   /** Wall time from the first batch to the last file written. */
   readonly seconds: number;
   readonly files: readonly string[];
+  /** Files that could not be written; the others were. */
+  readonly failed: readonly ArtifactFailure[];
 }
 
 /**
  * `gradstream train`: checks the output directory, starts the backend, loads
  * the data, trains with a progress bar on stderr, scores the test split and
- * writes weights, metrics and pictures. On abort (Ctrl-C), in training or in
- * the test evaluation, it stops at the next batch boundary, drops the test
- * score and writes what exists.
+ * writes metrics, weights and pictures, each on its own (a file that cannot
+ * be written is reported on stderr and in `failed`; the rest are written).
+ * On abort (Ctrl-C), in training or in the test evaluation, it stops at the
+ * next batch boundary, drops the test score and writes what exists. A run
+ * that fails before writing anything removes the directories it created.
  * @throws UsageError for an unwritable --out, a bad --data-dir or a model that does not fit the data.
  */
 export async function trainCommand(args: TrainArgs, ctx: CommandContext): Promise<TrainReport> {
-  ensureWritableDir(args.out);
+  const out = prepareOutputDir(args.out);
+  try {
+    return await trainInto(out, args, ctx);
+  } catch (e) {
+    out.removeIfEmpty();
+    throw e;
+  }
+}
+
+async function trainInto(out: OutputDir, args: TrainArgs, ctx: CommandContext): Promise<TrainReport> {
   const backend = await startBackend(args.backend, args.threads);
   if (backend.note) ctx.stderr.write(`gradstream: ${backend.note}\n`);
   const info = datasetInfo(args.dataset);
@@ -81,22 +97,38 @@ export async function trainCommand(args: TrainArgs, ctx: CommandContext): Promis
       );
     const test = testData.stopped ? undefined : score;
     const interrupted = outcome.interrupted || testData.stopped;
-    const files = writeArtifacts(args.out, {
+    const { written, failed } = writeArtifacts(out.path, {
       model,
       epochs: outcome.epochs,
       sample: splits.test.get(0),
       imageShape: info.imageShape,
       ...(info.transform && { transform: info.transform }),
-      metadata: {
+      metadata: runMetadata({
         model: args.model,
         dataset: args.dataset,
-        epochs: String(outcome.epochs.length),
-        seed: String(args.seed),
-      },
+        input: info.imageShape,
+        classes: info.numClasses,
+        seed: args.seed,
+        epochsPlanned: args.epochs,
+        epochsCompleted: outcome.epochs.length,
+        steps: outcome.steps,
+        stepsPerEpoch: train.length,
+        interrupted,
+      }),
     });
     const seconds = (performance.now() - started) / 1000;
-    report(ctx, outcome.epochs, test, splits.test.length, seconds, backend.name, files);
-    return { backend: backend.name, epochs: outcome.epochs, ...(test && { test }), interrupted, seconds, files };
+    report(ctx, outcome, test, splits.test.length, seconds, backend.name, written);
+    for (const f of failed) ctx.stderr.write(`gradstream: error: could not write ${f.path}: ${oneLine(f.reason)}\n`);
+    return {
+      backend: backend.name,
+      epochs: outcome.epochs,
+      ...(test && { test }),
+      interrupted,
+      steps: outcome.steps,
+      seconds,
+      files: written,
+      failed,
+    };
   } finally {
     optimizer.dispose();
     model.dispose();
@@ -111,21 +143,31 @@ function where(outcome: RunOutcome): string {
 
 function report(
   ctx: CommandContext,
-  epochs: readonly EpochRecord[],
+  outcome: RunOutcome,
   test: MetricValues | undefined,
   testSize: number,
   seconds: number,
   backend: string,
   files: readonly string[],
 ): void {
-  const trained = epochs.reduce((n, e) => n + e.seconds, 0);
-  const rate = epochs.length ? epochs.reduce((n, e) => n + e.samplesPerSec, 0) / epochs.length : NaN;
+  const { epochs, lastBatch } = outcome;
   if (test)
     ctx.stdout.write(
       `test accuracy ${percent(test.accuracy ?? NaN)} (loss ${test.loss.toFixed(4)}) on ${count(testSize)} images\n`,
     );
-  ctx.stdout.write(
-    `${epochs.length} epoch${epochs.length === 1 ? '' : 's'} in ${trained.toFixed(1)} s (${Math.round(rate).toLocaleString('en-US')} samples/s on ${backend}); total ${seconds.toFixed(1)} s\n`,
-  );
-  ctx.stdout.write(`wrote ${files.join(', ')}\n`);
+  const rate = (samplesPerSec: number): string =>
+    `${Math.round(samplesPerSec).toLocaleString('en-US')} samples/s on ${backend}`;
+  if (epochs.length) {
+    const trained = epochs.reduce((n, e) => n + e.seconds, 0);
+    const mean = epochs.reduce((n, e) => n + e.samplesPerSec, 0) / epochs.length;
+    ctx.stdout.write(
+      `${epochs.length} epoch${epochs.length === 1 ? '' : 's'} in ${trained.toFixed(1)} s (${rate(mean)}); total ${seconds.toFixed(1)} s\n`,
+    );
+  } else if (lastBatch) {
+    // The throughput of the unfinished first epoch: no epoch average exists yet.
+    ctx.stdout.write(
+      `no epoch finished: ${lastBatch.batch} batch${lastBatch.batch === 1 ? '' : 'es'} of epoch 1 (${rate(lastBatch.samplesPerSec)}); total ${seconds.toFixed(1)} s\n`,
+    );
+  } else ctx.stdout.write(`no batch trained; total ${seconds.toFixed(1)} s\n`);
+  if (files.length) ctx.stdout.write(`wrote ${files.join(', ')}\n`);
 }

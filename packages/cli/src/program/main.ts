@@ -6,6 +6,8 @@ import { summaryCommand } from '../commands/summary.js';
 import { trainCommand } from '../commands/train.js';
 import type { CommandContext, Output } from './context.js';
 import { helpText } from '../command-line/help.js';
+import { VERSION } from '../command-line/version.js';
+import { oneLine } from '../commands/format.js';
 
 /** Exit codes, as the shell sees them. */
 export const EXIT = { ok: 0, error: 1, usage: 2, interrupted: 130 } as const;
@@ -38,7 +40,7 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
     return await execute(parseArgs(argv), ctx);
   } catch (e) {
     const usage = e instanceof UsageError;
-    ctx.stderr.write(`gradstream: ${usage ? '' : 'error: '}${oneLine(e)}\n`);
+    ctx.stderr.write(`gradstream: ${usage ? '' : 'error: '}${describe(e)}\n`);
     return usage ? EXIT.usage : EXIT.error;
   }
 }
@@ -48,8 +50,12 @@ async function execute(command: Command, ctx: CommandContext): Promise<number> {
     case 'help':
       ctx.stdout.write(`${helpText(command.topic)}\n`);
       return EXIT.ok;
-    case 'train':
-      return (await trainCommand(command.args, ctx)).interrupted ? EXIT.interrupted : EXIT.ok;
+    case 'train': {
+      const report = await trainCommand(command.args, ctx);
+      // A file that could not be written outranks Ctrl-C: the user must learn that something is missing.
+      if (report.failed.length) return EXIT.error;
+      return report.interrupted ? EXIT.interrupted : EXIT.ok;
+    }
     case 'eval':
       // Evaluation has nothing to save, so Ctrl-C need not wait for it.
       return Promise.race([evalCommand(command.args, ctx).then(() => EXIT.ok), aborted(ctx.signal)]);
@@ -61,6 +67,9 @@ async function execute(command: Command, ctx: CommandContext): Promise<number> {
     case 'edges':
       edgesCommand(ctx);
       return EXIT.ok;
+    case 'version':
+      ctx.stdout.write(`gradstream ${VERSION}\n`);
+      return EXIT.ok;
   }
 }
 
@@ -71,7 +80,6 @@ function aborted(signal: AbortSignal): Promise<number> {
   });
 }
 
-function oneLine(e: unknown): string {
-  const message = e instanceof Error ? e.message : String(e);
-  return message.replace(/\s*\n\s*/g, ' ').trim() || (e instanceof Error ? e.name : 'unknown error');
+function describe(e: unknown): string {
+  return oneLine(e instanceof Error ? e.message : String(e)) || (e instanceof Error ? e.name : 'unknown error');
 }

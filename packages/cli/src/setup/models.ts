@@ -52,6 +52,24 @@ const BUILDERS = {
 /** A model the CLI can build. */
 export type ModelName = keyof typeof BUILDERS;
 
+/** The input a model is usually shown at when no dataset is named, and the dataset or size it stands for. */
+export interface UsualInput extends ModelTarget {
+  readonly label: string;
+}
+
+const IMAGENET: UsualInput = { imageShape: [3, 224, 224], numClasses: 1000, label: 'ImageNet size' };
+
+/**
+ * The input `name` was designed for: MNIST's 1×28×28 for LeNet-5, the 8×8
+ * synthetic images for tiny, ImageNet's 3×224×224 and 1,000 classes for the
+ * others (as torchvision builds them).
+ */
+export function usualInput(name: ModelName): UsualInput {
+  if (name === 'lenet5') return { imageShape: [1, 28, 28], numClasses: 10, label: 'mnist' };
+  if (name === 'tiny') return { imageShape: [1, 8, 8], numClasses: 2, label: 'xo' };
+  return IMAGENET;
+}
+
 /** Every model name, in the order `--help` lists them. */
 export const MODEL_NAMES = Object.keys(BUILDERS) as ModelName[];
 
@@ -63,21 +81,42 @@ export const MODEL_NAMES = Object.keys(BUILDERS) as ModelName[];
  * @throws UsageError when it does not.
  */
 export function buildModel(name: ModelName, target: ModelTarget, seed: number): Module {
-  setSeed(seed);
-  const model = BUILDERS[name](target);
+  const model = newModel(name, target, seed);
   const [c, h, w] = target.imageShape;
   try {
-    const shape = noGrad(() => tidy(() => [...model.eval().call(zeros([1, c, h, w])).shape]));
-    if (shape.length !== 2 || shape[1] !== target.numClasses) throw new Error(`output shape [${shape.join(', ')}]`);
+    checkFit(name, target, () => {
+      const shape = noGrad(() => tidy(() => [...model.eval().call(zeros([1, c, h, w])).shape]));
+      if (shape.length !== 2 || shape[1] !== target.numClasses) throw new Error(`output shape [${shape.join(', ')}]`);
+    });
   } catch (e) {
     model.dispose();
-    throw new UsageError(
-      `model '${name}' does not fit ${c}×${h}×${w} images with ${target.numClasses} classes (${firstLine(e)}); try --model tiny for small images`,
-    );
+    throw e;
   } finally {
     model.train();
   }
   return model;
+}
+
+/** Builds `name` for `target` without checking that it accepts the images (for callers whose own forward pass does). */
+export function newModel(name: ModelName, target: ModelTarget, seed: number): Module {
+  setSeed(seed);
+  return BUILDERS[name](target);
+}
+
+/**
+ * Runs `forward`, a forward pass of model `name` on `target`'s images, and
+ * turns its failure into the usage error the user can act on.
+ * @throws UsageError when it fails.
+ */
+export function checkFit<T>(name: ModelName, target: ModelTarget, forward: () => T): T {
+  try {
+    return forward();
+  } catch (e) {
+    const [c, h, w] = target.imageShape;
+    throw new UsageError(
+      `model '${name}' does not fit ${c}×${h}×${w} images with ${target.numClasses} classes (${firstLine(e)}); try --model tiny for small images`,
+    );
+  }
 }
 
 function firstLine(e: unknown): string {

@@ -1,8 +1,7 @@
 import { join } from 'node:path';
 import type { Module } from '@gradstream/core/nn';
-import { saveWeights } from '@gradstream/models';
+import { saveWeights, writeFileAtomic } from '@gradstream/models';
 import type { ImageShape, Sample, Transform } from '@gradstream/datasets';
-import { writeFileAtomic } from '../io/files.js';
 import type { EpochRecord } from './epoch-record.js';
 import { metricsCsv } from '../render/csv.js';
 import { renderCurves } from '../render/curves.js';
@@ -32,31 +31,62 @@ export interface ArtifactInputs {
   readonly metadata: Readonly<Record<string, string>>;
 }
 
+/** A file that could not be written, and why. */
+export interface ArtifactFailure {
+  readonly path: string;
+  readonly reason: string;
+}
+
+/** What `writeArtifacts` wrote and what it could not. */
+export interface ArtifactsWritten {
+  readonly written: readonly string[];
+  readonly failed: readonly ArtifactFailure[];
+}
+
 /**
- * Writes the weights, metrics.csv and the three pictures into `dir`, each
- * through a temporary file and a rename. A model without a Conv2d gets no
- * filters.png or feature-maps.png.
- * @returns the paths written.
+ * Writes metrics.csv, the weights and the three pictures into `dir`, each on
+ * its own: a file that cannot be written (a directory of that name, a full
+ * disk) is reported in `failed` and the others are still written. The
+ * metrics go first, as the cheapest and the one result nothing else can
+ * recreate. A model without a Conv2d gets no filters.png or feature-maps.png.
  */
-export function writeArtifacts(dir: string, a: ArtifactInputs): string[] {
+export function writeArtifacts(dir: string, a: ArtifactInputs): ArtifactsWritten {
   const written: string[] = [];
-  const put = (name: string, data: string | Uint8Array): void => {
+  const failed: ArtifactFailure[] = [];
+  const put = (name: string, write: (path: string) => void): void => {
     const path = join(dir, name);
-    writeFileAtomic(path, data);
-    written.push(path);
+    try {
+      write(path);
+      written.push(path);
+    } catch (e) {
+      failed.push({ path, reason: e instanceof Error ? e.message : String(e) });
+    }
   };
-  const weightsPath = join(dir, ARTIFACTS.weights);
-  saveWeights(a.model, weightsPath, a.metadata);
-  written.push(weightsPath);
-  put(ARTIFACTS.metrics, metricsCsv(a.epochs));
+  const file = (data: () => string | Uint8Array) => (path: string) => writeFileAtomic(path, data());
+  put(
+    ARTIFACTS.metrics,
+    file(() => metricsCsv(a.epochs)),
+  );
+  put(ARTIFACTS.weights, (path) => saveWeights(a.model, path, a.metadata));
+  put(
+    ARTIFACTS.curves,
+    file(() => encodePng(renderCurves(a.epochs))),
+  );
   const first = firstConv(a.model);
   if (first) {
-    put(ARTIFACTS.filters, encodePng(renderFilters(convWeight(first.conv))));
-    const maps = featureMaps(a.model, first.conv, a.sample, a.imageShape, a.transform);
-    const [c, h, w] = a.imageShape;
-    const input = { data: a.sample.image, channels: c === 3 ? 3 : 1, height: h, width: w } as const;
-    put(ARTIFACTS.featureMaps, encodePng(renderFeatureMaps(input, maps, `layer ${first.name} outputs`)));
+    put(
+      ARTIFACTS.filters,
+      file(() => encodePng(renderFilters(convWeight(first.conv)))),
+    );
+    put(
+      ARTIFACTS.featureMaps,
+      file(() => {
+        const maps = featureMaps(a.model, first.conv, a.sample, a.imageShape, a.transform);
+        const [c, h, w] = a.imageShape;
+        const input = { data: a.sample.image, channels: c === 3 ? 3 : 1, height: h, width: w } as const;
+        return encodePng(renderFeatureMaps(input, maps, `layer ${first.name} outputs`));
+      }),
+    );
   }
-  put(ARTIFACTS.curves, encodePng(renderCurves(a.epochs)));
-  return written;
+  return { written, failed };
 }

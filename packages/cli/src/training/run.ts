@@ -16,8 +16,10 @@ export interface RunOutcome {
   /** Finished epochs only; an interrupted epoch leaves no record. */
   readonly epochs: readonly EpochRecord[];
   readonly interrupted: boolean;
-  /** The last batch that finished (both 1-based), where an interrupted run stopped. */
-  readonly lastBatch?: { readonly epoch: number; readonly batch: number };
+  /** Optimizer steps applied to the model: every batch trained, the unfinished epoch's included. */
+  readonly steps: number;
+  /** The last batch that finished (both 1-based, where an interrupted run stopped) and its epoch's throughput so far. */
+  readonly lastBatch?: { readonly epoch: number; readonly batch: number; readonly samplesPerSec: number };
 }
 
 /**
@@ -35,9 +37,14 @@ export function runTraining(
   return new Promise((resolve, reject) => {
     const records: EpochRecord[] = [];
     let lastBatch: BatchEndEvent | undefined;
+    // fit emits batchEnd synchronously after each optimizer step, before an abort can unsubscribe, so this count is exact.
+    let steps = 0;
     let previousMs = 0;
     const collect = (e: TrainEvent): void => {
-      if (e.type === 'batchEnd') lastBatch = e;
+      if (e.type === 'batchEnd') {
+        lastBatch = e;
+        steps++;
+      }
       if (e.type !== 'epochEnd') return;
       records.push({
         epoch: e.epoch + 1,
@@ -51,13 +58,17 @@ export function runTraining(
       });
       previousMs = e.elapsedMs;
     };
+    const outcome = (interrupted: boolean): RunOutcome => ({
+      epochs: records,
+      interrupted,
+      steps,
+      ...(lastBatch && {
+        lastBatch: { epoch: lastBatch.epoch + 1, batch: lastBatch.batch + 1, samplesPerSec: lastBatch.samplesPerSec },
+      }),
+    });
     const stop = (): void => {
       subscription.unsubscribe();
-      resolve({
-        epochs: records,
-        interrupted: true,
-        ...(lastBatch && { lastBatch: { epoch: lastBatch.epoch + 1, batch: lastBatch.batch + 1 } }),
-      });
+      resolve(outcome(true));
     };
     const subscription = fit(model, options)
       .pipe(tap(collect), throttleProgress(100), progressBar({ stream: progress }))
@@ -68,7 +79,7 @@ export function runTraining(
         },
         complete: () => {
           signal.removeEventListener('abort', stop);
-          resolve({ epochs: records, interrupted: false });
+          resolve(outcome(false));
         },
       });
     if (signal.aborted) stop();

@@ -1,7 +1,7 @@
-import { randomBytes } from 'node:crypto';
-import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import type { LoadStateDictResult, Module } from '@gradstream/core/nn';
 import { type LoadWeightsOptions, loadWeightsFrom, weightsToBytes } from './bytes.js';
+import { writeFileAtomic } from './atomic-file.js';
 import { WeightsFileError } from './errors.js';
 
 // Node only: weights from and to paths. The `node` entry exports these under the
@@ -40,9 +40,10 @@ export function loadWeights(
 
 /**
  * Writes `model`'s state dict to `path` as safetensors (the bytes of
- * `weightsToBytes`). The bytes go to a temporary file in the same directory
- * that is then renamed over `path`, so a crash never leaves a half-written
- * weights file.
+ * `weightsToBytes`) with {@link writeFileAtomic}: through an fsynced
+ * temporary file renamed over `path`, so a crash, a kill or a power loss
+ * leaves the previous file or the new one, and temporary files left by a
+ * killed writer are cleaned up on the next save.
  *
  * @example
  * ```ts
@@ -51,12 +52,9 @@ export function loadWeights(
  */
 export function saveWeights(model: Module, path: string, metadata?: Readonly<Record<string, string>>): void {
   const bytes = weightsToBytes(model, metadata, path);
-  const temp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
   try {
-    writeFileSync(temp, bytes);
-    renameSync(temp, path);
+    writeFileAtomic(path, bytes);
   } catch (e) {
-    rmSync(temp, { force: true });
     throw new WeightsFileError('unwritable', path, 0, `cannot write: ${(e as Error).message}`);
   }
 }
