@@ -61,7 +61,7 @@ describe('losses', () => {
   it('crossEntropy and nllLoss reject bad targets with a clear error', () => {
     expect(() => crossEntropy(tensor([[1, 2]]), idx([2]))).toThrow(/target 2 at position 0 is outside the 2 classes/);
     expect(() => crossEntropy(tensor([[1, 2]]), tensor([1]))).toThrow(
-      /probability targets \[1\] must match logits \[1,2\]/,
+      /targets \[1\] float32 have the shape of class indices for logits \[1,2\]: class indices must be int32/,
     );
     expect(() => nllLoss(tensor([[1, 2]]), idx([0, 1]))).toThrow(/do not fit scores/);
   });

@@ -1,3 +1,4 @@
+import { ArgumentError } from '@gradstream/core';
 import { StoredDataset, type Dataset, type ImageShape } from './dataset.js';
 import { DatasetError } from './errors.js';
 
@@ -15,7 +16,9 @@ export interface FromArraysOptions {
  * A `Uint8Array` is taken as bytes 0–255 and kept as is (no copy); any other
  * numbers must already be in [0, 1] and are stored as float32.
  * Throws {@link DatasetError} (file = name, offset = element index) on
- * mismatched sizes, labels outside `classes` or pixels outside their range.
+ * mismatched sizes, labels outside `classes` or pixels outside their range,
+ * and an `ArgumentError` naming the argument when one is missing or of the
+ * wrong type (the checks TypeScript makes, repeated for JavaScript callers).
  *
  * @example
  * ```ts
@@ -29,6 +32,7 @@ export function fromArrays(
   labels: ArrayLike<number>,
   options: FromArraysOptions,
 ): Dataset {
+  checkArguments(images, labels, options);
   const name = options.name ?? 'arrays';
   const [c, h, w] = options.imageShape;
   const per = c * h * w;
@@ -60,6 +64,54 @@ export function fromArrays(
     );
   }
   return new StoredDataset(name, options.imageShape, options.classes, pixels, ys);
+}
+
+const OP = 'fromArrays';
+
+function describe(v: unknown): string {
+  if (v === null || v === undefined) return String(v);
+  if (Array.isArray(v)) return `an array of length ${v.length}`;
+  if (ArrayBuffer.isView(v)) return `a ${v.constructor.name}`;
+  if (typeof v === 'string') return `the string ${JSON.stringify(v)}`;
+  if (typeof v === 'object' || typeof v === 'function') return `a ${typeof v}`;
+  return `${typeof v} ${String(v)}`;
+}
+
+function isArrayLike(v: unknown): v is ArrayLike<unknown> {
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    typeof (v as ArrayLike<unknown>).length === 'number' &&
+    !(v instanceof DataView)
+  );
+}
+
+/** What the parameter types promise, checked for callers without TypeScript. */
+function checkArguments(images: unknown, labels: unknown, options: unknown): asserts options is FromArraysOptions {
+  if (!isArrayLike(images))
+    throw new ArgumentError(
+      OP,
+      `images must be a Uint8Array, an array of numbers or an array of per-image arrays, got ${describe(images)}`,
+    );
+  if (Array.isArray(images) && images.length > 0 && typeof images[0] !== 'number') {
+    const bad = images.findIndex((img) => !isArrayLike(img));
+    if (bad >= 0)
+      throw new ArgumentError(OP, `images[${bad}] must be an array of pixel values, got ${describe(images[bad])}`);
+  }
+  if (!isArrayLike(labels))
+    throw new ArgumentError(OP, `labels must be an array of class indices, got ${describe(labels)}`);
+  if (typeof options !== 'object' || options === null)
+    throw new ArgumentError(OP, `options { imageShape, classes, name? } are required, got ${describe(options)}`);
+  const { imageShape, classes, name } = options as Partial<Record<keyof FromArraysOptions, unknown>>;
+  if (!Array.isArray(imageShape) || imageShape.length !== 3 || !imageShape.every((d) => typeof d === 'number'))
+    throw new ArgumentError(OP, `options.imageShape must be [channels, height, width], got ${describe(imageShape)}`);
+  if (!Array.isArray(classes) || classes.length === 0 || !classes.every((c) => typeof c === 'string'))
+    throw new ArgumentError(
+      OP,
+      `options.classes must be a non-empty array of class names (strings), got ${describe(classes)}`,
+    );
+  if (name !== undefined && typeof name !== 'string')
+    throw new ArgumentError(OP, `options.name must be a string, got ${describe(name)}`);
 }
 
 function flatten(

@@ -1,5 +1,5 @@
 import { type AvgPoolGeometry, type Shape, type Window3, type WindowGeometry, sizeOf, window3 } from '@gradstream/core';
-import { type FloatArray, allocateLike } from '../storage.js';
+import { type FloatArray, allocate, allocateLike } from '../storage.js';
 
 /** Kernel offsets [lo, hi) whose position o·stride − pad + k·dilation falls inside [0, size). */
 function validOffsets(
@@ -58,7 +58,7 @@ export function maxPool(
   const [DD, DH, DW] = w.dilation;
   const [PD, PH, PW] = w.padBefore;
   const y = allocateLike(x, planes * planeOut);
-  const indices = new Int32Array(planes * planeOut);
+  const indices = allocate('int32', planes * planeOut);
   let o = 0;
   for (let plane = 0; plane < planes; plane++) {
     const base = plane * planeIn;

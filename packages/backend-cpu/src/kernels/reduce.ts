@@ -105,7 +105,7 @@ export function reduce(
   if (trailing) {
     reduceTrailing(effectiveOp, x, out, outSize, sizeOf(shape.slice(first)));
   } else {
-    const acc = new Float64Array(outSize);
+    const acc = allocate('float64', outSize);
     reduceStrided(effectiveOp, x, shape, axes, acc);
     out.set(acc);
   }
@@ -123,8 +123,8 @@ export function argReduce(
   const len = shape[axis]!;
   const inner = sizeOf(shape.slice(axis + 1));
   const outer = sizeOf(shape.slice(0, axis));
-  const out = new Int32Array(outer * inner);
-  const best = new Float64Array(inner);
+  const out = allocate('int32', outer * inner);
+  const best = allocate('float64', inner);
   const sign = op === 'argmax' ? 1 : -1;
   for (let o = 0; o < outer; o++) {
     const base = o * len * inner;

@@ -13,7 +13,7 @@ function checkP(op: string, p: number): void {
 
 /** Inverted-dropout mask from the seeded generator: 1/(1−p) with probability 1−p, else 0. */
 function dropoutMask(shape: Shape, p: number, dtype: Tensor['dtype']): Tensor {
-  const values = allocArray(dtype, sizeOf(shape));
+  const values = allocArray('dropout', dtype, sizeOf(shape));
   const scale = 1 / (1 - p);
   for (let i = 0; i < values.length; i++) values[i] = globalRandom.next() < p ? 0 : scale;
   return tensor(values, shape, dtype);

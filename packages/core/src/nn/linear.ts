@@ -1,6 +1,7 @@
 import { add } from '../ops/elementwise.js';
 import { matmul } from '../ops/matmul.js';
 import type { Tensor } from '../tensor/tensor.js';
+import { assertPositiveIntegers } from './arguments.js';
 import { defaultUniform } from './init.js';
 import { type FloatDType, Module } from './module.js';
 
@@ -31,6 +32,7 @@ export class Linear extends Module {
     options: LinearOptions = {},
   ) {
     super();
+    assertPositiveIntegers('Linear', { inFeatures, outFeatures });
     const dtype = options.dtype ?? 'float32';
     this.weight = this.addParameter('weight', defaultUniform([outFeatures, inFeatures], inFeatures, dtype));
     this.bias =

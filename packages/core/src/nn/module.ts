@@ -1,4 +1,4 @@
-import { keep } from '../tensor/engine.js';
+import { closeFailureScope, keep, openFailureScope } from '../tensor/engine.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { noGrad } from '../ops/gradient-control.js';
 import { cast } from '../ops/elementwise.js';
@@ -45,6 +45,49 @@ export class StateDictError extends GradstreamError {
   }
 }
 
+/** Where an error escaping module calls was raised, found out as it unwinds through each module's `call`. */
+interface ErrorOrigin {
+  /** The innermost module whose call the error escaped. */
+  readonly module: Module;
+  /** The outermost module it has escaped so far, and the innermost one's dotted path below it. */
+  top: Module;
+  path: string;
+  labeled: boolean;
+}
+
+const origins = new WeakMap<Error, ErrorOrigin>();
+let callDepth = 0;
+
+/** Extends the path of an error unwinding out of `m.call` by the name `m` knows its child under. */
+function trace(e: Error, m: Module): ErrorOrigin {
+  const origin = origins.get(e);
+  if (!origin) {
+    const fresh = { module: m, top: m, path: '', labeled: false };
+    origins.set(e, fresh);
+    return fresh;
+  }
+  if (origin.top !== m && !origin.labeled) {
+    const found = m.namedModules().find(([, d]) => d === origin.top);
+    if (found) origin.path = origin.path ? `${found[0]}.${origin.path}` : found[0];
+    origin.top = m;
+  }
+  return origin;
+}
+
+/**
+ * Prefixes the message with the module path and class, PyTorch's names
+ * (`features.3 (Conv2d): conv2d: …`), once, when the error leaves the
+ * outermost call. The error object is the one thrown, so its class and
+ * fields stay as they were.
+ */
+function label(e: Error, origin: ErrorOrigin): void {
+  origin.labeled = true;
+  const where = origin.path ? `${origin.path} (${origin.module.constructor.name})` : origin.module.constructor.name;
+  const before = e.message;
+  e.message = `${where}: ${before}`;
+  if (typeof e.stack === 'string') e.stack = e.stack.replace(before, () => e.message);
+}
+
 function assertName(kind: string, name: string, taken: boolean): void {
   if (name === '' || name.includes('.'))
     throw new ArgumentError(kind, `name '${name}' must be non-empty and contain no '.'`);
@@ -82,11 +125,30 @@ export abstract class Module {
   /** The forward pass. Call modules through `call` so hooks fire. */
   abstract forward(x: Tensor): Tensor;
 
-  /** Runs `forward`, then every forward hook. Containers invoke their children this way. */
+  /**
+   * Runs `forward`, then every forward hook. Containers invoke their children
+   * this way. If it throws, the tensors made during the call are disposed
+   * and the error's message is prefixed with the path and class of the
+   * module it came from (`features.3 (Conv2d): …`).
+   */
   call(x: Tensor): Tensor {
-    const y = this.forward(x);
-    for (const hook of this.hooks) hook(this, x, y);
-    return y;
+    const mark = openFailureScope();
+    callDepth++;
+    try {
+      const y = this.forward(x);
+      for (const hook of this.hooks) hook(this, x, y);
+      callDepth--;
+      closeFailureScope(mark, false);
+      return y;
+    } catch (e) {
+      callDepth--;
+      closeFailureScope(mark, true);
+      if (e instanceof Error) {
+        const origin = trace(e, this);
+        if (callDepth === 0 && !origin.labeled) label(e, origin);
+      }
+      throw e;
+    }
   }
 
   /**

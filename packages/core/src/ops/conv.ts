@@ -14,6 +14,7 @@ import {
 import { add, isFloat } from './elementwise.js';
 import { pad, reshape } from './layout.js';
 import { runOp } from './op.js';
+import { freeOnThrow } from '../tensor/engine.js';
 
 function windowOf(g: ConvGeometry, wShape: Shape, outSpatial: readonly number[]): WindowGeometry {
   return { kernel: wShape.slice(2), stride: g.stride, dilation: g.dilation, padding: g.padding, outShape: outSpatial };
@@ -141,11 +142,17 @@ function addBias(op: string, y: Tensor, bias: Tensor | undefined, rank: number):
   return add(y, reshape(bias, [bias.shape[0]!, ...new Array<number>(rank).fill(1)]));
 }
 
-function convNd(op: string, rank: number, x: Tensor, w: Tensor, options: ConvNdOptions): Tensor {
+const convNd = freeOnThrow(function convNd(
+  op: string,
+  rank: number,
+  x: Tensor,
+  w: Tensor,
+  options: ConvNdOptions,
+): Tensor {
   assertFloatPair(op, x, w);
   const g = convGeometry(op, rank, x.shape, w.shape, options);
   return addBias(op, convOp(x, w, g), options.bias, rank);
-}
+});
 
 /**
  * 1-D cross-correlation: x N×C×L, weight O×(C/groups)×K (PyTorch layout).
@@ -188,7 +195,13 @@ export interface ConvTransposeOptions {
   readonly bias?: Tensor;
 }
 
-function convTransposeNd(op: string, rank: number, x: Tensor, w: Tensor, options: ConvTransposeOptions): Tensor {
+const convTransposeNd = freeOnThrow(function convTransposeNd(
+  op: string,
+  rank: number,
+  x: Tensor,
+  w: Tensor,
+  options: ConvTransposeOptions,
+): Tensor {
   assertFloatPair(op, x, w);
   if (x.rank !== rank + 2 || w.rank !== rank + 2)
     throw new ShapeError(op, `x and weight must be ${rank + 2}-D, got ${fmtShape(x.shape)} and ${fmtShape(w.shape)}`);
@@ -245,7 +258,7 @@ function convTransposeNd(op: string, rank: number, x: Tensor, w: Tensor, options
     throw new ShapeError(op, `geometry does not invert: ${fmtShape(expected)} vs ${fmtShape(x.shape)}`);
   const dy = extra.some((e) => e > 0) ? pad(x, [[0, 0], [0, 0], ...extra.map((e) => [0, e] as [number, number])]) : x;
   return addBias(op, convBackpropInput(dy, w, g, xShape), options.bias, rank);
-}
+});
 
 /** 1-D transposed convolution; weight in×(out/groups)×K as in PyTorch. */
 export function convTranspose1d(x: Tensor, w: Tensor, options: ConvTransposeOptions = {}): Tensor {

@@ -1,6 +1,7 @@
 import type { BinaryOp, UnaryOp } from '../backend/contract.js';
 import type { DType } from '../backend/types.js';
 import { scalar } from '../tensor/creation.js';
+import { freeOnThrow } from '../tensor/engine.js';
 import { broadcastShapes } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { DTypeError } from '../util/errors.js';
@@ -66,7 +67,7 @@ function releaseTemps(temps: Tensor[]): void {
   for (const t of temps) t.disposeWhenFree();
 }
 
-function binary(
+const binary = freeOnThrow(function binary(
   op: BinaryOp,
   a: TensorLike,
   b: TensorLike,
@@ -87,7 +88,7 @@ function binary(
   );
   releaseTemps(temps);
   return out;
-}
+});
 
 /** a + b with broadcasting. @example `add(x, 1)` */
 export function add(a: TensorLike, b: TensorLike): Tensor {
@@ -166,9 +167,13 @@ export const less = (a: TensorLike, b: TensorLike): Tensor => binary('less', a, 
 /** a ≤ b → bool. */
 export const lessEqual = (a: TensorLike, b: TensorLike): Tensor => binary('lessEqual', a, b);
 /** Logical and of bool tensors. */
-export const logicalAnd = (a: Tensor, b: Tensor): Tensor => binary('logicalAnd', cast(a, 'bool'), cast(b, 'bool'));
+export const logicalAnd = freeOnThrow(function logicalAnd(a: Tensor, b: Tensor): Tensor {
+  return binary('logicalAnd', cast(a, 'bool'), cast(b, 'bool'));
+});
 /** Logical or of bool tensors. */
-export const logicalOr = (a: Tensor, b: Tensor): Tensor => binary('logicalOr', cast(a, 'bool'), cast(b, 'bool'));
+export const logicalOr = freeOnThrow(function logicalOr(a: Tensor, b: Tensor): Tensor {
+  return binary('logicalOr', cast(a, 'bool'), cast(b, 'bool'));
+});
 
 /**
  * Picks a where cond is true, b elsewhere (all three broadcast together).
@@ -178,7 +183,7 @@ export const logicalOr = (a: Tensor, b: Tensor): Tensor => binary('logicalOr', c
  * where(greater(x, 0), x, 0); // relu
  * ```
  */
-export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
+export const where = freeOnThrow(function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
   const [ta, tb, temps] = operands('where', a, b, false);
   const c = cond.dtype === 'bool' ? cond : cast(cond, 'bool');
   broadcastShapes('where', c.shape, ta.shape, tb.shape);
@@ -195,11 +200,15 @@ export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
   releaseTemps(temps);
   if (c !== cond) c.disposeWhenFree();
   return out;
-}
+});
 
 const INT_OK: ReadonlySet<UnaryOp> = new Set(['neg', 'abs', 'sign', 'square', 'relu']);
 
-function unary(op: UnaryOp, x: Tensor, backward?: (dy: Tensor, x: Tensor, out: Tensor) => Tensor | null): Tensor {
+const unary = freeOnThrow(function unary(
+  op: UnaryOp,
+  x: Tensor,
+  backward?: (dy: Tensor, x: Tensor, out: Tensor) => Tensor | null,
+): Tensor {
   let input = x;
   if (op === 'logicalNot') input = cast(x, 'bool');
   else if (!isFloat(x.dtype) && !INT_OK.has(op)) input = cast(x, 'float32');
@@ -207,7 +216,7 @@ function unary(op: UnaryOp, x: Tensor, backward?: (dy: Tensor, x: Tensor, out: T
   const out = runOp(op, [input], (b, [xi]) => b.unary(op, xi!), backward && ((dy, _n, o) => [backward(dy, input, o)]));
   if (input !== x) input.disposeWhenFree();
   return out;
-}
+});
 
 /** −x */
 export const neg = (x: Tensor): Tensor => unary('neg', x, (dy) => neg(dy));
@@ -251,11 +260,11 @@ export const round = (x: Tensor): Tensor => unary('round', x, (dy) => mul(dy, 0)
 export const logicalNot = (x: Tensor): Tensor => unary('logicalNot', x);
 
 /** x where x > 0, alpha·x elsewhere. */
-export function leakyRelu(x: Tensor, alpha = 0.01): Tensor {
+export const leakyRelu = freeOnThrow(function leakyRelu(x: Tensor, alpha = 0.01): Tensor {
   return where(greater(x, 0), x, mul(x, alpha));
-}
+});
 
 /** Limits values to [min, max]. */
-export function clip(x: Tensor, min: number, max: number): Tensor {
+export const clip = freeOnThrow(function clip(x: Tensor, min: number, max: number): Tensor {
   return minimum(maximum(x, min), max);
-}
+});

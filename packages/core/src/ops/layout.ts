@@ -1,6 +1,6 @@
 import type { DType, Shape } from '../backend/types.js';
 import { isRecording, recordOp } from '../autograd/tape.js';
-import { aliasTensor, ensureOnActiveBackend } from '../tensor/engine.js';
+import { aliasTensor, ensureOnActiveBackend, freeOnThrow } from '../tensor/engine.js';
 import { normalizeAxis, shapesEqual, sizeOf } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { ArgumentError, DTypeError, ShapeError, fmtShape } from '../util/errors.js';
@@ -213,7 +213,7 @@ export function concat(xs: readonly Tensor[], axis = 0): Tensor {
 }
 
 /** Stacks same-shaped tensors along a new axis. */
-export function stack(xs: readonly Tensor[], axis = 0): Tensor {
+export const stack = freeOnThrow(function stack(xs: readonly Tensor[], axis = 0): Tensor {
   if (xs.length === 0) throw new ArgumentError('stack', 'needs at least one tensor');
   const a = normalizeAxis('stack', axis, xs[0]!.rank + 1);
   for (const t of xs) {
@@ -224,10 +224,10 @@ export function stack(xs: readonly Tensor[], axis = 0): Tensor {
     xs.map((t) => expandDims(t, a)),
     a,
   );
-}
+});
 
 /** Splits into pieces along an axis: a count of equal parts, or a list of sizes. */
-export function split(x: Tensor, sizes: number | readonly number[], axis = 0): Tensor[] {
+export const split = freeOnThrow(function split(x: Tensor, sizes: number | readonly number[], axis = 0): Tensor[] {
   const a = normalizeAxis('split', axis, x.rank);
   const dim = x.shape[a]!;
   const list = typeof sizes === 'number' ? new Array<number>(sizes).fill(dim / sizes) : sizes;
@@ -241,7 +241,7 @@ export function split(x: Tensor, sizes: number | readonly number[], axis = 0): T
     offset += s;
     return slice(x, begin, size);
   });
-}
+});
 
 function assertIndices(op: string, indices: Tensor, limit: number, x: Tensor, axis: number): void {
   if (indices.dtype !== 'int32')

@@ -7,6 +7,7 @@ import { gather, reshape, transpose } from './layout.js';
 import { matmul } from './matmul.js';
 import type { UnfoldOptions } from './window.js';
 import { unfoldOp } from './window.js';
+import { freeOnThrow } from '../tensor/engine.js';
 
 /** Options of locally connected and tiled convolutions. */
 export interface LocalConvOptions extends UnfoldOptions {
@@ -38,7 +39,7 @@ function addBias(op: string, y: Tensor, bias: Tensor | undefined): Tensor {
  * locallyConnected2d(randn([1, 1, 6, 6]), randn([16, 2, 9]), [3, 3]).shape; // [1, 2, 4, 4]
  * ```
  */
-export function locallyConnected2d(
+export const locallyConnected2d = freeOnThrow(function locallyConnected2d(
   x: Tensor,
   w: Tensor,
   kernelSize: number | readonly [number, number],
@@ -60,7 +61,7 @@ export function locallyConnected2d(
   const cols = transpose(unfoldOp(x, g), [2, 1, 0]);
   const y = transpose(matmul(w, cols), [2, 1, 0]);
   return addBias(op, reshape(y, [n, o, g.outShape[0]!, g.outShape[1]!]), options.bias);
-}
+});
 
 /** Options of tiled convolution. */
 export interface TiledConvOptions extends LocalConvOptions {
@@ -79,7 +80,7 @@ export interface TiledConvOptions extends LocalConvOptions {
  * tiledConv2d(randn([1, 1, 8, 8]), randn([2, 2, 4, 1, 3, 3]), { tiles: 2 }).shape; // [1, 4, 6, 6]
  * ```
  */
-export function tiledConv2d(x: Tensor, w: Tensor, options: TiledConvOptions): Tensor {
+export const tiledConv2d = freeOnThrow(function tiledConv2d(x: Tensor, w: Tensor, options: TiledConvOptions): Tensor {
   const op = 'tiledConv2d';
   assertFloatPair(op, x, w);
   const [th, tw] = typeof options.tiles === 'number' ? [options.tiles, options.tiles] : options.tiles;
@@ -100,4 +101,4 @@ export function tiledConv2d(x: Tensor, w: Tensor, options: TiledConvOptions): Te
   const perPosition = gather(reshape(w, [th * tw, o, c * kh * kw]), index, 0);
   index.disposeWhenFree();
   return locallyConnected2d(x, perPosition, [kh, kw], options);
-}
+});

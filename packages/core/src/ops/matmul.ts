@@ -1,3 +1,4 @@
+import { freeOnThrow } from '../tensor/engine.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { broadcastShapes, sizeOf } from '../tensor/shape.js';
 import { DTypeError, ShapeError, fmtShape } from '../util/errors.js';
@@ -23,29 +24,30 @@ export interface MatmulOptions {
  * matmul(randn([3, 4]), randn([5, 4]), { transposeB: true }).shape;  // [3, 5]
  * ```
  */
-export function matmul(a: Tensor, b: Tensor, options: MatmulOptions = {}): Tensor {
+export const matmul = freeOnThrow(function matmul(a: Tensor, b: Tensor, options: MatmulOptions = {}): Tensor {
   const tA = options.transposeA ?? false;
   const tB = options.transposeB ?? false;
   if (a.rank === 0 || b.rank === 0)
     throw new ShapeError('matmul', `operands must have rank ≥ 1, got ${fmtShape(a.shape)} and ${fmtShape(b.shape)}`);
   if (a.dtype !== b.dtype) throw new DTypeError('matmul', `dtypes differ: ${a.describe()} and ${b.describe()}`);
+  // Checked on the operands as passed, before a rank-1 operand is reshaped or an integer one cast.
+  const kA = a.rank === 1 ? a.size : a.shape[a.rank - (tA ? 2 : 1)]!;
+  const kB = b.rank === 1 ? b.size : b.shape[b.rank - (tB ? 1 : 2)]!;
+  if (kA !== kB) {
+    throw new ShapeError(
+      'matmul',
+      `inner dimensions differ: ${fmtShape(a.shape)}${tA && a.rank > 1 ? 'ᵀ' : ''} × ${fmtShape(b.shape)}${tB && b.rank > 1 ? 'ᵀ' : ''} (${kA} vs ${kB})`,
+    );
+  }
+  const batch = broadcastShapes('matmul', a.shape.slice(0, -2), b.shape.slice(0, -2));
   if (!isFloat(a.dtype)) return matmul(cast(a, 'float32'), cast(b, 'float32'), options);
   if (a.rank === 1)
     return reshape(matmul(reshape(a, tA ? [a.size, 1] : [1, a.size]), b, options), dropDim(a, b, tB, -2));
   if (b.rank === 1)
     return reshape(matmul(a, reshape(b, tB ? [1, b.size] : [b.size, 1]), options), dropDim(a, b, tA, -1));
 
-  const [m, kA] = tA ? [a.shape[a.rank - 1]!, a.shape[a.rank - 2]!] : [a.shape[a.rank - 2]!, a.shape[a.rank - 1]!];
-  const [kB, n] = tB ? [b.shape[b.rank - 1]!, b.shape[b.rank - 2]!] : [b.shape[b.rank - 2]!, b.shape[b.rank - 1]!];
-  if (kA !== kB) {
-    throw new ShapeError(
-      'matmul',
-      `inner dimensions differ: ${fmtShape(a.shape)}${tA ? 'ᵀ' : ''} × ${fmtShape(b.shape)}${tB ? 'ᵀ' : ''} (${kA} vs ${kB})`,
-    );
-  }
-  const batchA = a.shape.slice(0, -2);
-  const batchB = b.shape.slice(0, -2);
-  const batch = broadcastShapes('matmul', batchA, batchB);
+  const m = a.shape[a.rank - (tA ? 1 : 2)]!;
+  const n = b.shape[b.rank - (tB ? 2 : 1)]!;
   const a3 = to3d(a, batch);
   const b3 = to3d(b, batch);
   const out3 = runOp(
@@ -55,7 +57,7 @@ export function matmul(a: Tensor, b: Tensor, options: MatmulOptions = {}): Tenso
     (dy, needs) => [needs[0] ? gradA(dy, a3, b3, tA, tB) : null, needs[1] ? gradB(dy, a3, b3, tA, tB) : null],
   );
   return reshape(out3, [...batch, m, n]);
-}
+});
 
 /** Flattens the batch dims to one; a batch that only partly broadcasts is expanded first. */
 function to3d(x: Tensor, batch: number[]): Tensor {

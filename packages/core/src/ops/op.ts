@@ -4,6 +4,7 @@ import { getBackend } from '../backend/registry.js';
 import { recordOp, isRecording, type BackwardFn } from '../autograd/tape.js';
 import { ensureOnActiveBackend, makeTensor } from '../tensor/engine.js';
 import type { Tensor } from '../tensor/tensor.js';
+import { OutOfMemoryError } from '../util/errors.js';
 
 /** What a kernel call sees of a tensor. */
 export function info(t: Tensor): TensorInfo {
@@ -14,7 +15,8 @@ export function info(t: Tensor): TensorInfo {
  * Runs one kernel on the active backend and records its backward rule.
  * Every differentiable op in core goes through here: `forward` calls the
  * kernel, `backward` (built lazily, only when a tape records) expresses the
- * vector-Jacobian product with other ops.
+ * vector-Jacobian product with other ops. A backend that runs out of memory
+ * is reported as an `OutOfMemoryError` naming this op.
  */
 export function runOp(
   name: string,
@@ -25,7 +27,15 @@ export function runOp(
   let backend: Backend | undefined;
   for (const t of inputs) backend = ensureOnActiveBackend(t, name);
   backend ??= getBackend();
-  const out = makeTensor(forward(backend, inputs.map(info)), backend);
+  let result: TensorInfo;
+  try {
+    result = forward(backend, inputs.map(info));
+  } catch (e) {
+    throw e instanceof OutOfMemoryError && e.op !== name
+      ? new OutOfMemoryError(name, e.bytes, e.where, e.detail, e)
+      : e;
+  }
+  const out = makeTensor(result, backend);
   if (backward && isRecording(inputs)) {
     const rule: BackwardFn = (dy, needs) => backward(dy, needs, out);
     recordOp(name, inputs, out, rule);

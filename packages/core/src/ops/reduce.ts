@@ -1,6 +1,7 @@
 import type { ReduceOp } from '../backend/contract.js';
 import type { Shape } from '../backend/types.js';
 import { zeros } from '../tensor/creation.js';
+import { freeOnThrow } from '../tensor/engine.js';
 import { normalizeAxes, normalizeAxis, shapesEqual } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { ShapeError, fmtShape } from '../util/errors.js';
@@ -26,7 +27,7 @@ function keptShape(shape: Shape, axes: readonly number[]): number[] {
  * broadcastTo(tensor([1, 2]), [3, 2]).shape; // [3, 2]
  * ```
  */
-export function broadcastTo(x: Tensor, shape: Shape): Tensor {
+export const broadcastTo = freeOnThrow(function broadcastTo(x: Tensor, shape: Shape): Tensor {
   if (shapesEqual(x.shape, shape)) return reshape(x, shape);
   // Checked before any tensor is made, so the error names broadcastTo and nothing leaks.
   const lead = shape.length - x.rank;
@@ -37,10 +38,10 @@ export function broadcastTo(x: Tensor, shape: Shape): Tensor {
   const out = add(x, z);
   z.disposeWhenFree();
   return out;
-}
+});
 
 /** Sums a broadcast gradient back down to `shape`. */
-export function sumToShape(x: Tensor, shape: Shape): Tensor {
+export const sumToShape = freeOnThrow(function sumToShape(x: Tensor, shape: Shape): Tensor {
   if (shapesEqual(x.shape, shape)) return x;
   const lead = x.rank - shape.length;
   const axes: number[] = [];
@@ -49,7 +50,7 @@ export function sumToShape(x: Tensor, shape: Shape): Tensor {
   }
   const summed = axes.length ? sum(x, axes) : x;
   return reshape(summed, shape);
-}
+});
 
 function reduce(
   op: ReduceOp,
@@ -59,6 +60,13 @@ function reduce(
   backward: (dy: Tensor, out: Tensor, axes: number[]) => Tensor,
 ): Tensor {
   const axes = normalizeAxes(op, axis, x.rank);
+  if ((op === 'max' || op === 'min') && axes.some((a) => x.shape[a] === 0)) {
+    const empty = axes.filter((a) => x.shape[a] === 0);
+    throw new ShapeError(
+      op,
+      `cannot reduce ${fmtShape(x.shape)} over empty axis ${empty.join(', ')}: the ${op === 'max' ? 'maximum' : 'minimum'} of no values is undefined`,
+    );
+  }
   let out: Tensor;
   if (axes.length === 0) out = reshape(x, x.shape);
   else {
@@ -80,21 +88,29 @@ function reduce(
  * sum(tensor([[1, 2], [3, 4]]), 1).toArray(); // [3, 7]
  * ```
  */
-export function sum(x: Tensor, axis?: number | readonly number[], options: ReduceOptions = {}): Tensor {
+export const sum = freeOnThrow(function sum(
+  x: Tensor,
+  axis?: number | readonly number[],
+  options: ReduceOptions = {},
+): Tensor {
   const input = x.dtype === 'bool' ? cast(x, 'int32') : x;
   return reduce('sum', input, axis, options, (dy) => broadcastTo(dy, x.shape));
-}
+});
 
 /** Arithmetic mean over axes (all when omitted). */
-export function mean(x: Tensor, axis?: number | readonly number[], options: ReduceOptions = {}): Tensor {
+export const mean = freeOnThrow(function mean(
+  x: Tensor,
+  axis?: number | readonly number[],
+  options: ReduceOptions = {},
+): Tensor {
   const axes = normalizeAxes('mean', axis, x.rank);
   const count = axes.reduce((n, a) => n * x.shape[a]!, 1);
   const input = isFloat(x.dtype) ? x : cast(x, 'float32');
   return div(sum(input, axes, options), count);
-}
+});
 
 /** Variance over axes (biased, as batch normalization uses it unless `unbiased`). */
-export function variance(
+export const variance = freeOnThrow(function variance(
   x: Tensor,
   axis?: number | readonly number[],
   options: ReduceOptions & { unbiased?: boolean } = {},
@@ -103,7 +119,7 @@ export function variance(
   const count = axes.reduce((n, a) => n * x.shape[a]!, 1);
   const centered = add(x, mul(mean(x, axes, { keepDims: true }), -1));
   return div(sum(mul(centered, centered), axes, options), options.unbiased ? count - 1 : count);
-}
+});
 
 /** The gradient of max/min: split evenly between the elements that attain it. */
 function extremumBackward(x: Tensor) {
@@ -115,28 +131,39 @@ function extremumBackward(x: Tensor) {
 }
 
 /** Maximum over axes (all when omitted). */
-export function max(x: Tensor, axis?: number | readonly number[], options: ReduceOptions = {}): Tensor {
+export const max = freeOnThrow(function max(
+  x: Tensor,
+  axis?: number | readonly number[],
+  options: ReduceOptions = {},
+): Tensor {
   return reduce('max', x, axis, options, extremumBackward(x));
-}
+});
 
 /** Minimum over axes (all when omitted). */
-export function min(x: Tensor, axis?: number | readonly number[], options: ReduceOptions = {}): Tensor {
+export const min = freeOnThrow(function min(
+  x: Tensor,
+  axis?: number | readonly number[],
+  options: ReduceOptions = {},
+): Tensor {
   return reduce('min', x, axis, options, extremumBackward(x));
-}
+});
 
 function argReduce(op: 'argmax' | 'argmin', x: Tensor, axis: number | undefined): Tensor {
-  if (axis === undefined) return argReduce(op, reshape(x, [-1]), 0);
+  if (axis === undefined) {
+    if (x.size === 0) throw new ShapeError(op, `${fmtShape(x.shape)} is empty: it has no ${op.slice(3)}imum to index`);
+    return argReduce(op, reshape(x, [-1]), 0);
+  }
   const a = normalizeAxis(op, axis, x.rank);
   if (x.shape[a] === 0) throw new ShapeError(op, `axis ${a} of ${fmtShape(x.shape)} is empty`);
   return runOp(op, [x], (b, [xi]) => b.argReduce(op, xi!, a));
 }
 
 /** Index (int32) of the largest value along an axis (of the flattened tensor when omitted). */
-export function argmax(x: Tensor, axis?: number): Tensor {
+export const argmax = freeOnThrow(function argmax(x: Tensor, axis?: number): Tensor {
   return argReduce('argmax', x, axis);
-}
+});
 
 /** Index (int32) of the smallest value along an axis (of the flattened tensor when omitted). */
-export function argmin(x: Tensor, axis?: number): Tensor {
+export const argmin = freeOnThrow(function argmin(x: Tensor, axis?: number): Tensor {
   return argReduce('argmin', x, axis);
-}
+});

@@ -6,6 +6,7 @@ import { DTypeError, ShapeError, fmtShape } from '../util/errors.js';
 import { windowGeometry } from './conv-geometry.js';
 import { isFloat } from './elementwise.js';
 import { runOp } from './op.js';
+import { freeOnThrow } from '../tensor/engine.js';
 
 /** Options of unfold and fold, as torch.nn.functional.unfold. */
 export interface UnfoldOptions {
@@ -43,11 +44,15 @@ export function foldOp(cols: Tensor, g: WindowGeometry, xShape: Shape): Tensor {
  * unfold(randn([1, 3, 4, 4]), 2).shape; // [1, 12, 9]
  * ```
  */
-export function unfold(x: Tensor, kernelSize: number | readonly number[], options: UnfoldOptions = {}): Tensor {
+export const unfold = freeOnThrow(function unfold(
+  x: Tensor,
+  kernelSize: number | readonly number[],
+  options: UnfoldOptions = {},
+): Tensor {
   if (!isFloat(x.dtype)) throw new DTypeError('unfold', `expects a float tensor, got ${x.describe()}`);
   const rank = typeof kernelSize === 'number' ? x.rank - 2 : kernelSize.length;
   return unfoldOp(x, windowGeometry('unfold', rank, x.shape, kernelSize, options, 1));
-}
+});
 
 /**
  * Combines sliding local blocks back into a tensor (col2im, the adjoint of
@@ -58,7 +63,7 @@ export function unfold(x: Tensor, kernelSize: number | readonly number[], option
  * fold(unfold(x, 2), [4, 4], 2).shape; // x.shape
  * ```
  */
-export function fold(
+export const fold = freeOnThrow(function fold(
   cols: Tensor,
   outputSize: readonly number[],
   kernelSize: number | readonly number[],
@@ -79,4 +84,4 @@ export function fold(
     );
   }
   return foldOp(cols, g, xShape);
-}
+});

@@ -1,13 +1,27 @@
 import type { DType, Shape, TypedArray } from '../backend/types.js';
-import { ArgumentError, DTypeError, ShapeError, fmtShape } from '../util/errors.js';
-import { writeTensor } from './engine.js';
+import { ArgumentError, DTypeError, OutOfMemoryError, ShapeError, fmtShape } from '../util/errors.js';
+import { BYTES_PER_ELEMENT, writeTensor } from './engine.js';
 import { globalRandom } from './random.js';
 import { assertShape, sizeOf } from './shape.js';
 import type { NestedArray } from './tensor.js';
 import type { Tensor } from './tensor.js';
 
-/** Allocates the typed array that stores `dtype`. */
-export function allocArray(dtype: DType, n: number): TypedArray {
+/**
+ * Allocates the typed array that stores `dtype`. An array larger than the
+ * JavaScript engine allows is an `OutOfMemoryError` naming `op`, not the
+ * engine's bare RangeError.
+ */
+export function allocArray(op: string, dtype: DType, n: number): TypedArray {
+  try {
+    return newArray(dtype, n);
+  } catch (e) {
+    if (!(e instanceof RangeError)) throw e;
+    const bytes = n * BYTES_PER_ELEMENT[dtype];
+    throw new OutOfMemoryError(op, bytes, 'the host', `a ${dtype} array of ${n} elements: ${e.message}`, e);
+  }
+}
+
+function newArray(dtype: DType, n: number): TypedArray {
   switch (dtype) {
     case 'float32':
       return new Float32Array(n);
@@ -92,7 +106,7 @@ export function tensor(values: TypedArray | NestedArray, shape?: Shape, dtype?: 
   if (sizeOf(finalShape) !== flat.length) {
     throw new ShapeError('tensor', `${flat.length} values cannot fill shape ${fmtShape(finalShape)}`);
   }
-  const store = allocArray(dt, flat.length);
+  const store = allocArray('tensor', dt, flat.length);
   if (dt === 'bool') for (let i = 0; i < flat.length; i++) store[i] = flat[i] ? 1 : 0;
   else store.set(flat);
   return writeTensor(store, finalShape, dt);
@@ -103,33 +117,37 @@ export function scalar(value: number | boolean, dtype?: DType): Tensor {
   return tensor(value, [], dtype);
 }
 
-/** A tensor of `shape` filled with `value`. */
-export function full(shape: Shape, value: number, dtype: DType = 'float32'): Tensor {
-  assertShape('full', shape);
-  assertDType('full', dtype, shape);
-  const store = allocArray(dtype, sizeOf(shape));
+function filled(op: string, shape: Shape, value: number, dtype: DType): Tensor {
+  assertShape(op, shape);
+  assertDType(op, dtype, shape);
+  const store = allocArray(op, dtype, sizeOf(shape));
   if (value !== 0) store.fill(dtype === 'bool' ? (value ? 1 : 0) : value);
   return writeTensor(store, shape, dtype);
 }
 
+/** A tensor of `shape` filled with `value`. */
+export function full(shape: Shape, value: number, dtype: DType = 'float32'): Tensor {
+  return filled('full', shape, value, dtype);
+}
+
 /** A tensor of zeros. */
 export function zeros(shape: Shape, dtype: DType = 'float32'): Tensor {
-  return full(shape, 0, dtype);
+  return filled('zeros', shape, 0, dtype);
 }
 
 /** A tensor of ones. */
 export function ones(shape: Shape, dtype: DType = 'float32'): Tensor {
-  return full(shape, 1, dtype);
+  return filled('ones', shape, 1, dtype);
 }
 
 /** Zeros with the shape and dtype of `x`. */
 export function zerosLike(x: Tensor): Tensor {
-  return full(x.shape, 0, x.dtype);
+  return filled('zerosLike', x.shape, 0, x.dtype);
 }
 
 /** Ones with the shape and dtype of `x`. */
 export function onesLike(x: Tensor): Tensor {
-  return full(x.shape, 1, x.dtype);
+  return filled('onesLike', x.shape, 1, x.dtype);
 }
 
 /**
@@ -147,7 +165,7 @@ export function arange(start: number, stop?: number, step = 1, dtype: DType = 'f
     throw new ArgumentError('arange', `step must be a finite non-zero number, got ${step}`);
   const n = Math.max(0, Math.ceil((stop - start) / step));
   assertDType('arange', dtype, [n]);
-  const store = allocArray(dtype, n);
+  const store = allocArray('arange', dtype, n);
   for (let i = 0; i < n; i++) store[i] = start + i * step;
   return writeTensor(store, [n], dtype);
 }
@@ -156,7 +174,7 @@ function randomTensor(op: string, shape: Shape, dtype: DType, sample: () => numb
   assertShape(op, shape);
   if (dtype !== 'float32' && dtype !== 'float64')
     throw new DTypeError(op, `expects a float dtype, got ${dtype} for shape ${fmtShape(shape)}`);
-  const store = allocArray(dtype, sizeOf(shape));
+  const store = allocArray(op, dtype, sizeOf(shape));
   for (let i = 0; i < store.length; i++) store[i] = sample();
   return writeTensor(store, shape, dtype);
 }

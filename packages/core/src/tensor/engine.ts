@@ -45,6 +45,15 @@ const counts = new Map<string, BackendCount>();
 const scopes: Scope[] = [];
 let nextId = 0;
 
+/**
+ * Tensors made while a failure scope (`freeOnThrow`) is open, oldest first.
+ * Empty whenever no failure scope is open, so code outside ops pays nothing.
+ */
+const madeInOps: Tensor[] = [];
+let failureDepth = 0;
+/** Tensors `keep` was called on inside an open failure scope: they outlive a failure too. */
+const keptInOps = new Set<Tensor>();
+
 function countOf(backend: Backend): BackendCount {
   let c = counts.get(backend.name);
   if (!c) {
@@ -77,6 +86,7 @@ export function aliasTensor(source: Tensor, shape: Shape): Tensor {
 function register(t: Tensor): Tensor {
   countOf(t.storage.backend).tensors++;
   scopes[scopes.length - 1]?.tensors.add(t);
+  if (failureDepth > 0) madeInOps.push(t);
   return t;
 }
 
@@ -130,13 +140,15 @@ export function ensureOnActiveBackend(t: Tensor, op: string): Backend {
     throw new DTypeError(op, `backend '${backend.name}' does not support dtype ${t.dtype} of tensor ${t.describe()}`);
   }
   const values = storage.backend.readSync(storage.dataId, t.dtype);
+  // Written before the old copy is freed: if the new backend cannot take it, the tensor stays where it was.
+  const dataId = backend.write(values, t.shape, t.dtype);
   const from = countOf(storage.backend);
   storage.backend.disposeData(storage.dataId);
   from.bytes -= storage.bytes;
   from.buffers--;
   from.tensors--;
   storage.backend = backend;
-  storage.dataId = backend.write(values, t.shape, t.dtype);
+  storage.dataId = dataId;
   const to = countOf(backend);
   to.bytes += storage.bytes;
   to.buffers++;
@@ -230,7 +242,69 @@ export function tidy<T>(fn: () => T): T {
 /** Removes a tensor from every open tidy scope so it outlives them; returns it. */
 export function keep<T extends Tensor>(t: T): T {
   for (const s of scopes) s.tensors.delete(t);
+  if (failureDepth > 0) keptInOps.add(t);
   return t;
+}
+
+/**
+ * @internal Opens a failure scope; returns the mark `closeFailureScope` takes.
+ * Prefer `freeOnThrow`; `Module.call` uses the pair directly.
+ */
+export function openFailureScope(): number {
+  failureDepth++;
+  return madeInOps.length;
+}
+
+/**
+ * @internal Closes the innermost failure scope. When `failed`, disposes every
+ * tensor made since `mark` that is still live and was not kept (as tidy does:
+ * at once, or when a gradient tape holding it lets go). Tensors that existed
+ * before the scope opened, the caller's inputs among them, are never touched.
+ */
+export function closeFailureScope(mark: number, failed: boolean): void {
+  if (failed) {
+    for (let i = mark; i < madeInOps.length; i++) {
+      const t = madeInOps[i]!;
+      if (!t.isDisposed && !keptInOps.has(t)) t.disposeWhenFree();
+    }
+    madeInOps.length = mark;
+  }
+  if (--failureDepth === 0) {
+    madeInOps.length = 0;
+    keptInOps.clear();
+  }
+}
+
+/**
+ * Wraps a public op so that, if it throws, every tensor it made on the way
+ * (casts, reshapes, partial results of the ops it composes) is disposed
+ * before the error reaches the caller: an implicit scope like `tidy` that
+ * frees only on failure. A success frees nothing and returns as `fn` does;
+ * nested wrapped ops each free their own part of a failure, so an error
+ * caught inside an outer op leaves nothing behind either.
+ *
+ * @example
+ * ```ts
+ * export const affine = freeOnThrow(function affine(x: Tensor, w: Tensor, b: Tensor): Tensor {
+ *   return add(matmul(x, w), b); // a bad `b` no longer leaks the product
+ * });
+ * ```
+ */
+export function freeOnThrow<F extends (...args: never[]) => unknown>(fn: F): F {
+  const guarded = function (this: unknown, ...args: Parameters<F>): ReturnType<F> {
+    const mark = openFailureScope();
+    let failed = true;
+    try {
+      const result = fn.apply(this, args) as ReturnType<F>;
+      failed = false;
+      return result;
+    } finally {
+      closeFailureScope(mark, failed);
+    }
+  };
+  // Stack traces and `op.name` keep the op's own name.
+  Object.defineProperty(guarded, 'name', { value: fn.name });
+  return guarded as unknown as F;
 }
 
 /** The backend a started name refers to, for tests and tools. */

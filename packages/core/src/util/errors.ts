@@ -33,3 +33,46 @@ export class GradientError extends GradstreamError {}
 
 /** An argument outside its allowed values (a negative stride, a non-integer size, …). */
 export class ArgumentError extends GradstreamError {}
+
+/**
+ * Memory for a tensor could not be allocated: on the host (a typed array
+ * larger than the JavaScript engine allows) or in a backend's own memory.
+ * `bytes` is the size of the failed request; `where` is the backend's name,
+ * or `host` for arrays core builds before handing them to a backend.
+ * A `BackendError`, so code catching backend failures catches this too.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   zeros([5e9]);
+ * } catch (e) {
+ *   if (e instanceof OutOfMemoryError) console.log(e.op, e.bytes); // zeros 20000000000
+ * }
+ * ```
+ */
+export class OutOfMemoryError extends BackendError {
+  constructor(
+    op: string,
+    readonly bytes: number,
+    readonly where: string,
+    readonly detail = '',
+    cause?: unknown,
+  ) {
+    super(op, `out of memory: cannot allocate ${bytes} bytes on ${where}${detail ? ` (${detail})` : ''}`);
+    if (cause !== undefined) this.cause = cause;
+  }
+}
+
+/** Formats an option value for an error message; unlike JSON.stringify it prints NaN and Infinity as such. */
+export function fmtValue(value: unknown): string {
+  if (typeof value === 'number') return String(value);
+  if (Array.isArray(value)) return `[${value.map(fmtValue).join(',')}]`;
+  if (value === undefined) return 'undefined';
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (value === null || typeof value !== 'object') return String(value);
+  try {
+    return JSON.stringify(value);
+  } catch {
+    return String(value);
+  }
+}
