@@ -162,7 +162,8 @@ function load(name: DatasetName, thunk: () => Dataset, o: LoadOptions): Dataset 
     return cut(thunk(), o.limit);
   } catch (e) {
     // Missing files are a wrong --data-dir (or a missing optional package), not a crash.
-    if (e instanceof DatasetError && e.code === 'missing-file') throw new UsageError(`dataset '${name}': ${e.message}`);
+    if (e instanceof DatasetError && (e.code === 'missing-file' || e.code === 'missing-package'))
+      throw new UsageError(`dataset '${name}': ${e.message}`);
     throw e;
   }
 }
