@@ -2,7 +2,7 @@ import type { AvgPoolGeometry, WindowGeometry } from '../backend/contract.js';
 import type { Shape } from '../backend/types.js';
 import { tensor } from '../tensor/creation.js';
 import { isRecording, recordOp } from '../autograd/tape.js';
-import { ensureOnActiveBackend, makeTensor } from '../tensor/engine.js';
+import { ensureOnActiveBackend, makeTensor, freeOnThrow } from '../tensor/engine.js';
 import { sizeOf } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { ArgumentError, DTypeError, ShapeError, fmtShape } from '../util/errors.js';
@@ -28,7 +28,7 @@ function assertPaddingAtMostHalfKernel(op: string, g: WindowGeometry): void {
   });
 }
 
-function maxPoolNd(
+const maxPoolNd = freeOnThrow(function maxPoolNd(
   op: string,
   rank: number,
   x: Tensor,
@@ -39,7 +39,7 @@ function maxPoolNd(
   const g = windowGeometry(op, rank, x.shape, kernelSize, options, 'kernel');
   assertPaddingAtMostHalfKernel(op, g);
   return maxPoolOp(x, g);
-}
+});
 
 /**
  * Max pooling as an op. The kernel also returns where each maximum came
@@ -91,7 +91,7 @@ export interface AvgPoolOptions extends Omit<WindowOptions, 'dilation'> {
   readonly countIncludePad?: boolean;
 }
 
-function avgPoolNd(
+const avgPoolNd = freeOnThrow(function avgPoolNd(
   op: string,
   rank: number,
   x: Tensor,
@@ -102,7 +102,7 @@ function avgPoolNd(
   const w = windowGeometry(op, rank, x.shape, kernelSize, options, 'kernel');
   assertPaddingAtMostHalfKernel(op, w);
   return avgPoolOp(x, { ...w, countIncludePad: options.countIncludePad ?? true });
-}
+});
 
 function avgPoolOp(x: Tensor, g: AvgPoolGeometry): Tensor {
   return runOp(
@@ -137,7 +137,7 @@ export function avgPool3d(x: Tensor, kernelSize: number | readonly number[], opt
   return avgPoolNd('avgPool3d', 3, x, kernelSize, options);
 }
 
-function lpPoolNd(
+const lpPoolNd = freeOnThrow(function lpPoolNd(
   op: string,
   rank: number,
   x: Tensor,
@@ -150,7 +150,7 @@ function lpPoolNd(
   const k = typeof kernelSize === 'number' ? kernelSize ** rank : sizeOf(kernelSize);
   const sums = mul(avgPoolNd(op, rank, pow(x, p), kernelSize, { ...options, countIncludePad: true }), k);
   return pow(sums, 1 / p);
-}
+});
 
 /**
  * Power-average pooling (Σ xᵖ)^(1/p) over each window, as torch's LPPool1d:
@@ -191,14 +191,14 @@ function spatialAxes(op: string, x: Tensor): number[] {
 }
 
 /** Mean over all spatial dims, keeping them as size 1: N×C×1×1. */
-export function globalAvgPool(x: Tensor): Tensor {
+export const globalAvgPool = freeOnThrow(function globalAvgPool(x: Tensor): Tensor {
   return mean(x, spatialAxes('globalAvgPool', x), { keepDims: true });
-}
+});
 
 /** Max over all spatial dims, keeping them as size 1: N×C×1×1. */
-export function globalMaxPool(x: Tensor): Tensor {
+export const globalMaxPool = freeOnThrow(function globalMaxPool(x: Tensor): Tensor {
   return max(x, spatialAxes('globalMaxPool', x), { keepDims: true });
-}
+});
 
 /** Rows average the input bins of PyTorch's adaptive pooling: [floor(i·n/out), ceil((i+1)·n/out)). */
 function adaptiveMatrix(n: number, out: number, dtype: Tensor['dtype']): Tensor {
@@ -220,7 +220,10 @@ function adaptiveMatrix(n: number, out: number, dtype: Tensor['dtype']): Tensor 
  * adaptiveAvgPool2d(randn([1, 512, 7, 7]), [1, 1]).shape; // [1, 512, 1, 1]
  * ```
  */
-export function adaptiveAvgPool2d(x: Tensor, outputSize: number | readonly [number, number]): Tensor {
+export const adaptiveAvgPool2d = freeOnThrow(function adaptiveAvgPool2d(
+  x: Tensor,
+  outputSize: number | readonly [number, number],
+): Tensor {
   assertFloat('adaptiveAvgPool2d', x);
   if (x.rank !== 4) throw new ShapeError('adaptiveAvgPool2d', `x must be N×C×H×W, got ${fmtShape(x.shape)}`);
   const [oh, ow] = typeof outputSize === 'number' ? [outputSize, outputSize] : outputSize;
@@ -237,7 +240,7 @@ export function adaptiveAvgPool2d(x: Tensor, outputSize: number | readonly [numb
   rowsMatrix.disposeWhenFree();
   colsMatrix.disposeWhenFree();
   return y;
-}
+});
 
 /**
  * Cross-channel pooling (maxout, Goodfellow et al. 2013): channels are
@@ -249,14 +252,14 @@ export function adaptiveAvgPool2d(x: Tensor, outputSize: number | readonly [numb
  * maxout(randn([2, 12, 5, 5]), 3).shape; // [2, 4, 5, 5]
  * ```
  */
-export function maxout(x: Tensor, pieces: number, axis = 1): Tensor {
+export const maxout = freeOnThrow(function maxout(x: Tensor, pieces: number, axis = 1): Tensor {
   const c = x.shape[axis];
   if (c === undefined || !Number.isInteger(pieces) || pieces < 1 || c % pieces !== 0) {
     throw new ShapeError('maxout', `${pieces} pieces must divide axis ${axis} of ${fmtShape(x.shape)}`);
   }
   const grouped = reshape(x, [...x.shape.slice(0, axis), c / pieces, pieces, ...x.shape.slice(axis + 1)]);
   return max(grouped, axis + 1);
-}
+});
 
 /** Moves the channel axis; used by tests and layers that need NHWC views. */
 export function toChannelsLast(x: Tensor): Tensor {
