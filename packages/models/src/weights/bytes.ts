@@ -1,6 +1,7 @@
 import { tensor, type Tensor } from '@gradstream/core';
 import type { LoadStateDictResult, Module } from '@gradstream/core/nn';
-import { decodeSafetensors, encodeSafetensors, type RawTensor } from './codec.js';
+import { decodeWithHeader, encodeSafetensors, type RawTensor } from './codec.js';
+import { ELEMENT_BYTES } from './header.js';
 import { WeightsFileError } from './errors.js';
 
 /** Options of `loadWeights` and the other weight loaders. */
@@ -11,7 +12,11 @@ export interface LoadWeightsOptions {
 
 /**
  * Decodes safetensors `bytes` into `model`; `file` names the source in errors.
- * The whole file is decoded before any parameter changes.
+ * The whole file is decoded and checked before any parameter changes: a NaN
+ * or an infinity is rejected with the tensor's name and byte offset, and
+ * values are cast to the dtype of the parameter they load into (as
+ * PyTorch's `load_state_dict` copies into the parameter), so float64 files
+ * load into float32 models on backends without float64.
  */
 export function loadWeightsFrom(
   model: Module,
@@ -19,15 +24,63 @@ export function loadWeightsFrom(
   file: string,
   options: LoadWeightsOptions,
 ): LoadStateDictResult {
-  const { tensors } = decodeSafetensors(bytes, file);
+  const { tensors, header } = decodeWithHeader(bytes, file);
+  const offsets = new Map(header.entries.map((e) => [e.name, { at: header.dataStart + e.begin, dtype: e.dtype }]));
+  const targets = new Map([...model.stateDict()].map(([name, t]) => [name, t.dtype]));
   const sd = new Map<string, Tensor>();
   try {
-    for (const [name, t] of tensors) sd.set(name, tensor(t.data, t.shape, t.dtype));
+    for (const [name, raw] of tensors) {
+      const where = offsets.get(name)!;
+      checkFinite(raw.data, name, where.at, ELEMENT_BYTES[where.dtype], file);
+      const target = targets.get(name);
+      const { data, dtype } = castFor(raw, target === 'bool' ? undefined : target, name, where, file);
+      sd.set(name, tensor(data, raw.shape, dtype));
+    }
     return model.loadStateDict(sd, { strict: options.strict ?? true });
   } finally {
     // The model adopted aliases of these, so dropping ours frees nothing it uses.
     for (const t of sd.values()) t.dispose();
   }
+}
+
+function checkFinite(data: RawTensor['data'], name: string, at: number, elementBytes: number, file: string): void {
+  if (data instanceof Int32Array) return;
+  for (let i = 0; i < data.length; i++) {
+    if (Number.isFinite(data[i]!)) continue;
+    throw new WeightsFileError(
+      'non-finite',
+      file,
+      at + i * elementBytes,
+      `tensor '${name}': element ${i} is ${data[i]}; weights must be finite`,
+    );
+  }
+}
+
+/**
+ * Float64 values headed for a float32 (or int32) parameter are narrowed here,
+ * so that no float64 tensor is ever made: backends without float64 (wasm)
+ * load such files too. Other dtype changes are left to loadStateDict's cast.
+ * Tensors the model does not have keep float32 at most: they are only reported.
+ */
+function castFor(
+  raw: RawTensor,
+  target: RawTensor['dtype'] | undefined,
+  name: string,
+  where: { readonly at: number; readonly dtype: string },
+  file: string,
+): Pick<RawTensor, 'data' | 'dtype'> {
+  if (raw.dtype !== 'float64' || target === 'float64') return raw;
+  if (target === 'int32') return { data: Int32Array.from(raw.data, Math.trunc), dtype: 'int32' };
+  const data = Float32Array.from(raw.data);
+  const bad = data.findIndex((v) => !Number.isFinite(v));
+  if (bad >= 0)
+    throw new WeightsFileError(
+      'out-of-range',
+      file,
+      where.at + 8 * bad,
+      `tensor '${name}': ${where.dtype} value ${raw.data[bad]} of element ${bad} overflows float32`,
+    );
+  return { data, dtype: 'float32' };
 }
 
 /**

@@ -1,7 +1,7 @@
 import { sizeOf } from '@gradstream/core';
 import { WeightsFileError } from './errors.js';
 import { bfloat16ToNumber, float16ToNumber } from './half.js';
-import type { FileDType, HeaderEntry } from './header.js';
+import type { FileDType, Header, HeaderEntry } from './header.js';
 import { ELEMENT_BYTES, parseHeader } from './header.js';
 
 /** A tensor's values outside any backend: what the safetensors codec reads and writes. */
@@ -84,10 +84,16 @@ function decodeEntry(bytes: Uint8Array, entry: HeaderEntry, dataStart: number, f
  * ```
  */
 export function decodeSafetensors(bytes: Uint8Array, file = '<bytes>'): SafetensorsContents {
+  const { tensors, metadata } = decodeWithHeader(bytes, file);
+  return { tensors, metadata };
+}
+
+/** What `decodeSafetensors` returns and the header it read, for loaders that report byte offsets of values. */
+export function decodeWithHeader(bytes: Uint8Array, file: string): SafetensorsContents & { readonly header: Header } {
   const header = parseHeader(bytes, file);
   const tensors = new Map<string, RawTensor>();
   for (const entry of header.entries) tensors.set(entry.name, decodeEntry(bytes, entry, header.dataStart, file));
-  return { tensors, metadata: header.metadata };
+  return { tensors, metadata: header.metadata, header };
 }
 
 const FILE_DTYPE: Record<RawTensor['dtype'], FileDType> = { float32: 'F32', float64: 'F64', int32: 'I32' };

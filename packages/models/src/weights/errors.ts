@@ -7,6 +7,7 @@ export type WeightsFileErrorCode =
   | 'bad-shape'
   | 'bad-offsets'
   | 'out-of-range'
+  | 'non-finite'
   | 'unsupported'
   | 'unwritable';
 
