@@ -73,7 +73,8 @@ function describe(v: unknown): string {
   if (Array.isArray(v)) return `an array of length ${v.length}`;
   if (ArrayBuffer.isView(v)) return `a ${v.constructor.name}`;
   if (typeof v === 'string') return `the string ${JSON.stringify(v)}`;
-  if (typeof v === 'object' || typeof v === 'function') return `a ${typeof v}`;
+  if (typeof v === 'function') return 'a function';
+  if (typeof v === 'object') return 'an object';
   return `${typeof v} ${String(v)}`;
 }
 

@@ -84,8 +84,10 @@ function label(e: Error, origin: ErrorOrigin): void {
   origin.labeled = true;
   const where = origin.path ? `${origin.path} (${origin.module.constructor.name})` : origin.module.constructor.name;
   const before = e.message;
+  // Read first: V8 formats the stack lazily, from the message as it is when first read.
+  const stack = e.stack;
   e.message = `${where}: ${before}`;
-  if (typeof e.stack === 'string') e.stack = e.stack.replace(before, () => e.message);
+  if (typeof stack === 'string') e.stack = stack.replace(before, () => e.message);
 }
 
 function assertName(kind: string, name: string, taken: boolean): void {
