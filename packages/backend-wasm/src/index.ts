@@ -19,6 +19,7 @@ import { DEFAULT_MIN_PARALLEL_FLOPS } from './kernels/parallel.js';
 
 export { WasmBackend, type WasmBackendOptions };
 export { setThreads, getThreads } from './threads.js';
+export { setWasmPaths, type WasmPaths, type WasmFileName, type WasmFileSource } from './wasm-files.js';
 
 /**
  * Compiles the kernel module (relaxed SIMD where supported), allocates its

@@ -1,6 +1,6 @@
 import { BackendError } from '@gradstream/core';
 import { importNodeBuiltin, isNode } from './environment.js';
-import { wasmUrl } from '../wasm-files.js';
+import { wasmSource } from '../wasm-files.js';
 
 /** Which build of the kernels to load. */
 export interface ModuleChoice {
@@ -17,7 +17,9 @@ export interface LoadedModule {
   readonly relaxedSimd: boolean;
 }
 
-async function readBytes(url: URL): Promise<Uint8Array<ArrayBuffer>> {
+async function readBytes(source: URL | Uint8Array): Promise<Uint8Array<ArrayBuffer>> {
+  if (source instanceof Uint8Array) return new Uint8Array(source);
+  const url = source;
   try {
     if (isNode && url.protocol === 'file:') {
       const fs = await importNodeBuiltin<typeof import('node:fs/promises')>('fs/promises');
@@ -29,7 +31,7 @@ async function readBytes(url: URL): Promise<Uint8Array<ArrayBuffer>> {
   } catch (e) {
     throw new BackendError(
       'wasm',
-      `cannot read ${url.href} (run the package build first): ${e instanceof Error ? e.message : String(e)}`,
+      `cannot read ${url.href} (a bundler that does not copy it needs setWasmPaths, see the package README; in a checkout, run the package build): ${e instanceof Error ? e.message : String(e)}`,
     );
   }
 }
@@ -52,14 +54,14 @@ async function enableRelaxedSimdInNode(): Promise<void> {
 export async function loadModule(choice: ModuleChoice): Promise<LoadedModule> {
   if (choice.relaxedSimd !== false) {
     await enableRelaxedSimdInNode();
-    const bytes = await readBytes(wasmUrl(true, choice.shared));
+    const bytes = await readBytes(wasmSource(true, choice.shared));
     if (WebAssembly.validate(bytes)) {
       return { module: await WebAssembly.compile(bytes), shared: choice.shared, relaxedSimd: true };
     }
     if (choice.relaxedSimd === true)
       throw new BackendError('wasm', 'relaxed SIMD was requested but this runtime does not support it');
   }
-  const bytes = await readBytes(wasmUrl(false, choice.shared));
+  const bytes = await readBytes(wasmSource(false, choice.shared));
   if (!WebAssembly.validate(bytes)) throw new BackendError('wasm', 'this runtime does not support WebAssembly SIMD');
   return { module: await WebAssembly.compile(bytes), shared: choice.shared, relaxedSimd: false };
 }
