@@ -1,7 +1,7 @@
 import { readFileSync, type Stats, statSync } from 'node:fs';
 import { evaluate, type MetricValues } from '@gradstream/core/train';
 import { DataLoader } from '@gradstream/datasets';
-import { decodeSafetensors, loadWeights } from '@gradstream/models';
+import { decodeSafetensors, loadWeights } from '@gradstream/models/node';
 import { checkDataDir, DEFAULTS, type EvalArgs } from '../command-line/args.js';
 import { UsageError } from '../command-line/usage-error.js';
 import type { CommandContext } from '../program/context.js';

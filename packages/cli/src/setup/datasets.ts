@@ -9,7 +9,7 @@ import {
   type Dataset,
   type ImageShape,
   type Transform,
-} from '@gradstream/datasets';
+} from '@gradstream/datasets/node';
 import { UsageError } from '../command-line/usage-error.js';
 import type { ModelName } from './models.js';
 import { subset } from './subset.js';

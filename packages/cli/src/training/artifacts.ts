@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { Module } from '@gradstream/core/nn';
-import { saveWeights, writeFileAtomic } from '@gradstream/models';
+import { saveWeights, writeFileAtomic } from '@gradstream/models/node';
 import type { ImageShape, Sample, Transform } from '@gradstream/datasets';
 import type { EpochRecord } from './epoch-record.js';
 import { metricsCsv } from '../render/csv.js';
