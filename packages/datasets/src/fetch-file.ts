@@ -1,6 +1,6 @@
 import { DatasetError } from './errors.js';
 import type { FileBytes } from './file-bytes.js';
-import { gunzip, isGzip } from './gzip.js';
+import { type DeclaredLength, gunzip, isGzip } from './gzip.js';
 
 function reason(e: unknown): string {
   const message = e instanceof Error ? e.message : String(e);
@@ -8,18 +8,18 @@ function reason(e: unknown): string {
   return message + cause;
 }
 
-/** `bytes`, gunzipped if they are gzip (by content), named `path`. */
-export async function decompressed(bytes: Uint8Array, path: string): Promise<FileBytes> {
-  return { bytes: isGzip(bytes) ? await gunzip(bytes, path) : bytes, path };
+/** `bytes`, gunzipped if they are gzip (by content, no further than `declared` allows), named `path`. */
+export async function decompressed(bytes: Uint8Array, path: string, declared?: DeclaredLength): Promise<FileBytes> {
+  return { bytes: isGzip(bytes) ? await gunzip(bytes, path, undefined, declared) : bytes, path };
 }
 
 /**
- * Fetches one data file, gunzipping it if it is gzip. A 404 or 410 is a
+ * Fetches one data file, gunzipping it if it is gzip (bounded by `declared`). A 404 or 410 is a
  * `missing-file` {@link DatasetError} and any other failure `unreadable`, both
  * naming the URL, as reading a directory does in Node. An abort through
  * `signal` rejects with the signal's reason, not a DatasetError.
  */
-export async function fetchDataFile(url: URL, signal?: AbortSignal): Promise<FileBytes> {
+export async function fetchDataFile(url: URL, signal?: AbortSignal, declared?: DeclaredLength): Promise<FileBytes> {
   const path = url.href;
   let bytes: Uint8Array;
   try {
@@ -34,7 +34,7 @@ export async function fetchDataFile(url: URL, signal?: AbortSignal): Promise<Fil
     if (signal?.aborted) throw signal.reason;
     throw new DatasetError('unreadable', path, 0, reason(e));
   }
-  return decompressed(bytes, path);
+  return decompressed(bytes, path, declared);
 }
 
 /**

@@ -3,6 +3,7 @@ import { CIFAR10_FILES, FASHION_MNIST_CLASSES, MNIST_CLASSES, idxFileNames } fro
 import type { Dataset } from './dataset.js';
 import { DatasetError } from './errors.js';
 import { decompressed } from './fetch-file.js';
+import { IDX_LENGTH } from './idx.js';
 import { idxPairDataset, type Split } from './idx-dataset.js';
 
 /** The two IDX files of one split, each as its bytes, gzipped or not. */
@@ -15,8 +16,8 @@ async function idxFromBytes(name: string, split: Split, classes: readonly string
   // Errors name the standard file each argument stands for.
   const names = idxFileNames(split);
   const [images, labels] = await Promise.all([
-    decompressed(files.images, `<${names.images[0]}>`),
-    decompressed(files.labels, `<${names.labels[0]}>`),
+    decompressed(files.images, `<${names.images[0]}>`, IDX_LENGTH),
+    decompressed(files.labels, `<${names.labels[0]}>`, IDX_LENGTH),
   ]);
   return idxPairDataset(name, split, classes, images, labels);
 }

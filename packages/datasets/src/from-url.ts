@@ -2,6 +2,7 @@ import { cifarDataset } from './cifar-dataset.js';
 import { CIFAR10_FILES, FASHION_MNIST_CLASSES, MNIST_CLASSES, idxFileNames } from './classes.js';
 import type { Dataset } from './dataset.js';
 import { directoryUrl, fetchDataFile } from './fetch-file.js';
+import { IDX_LENGTH } from './idx.js';
 import { idxPairDataset, type Split } from './idx-dataset.js';
 
 /** How `*FromUrl` fetch a dataset's files. */
@@ -27,8 +28,8 @@ async function idxFromUrl(
   const suffix = (options.gzipped ?? true) ? '.gz' : '';
   const names = idxFileNames(split);
   const [images, labels] = await Promise.all([
-    fetchDataFile(new URL(names.images[0] + suffix, dir), options.signal),
-    fetchDataFile(new URL(names.labels[0] + suffix, dir), options.signal),
+    fetchDataFile(new URL(names.images[0] + suffix, dir), options.signal, IDX_LENGTH),
+    fetchDataFile(new URL(names.labels[0] + suffix, dir), options.signal, IDX_LENGTH),
   ]);
   return idxPairDataset(name, split, classes, images, labels);
 }

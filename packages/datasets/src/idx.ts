@@ -1,4 +1,5 @@
 import { DatasetError } from './errors.js';
+import type { DeclaredLength } from './gzip.js';
 
 /** A parsed IDX file: its dimensions and its unsigned-byte payload (a view into the input, not a copy). */
 export interface IdxData {
@@ -19,19 +20,18 @@ const KNOWN_TYPES: Record<number, string> = {
 /** More dimensions than any image file has; bounds the header we trust. */
 const MAX_DIMS = 8;
 
-/**
- * Parses an IDX file (the MNIST format): magic `00 00 08 nd`, then `nd`
- * big-endian uint32 dimensions, then the bytes. Only unsigned-byte payloads are
- * accepted. Throws {@link DatasetError} on any malformed input, trailing bytes
- * included, so a truncated download never passes for a smaller dataset.
- *
- * @example
- * ```ts
- * const { dims, data } = parseIdx(readFileSync('train-images-idx3-ubyte'), 'train-images-idx3-ubyte');
- * // dims = [60000, 28, 28], data.length = 47_040_000
- * ```
- */
-export function parseIdx(bytes: Uint8Array, fileName: string): IdxData {
+/** Bytes of the longest header accepted: the magic and {@link MAX_DIMS} dimensions. */
+const MAX_HEADER_BYTES = 4 + 4 * MAX_DIMS;
+
+/** A validated IDX header: the dimensions, where the data starts and where the file must end. */
+interface IdxHeader {
+  readonly dims: readonly number[];
+  readonly headerEnd: number;
+  readonly end: number;
+}
+
+/** Checks magic, element type and dimension count and reads the dimensions; needs only the header's bytes. */
+function readIdxHeader(bytes: Uint8Array, fileName: string): IdxHeader {
   if (bytes.length < 4)
     throw new DatasetError('truncated', fileName, bytes.length, `IDX header needs 4 bytes, file has ${bytes.length}`);
   if (bytes[0] !== 0 || bytes[1] !== 0) {
@@ -67,7 +67,23 @@ export function parseIdx(bytes: Uint8Array, fileName: string): IdxData {
     dims.push(d);
     size *= d;
   }
-  const end = headerEnd + size;
+  return { dims, headerEnd, end: headerEnd + size };
+}
+
+/**
+ * Parses an IDX file (the MNIST format): magic `00 00 08 nd`, then `nd`
+ * big-endian uint32 dimensions, then the bytes. Only unsigned-byte payloads are
+ * accepted. Throws {@link DatasetError} on any malformed input, trailing bytes
+ * included, so a truncated download never passes for a smaller dataset.
+ *
+ * @example
+ * ```ts
+ * const { dims, data } = parseIdx(readFileSync('train-images-idx3-ubyte'), 'train-images-idx3-ubyte');
+ * // dims = [60000, 28, 28], data.length = 47_040_000
+ * ```
+ */
+export function parseIdx(bytes: Uint8Array, fileName: string): IdxData {
+  const { dims, headerEnd, end } = readIdxHeader(bytes, fileName);
   if (bytes.length < end) {
     throw new DatasetError(
       'truncated',
@@ -86,6 +102,15 @@ export function parseIdx(bytes: Uint8Array, fileName: string): IdxData {
   }
   return { dims, data: bytes.subarray(headerEnd, end) };
 }
+
+/**
+ * The length an IDX file declares in its header, read from its first bytes:
+ * a gzipped IDX file is checked and then inflated to no more than that.
+ */
+export const IDX_LENGTH: DeclaredLength = {
+  headerBytes: MAX_HEADER_BYTES,
+  length: (head, fileName) => readIdxHeader(head, fileName).end,
+};
 
 function hex(b: number): string {
   return `0x${b.toString(16).padStart(2, '0')}`;
