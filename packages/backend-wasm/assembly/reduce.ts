@@ -86,13 +86,13 @@ export function reduce(op: i32, x: usize, y: usize, d: usize, ySize: i32): void 
   return op == R.A_ARGMAX ? v > best : v < best;
 }
 
-@inline function argRun(op: i32, x: usize, y: usize, outer: i32, R_: i32, inner: i32): void {
+@inline function argRun(op: i32, x: usize, y: usize, outer: i32, axisSize: i32, inner: i32): void {
   for (let o = 0; o < outer; o++) {
-    const base = o * R_ * inner;
+    const base = o * axisSize * inner;
     for (let j = 0; j < inner; j++) {
       let best = load<f32>(at4(x, base + j));
       let at = 0;
-      for (let r = 1; r < R_; r++) {
+      for (let r = 1; r < axisSize; r++) {
         const v = load<f32>(at4(x, base + r * inner + j));
         if (better(op, v, best)) {
           best = v;
@@ -105,7 +105,7 @@ export function reduce(op: i32, x: usize, y: usize, d: usize, ySize: i32): void 
 }
 
 /** int32 index of the max/min along the middle axis of an outer×R×inner float32 tensor. */
-export function argReduce(op: i32, x: usize, y: usize, outer: i32, R_: i32, inner: i32): void {
-  if (op == R.A_ARGMAX) argRun(R.A_ARGMAX, x, y, outer, R_, inner);
-  else argRun(R.A_ARGMIN, x, y, outer, R_, inner);
+export function argReduce(op: i32, x: usize, y: usize, outer: i32, axisSize: i32, inner: i32): void {
+  if (op == R.A_ARGMAX) argRun(R.A_ARGMAX, x, y, outer, axisSize, inner);
+  else argRun(R.A_ARGMIN, x, y, outer, axisSize, inner);
 }

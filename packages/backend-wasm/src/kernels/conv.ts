@@ -1,4 +1,5 @@
 import { type ConvGeometry, type Shape, type TensorInfo, convOutputSize, sizeOf } from '@gradstream/core';
+import type { KernelArgs } from '../runtime/kernel-exports.js';
 import type { TensorStore } from '../tensor-store.js';
 import { splitRange, threadsFor } from './parallel.js';
 import { writeWindowDescriptor } from './window-descriptor.js';
@@ -35,16 +36,16 @@ function plan(ts: TensorStore, xShape: Shape, wShape: Shape, g: ConvGeometry): C
   });
   const outSize = sizeOf(outSpatial);
   const flops = 2 * n! * o! * cg! * sizeOf(kernel) * outSize;
-  return { desc, n: n!, c: c!, o: o!, outSpatial, outSize, flops, scratchBytes: ts.rt.exports.convScratchBytes(desc) };
-}
-
-/**
- * Splits a conv over threads: by images when there are enough, otherwise by
- * channels (outputs for forward and filter gradient, inputs for the input gradient).
- */
-function split(p: ConvPlan, channels: number, threads: number): { byBatch: boolean; ranges: [number, number][] } {
-  if (p.n >= threads) return { byBatch: true, ranges: splitRange(p.n, threads) };
-  return { byBatch: false, ranges: splitRange(channels, threads) };
+  return {
+    desc,
+    n: n!,
+    c: c!,
+    o: o!,
+    outSpatial,
+    outSize,
+    flops,
+    scratchBytes: ts.rt.call('convScratchBytes', { d: desc }),
+  };
 }
 
 /**
@@ -68,17 +69,21 @@ export function conv(ts: TensorStore, x: TensorInfo, w: TensorInfo, g: ConvGeome
   const threads = threadsFor(p.flops, rt);
   // Output rows are every (od, oh) pair: all output dimensions but the last.
   const rows = sizeOf(p.outSpatial.slice(0, -1));
-  const job = (t: number, n: [number, number], o: [number, number], r: [number, number]) => [
-    ts.ptr(x),
-    ts.ptr(w),
-    ts.ptr(y),
-    p.desc,
-    ...n,
-    ...o,
-    ...r,
-    rt.scratchFor(t, p.scratchBytes),
-  ];
-  let jobs: number[][];
+  type Range = readonly [number, number];
+  const job = (t: number, [n0, n1]: Range, [o0, o1]: Range, [r0, r1]: Range): KernelArgs<'convForward'> => ({
+    x: ts.ptr(x),
+    w: ts.ptr(w),
+    y: ts.ptr(y),
+    d: p.desc,
+    n0,
+    n1,
+    o0,
+    o1,
+    r0,
+    r1,
+    scratch: rt.scratchFor(t, p.scratchBytes),
+  });
+  let jobs: KernelArgs<'convForward'>[];
   if (p.n >= threads) jobs = splitRange(p.n, threads).map((n, t) => job(t, n, [0, p.o], [0, rows]));
   else if (rows >= threads && p.o / g.groups < p.outSize)
     jobs = splitRange(rows, threads).map((r, t) => job(t, [0, p.n], [0, p.o], r));
@@ -103,20 +108,22 @@ export function convBackpropInput(
     return dx;
   }
   const { rt } = ts;
-  const { byBatch, ranges } = split(p, p.c, threadsFor(p.flops, rt));
+  // Threads split the images when there are enough, otherwise the input channels.
+  const threads = threadsFor(p.flops, rt);
+  const byBatch = p.n >= threads;
   rt.parallel(
     'convBackpropInput',
-    ranges.map(([s, e], t) => [
-      ts.ptr(dy),
-      ts.ptr(w),
-      ts.ptr(dx),
-      p.desc,
-      byBatch ? s : 0,
-      byBatch ? e : p.n,
-      byBatch ? 0 : s,
-      byBatch ? p.c : e,
-      rt.scratchFor(t, p.scratchBytes),
-    ]),
+    splitRange(byBatch ? p.n : p.c, threads).map(([s, e], t) => ({
+      dy: ts.ptr(dy),
+      w: ts.ptr(w),
+      dx: ts.ptr(dx),
+      d: p.desc,
+      n0: byBatch ? s : 0,
+      n1: byBatch ? e : p.n,
+      c0: byBatch ? 0 : s,
+      c1: byBatch ? p.c : e,
+      scratch: rt.scratchFor(t, p.scratchBytes),
+    })),
   );
   return dx;
 }
@@ -164,19 +171,20 @@ export function convBackpropFilter(
   try {
     rt.parallel(
       'convBackpropFilter',
-      splitRange(chunks * p.o, threadsFor(p.flops, rt)).map(([u0, u1], t) => [
-        ts.ptr(x),
-        ts.ptr(dy),
-        ts.ptr(dw),
-        partials?.ptr ?? 0,
-        p.desc,
+      splitRange(chunks * p.o, threadsFor(p.flops, rt)).map(([u0, u1], t) => ({
+        x: ts.ptr(x),
+        dy: ts.ptr(dy),
+        dw: ts.ptr(dw),
+        partials: partials?.ptr ?? 0,
+        d: p.desc,
         chunk,
         u0,
         u1,
-        rt.scratchFor(t, p.scratchBytes),
-      ]),
+        scratch: rt.scratchFor(t, p.scratchBytes),
+      })),
     );
-    for (let k = 1; k < chunks; k++) rt.exports.addInto(ts.ptr(dw), partials!.ptr + (k - 1) * size * 4, size);
+    for (let k = 1; k < chunks; k++)
+      rt.call('addInto', { dst: ts.ptr(dw), src: partials!.ptr + (k - 1) * size * 4, n: size });
   } finally {
     if (partials) rt.heap.release(partials);
   }

@@ -77,7 +77,7 @@ function unaryScalar(op: UnaryOp, v: number): number {
 export function unary(ts: TensorStore, op: UnaryOp, x: TensorInfo): TensorInfo {
   const y = ts.alloc(x.shape, op === 'logicalNot' ? 'bool' : x.dtype);
   if (x.dtype === 'float32' && op !== 'logicalNot') {
-    ts.rt.exports.unary(unaryCodes[op], ts.ptr(x), ts.ptr(y), ts.f32(y).length);
+    ts.rt.call('unary', { op: unaryCodes[op], x: ts.ptr(x), y: ts.ptr(y), n: ts.f32(y).length });
     return y;
   }
   const xs = ts.view(x),
@@ -98,7 +98,13 @@ export function binary(ts: TensorStore, op: BinaryOp, a: TensorInfo, b: TensorIn
   const plan = planStrided(shape, [broadcastStrides(a.shape, shape), broadcastStrides(b.shape, shape)]);
   const code = binaryCodes[op];
   if (a.dtype === 'float32' && code !== undefined && fitsDescriptor(plan)) {
-    ts.rt.exports.binary(code, ts.ptr(a), ts.ptr(b), ts.ptr(y), writeStridedDescriptor(ts.rt, plan));
+    ts.rt.call('binary', {
+      op: code,
+      a: ts.ptr(a),
+      b: ts.ptr(b),
+      y: ts.ptr(y),
+      d: writeStridedDescriptor(ts.rt, plan),
+    });
     return y;
   }
   const as = ts.view(a),
@@ -124,7 +130,13 @@ export function where(ts: TensorStore, cond: TensorInfo, a: TensorInfo, b: Tenso
     [cond.shape, a.shape, b.shape].map((s) => broadcastStrides(s, shape)),
   );
   if (a.dtype !== 'bool' && fitsDescriptor(plan)) {
-    ts.rt.exports.where32(ts.ptr(cond), ts.ptr(a), ts.ptr(b), ts.ptr(y), writeStridedDescriptor(ts.rt, plan));
+    ts.rt.call('where32', {
+      cond: ts.ptr(cond),
+      a: ts.ptr(a),
+      b: ts.ptr(b),
+      y: ts.ptr(y),
+      d: writeStridedDescriptor(ts.rt, plan),
+    });
     return y;
   }
   const cs = ts.view(cond),

@@ -16,7 +16,7 @@ function copyInWasm(
   plan: StridedPlan,
 ): boolean {
   if (x.dtype === 'bool' || !fitsDescriptor(plan)) return false;
-  ts.rt.exports.copy32(ts.ptr(x) + from * 4, ts.ptr(y) + to * 4, writeStridedDescriptor(ts.rt, plan));
+  ts.rt.call('copy32', { x: ts.ptr(x) + from * 4, y: ts.ptr(y) + to * 4, d: writeStridedDescriptor(ts.rt, plan) });
   return true;
 }
 
@@ -146,7 +146,7 @@ export function scatterAdd(
   // float32 is every gradient (max-pool backward included): one wasm call
   // however short the rows. int32 keeps the plain loop.
   if (dy.dtype === 'float32') {
-    ts.rt.exports.scatterAdd32(ts.ptr(dy), ts.ptr(indices), ts.ptr(y), outer, count, axisSize, inner);
+    ts.rt.call('scatterAdd32', { dy: ts.ptr(dy), idx: ts.ptr(indices), y: ts.ptr(y), outer, count, axisSize, inner });
     return y;
   }
   ys.fill(0);

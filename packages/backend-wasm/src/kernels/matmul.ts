@@ -1,4 +1,5 @@
 import type { TensorInfo } from '@gradstream/core';
+import type { KernelArgs } from '../runtime/kernel-exports.js';
 import type { TensorStore } from '../tensor-store.js';
 import { splitRange, threadsFor } from './parallel.js';
 
@@ -31,35 +32,36 @@ export function matmul(
   const aBatch = ba === 1 ? 0 : M * K;
   const bBatch = bb === 1 ? 0 : K * N;
   const threads = threadsFor(2 * batch * M * N * K, rt);
-  const scratchBytes = rt.exports.gemmScratchBytes();
-  const job = (t: number, b0: number, b1_: number, m0: number, m1: number, n0: number, n1: number) => [
-    ts.ptr(a),
+  const scratchBytes = rt.call('gemmScratchBytes', {});
+  type Range = readonly [number, number];
+  const job = (t: number, [b0, b1_]: Range, [m0, m1]: Range, [n0, n1]: Range): KernelArgs<'matmul'> => ({
+    a: ts.ptr(a),
     aBatch,
     ars,
     acs,
-    ts.ptr(b),
+    b: ts.ptr(b),
     bBatch,
     brs,
     bcs,
-    ts.ptr(c),
+    c: ts.ptr(c),
     M,
     N,
     K,
     b0,
-    b1_,
+    b1: b1_,
     m0,
     m1,
     n0,
     n1,
-    rt.scratchFor(t, scratchBytes),
-  ];
-  let jobs: number[][];
+    scratch: rt.scratchFor(t, scratchBytes),
+  });
+  let jobs: KernelArgs<'matmul'>[];
   if (batch >= threads) {
-    jobs = splitRange(batch, threads).map(([s, e], t) => job(t, s, e, 0, M, 0, N));
+    jobs = splitRange(batch, threads).map((r, t) => job(t, r, [0, M], [0, N]));
   } else if (M >= N) {
-    jobs = splitRange(M, threads, MR).map(([s, e], t) => job(t, 0, batch, s, e, 0, N));
+    jobs = splitRange(M, threads, MR).map((r, t) => job(t, [0, batch], r, [0, N]));
   } else {
-    jobs = splitRange(N, threads, NR).map(([s, e], t) => job(t, 0, batch, 0, M, s, e));
+    jobs = splitRange(N, threads, NR).map((r, t) => job(t, [0, batch], [0, M], r));
   }
   rt.parallel('matmul', jobs);
   return c;

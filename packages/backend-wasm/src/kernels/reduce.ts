@@ -31,7 +31,13 @@ export function reduce(ts: TensorStore, op: ReduceOp, x: TensorInfo, axes: reado
     return y;
   }
   if (x.dtype === 'float32' && fitsDescriptor(plan)) {
-    ts.rt.exports.reduce(reduceCodes[op], ts.ptr(x), ts.ptr(y), writeStridedDescriptor(ts.rt, plan), ySize);
+    ts.rt.call('reduce', {
+      op: reduceCodes[op],
+      x: ts.ptr(x),
+      y: ts.ptr(y),
+      d: writeStridedDescriptor(ts.rt, plan),
+      ySize,
+    });
     return y;
   }
   const xs = ts.view(x),
@@ -64,7 +70,14 @@ export function argReduce(ts: TensorStore, op: ArgReduceOp, x: TensorInfo, axis:
   const r = x.shape[axis]!;
   if (outer * inner === 0) return y;
   if (x.dtype === 'float32') {
-    ts.rt.exports.argReduce(op === 'argmax' ? Op.A_ARGMAX : Op.A_ARGMIN, ts.ptr(x), ts.ptr(y), outer, r, inner);
+    ts.rt.call('argReduce', {
+      op: op === 'argmax' ? Op.A_ARGMAX : Op.A_ARGMIN,
+      x: ts.ptr(x),
+      y: ts.ptr(y),
+      outer,
+      axisSize: r,
+      inner,
+    });
     return y;
   }
   const xs = ts.view(x),

@@ -39,7 +39,7 @@ export function unfold(ts: TensorStore, x: TensorInfo, g: WindowGeometry): Tenso
   const ranges = splitRange(n, threadsFor(work, ts.rt));
   ts.rt.parallel(
     'unfold',
-    ranges.map(([s, e]) => [ts.ptr(x), ts.ptr(cols), desc, s, e]),
+    ranges.map(([n0, n1]) => ({ x: ts.ptr(x), cols: ts.ptr(cols), d: desc, n0, n1 })),
   );
   return cols;
 }
@@ -56,7 +56,7 @@ export function fold(ts: TensorStore, cols: TensorInfo, g: WindowGeometry, xShap
   const ranges = splitRange(xShape[0]!, threadsFor(work, ts.rt));
   ts.rt.parallel(
     'fold',
-    ranges.map(([s, e]) => [ts.ptr(cols), ts.ptr(x), desc, s, e]),
+    ranges.map(([n0, n1]) => ({ cols: ts.ptr(cols), x: ts.ptr(x), d: desc, n0, n1 })),
   );
   return x;
 }
@@ -70,7 +70,7 @@ export function maxPool(ts: TensorStore, x: TensorInfo, g: WindowGeometry): MaxP
   const ranges = splitRange(planes, threadsFor(work, ts.rt));
   ts.rt.parallel(
     'maxPool',
-    ranges.map(([s, e]) => [ts.ptr(x), ts.ptr(y), ts.ptr(indices), desc, s, e]),
+    ranges.map(([p0, p1]) => ({ x: ts.ptr(x), y: ts.ptr(y), idx: ts.ptr(indices), d: desc, p0, p1 })),
   );
   return { y, indices };
 }
@@ -83,7 +83,7 @@ export function avgPool(ts: TensorStore, x: TensorInfo, g: AvgPoolGeometry): Ten
   const ranges = splitRange(planes, threadsFor(work, ts.rt));
   ts.rt.parallel(
     'avgPool',
-    ranges.map(([s, e]) => [ts.ptr(x), ts.ptr(y), desc, s, e]),
+    ranges.map(([p0, p1]) => ({ x: ts.ptr(x), y: ts.ptr(y), d: desc, p0, p1 })),
   );
   return y;
 }
@@ -96,7 +96,7 @@ export function avgPoolBackward(ts: TensorStore, dy: TensorInfo, g: AvgPoolGeome
   const ranges = splitRange(planes, threadsFor(work, ts.rt));
   ts.rt.parallel(
     'avgPoolBackward',
-    ranges.map(([s, e]) => [ts.ptr(dy), ts.ptr(dx), desc, s, e]),
+    ranges.map(([p0, p1]) => ({ dy: ts.ptr(dy), dx: ts.ptr(dx), d: desc, p0, p1 })),
   );
   return dx;
 }

@@ -1,78 +1,23 @@
-/** The kernel module's exports (see assembly/index.ts); pointers and sizes are plain numbers. */
-export interface KernelExports {
-  heapBase(): number;
-  gemmScratchBytes(): number;
-  convScratchBytes(desc: number): number;
-  matmul(
-    a: number,
-    aBatch: number,
-    ars: number,
-    acs: number,
-    b: number,
-    bBatch: number,
-    brs: number,
-    bcs: number,
-    c: number,
-    M: number,
-    N: number,
-    K: number,
-    b0: number,
-    b1: number,
-    m0: number,
-    m1: number,
-    n0: number,
-    n1: number,
-    scratch: number,
-  ): void;
-  convForward(
-    x: number,
-    w: number,
-    y: number,
-    desc: number,
-    n0: number,
-    n1: number,
-    o0: number,
-    o1: number,
-    r0: number,
-    r1: number,
-    scratch: number,
-  ): void;
-  convBackpropInput(
-    dy: number,
-    w: number,
-    dx: number,
-    desc: number,
-    n0: number,
-    n1: number,
-    c0: number,
-    c1: number,
-    scratch: number,
-  ): void;
-  convBackpropFilter(
-    x: number,
-    dy: number,
-    dw: number,
-    desc: number,
-    n0: number,
-    n1: number,
-    o0: number,
-    o1: number,
-    scratch: number,
-  ): void;
-  unfold(x: number, cols: number, desc: number, n0: number, n1: number): void;
-  fold(cols: number, x: number, desc: number, n0: number, n1: number): void;
-  maxPool(x: number, y: number, idx: number, desc: number, p0: number, p1: number): void;
-  avgPool(x: number, y: number, desc: number, p0: number, p1: number): void;
-  avgPoolBackward(dy: number, dx: number, desc: number, p0: number, p1: number): void;
-  unary(op: number, x: number, y: number, n: number): void;
-  binary(op: number, a: number, b: number, y: number, desc: number): void;
-  where32(cond: number, a: number, b: number, y: number, desc: number): void;
-  reduce(op: number, x: number, y: number, desc: number, ySize: number): void;
-  argReduce(op: number, x: number, y: number, outer: number, r: number, inner: number): void;
-  addInto(dst: number, src: number, n: number): void;
-  copy32(x: number, y: number, desc: number): void;
-  scatterAdd32(dy: number, idx: number, y: number, outer: number, count: number, axisSize: number, inner: number): void;
-}
+import { BackendError } from '@gradstream/core';
+import { KERNEL_SIGNATURES } from './kernel-signatures.js';
+
+type Signatures = typeof KERNEL_SIGNATURES;
+
+/** An export of the kernel module. */
+export type KernelName = keyof Signatures;
+
+/**
+ * A kernel's arguments by parameter name, as assembly/ declares them
+ * (pointers, sizes and codes are plain numbers). Callers never depend on the
+ * order: a missing, extra or misspelled name fails to compile.
+ */
+export type KernelArgs<K extends KernelName> = { readonly [P in keyof Signatures[K]['params']]: number };
+
+/** What a kernel returns to JavaScript. */
+export type KernelResult<K extends KernelName> = Signatures[K]['returns'] extends 'void' ? undefined : number;
+
+/** The module's exports, called with positional arguments in the module's order. */
+export type KernelExports = { readonly [K in KernelName]: (...args: number[]) => KernelResult<K> };
 
 /** Exports the thread pool may run on workers, by index. */
 export const PARALLEL_KERNELS = [
@@ -85,7 +30,33 @@ export const PARALLEL_KERNELS = [
   'maxPool',
   'avgPool',
   'avgPoolBackward',
-] as const satisfies readonly (keyof KernelExports)[];
+] as const satisfies readonly KernelName[];
 
 /** A kernel the thread pool can split. */
 export type ParallelKernel = (typeof PARALLEL_KERNELS)[number];
+
+/** The positional argument list of a call, in the order the module declares its parameters. */
+export function positional<K extends KernelName>(name: K, args: KernelArgs<K>): number[] {
+  const byName = args as Readonly<Record<string, number>>;
+  return Object.keys(KERNEL_SIGNATURES[name].params).map((p) => byName[p]!);
+}
+
+/**
+ * The instance's exports, after checking that each signature names a
+ * function taking that many arguments: a .wasm built from other sources
+ * than kernel-signatures.ts fails here, not with wrong numbers later.
+ */
+export function bindExports(exports: WebAssembly.Exports): KernelExports {
+  for (const [name, { params }] of Object.entries(KERNEL_SIGNATURES)) {
+    const fn = exports[name];
+    const arity = Object.keys(params).length;
+    if (typeof fn !== 'function' || fn.length !== arity) {
+      throw new BackendError(
+        'wasm',
+        `the kernel module does not match src/runtime/kernel-signatures.ts: ${name} should take ${arity} arguments, ` +
+          `the module ${typeof fn === 'function' ? `has ${fn.length}` : 'does not export it'} (rebuild the package)`,
+      );
+    }
+  }
+  return exports as unknown as KernelExports;
+}

@@ -1,6 +1,15 @@
 import { BLOCK_BYTES } from './control-block.js';
 import { type Block, Heap } from './heap.js';
-import { type KernelExports, PARALLEL_KERNELS, type ParallelKernel } from './kernel-exports.js';
+import {
+  type KernelArgs,
+  type KernelExports,
+  type KernelName,
+  type KernelResult,
+  PARALLEL_KERNELS,
+  type ParallelKernel,
+  bindExports,
+  positional,
+} from './kernel-exports.js';
 import { loadModule } from './load-module.js';
 import { sharedMemoryAvailable } from './environment.js';
 import { ThreadPool } from './thread-pool.js';
@@ -32,7 +41,7 @@ export class WasmRuntime {
   private readonly scratch: Block[] = [];
 
   private constructor(
-    readonly exports: KernelExports,
+    private readonly exports: KernelExports,
     readonly memory: WebAssembly.Memory,
     readonly heap: Heap,
     readonly relaxedSimd: boolean,
@@ -49,7 +58,7 @@ export class WasmRuntime {
     const loaded = await loadModule({ shared, relaxedSimd: options.relaxedSimd });
     const memory = new WebAssembly.Memory({ initial: INITIAL_PAGES, maximum: MAX_PAGES, shared: loaded.shared });
     const instance = await WebAssembly.instantiate(loaded.module, { env: { memory } });
-    const exports = instance.exports as unknown as KernelExports;
+    const exports = bindExports(instance.exports);
     const heap = new Heap(memory, exports.heapBase());
     const pool = loaded.shared
       ? new ThreadPool(loaded.module, memory, PARALLEL_KERNELS, () => heap.alloc(BLOCK_BYTES).ptr)
@@ -79,14 +88,21 @@ export class WasmRuntime {
     return block.ptr;
   }
 
-  /** Runs `kernel` once per argument list: the first here, the rest on workers. */
-  parallel(kernel: ParallelKernel, jobs: readonly (readonly number[])[]): void {
-    const local = (args: readonly number[]) => (this.exports[kernel] as (...a: readonly number[]) => void)(...args);
-    if (jobs.length === 1 || !this.pool) {
-      for (const job of jobs) local(job);
+  /** Calls a kernel on this thread. */
+  call<K extends KernelName>(kernel: K, args: KernelArgs<K>): KernelResult<K> {
+    return (this.exports[kernel] as (...a: number[]) => KernelResult<K>)(...positional(kernel, args));
+  }
+
+  /** Runs `kernel` once per argument set: the first here, the rest on workers. */
+  parallel<K extends ParallelKernel>(kernel: K, jobs: readonly KernelArgs<K>[]): void {
+    const fn = this.exports[kernel] as (...a: readonly number[]) => void;
+    const lists = jobs.map((job) => positional(kernel, job));
+    const local = (args: readonly number[]) => fn(...args);
+    if (lists.length === 1 || !this.pool) {
+      for (const args of lists) local(args);
       return;
     }
-    this.pool.run(PARALLEL_KERNELS.indexOf(kernel), jobs, local);
+    this.pool.run(PARALLEL_KERNELS.indexOf(kernel), lists, local);
   }
 
   /** Writes i32 words at `ptr`. */
