@@ -25,6 +25,7 @@ export {
   loadWeightsFromIndexedDB,
   type IndexedDBWeightsOptions,
 } from './weights/indexeddb.js';
+export { exportOnnx, OnnxExportError, type ExportOnnxOptions, type OnnxExportErrorCode } from './onnx/index.js';
 export { summary, type ModelSummary, type LayerSummary } from './summary/summary.js';
 export { formatSummary } from './summary/format.js';
 export type { ModelOptions } from './models/options.js';

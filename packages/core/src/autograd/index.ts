@@ -8,3 +8,4 @@ export {
   customGrad,
   type CustomGradResult,
 } from './grad.js';
+export { traceOps, type TracedOp } from './trace.js';

@@ -41,7 +41,8 @@ abstract class ConvNd extends Module {
     readonly inChannels: number,
     readonly outChannels: number,
     kernelSize: number | readonly number[],
-    private readonly options: ConvLayerOptions,
+    /** The options the layer was built with (exporters read its geometry here). */
+    readonly options: ConvLayerOptions,
   ) {
     super();
     const op = `Conv${rank}d`;
@@ -133,7 +134,8 @@ abstract class ConvTransposeNd extends Module {
     readonly inChannels: number,
     readonly outChannels: number,
     kernelSize: number | readonly number[],
-    private readonly options: ConvTransposeLayerOptions,
+    /** The options the layer was built with (exporters read its geometry here). */
+    readonly options: ConvTransposeLayerOptions,
   ) {
     super();
     const op = `ConvTranspose${rank}d`;

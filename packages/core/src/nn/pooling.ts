@@ -28,7 +28,8 @@ abstract class MaxPoolNd extends Module {
   constructor(
     private readonly fn: MaxPoolFn,
     readonly kernelSize: KernelSize,
-    private readonly options: WindowOptions,
+    /** The options the layer was built with (exporters read its geometry here). */
+    readonly options: WindowOptions,
   ) {
     super();
   }
@@ -67,7 +68,8 @@ abstract class AvgPoolNd extends Module {
   constructor(
     private readonly fn: AvgPoolFn,
     readonly kernelSize: KernelSize,
-    private readonly options: AvgPoolOptions,
+    /** The options the layer was built with (exporters read its geometry here). */
+    readonly options: AvgPoolOptions,
   ) {
     super();
   }
@@ -107,7 +109,8 @@ export class LpPool1d extends Module {
   constructor(
     readonly p: number,
     readonly kernelSize: KernelSize,
-    private readonly options: LpPoolOptions = {},
+    /** The options the layer was built with (exporters read its geometry here). */
+    readonly options: LpPoolOptions = {},
   ) {
     super();
   }
@@ -125,7 +128,8 @@ export class LpPool2d extends Module {
   constructor(
     readonly p: number,
     readonly kernelSize: KernelSize,
-    private readonly options: LpPoolOptions = {},
+    /** The options the layer was built with (exporters read its geometry here). */
+    readonly options: LpPoolOptions = {},
   ) {
     super();
   }
@@ -143,7 +147,8 @@ export class LpPool3d extends Module {
   constructor(
     readonly p: number,
     readonly kernelSize: KernelSize,
-    private readonly options: LpPoolOptions = {},
+    /** The options the layer was built with (exporters read its geometry here). */
+    readonly options: LpPoolOptions = {},
   ) {
     super();
   }

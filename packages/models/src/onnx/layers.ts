@@ -1,0 +1,261 @@
+import type { Shape } from '@gradstream/core';
+import {
+  AdaptiveAvgPool2d,
+  AvgPool1d,
+  AvgPool2d,
+  AvgPool3d,
+  BatchNorm1d,
+  BatchNorm2d,
+  Conv1d,
+  Conv2d,
+  Conv3d,
+  ConvTranspose1d,
+  ConvTranspose2d,
+  ConvTranspose3d,
+  Dropout,
+  Dropout2d,
+  Flatten,
+  GlobalAvgPool,
+  Identity,
+  LeakyReLU,
+  Linear,
+  LogSoftmax,
+  LpPool1d,
+  LpPool2d,
+  LpPool3d,
+  MaxPool1d,
+  MaxPool2d,
+  MaxPool3d,
+  type Module,
+  ReLU,
+  Sigmoid,
+  Softmax,
+  Tanh,
+} from '@gradstream/core/nn';
+import { OnnxExportError, describeModule } from './errors.js';
+import { onnxPads, perDim } from './geometry.js';
+import type { GraphBuilder } from './graph.js';
+import { flattenOrReshape } from './reshape.js';
+
+/** What a layer's exporter sees: its input value, the traced shapes, and where it sits in the model. */
+export interface LayerContext<M extends Module> {
+  readonly module: M;
+  readonly path: string;
+  readonly graph: GraphBuilder;
+  readonly x: string;
+  readonly xShape: Shape;
+  readonly yShape: Shape;
+  readonly dynamicBatch: boolean;
+}
+
+type LayerExporter<M extends Module> = (c: LayerContext<M>) => string;
+
+interface LayerRule<M extends Module> {
+  readonly type: abstract new (...args: never[]) => M;
+  readonly write: LayerExporter<M>;
+}
+
+const rule = <M extends Module>(type: abstract new (...args: never[]) => M, write: LayerExporter<M>): LayerRule<M> => ({
+  type,
+  write,
+});
+
+function refuse(c: LayerContext<Module>, why: string): never {
+  throw new OnnxExportError(
+    'unsupported-module',
+    c.path,
+    c.module.constructor.name,
+    `${describeModule(c.path, c.module.constructor.name)} ${why}`,
+  );
+}
+
+function conv(c: LayerContext<Conv1d | Conv2d | Conv3d>): string {
+  const { weight, bias, options } = c.module;
+  const rank = weight.rank - 2;
+  const kernel = weight.shape.slice(2);
+  const strides = perDim(options.stride, rank, 1);
+  const dilations = perDim(options.dilation, rank, 1);
+  const inputs = [c.x, c.graph.tensor(weight, `${c.path}.weight`)];
+  if (bias) inputs.push(c.graph.tensor(bias, `${c.path}.bias`));
+  return c.graph.node('Conv', inputs, c.path, {
+    kernel_shape: kernel,
+    strides,
+    pads: onnxPads(options.padding, c.xShape.slice(2), kernel, strides, dilations),
+    dilations,
+    group: options.groups ?? 1,
+  });
+}
+
+function convTranspose(c: LayerContext<ConvTranspose1d | ConvTranspose2d | ConvTranspose3d>): string {
+  const { weight, bias, options } = c.module;
+  const rank = weight.rank - 2;
+  const padding = perDim(options.padding, rank, 0);
+  const inputs = [c.x, c.graph.tensor(weight, `${c.path}.weight`)];
+  if (bias) inputs.push(c.graph.tensor(bias, `${c.path}.bias`));
+  return c.graph.node('ConvTranspose', inputs, c.path, {
+    kernel_shape: weight.shape.slice(2),
+    strides: perDim(options.stride, rank, 1),
+    pads: [...padding, ...padding],
+    dilations: perDim(options.dilation, rank, 1),
+    output_padding: perDim(options.outputPadding, rank, 0),
+    group: options.groups ?? 1,
+  });
+}
+
+function linear(c: LayerContext<Linear>): string {
+  const { weight, bias } = c.module;
+  const w = c.graph.tensor(weight, `${c.path}.weight`);
+  if (c.xShape.length === 2) {
+    const inputs = [c.x, w];
+    if (bias) inputs.push(c.graph.tensor(bias, `${c.path}.bias`));
+    return c.graph.node('Gemm', inputs, c.path, { transB: 1 });
+  }
+  // Gemm is 2-D only; over leading batch dims Linear is x·Wᵀ (+ b), broadcast.
+  const wt = c.graph.node('Transpose', [w], c.path, { perm: [1, 0] });
+  const y = c.graph.node('MatMul', [c.x, wt], c.path);
+  return bias ? c.graph.node('Add', [y, c.graph.tensor(bias, `${c.path}.bias`)], c.path) : y;
+}
+
+function batchNorm(c: LayerContext<BatchNorm1d | BatchNorm2d>): string {
+  const { weight, bias, runningMean, runningVar, eps, numFeatures } = c.module;
+  if (!runningMean || !runningVar)
+    refuse(c, 'has no running statistics (trackRunningStats: false), so even in eval it normalizes by batch');
+  const ones = () => c.graph.floats(`${c.path}.unit_scale`, [numFeatures], new Float32Array(numFeatures).fill(1));
+  const zeros = () => c.graph.floats(`${c.path}.zero_shift`, [numFeatures], new Float32Array(numFeatures));
+  return c.graph.node(
+    'BatchNormalization',
+    [
+      c.x,
+      weight ? c.graph.tensor(weight, `${c.path}.weight`) : ones(),
+      bias ? c.graph.tensor(bias, `${c.path}.bias`) : zeros(),
+      c.graph.tensor(runningMean, `${c.path}.running_mean`),
+      c.graph.tensor(runningVar, `${c.path}.running_var`),
+    ],
+    c.path,
+    { epsilon: { float: eps } },
+  );
+}
+
+/** Kernel and strides of a pool (the stride defaults to the kernel). */
+function window(kernelSize: number | readonly number[], stride: number | readonly number[] | undefined, rank: number) {
+  const kernel = perDim(kernelSize, rank, 1);
+  return { kernel, strides: stride === undefined ? kernel : perDim(stride, rank, 1) };
+}
+
+function maxPool(c: LayerContext<MaxPool1d | MaxPool2d | MaxPool3d>): string {
+  const { kernelSize, options } = c.module;
+  const rank = c.xShape.length - 2;
+  const { kernel, strides } = window(kernelSize, options.stride, rank);
+  const dilations = perDim(options.dilation, rank, 1);
+  return c.graph.node('MaxPool', [c.x], c.path, {
+    kernel_shape: kernel,
+    strides,
+    pads: onnxPads(options.padding, c.xShape.slice(2), kernel, strides, dilations),
+    dilations,
+    ceil_mode: options.ceilMode ? 1 : 0,
+  });
+}
+
+function avgPool(c: LayerContext<AvgPool1d | AvgPool2d | AvgPool3d>): string {
+  const { kernelSize, options } = c.module;
+  const rank = c.xShape.length - 2;
+  const { kernel, strides } = window(kernelSize, options.stride, rank);
+  return c.graph.node('AveragePool', [c.x], c.path, {
+    kernel_shape: kernel,
+    strides,
+    pads: onnxPads(options.padding, c.xShape.slice(2), kernel, strides, perDim(1, rank, 1)),
+    ceil_mode: options.ceilMode ? 1 : 0,
+    count_include_pad: (options.countIncludePad ?? true) ? 1 : 0,
+  });
+}
+
+function lpPool(c: LayerContext<LpPool1d | LpPool2d | LpPool3d>): string {
+  const { p, kernelSize, options } = c.module;
+  // ONNX LpPool raises |x| to p; ours raises x, which agrees for even p only.
+  if (!Number.isInteger(p) || p % 2 !== 0)
+    refuse(c, `has power p = ${p}; ONNX LpPool sums |x|^p with an integer p, which matches only for even p`);
+  if (options.ceilMode && c.graph.opset < 18) refuse(c, 'uses ceilMode, which ONNX LpPool has from opset 18');
+  const { kernel, strides } = window(kernelSize, options.stride, c.xShape.length - 2);
+  return c.graph.node('LpPool', [c.x], c.path, {
+    p,
+    kernel_shape: kernel,
+    strides,
+    ...(options.ceilMode ? { ceil_mode: 1 } : {}),
+  });
+}
+
+/** Row i averages the input bins [floor(i·n/out), ceil((i+1)·n/out)), PyTorch's adaptive bins. */
+function adaptiveMatrix(n: number, out: number): Float32Array {
+  const m = new Float32Array(out * n);
+  for (let i = 0; i < out; i++) {
+    const start = Math.floor((i * n) / out);
+    const end = Math.ceil(((i + 1) * n) / out);
+    for (let j = start; j < end; j++) m[i * n + j] = 1 / (end - start);
+  }
+  return m;
+}
+
+function adaptiveAvgPool(c: LayerContext<AdaptiveAvgPool2d>): string {
+  const [, , h, w] = c.xShape as [number, number, number, number];
+  const [oh, ow] = c.yShape.slice(2) as [number, number];
+  if (oh === 1 && ow === 1) return c.graph.node('GlobalAveragePool', [c.x], c.path);
+  if (h % oh === 0 && w % ow === 0) {
+    const kernel = [h / oh, w / ow];
+    return c.graph.node('AveragePool', [c.x], c.path, { kernel_shape: kernel, strides: kernel });
+  }
+  // Uneven bins overlap, which no ONNX pool expresses; they are two constant matrix products (R·x·Cᵀ).
+  const rows = c.graph.floats(`${c.path}.rows`, [oh, h], adaptiveMatrix(h, oh));
+  const colsT = c.graph.floats(`${c.path}.cols_t`, [w, ow], transpose(adaptiveMatrix(w, ow), ow, w));
+  return c.graph.node('MatMul', [c.graph.node('MatMul', [rows, c.x], c.path), colsT], c.path);
+}
+
+function transpose(m: Float32Array, rows: number, cols: number): Float32Array {
+  const t = new Float32Array(m.length);
+  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) t[j * rows + i] = m[i * cols + j]!;
+  return t;
+}
+
+const identity = (c: LayerContext<Module>): string => c.x;
+
+/**
+ * Layers written as ONNX nodes directly, checked in order with instanceof.
+ * Dropout is the identity: export writes the eval-mode graph.
+ */
+const RULES: readonly LayerRule<never>[] = [
+  rule(Conv1d, conv),
+  rule(Conv2d, conv),
+  rule(Conv3d, conv),
+  rule(ConvTranspose1d, convTranspose),
+  rule(ConvTranspose2d, convTranspose),
+  rule(ConvTranspose3d, convTranspose),
+  rule(Linear, linear),
+  rule(BatchNorm1d, batchNorm),
+  rule(BatchNorm2d, batchNorm),
+  rule(MaxPool1d, maxPool),
+  rule(MaxPool2d, maxPool),
+  rule(MaxPool3d, maxPool),
+  rule(AvgPool1d, avgPool),
+  rule(AvgPool2d, avgPool),
+  rule(AvgPool3d, avgPool),
+  rule(LpPool1d, lpPool),
+  rule(LpPool2d, lpPool),
+  rule(LpPool3d, lpPool),
+  rule(AdaptiveAvgPool2d, adaptiveAvgPool),
+  rule(GlobalAvgPool, (c) => c.graph.node('GlobalAveragePool', [c.x], c.path)),
+  rule(ReLU, (c) => c.graph.node('Relu', [c.x], c.path)),
+  rule(LeakyReLU, (c) => c.graph.node('LeakyRelu', [c.x], c.path, { alpha: { float: c.module.negativeSlope } })),
+  rule(Tanh, (c) => c.graph.node('Tanh', [c.x], c.path)),
+  rule(Sigmoid, (c) => c.graph.node('Sigmoid', [c.x], c.path)),
+  rule(Softmax, (c) => c.graph.node('Softmax', [c.x], c.path, { axis: c.module.axis })),
+  rule(LogSoftmax, (c) => c.graph.node('LogSoftmax', [c.x], c.path, { axis: c.module.axis })),
+  rule(Flatten, (c) => flattenOrReshape(c.graph, c.path, c.x, c.xShape, c.yShape, c.dynamicBatch, c.module)),
+  rule(Dropout, identity),
+  rule(Dropout2d, identity),
+  rule(Identity, identity),
+] as unknown as readonly LayerRule<never>[];
+
+/** The exporter of a layer ONNX has a node for, or undefined for containers and unsupported layers. */
+export function layerExporter(m: Module): LayerExporter<Module> | undefined {
+  const found = RULES.find((r) => m instanceof r.type);
+  return found?.write as LayerExporter<Module> | undefined;
+}
