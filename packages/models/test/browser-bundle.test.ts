@@ -1,13 +1,12 @@
-// Every package of the monorepo, bundled for the browser as a web developer's bundler would:
-// esbuild --platform=browser resolves `@gradstream/<pkg>` through the package's own `exports`
-// map (so the `node` condition is skipped), and the plugin below swaps each resolved `dist/`
-// file for its TypeScript source, so the test reads the sources, not a stale build.
+// Every package of the monorepo, bundled for the browser as a web developer's bundler would
+// (esbuild --platform=browser through each package's `exports` map; see esbuild-helpers.ts).
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type BuildResult, type Metafile, type Plugin, build } from 'esbuild';
+import type { Metafile } from 'esbuild';
 import { describe, expect, it } from 'vitest';
+import { bundle } from './esbuild-helpers.js';
 
 const packagesDir = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -24,46 +23,7 @@ const packages = readdirSync(packagesDir)
   .map(({ dir, file }) => ({ dir, json: JSON.parse(readFileSync(file, 'utf8')) as PackageJson }))
   .filter(({ json }) => json.exports?.['.'] !== undefined);
 
-/** `packages/x/dist/a/b.js` → `packages/x/src/a/b.ts` (tsup builds each entry under its source path). */
-const sourcesInsteadOfDist: Plugin = {
-  name: 'sources-instead-of-dist',
-  setup(b) {
-    b.onResolve({ filter: /^@gradstream\// }, async (args) => {
-      if (args.pluginData === 'resolving') return undefined;
-      const resolved = await b.resolve(args.path, {
-        kind: args.kind,
-        resolveDir: args.resolveDir,
-        importer: args.importer,
-        pluginData: 'resolving',
-      });
-      // esbuild checks that the target exists: the packages must have been built once (pnpm install does).
-      if (resolved.errors.length > 0)
-        return { errors: resolved.errors.map((e) => ({ ...e, text: `${e.text} (is ${args.path} built?)` })) };
-      const source = resolved.path.replace(/\/dist\/(.*)\.js$/, '/src/$1.ts');
-      if (!existsSync(source)) return { errors: [{ text: `${args.path} resolved to ${resolved.path}, no source` }] };
-      return { path: source };
-    });
-  },
-};
-
 const NODE_BUILTINS = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
-
-async function bundle(
-  contents: string,
-  resolveDir: string,
-  platform: 'browser' | 'node',
-): Promise<BuildResult & { metafile: Metafile }> {
-  return build({
-    stdin: { contents, resolveDir, sourcefile: 'entry.js', loader: 'js' },
-    bundle: true,
-    platform,
-    format: 'esm',
-    write: false,
-    metafile: true,
-    logLevel: 'silent',
-    plugins: [sourcesInsteadOfDist],
-  });
-}
 
 /** Every import the bundle keeps or resolved (static, dynamic and require) that names a Node builtin. */
 function builtinImports(metafile: Metafile): string[] {
