@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -120,6 +120,32 @@ it.runIf(process.platform === 'linux')(
     ]);
   },
 );
+
+it('an output directory without write permission exits 2 with one line naming EACCES', async () => {
+  const locked = join(dir, 'locked');
+  mkdirSync(locked);
+  chmodSync(locked, 0o500);
+  const out = join(locked, 'run');
+  const stdout = capture();
+  const stderr = capture();
+  // Root ignores mode bits, so as root the check runs with the effective uid of nobody (65534), for whom they hold.
+  // Only this process's uid changes, and only while main() runs synchronously up to its first await, which is past
+  // the output-directory check: no file of the checkout is read as nobody, so this holds wherever it is cloned.
+  const asRoot = process.getuid?.() === 0;
+  if (asRoot) chmodSync(dir, 0o755);
+  let pending: Promise<number>;
+  if (asRoot) process.seteuid!(65534);
+  try {
+    pending = main(['train', ...XO, '--out', out], { stdout, stderr });
+  } finally {
+    if (asRoot) process.seteuid!(0);
+  }
+  expect([await pending, stdout.text(), stderr.text()]).toEqual([
+    2,
+    '',
+    `gradstream: output directory '${out}' is not writable (EACCES)\n`,
+  ]);
+});
 
 describe('runtime failures exit 1 with one line on stderr', () => {
   it('a weights file that is not safetensors', async () => {
