@@ -342,6 +342,34 @@ describe('property: every kernel call of a composite op may fail, and nothing le
     await setBackend('cpu');
   });
 
+  it('a kernel running out of memory is reported under the op that called it', () => {
+    const x = randn([1, 2, 6, 6]);
+    const w = randn([3, 2, 3, 3]);
+    const expectOp = (run: () => unknown, op: string) => {
+      control.calls = 0;
+      control.failAt = 1;
+      try {
+        const e = (() => {
+          try {
+            run();
+          } catch (err) {
+            return err;
+          }
+        })();
+        expect(e).toBeInstanceOf(OutOfMemoryError);
+        expect((e as OutOfMemoryError).op).toBe(op);
+        expect((e as OutOfMemoryError).bytes).toBe(1024);
+      } finally {
+        control.failAt = Number.POSITIVE_INFINITY;
+      }
+    };
+    expectOp(() => maxPool2d(x, 2), 'maxPool');
+    expectOp(() => conv2d(x, w), 'conv');
+    expectOp(() => matmul(randn([2, 3]), randn([3, 2])), 'matmul');
+    x.dispose();
+    w.dispose();
+  });
+
   it('the error propagates and live tensors and bytes are what they were', () => {
     // How many kernel calls (and writes) each case makes when nothing fails.
     const callsOf = CASES.map(([, make, run]) => {

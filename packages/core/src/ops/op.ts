@@ -12,6 +12,23 @@ export function info(t: Tensor): TensorInfo {
 }
 
 /**
+ * A backend knows which kernel ran out of memory but not which op called it:
+ * the op's name replaces the backend's (the class and bytes stay).
+ */
+function underOpName(op: string, e: unknown): unknown {
+  return e instanceof OutOfMemoryError && e.op !== op ? new OutOfMemoryError(op, e.bytes, e.where, e.detail, e) : e;
+}
+
+/** Calls a kernel outside `runOp` (one with several outputs), reporting running out of memory as `op`'s. */
+export function callKernel<T>(op: string, kernel: () => T): T {
+  try {
+    return kernel();
+  } catch (e) {
+    throw underOpName(op, e);
+  }
+}
+
+/**
  * Runs one kernel on the active backend and records its backward rule.
  * Every differentiable op in core goes through here: `forward` calls the
  * kernel, `backward` (built lazily, only when a tape records) expresses the
@@ -31,9 +48,7 @@ export function runOp(
   try {
     result = forward(backend, inputs.map(info));
   } catch (e) {
-    throw e instanceof OutOfMemoryError && e.op !== name
-      ? new OutOfMemoryError(name, e.bytes, e.where, e.detail, e)
-      : e;
+    throw underOpName(name, e);
   }
   const out = makeTensor(result, backend);
   if (backward && isRecording(inputs)) {

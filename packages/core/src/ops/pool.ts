@@ -10,7 +10,7 @@ import { type WindowOptions, windowGeometry } from './conv-geometry.js';
 import { isFloat, mul, pow } from './elementwise.js';
 import { reshape, scatterAdd, transpose } from './layout.js';
 import { matmul } from './matmul.js';
-import { info, runOp } from './op.js';
+import { callKernel, info, runOp } from './op.js';
 import { max, mean } from './reduce.js';
 
 function assertFloat(op: string, x: Tensor): void {
@@ -49,7 +49,7 @@ const maxPoolNd = freeOnThrow(function maxPoolNd(
  */
 function maxPoolOp(x: Tensor, g: WindowGeometry): Tensor {
   const backend = ensureOnActiveBackend(x, 'maxPool');
-  const r = backend.maxPool(info(x), g);
+  const r = callKernel('maxPool', () => backend.maxPool(info(x), g));
   const y = makeTensor(r.y, backend);
   const indices = makeTensor(r.indices, backend);
   if (isRecording([x])) {
