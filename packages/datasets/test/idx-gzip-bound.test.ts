@@ -118,6 +118,8 @@ describe('gzipped IDX files are inflated no further than their header declares',
     await expect(mnistFromBytes('test', { images, labels: zlib.gzipSync(LABELS) })).rejects.toMatchObject({
       code: 'trailing-bytes',
       offset: IMAGES.length,
+      // Stopped by the bound, not found by the parser after inflating all 64 MB.
+      message: expect.stringContaining(`past the ${IMAGES.length} its header declares`),
     });
   });
 });
