@@ -365,9 +365,10 @@ describe('property: every kernel call of a composite op may fail, and nothing le
     };
     expectOp(() => maxPool2d(x, 2), 'maxPool');
     expectOp(() => conv2d(x, w), 'conv');
-    expectOp(() => matmul(randn([2, 3]), randn([3, 2])), 'matmul');
-    x.dispose();
-    w.dispose();
+    const a = randn([2, 3]);
+    const b = randn([3, 2]);
+    expectOp(() => matmul(a, b), 'matmul');
+    for (const t of [x, w, a, b]) t.dispose();
   });
 
   it('the error propagates and live tensors and bytes are what they were', () => {
