@@ -1,6 +1,8 @@
 import type { Module } from '@gradstream/core/nn';
 import { weightsToBytes } from './bytes.js';
 
+const REVOKE_AFTER_MS = 40_000;
+
 /**
  * Offers `model`'s weights to the person as a file download named `fileName`
  * (a page only: it needs `document`). The file holds the bytes of
@@ -24,7 +26,8 @@ export function downloadWeights(model: Module, fileName: string, metadata?: Read
     link.click();
   } finally {
     link.remove();
-    // The click has handed the blob to the download; revoking after this task keeps it alive until then.
-    setTimeout(() => URL.revokeObjectURL(url), 0);
+    // Some browsers start reading the blob only after the click returns, so the URL lives on a while
+    // (FileSaver.js waits as long) before its memory is released.
+    setTimeout(() => URL.revokeObjectURL(url), REVOKE_AFTER_MS);
   }
 }
