@@ -139,6 +139,8 @@ describe('messages in the caller’s terms', () => {
       ArgumentError,
     );
     expect(f.message).toBe('conv2d: dilation must be integers ≥ 1, got [1,NaN]');
+    const p = thrown(() => pad(randn([2]), [[Number.NaN, 0]]), ArgumentError);
+    expect(p.message).toBe('pad: paddings must be non-negative integers, got [[NaN,0]]');
     const g = thrown(() => maxPool2d(randn([1, 1, 5, 5]), [2, Number.POSITIVE_INFINITY]), ArgumentError);
     expect(g.message).toMatch(/got \[2,Infinity\]/);
   });
@@ -245,6 +247,16 @@ describe('an error inside a model names the module path and class', () => {
     const fc = new Linear(4, 3);
     expect(thrown(() => fc.call(randn([1, 5])), ShapeError).message).toMatch(/^Linear: matmul: /);
     fc.dispose();
+  });
+
+  it('a frozen error passes through unchanged', () => {
+    class Frozen extends Module {
+      forward(): Tensor {
+        throw Object.freeze(new ArgumentError('Frozen', 'cannot be labelled'));
+      }
+    }
+    const seq = new Sequential([new Frozen()]);
+    expect(thrown(() => seq.call(randn([1])), ArgumentError).message).toBe('Frozen: cannot be labelled');
   });
 
   it('a model that raises in its own forward names itself, and errors it catches are not labelled', () => {

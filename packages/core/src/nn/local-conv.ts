@@ -1,13 +1,13 @@
 import { locallyConnected2d, tiledConv2d } from '../ops/local-conv.js';
 import { convOutputSize } from '../ops/conv-geometry.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { ArgumentError } from '../util/errors.js';
+import { ArgumentError, fmtValue } from '../util/errors.js';
 import { defaultUniform } from './init.js';
 import { type FloatDType, Module } from './module.js';
 
 function pair(op: string, name: string, v: number | readonly number[] | undefined, fallback: number): [number, number] {
   const p = v === undefined ? [fallback, fallback] : typeof v === 'number' ? [v, v] : [...v];
-  if (p.length !== 2) throw new ArgumentError(op, `${name} needs 2 entries, got ${JSON.stringify(v)}`);
+  if (p.length !== 2) throw new ArgumentError(op, `${name} needs 2 entries, got ${fmtValue(v)}`);
   return [p[0]!, p[1]!];
 }
 

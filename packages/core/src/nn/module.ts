@@ -82,6 +82,7 @@ function trace(e: Error, m: Module): ErrorOrigin {
  */
 function label(e: Error, origin: ErrorOrigin): void {
   origin.labeled = true;
+  if (Object.isFrozen(e)) return; // its message cannot change; it still propagates as thrown
   const where = origin.path ? `${origin.path} (${origin.module.constructor.name})` : origin.module.constructor.name;
   const before = e.message;
   // Read first: V8 formats the stack lazily, from the message as it is when first read.

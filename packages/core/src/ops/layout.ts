@@ -3,7 +3,7 @@ import { isRecording, recordOp } from '../autograd/tape.js';
 import { aliasTensor, ensureOnActiveBackend, freeOnThrow } from '../tensor/engine.js';
 import { normalizeAxis, shapesEqual, sizeOf } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { ArgumentError, DTypeError, ShapeError, fmtShape } from '../util/errors.js';
+import { ArgumentError, DTypeError, ShapeError, fmtShape, fmtValue } from '../util/errors.js';
 import { runOp } from './op.js';
 
 /**
@@ -86,7 +86,7 @@ export function transpose(x: Tensor, perm?: readonly number[]): Tensor {
   if (p.length !== x.rank || new Set(p).size !== p.length) {
     throw new ShapeError(
       'transpose',
-      `perm ${JSON.stringify(perm)} is not a permutation of the ${x.rank} axes of ${fmtShape(x.shape)}`,
+      `perm ${fmtValue(perm)} is not a permutation of the ${x.rank} axes of ${fmtShape(x.shape)}`,
     );
   }
   if (p.every((a, i) => a === i)) return reshape(x, x.shape);
@@ -113,10 +113,7 @@ export function transpose(x: Tensor, perm?: readonly number[]): Tensor {
  */
 export function slice(x: Tensor, begin: readonly number[], size?: readonly number[]): Tensor {
   if (begin.length > x.rank)
-    throw new ShapeError(
-      'slice',
-      `begin ${JSON.stringify(begin)} has more entries than the rank of ${fmtShape(x.shape)}`,
-    );
+    throw new ShapeError('slice', `begin ${fmtValue(begin)} has more entries than the rank of ${fmtShape(x.shape)}`);
   const b = x.shape.map((_, i) => begin[i] ?? 0);
   const s = x.shape.map((d, i) => {
     const want = size?.[i] ?? -1;
@@ -124,10 +121,7 @@ export function slice(x: Tensor, begin: readonly number[], size?: readonly numbe
   });
   for (let i = 0; i < x.rank; i++) {
     if (!Number.isInteger(b[i]) || !Number.isInteger(s[i]) || b[i]! < 0 || s[i]! < 0 || b[i]! + s[i]! > x.shape[i]!) {
-      throw new ShapeError(
-        'slice',
-        `begin ${JSON.stringify(b)} size ${JSON.stringify(s)} is outside ${fmtShape(x.shape)}`,
-      );
+      throw new ShapeError('slice', `begin ${fmtValue(b)} size ${fmtValue(s)} is outside ${fmtShape(x.shape)}`);
     }
   }
   if (s.every((d, i) => d === x.shape[i])) return reshape(x, x.shape);
@@ -160,7 +154,7 @@ export function pad(x: Tensor, paddings: readonly (readonly [number, number])[],
     );
   for (const [a, b] of paddings) {
     if (!Number.isInteger(a) || !Number.isInteger(b) || a < 0 || b < 0)
-      throw new ArgumentError('pad', `paddings must be non-negative integers, got ${JSON.stringify(paddings)}`);
+      throw new ArgumentError('pad', `paddings must be non-negative integers, got ${fmtValue(paddings)}`);
   }
   if (paddings.every(([a, b]) => a === 0 && b === 0)) return reshape(x, x.shape);
   return runOp(
@@ -232,7 +226,7 @@ export const split = freeOnThrow(function split(x: Tensor, sizes: number | reado
   const dim = x.shape[a]!;
   const list = typeof sizes === 'number' ? new Array<number>(sizes).fill(dim / sizes) : sizes;
   if (list.some((s) => !Number.isInteger(s) || s < 0) || list.reduce((p, s) => p + s, 0) !== dim) {
-    throw new ShapeError('split', `cannot split axis ${a} of ${fmtShape(x.shape)} into ${JSON.stringify(sizes)}`);
+    throw new ShapeError('split', `cannot split axis ${a} of ${fmtShape(x.shape)} into ${fmtValue(sizes)}`);
   }
   let offset = 0;
   return list.map((s) => {

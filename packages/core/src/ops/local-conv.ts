@@ -1,6 +1,6 @@
 import { tensor } from '../tensor/creation.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { ArgumentError, DTypeError, ShapeError, fmtShape } from '../util/errors.js';
+import { ArgumentError, DTypeError, ShapeError, fmtShape, fmtValue } from '../util/errors.js';
 import { windowGeometry } from './conv-geometry.js';
 import { add, isFloat } from './elementwise.js';
 import { gather, reshape, transpose } from './layout.js';
@@ -85,7 +85,7 @@ export const tiledConv2d = freeOnThrow(function tiledConv2d(x: Tensor, w: Tensor
   assertFloatPair(op, x, w);
   const [th, tw] = typeof options.tiles === 'number' ? [options.tiles, options.tiles] : options.tiles;
   if (!Number.isInteger(th) || !Number.isInteger(tw) || th < 1 || tw < 1)
-    throw new ArgumentError(op, `tiles must be positive integers, got ${JSON.stringify(options.tiles)}`);
+    throw new ArgumentError(op, `tiles must be positive integers, got ${fmtValue(options.tiles)}`);
   if (w.rank !== 6 || w.shape[0] !== th || w.shape[1] !== tw || w.shape[3] !== x.shape[1]) {
     throw new ShapeError(
       op,
