@@ -43,7 +43,7 @@ export class Tape {
   }
 
   private hold(t: Tensor): void {
-    t.tapeRefs++;
+    t.holdTape();
     this.held.push(t);
   }
 

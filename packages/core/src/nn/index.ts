@@ -27,6 +27,7 @@ export {
   glorotUniform,
   calculateGain,
   fanInAndFanOut,
+  assignParameter,
   type Nonlinearity,
   type KaimingOptions,
   type XavierOptions,

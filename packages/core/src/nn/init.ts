@@ -126,6 +126,22 @@ export function ones(shape: Shape, dtype: FloatDType = 'float32'): Tensor {
 }
 
 /**
+ * Overwrites a parameter in place with `values` (same shape and dtype;
+ * `values` is consumed), as torch.nn.init's in-place functions do: the module
+ * and any optimizer built on it keep holding the same tensor object. This is
+ * how a model re-initializes layers after building them.
+ *
+ * @example
+ * ```ts
+ * const conv = new Conv2d(3, 64, 3);
+ * assignParameter(conv.weight, kaimingNormal(conv.weight.shape, { mode: 'fanOut', nonlinearity: 'relu' }));
+ * ```
+ */
+export function assignParameter(param: Tensor, values: Tensor): void {
+  param.adopt(values);
+}
+
+/**
  * PyTorch's default for Linear and Conv weights and biases:
  * kaiming_uniform with a = √5, which is U(−1/√fan_in, 1/√fan_in).
  */

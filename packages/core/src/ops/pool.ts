@@ -8,7 +8,7 @@ import type { Tensor } from '../tensor/tensor.js';
 import { ArgumentError, DTypeError, ShapeError, fmtShape } from '../util/errors.js';
 import { type WindowOptions, windowGeometry } from './conv-geometry.js';
 import { isFloat, mul, pow } from './elementwise.js';
-import { reshape, scatterAdd, transpose } from './layout.js';
+import { reshape, scatterAdd } from './layout.js';
 import { matmul } from './matmul.js';
 import { callKernel, info, runOp } from './op.js';
 import { max, mean } from './reduce.js';
@@ -260,8 +260,3 @@ export const maxout = freeOnThrow(function maxout(x: Tensor, pieces: number, axi
   const grouped = reshape(x, [...x.shape.slice(0, axis), c / pieces, pieces, ...x.shape.slice(axis + 1)]);
   return max(grouped, axis + 1);
 });
-
-/** Moves the channel axis; used by tests and layers that need NHWC views. */
-export function toChannelsLast(x: Tensor): Tensor {
-  return transpose(x, [0, ...x.shape.slice(2).map((_, i) => i + 2), 1]);
-}

@@ -28,15 +28,23 @@ export class Tensor {
   readonly size: number;
   private disposed = false;
   /** How many active gradient tapes hold this tensor for their backward pass. */
-  tapeRefs = 0;
+  private tapeRefs = 0;
   private disposePending = false;
+  /** @internal The backend memory behind this tensor; `adopt` swaps it. */
+  storage: Storage;
 
-  /** @internal Use the creation functions (`tensor`, `zeros`, …), not this constructor. */
+  /**
+   * Not for users: tensors come from the creation functions (`tensor`,
+   * `zeros`, …) and from ops. `storage` is core's handle on backend memory,
+   * which only core makes (the constructor stays in the .d.ts, unlike the
+   * internal members, so that `new Tensor()` does not type-check).
+   */
   constructor(
-    /** @internal */ public storage: Storage,
+    storage: Storage,
     readonly shape: Shape,
     readonly dtype: DType,
   ) {
+    this.storage = storage;
     this.size = sizeOf(shape);
   }
 
@@ -107,6 +115,11 @@ export class Tensor {
   disposeWhenFree(): void {
     if (this.tapeRefs > 0) this.disposePending = true;
     else this.dispose();
+  }
+
+  /** @internal Called by a tape that keeps this tensor for its backward pass. */
+  holdTape(): void {
+    this.tapeRefs++;
   }
 
   /** @internal Called by a tape releasing this tensor. */

@@ -1,12 +1,12 @@
 import { full, randn, sizeOf, type Tensor } from '@gradstream/core';
-import type { Conv2d, Linear, Module } from '@gradstream/core/nn';
+import { type Conv2d, type Linear, type Module, assignParameter } from '@gradstream/core/nn';
 
 /**
- * torchvision re-initializes some layers after building them; replacing the
- * storage in place (adopt) keeps the parameter objects the module holds.
+ * torchvision re-initializes some layers after building them; assigning in
+ * place keeps the parameter objects the module holds.
  */
 function refill(param: Tensor | undefined, values: () => Tensor): void {
-  param?.adopt(values());
+  if (param) assignParameter(param, values());
 }
 
 /** Weights N(0, std²); biases are left alone (torchvision's GoogLeNet recipe). */
