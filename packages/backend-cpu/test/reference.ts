@@ -93,9 +93,9 @@ export function refConv(
         if (pos.some((p, i) => p < 0 || p >= xShape[i + 2]!)) return;
         const xi = ravel([n, g * cg + ci, ...pos], xShape);
         const wi = ravel([o, ci, ...k], wShape);
-        y[yi] += x[xi]! * w[wi]!;
-        dx[xi] += dy[yi]! * w[wi]!;
-        dw[wi] += dy[yi]! * x[xi]!;
+        y[yi]! += x[xi]! * w[wi]!;
+        dx[xi]! += dy[yi]! * w[wi]!;
+        dw[wi]! += dy[yi]! * x[xi]!;
       });
     }
   });

@@ -159,7 +159,7 @@ function naiveConvTranspose(
                       yc = c * st[2]! - pd[2]! + kc * dl[2]!;
                     if (ya < 0 || ya >= os[0]! || yb < 0 || yb >= os[1]! || yc < 0 || yc >= os[2]!) continue;
                     const wv = w[(((ci * og + co) * ks[0]! + ka) * ks[1]! + kb) * ks[2]! + kc]!;
-                    out[(((n * Cout + g * og + co) * os[0]! + ya) * os[1]! + yb) * os[2]! + yc] += xv * wv;
+                    out[(((n * Cout + g * og + co) * os[0]! + ya) * os[1]! + yb) * os[2]! + yc]! += xv * wv;
                   }
           }
     }

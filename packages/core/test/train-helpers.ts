@@ -24,7 +24,7 @@ export function makeXO(n: number, seed: number, noise = 0.25): XOData {
     labels[s] = label;
     for (let p = 0; p < 64; p++) images[s * 64 + p] = noise * rng.normal();
     for (let i = 0; i < 5; i++)
-      for (let j = 0; j < 5; j++) if (GLYPHS[label]!(i, j)) images[s * 64 + (i + dy) * 8 + j + dx] += 1;
+      for (let j = 0; j < 5; j++) if (GLYPHS[label]!(i, j)) images[s * 64 + (i + dy) * 8 + j + dx]! += 1;
   }
   return { images, labels, n };
 }

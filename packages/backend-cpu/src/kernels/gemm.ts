@@ -143,26 +143,27 @@ function macroKernel(
       }
       const rows = Math.min(MR, mc - i0);
       let o = cOff + i0 * cRs + j0;
+      // The tile's rows × cols lie inside C's mc × nc block, so every c[...] below exists.
       if (rows === MR && cols === NR) {
-        c[o] += c00;
-        c[o + 1] += c01;
-        c[o + 2] += c02;
-        c[o + 3] += c03;
+        c[o]! += c00;
+        c[o + 1]! += c01;
+        c[o + 2]! += c02;
+        c[o + 3]! += c03;
         o += cRs;
-        c[o] += c10;
-        c[o + 1] += c11;
-        c[o + 2] += c12;
-        c[o + 3] += c13;
+        c[o]! += c10;
+        c[o + 1]! += c11;
+        c[o + 2]! += c12;
+        c[o + 3]! += c13;
         o += cRs;
-        c[o] += c20;
-        c[o + 1] += c21;
-        c[o + 2] += c22;
-        c[o + 3] += c23;
+        c[o]! += c20;
+        c[o + 1]! += c21;
+        c[o + 2]! += c22;
+        c[o + 3]! += c23;
         o += cRs;
-        c[o] += c30;
-        c[o + 1] += c31;
-        c[o + 2] += c32;
-        c[o + 3] += c33;
+        c[o]! += c30;
+        c[o + 1]! += c31;
+        c[o + 2]! += c32;
+        c[o + 3]! += c33;
       } else {
         const t = edgeTile;
         t[0] = c00;
@@ -182,7 +183,7 @@ function macroKernel(
         t[14] = c32;
         t[15] = c33;
         for (let ii = 0; ii < rows; ii++, o += cRs) {
-          for (let jj = 0; jj < cols; jj++) c[o + jj] += t[ii * NR + jj]!;
+          for (let jj = 0; jj < cols; jj++) c[o + jj]! += t[ii * NR + jj]!;
         }
       }
     }

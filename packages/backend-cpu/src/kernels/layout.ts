@@ -153,7 +153,7 @@ export function scatterAdd(
     const base = o * axisSize * inner;
     for (let i = 0; i < indices.length; i++, s += inner) {
       const d = base + indices[i]! * inner;
-      for (let j = 0; j < inner; j++) out[d + j] += dy[s + j]!;
+      for (let j = 0; j < inner; j++) out[d + j]! += dy[s + j]!;
     }
   }
   return { values: out, shape: outShape };

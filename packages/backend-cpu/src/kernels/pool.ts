@@ -129,7 +129,7 @@ function avgPoolWalk(a: FloatArray, b: FloatArray, xShape: Shape, geometry: AvgP
             const rowD = base + (od * SD - PD + kd * DD) * IH * IW;
             for (let kh = khLo; kh < khHi; kh++) {
               const row = rowD + (oh * SH - PH + kh * DH) * IW + ow * SW - PW;
-              if (backward) for (let kw = kwLo; kw < kwHi; kw++) a[row + kw * DW] += g;
+              if (backward) for (let kw = kwLo; kw < kwHi; kw++) a[row + kw * DW]! += g;
               else for (let kw = kwLo; kw < kwHi; kw++) sum += a[row + kw * DW]!;
             }
           }

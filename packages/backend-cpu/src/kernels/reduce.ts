@@ -69,7 +69,7 @@ function reduceStrided(op: ReduceOp, x: TypedArray, shape: Shape, axes: readonly
     const end = i + n;
     switch (op) {
       case 'sum':
-        for (; i < end; i++, o += so) acc[o] += x[i]!;
+        for (; i < end; i++, o += so) acc[o]! += x[i]!;
         break;
       case 'max':
         for (; i < end; i++, o += so) {

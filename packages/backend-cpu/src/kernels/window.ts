@@ -87,8 +87,8 @@ export function foldInto(cols: FloatArray, channels: number, w: Window3, x: Floa
               let d = xd + (oh * SH - PH + kh * DH) * IW + iwStart;
               let s = row + (od * OH + oh) * OW + owLo;
               const end = s + (owHi - owLo);
-              if (SW === 1) for (; s < end; s++, d++) x[d] += cols[s]!;
-              else for (; s < end; s++, d += SW) x[d] += cols[s]!;
+              if (SW === 1) for (; s < end; s++, d++) x[d]! += cols[s]!;
+              else for (; s < end; s++, d += SW) x[d]! += cols[s]!;
             }
           }
         }

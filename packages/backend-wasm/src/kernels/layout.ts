@@ -156,7 +156,7 @@ export function scatterAdd(
     for (let j = 0; j < count; j++) {
       const to = (o * axisSize + idx[j]!) * inner;
       const from = (o * count + j) * inner;
-      for (let k = 0; k < inner; k++) ys[to + k] += ds[from + k]!;
+      for (let k = 0; k < inner; k++) ys[to + k]! += ds[from + k]!;
     }
   }
   return y;
