@@ -29,7 +29,9 @@ function idx(dims: readonly number[], data: Uint8Array): Uint8Array {
   const out = new Uint8Array(4 + 4 * dims.length + data.length);
   const view = new DataView(out.buffer);
   view.setUint32(0, 0x0800 + dims.length);
-  dims.forEach((d, i) => view.setUint32(4 + 4 * i, d));
+  dims.forEach((d, i) => {
+    view.setUint32(4 + 4 * i, d);
+  });
   out.set(data, 4 + 4 * dims.length);
   return out;
 }
