@@ -2,10 +2,10 @@
 // takes a range of images and a range of channels so the thread pool can
 // split the batch (or, for small batches, the channels) between threads.
 
-import * as W from './opcodes';
-import { at4, word, zero4 } from './mem';
+import { at4, zero4 } from './mem';
 import { gemm, gemmScratchBytes } from './gemm';
 import { col2im, im2col, im2colIsIdentity, im2colRows } from './im2col';
+import { windowAt } from './window';
 
 /**
  * Floats of column matrix the forward pass builds at a time. The whole
@@ -19,22 +19,10 @@ const FORWARD_COL_FLOATS = 96 * 1024;
  */
 const FORWARD_MIN_COLS = 256;
 
-@inline function kernelSize(d: usize): i32 {
-  return word(d, W.W_KD) * word(d, W.W_KH) * word(d, W.W_KW);
-}
-
-@inline function inSpatial(d: usize): i32 {
-  return word(d, W.W_D) * word(d, W.W_H) * word(d, W.W_W);
-}
-
-@inline function outSpatial(d: usize): i32 {
-  return word(d, W.W_OD) * word(d, W.W_OH) * word(d, W.W_OW);
-}
-
 /** Scratch bytes per thread: one group's column matrix (16-byte aligned) plus gemm packing. */
 export function convScratchBytes(d: usize): i32 {
-  const cg = word(d, W.W_C) / word(d, W.W_GROUPS);
-  const colBytes = ((cg * kernelSize(d) * outSpatial(d)) << 2) + 15 & ~15;
+  const win = windowAt(d);
+  const colBytes = ((win.C / win.groups * win.kernelSize * win.outSize) << 2) + 15 & ~15;
   return colBytes + gemmScratchBytes();
 }
 
@@ -49,9 +37,10 @@ export function convScratchBytes(d: usize): i32 {
  * whole column matrix.
  */
 export function convForward(x: usize, w: usize, y: usize, d: usize, n0: i32, n1: i32, o0: i32, o1: i32, r0: i32, r1: i32, scratch: usize): void {
-  const C = word(d, W.W_C), O = word(d, W.W_O), G = word(d, W.W_GROUPS);
-  const Cg = C / G, Og = O / G, KK = kernelSize(d), CK = Cg * KK;
-  const S = inSpatial(d), L = outSpatial(d);
+  const win = windowAt(d);
+  const C = win.C, O = win.O, G = win.groups;
+  const Cg = C / G, Og = O / G, KK = win.kernelSize, CK = Cg * KK;
+  const S = win.inSize, L = win.outSize;
   const identity = im2colIsIdentity(d);
   const gs = gemmScratch(d, scratch);
   for (let n = n0; n < n1; n++) {
@@ -59,7 +48,7 @@ export function convForward(x: usize, w: usize, y: usize, d: usize, n0: i32, n1:
       const oa = max(o0, g * Og), ob = min(o1, (g + 1) * Og);
       if (oa >= ob) continue;
       const src = at4(x, n * C * S + g * Cg * S);
-      const OW = word(d, W.W_OW);
+      const OW = win.OW;
       const out = at4(y, n * O * L + oa * L);
       if (identity) {
         gemm(ob - oa, (r1 - r0) * OW, CK, at4(w, oa * CK), CK, 1, at4(src, r0 * OW), L, 1, at4(out, r0 * OW), L, false, gs);
@@ -77,9 +66,10 @@ export function convForward(x: usize, w: usize, y: usize, d: usize, n0: i32, n1:
 
 /** dx[n, c] for images [n0, n1) and input channels [c0, c1). */
 export function convBackpropInput(dy: usize, w: usize, dx: usize, d: usize, n0: i32, n1: i32, c0: i32, c1: i32, scratch: usize): void {
-  const C = word(d, W.W_C), O = word(d, W.W_O), G = word(d, W.W_GROUPS);
-  const Cg = C / G, Og = O / G, KK = kernelSize(d), CK = Cg * KK;
-  const S = inSpatial(d), L = outSpatial(d);
+  const win = windowAt(d);
+  const C = win.C, O = win.O, G = win.groups;
+  const Cg = C / G, Og = O / G, KK = win.kernelSize, CK = Cg * KK;
+  const S = win.inSize, L = win.outSize;
   const identity = im2colIsIdentity(d);
   const gs = gemmScratch(d, scratch);
   for (let n = n0; n < n1; n++) {
@@ -106,9 +96,10 @@ export function convBackpropInput(dy: usize, w: usize, dx: usize, d: usize, n0: 
  * (O×C/G×k, overwritten).
  */
 function filterChunk(x: usize, dy: usize, out: usize, d: usize, n0: i32, n1: i32, o0: i32, o1: i32, scratch: usize): void {
-  const C = word(d, W.W_C), O = word(d, W.W_O), G = word(d, W.W_GROUPS);
-  const Cg = C / G, Og = O / G, KK = kernelSize(d), CK = Cg * KK;
-  const S = inSpatial(d), L = outSpatial(d);
+  const win = windowAt(d);
+  const C = win.C, O = win.O, G = win.groups;
+  const Cg = C / G, Og = O / G, KK = win.kernelSize, CK = Cg * KK;
+  const S = win.inSize, L = win.outSize;
   const identity = im2colIsIdentity(d);
   const gs = gemmScratch(d, scratch);
   for (let n = n0; n < n1; n++) {
@@ -134,8 +125,9 @@ function filterChunk(x: usize, dy: usize, out: usize, d: usize, n0: i32, n1: i32
  * k; this call does units [u0, u1).
  */
 export function convBackpropFilter(x: usize, dy: usize, dw: usize, partials: usize, d: usize, chunk: i32, u0: i32, u1: i32, scratch: usize): void {
-  const N = word(d, W.W_N), O = word(d, W.W_O);
-  const size = O * (word(d, W.W_C) / word(d, W.W_GROUPS)) * kernelSize(d);
+  const win = windowAt(d);
+  const N = win.N, O = win.O;
+  const size = O * (win.C / win.groups) * win.kernelSize;
   for (let k = u0 / O; k * O < u1; k++) {
     const out = k == 0 ? dw : at4(partials, (k - 1) * size);
     const n0 = k * chunk;

@@ -2,8 +2,8 @@
 // padded with unit leading dimensions). Rows of the column matrix run over
 // (c, kd, kh, kw), columns over output positions (od, oh, ow).
 
-import * as W from './opcodes';
-import { addInto, at4, word, zero4 } from './mem';
+import { addInto, at4, zero4 } from './mem';
+import { windowAt } from './window';
 
 /** First output index o in [0, out) whose input o·s + offset is ≥ 0. */
 @inline function firstInside(offset: i32, s: i32, out: i32): i32 {
@@ -24,20 +24,17 @@ import { addInto, at4, word, zero4 } from './mem';
  * pair, OW columns wide), so the matrix at col is C·∏k × (r1 − r0)·OW.
  */
 @inline function walk(x: usize, C: i32, d: usize, col: usize, adjoint: bool, r0: i32, r1: i32): void {
-  const D = word(d, W.W_D), H = word(d, W.W_H), Wd = word(d, W.W_W);
-  const KD = word(d, W.W_KD), KH = word(d, W.W_KH), KW = word(d, W.W_KW);
-  const OD = word(d, W.W_OD), OH = word(d, W.W_OH), OW = word(d, W.W_OW);
-  const SD = word(d, W.W_SD), SH = word(d, W.W_SH), SW = word(d, W.W_SW);
-  const DD = word(d, W.W_DD), DH = word(d, W.W_DH), DW = word(d, W.W_DW);
-  const PD = word(d, W.W_PD), PH = word(d, W.W_PH), PW = word(d, W.W_PW);
+  const g = windowAt(d);
+  // Locals for what the innermost loops read.
+  const D = g.D, H = g.H, Wd = g.W, OH = g.OH, OW = g.OW, SW = g.SW;
   const HW = H * Wd;
   let dst = col;
   for (let c = 0; c < C; c++) {
     const xc = at4(x, c * D * HW);
-    for (let kd = 0; kd < KD; kd++) {
-      for (let kh = 0; kh < KH; kh++) {
-        for (let kw = 0; kw < KW; kw++) {
-          const iw0 = kw * DW - PW;
+    for (let kd = 0; kd < g.KD; kd++) {
+      for (let kh = 0; kh < g.KH; kh++) {
+        for (let kw = 0; kw < g.KW; kw++) {
+          const iw0 = kw * g.DW - g.PW;
           const lo = firstInside(iw0, SW, OW);
           const hi = max(lo, endInside(iw0, SW, Wd, OW));
           let od = r0 / OH;
@@ -47,8 +44,8 @@ import { addInto, at4, word, zero4 } from './mem';
               oh = 0;
               od++;
             }
-            const id = od * SD - PD + kd * DD;
-            const ih = oh * SH - PH + kh * DH;
+            const id = od * g.SD - g.PD + kd * g.DD;
+            const ih = oh * g.SH - g.PH + kh * g.DH;
             if (id < 0 || id >= D || ih < 0 || ih >= H) {
               if (!adjoint) zero4(dst, OW);
               dst = at4(dst, OW);
@@ -81,13 +78,9 @@ import { addInto, at4, word, zero4 } from './mem';
   }
 }
 
-@inline function outRows(d: usize): i32 {
-  return word(d, W.W_OD) * word(d, W.W_OH);
-}
-
 /** Fills the column matrix for C channels starting at x. */
 export function im2col(x: usize, C: i32, d: usize, col: usize): void {
-  walk(x, C, d, col, false, 0, outRows(d));
+  walk(x, C, d, col, false, 0, windowAt(d).outRows);
 }
 
 /** Fills the columns of output rows [r0, r1) only: a C·∏k × (r1 − r0)·OW matrix. */
@@ -97,30 +90,27 @@ export function im2colRows(x: usize, C: i32, d: usize, col: usize, r0: i32, r1: 
 
 /** Adds the column matrix back into C channels starting at x (x must be initialized). */
 export function col2im(col: usize, C: i32, d: usize, x: usize): void {
-  walk(x, C, d, col, true, 0, outRows(d));
+  walk(x, C, d, col, true, 0, windowAt(d).outRows);
 }
 
 /** Whether the column matrix equals the input itself (1×1 kernel, unit stride, no padding). */
 export function im2colIsIdentity(d: usize): bool {
-  return word(d, W.W_KD) * word(d, W.W_KH) * word(d, W.W_KW) == 1
-    && word(d, W.W_SD) == 1 && word(d, W.W_SH) == 1 && word(d, W.W_SW) == 1
-    && word(d, W.W_PD) == 0 && word(d, W.W_PH) == 0 && word(d, W.W_PW) == 0
-    && word(d, W.W_OD) == word(d, W.W_D) && word(d, W.W_OH) == word(d, W.W_H) && word(d, W.W_OW) == word(d, W.W_W);
+  const g = windowAt(d);
+  return g.kernelSize == 1 && g.SD == 1 && g.SH == 1 && g.SW == 1 && g.PD == 0 && g.PH == 0 && g.PW == 0
+    && g.OD == g.D && g.OH == g.H && g.OW == g.W;
 }
 
 /** unfold over images [n0, n1): x is N×C×(spatial), cols N×(C·∏k)×L. */
 export function unfold(x: usize, cols: usize, d: usize, n0: i32, n1: i32): void {
-  const C = word(d, W.W_C);
-  const inSize = C * word(d, W.W_D) * word(d, W.W_H) * word(d, W.W_W);
-  const colSize = C * word(d, W.W_KD) * word(d, W.W_KH) * word(d, W.W_KW) * word(d, W.W_OD) * word(d, W.W_OH) * word(d, W.W_OW);
+  const g = windowAt(d);
+  const C = g.C, inSize = C * g.inSize, colSize = C * g.kernelSize * g.outSize;
   for (let n = n0; n < n1; n++) im2col(at4(x, n * inSize), C, d, at4(cols, n * colSize));
 }
 
 /** fold (col2im) over images [n0, n1), overwriting x. */
 export function fold(cols: usize, x: usize, d: usize, n0: i32, n1: i32): void {
-  const C = word(d, W.W_C);
-  const inSize = C * word(d, W.W_D) * word(d, W.W_H) * word(d, W.W_W);
-  const colSize = C * word(d, W.W_KD) * word(d, W.W_KH) * word(d, W.W_KW) * word(d, W.W_OD) * word(d, W.W_OH) * word(d, W.W_OW);
+  const g = windowAt(d);
+  const C = g.C, inSize = C * g.inSize, colSize = C * g.kernelSize * g.outSize;
   for (let n = n0; n < n1; n++) {
     zero4(at4(x, n * inSize), inSize);
     col2im(at4(cols, n * colSize), C, d, at4(x, n * inSize));

@@ -52,29 +52,34 @@ export const SD_STRIDES_B = 1 + 2 * MAX_RANK;
 export const SD_STRIDES_C = 1 + 3 * MAX_RANK;
 export const SD_WORDS = 1 + 4 * MAX_RANK;
 
-/** Word offsets inside a window descriptor (conv, pooling, unfold), all dims padded to 3-D. */
-export const W_C = 0;
-export const W_D = 1;
-export const W_H = 2;
-export const W_W = 3;
-export const W_KD = 4;
-export const W_KH = 5;
-export const W_KW = 6;
-export const W_OD = 7;
-export const W_OH = 8;
-export const W_OW = 9;
-export const W_SD = 10;
-export const W_SH = 11;
-export const W_SW = 12;
-export const W_DD = 13;
-export const W_DH = 14;
-export const W_DW = 15;
-export const W_PD = 16;
-export const W_PH = 17;
-export const W_PW = 18;
-export const W_N = 19;
-export const W_O = 20;
-export const W_GROUPS = 21;
+/**
+ * Word offsets inside a window descriptor (conv, pooling, unfold), every
+ * spatial triple padded to 3-D as (depth, height, width): the counts first,
+ * then input size, kernel, output size, stride, dilation, padding before and
+ * after, and the average-pooling divisor rule. assembly/window.ts reads it.
+ */
+export const W_N = 0;
+export const W_C = 1;
+export const W_O = 2;
+export const W_GROUPS = 3;
+export const W_D = 4;
+export const W_H = 5;
+export const W_W = 6;
+export const W_KD = 7;
+export const W_KH = 8;
+export const W_KW = 9;
+export const W_OD = 10;
+export const W_OH = 11;
+export const W_OW = 12;
+export const W_SD = 13;
+export const W_SH = 14;
+export const W_SW = 15;
+export const W_DD = 16;
+export const W_DH = 17;
+export const W_DW = 18;
+export const W_PD = 19;
+export const W_PH = 20;
+export const W_PW = 21;
 export const W_PD_AFTER = 22;
 export const W_PH_AFTER = 23;
 export const W_PW_AFTER = 24;

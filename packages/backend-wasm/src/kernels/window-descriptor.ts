@@ -24,7 +24,10 @@ export function writeWindowDescriptor(rt: WasmRuntime, spec: WindowSpec): number
     values.forEach((v, i) => {
       words[at + i] = v;
     });
+  words[W.W_N] = spec.batch ?? 1;
   words[W.W_C] = spec.channels;
+  words[W.W_O] = spec.outChannels ?? 0;
+  words[W.W_GROUPS] = spec.groups ?? 1;
   put(W.W_D, toRank3(spec.spatial, 1));
   put(W.W_KD, toRank3(spec.kernel, 1));
   put(W.W_OD, toRank3(spec.outSpatial, 1));
@@ -44,9 +47,6 @@ export function writeWindowDescriptor(rt: WasmRuntime, spec: WindowSpec): number
       0,
     ),
   );
-  words[W.W_N] = spec.batch ?? 1;
-  words[W.W_O] = spec.outChannels ?? 0;
-  words[W.W_GROUPS] = spec.groups ?? 1;
   words[W.W_COUNT_INCLUDE_PAD] = spec.countIncludePad ? 1 : 0;
   rt.writeWords(rt.windowDesc, words);
   return rt.windowDesc;
