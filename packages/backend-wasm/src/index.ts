@@ -12,6 +12,8 @@
  * ```
  */
 import { registerBackend } from '@gradstream/core';
+// Declares the platform types our .d.ts name, for projects without the DOM library.
+import './ambient-types.js';
 import { WasmBackend, type WasmBackendOptions } from './wasm-backend.js';
 import { WasmRuntime } from './runtime/wasm-runtime.js';
 import { defaultThreads } from './threads.js';

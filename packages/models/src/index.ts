@@ -14,6 +14,8 @@
  * console.log(formatSummary(summary(model, [1, 3, 224, 224])));
  * ```
  */
+// Declares the platform types our .d.ts name, for projects without the DOM library.
+import './ambient-types.js';
 export { WeightsFileError, type WeightsFileErrorCode } from './weights/errors.js';
 export { float16ToNumber, bfloat16ToNumber } from './weights/half.js';
 export { decodeSafetensors, encodeSafetensors, type RawTensor, type SafetensorsContents } from './weights/codec.js';
