@@ -15,7 +15,7 @@ import { UsageError } from './usage-error.js';
 export { UsageError };
 
 /** The commands, in the order help lists them. */
-export const COMMAND_NAMES = ['train', 'eval', 'summary', 'bench', 'edges'] as const;
+export const COMMAND_NAMES = ['train', 'eval', 'summary', 'export', 'bench', 'edges'] as const;
 
 /** A command name. */
 export type CommandName = (typeof COMMAND_NAMES)[number];
@@ -62,11 +62,24 @@ export interface SummaryArgs {
   readonly input?: ImageShape;
 }
 
+/** `gradstream export`: model, dataset and input, when absent, come from the weights file's metadata. */
+export interface ExportArgs {
+  readonly weights: string;
+  readonly format: 'onnx';
+  readonly out: string;
+  readonly opset: number;
+  readonly model?: ModelName;
+  readonly dataset?: DatasetName;
+  readonly input?: ImageShape;
+  readonly backend: BackendChoice;
+}
+
 /** A parsed, validated command line. */
 export type Command =
   | { readonly kind: 'train'; readonly args: TrainArgs }
   | { readonly kind: 'eval'; readonly args: EvalArgs }
   | { readonly kind: 'summary'; readonly args: SummaryArgs }
+  | { readonly kind: 'export'; readonly args: ExportArgs }
   | { readonly kind: 'bench'; readonly args: readonly string[] }
   | { readonly kind: 'edges' }
   | { readonly kind: 'version' }
@@ -88,6 +101,7 @@ const FLAGS: Readonly<Record<Exclude<CommandName, 'bench' | 'edges'>, readonly s
   train: [...RUN_FLAGS, 'epochs', 'optimizer', 'lr', 'schedule', 'out'],
   eval: [...RUN_FLAGS, 'weights'],
   summary: ['model', 'dataset', 'input'],
+  export: ['weights', 'format', 'out', 'opset', 'model', 'dataset', 'input', 'backend'],
 };
 
 /**
@@ -126,6 +140,8 @@ export function parseArgs(argv: readonly string[], now: Date = new Date()): Comm
       return { kind: 'eval', args: evalArgs(flags(command, rest)) };
     case 'summary':
       return { kind: 'summary', args: summaryArgs(flags(command, rest)) };
+    case 'export':
+      return { kind: 'export', args: exportArgs(flags(command, rest)) };
   }
 }
 
@@ -217,6 +233,30 @@ function summaryArgs(f: ReadonlyMap<string, string>): SummaryArgs {
   const input = optional(f, 'input', imageShape);
   const model = choice('model', f.get('model') ?? datasetInfo(dataset ?? DEFAULTS.dataset).defaultModel, MODEL_NAMES);
   return { model, ...(dataset && { dataset }), ...(input && { input }) };
+}
+
+function exportArgs(f: ReadonlyMap<string, string>): ExportArgs {
+  const weights = f.get('weights');
+  if (weights === undefined) throw new UsageError('export needs --weights FILE (a .safetensors written by train)');
+  const format = choice('format', f.get('format') ?? 'onnx', ['onnx'] as const);
+  const out = f.get('out');
+  if (out === undefined) throw new UsageError('export needs --out FILE (e.g. model.onnx)');
+  const opset = positiveInt('opset', f.get('opset') ?? '17');
+  if (opset < 17 || opset > 22) throw new UsageError(`--opset must be from 17 to 22, got ${opset}`);
+  const model = optional(f, 'model', (_, raw) => choice('model', raw, MODEL_NAMES));
+  const dataset = optional(f, 'dataset', (_, raw) => choice('dataset', raw, DATASET_NAMES));
+  const input = optional(f, 'input', imageShape);
+  const backend = choice('backend', f.get('backend') ?? DEFAULTS.backend, BACKEND_NAMES);
+  return {
+    weights,
+    format,
+    out,
+    opset,
+    backend,
+    ...(model && { model }),
+    ...(dataset && { dataset }),
+    ...(input && { input }),
+  };
 }
 
 function imageShape(name: string, raw: string): ImageShape {

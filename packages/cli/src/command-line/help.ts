@@ -29,6 +29,7 @@ Commands:
             \`gradstream --epochs 10\` is \`gradstream train --epochs 10\`)
   eval      score saved weights on a dataset's test split
   summary   print a model's layers, output shapes, parameters and multiply-adds
+  export    write saved weights as an ONNX graph (for onnxruntime: Node, web, native)
   bench     run the repository's benchmarks (bench/run.ts)
   edges     the edge-detection demo: a vertical-edge kernel on tiny images
 
@@ -89,6 +90,26 @@ Options:
   --input CxHxW       the image shape, e.g. 3x224x224 (classes: the dataset's, else the model's usual)
 
 Example: gradstream summary --model resnet18 --input 3x224x224`,
+
+  export: `Usage: gradstream export --weights FILE --format onnx --out FILE [options]
+
+Loads weights into the model they were trained as and writes its eval-mode
+forward as an ONNX model (opset 17 by default): input 'input' of shape
+N×C×H×W with N free, output 'output' (logits), parameters named as in the
+weights file. Model, dataset and image shape come from the file's metadata
+(what \`gradstream train\` writes) unless given.
+
+Options:
+  --weights FILE      a .safetensors file (required)
+  --format onnx       the output format (the only one, and the default)
+  --out FILE          where to write the .onnx file (required)
+  --opset N           ONNX operator set, 17 to 22 (default 17)
+  --model NAME        ${MODEL_NAMES.join(' | ')}
+  --dataset NAME      ${DATASET_NAMES.join(' | ')}: image shape and classes
+  --input CxHxW       the image shape, e.g. 3x224x224
+  --backend NAME      ${BACKEND_NAMES.join(' | ')} for the one tracing forward (default ${DEFAULTS.backend})
+
+Example: gradstream export --weights runs/first/model.safetensors --format onnx --out model.onnx`,
 
   bench: `Usage: gradstream bench [args…]
 

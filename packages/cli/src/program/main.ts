@@ -2,6 +2,7 @@ import { parseArgs, UsageError, type Command } from '../command-line/args.js';
 import { benchCommand } from '../commands/bench.js';
 import { edgesCommand } from '../commands/edges.js';
 import { evalCommand } from '../commands/eval.js';
+import { exportCommand } from '../commands/export.js';
 import { summaryCommand } from '../commands/summary.js';
 import { trainCommand } from '../commands/train.js';
 import type { CommandContext, Output } from './context.js';
@@ -61,6 +62,9 @@ async function execute(command: Command, ctx: CommandContext): Promise<number> {
       return Promise.race([evalCommand(command.args, ctx).then(() => EXIT.ok), aborted(ctx.signal)]);
     case 'summary':
       summaryCommand(command.args, ctx);
+      return EXIT.ok;
+    case 'export':
+      await exportCommand(command.args, ctx);
       return EXIT.ok;
     case 'bench':
       return benchCommand(command.args, ctx);
