@@ -217,8 +217,8 @@ describe('wasm: out of memory inside matmul leaves nothing', () => {
     const a = randn([70000, 1]);
     const b = randn([1, 70000]);
     const before = snapshot();
-    const e = failing(() => matmul(a, b), Error);
-    expect(e.message).toMatch(/out of memory: cannot allocate \d+ bytes/);
+    const e = failing(() => matmul(a, b), OutOfMemoryError);
+    expect(e.message).toMatch(/^matmul: out of memory: cannot allocate \d+ bytes on wasm/);
     expect(snapshot()).toEqual(before);
     a.dispose();
     b.dispose();

@@ -1,4 +1,4 @@
-import { BackendError } from '@gradstream/core';
+import { BackendError, OutOfMemoryError } from '@gradstream/core';
 
 const PAGE = 65536;
 /** Every block starts on a cache line, which also satisfies SIMD alignment. */
@@ -133,9 +133,11 @@ export class Heap {
       try {
         this.memory.grow(needed);
       } catch {
-        throw new BackendError(
+        throw new OutOfMemoryError(
           'wasm',
-          `out of memory: cannot allocate ${requested} bytes (heap holds ${this.top} bytes; WebAssembly memory is limited to 4 GiB and by the host)`,
+          requested,
+          'wasm',
+          `heap holds ${this.top} bytes; WebAssembly memory is limited to 4 GiB and by the host`,
         );
       }
     }
