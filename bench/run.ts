@@ -2,7 +2,7 @@
  * pnpm bench [matmul|conv|train|resnet|mnist ...] [--quick]
  *
  * Without suite names runs all but mnist. Prints one table per suite, then
- * the issue's target ratios, and writes the whole output to
+ * each suite's target ratios (declared in bench/suites/), and writes the whole output to
  * bench/results/latest.txt. --quick cuts warm-ups, runs and caps for a smoke
  * test; its figures are not results.
  */

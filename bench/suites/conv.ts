@@ -1,6 +1,6 @@
 /**
- * The three conv kernels on the layers the issue names, through the public
- * ops. gradstream runs NCHW/OIHW, tfjs NHWC/HWIO; each builds its inputs in
+ * The three conv kernels on three typical layers (LeNet's first, a CIFAR-size
+ * 3×3, a ResNet stage-1 3×3), through the public ops. gradstream runs NCHW/OIHW, tfjs NHWC/HWIO; each builds its inputs in
  * its own layout before timing (the values are random, so no transpose).
  */
 import * as gs from '@gradstream/core';
@@ -9,7 +9,7 @@ import type { ContenderId } from '../contenders.js';
 import type { BenchCase, Runner } from '../harness.js';
 import { readOneGs, readOneTf } from '../force.js';
 import { composedFilterGrad, hasFilterGradKernel, nativeFilterGrad } from '../tfjs-composed.js';
-import type { Suite } from './suite.js';
+import { type Suite, WASM_VS_TFJS_WASM } from './suite.js';
 
 interface Layer {
   readonly id: string;
@@ -115,4 +115,17 @@ export const convSuite: Suite = {
   title: 'conv kernels (forward, backprop-input, backprop-filter)',
   cases: () => LAYERS.flatMap((l) => OPS.map((op) => convCase(l, op))),
   preamble: filterKernelProbe,
+  // Reference: tfjs-backend-wasm 4.22.0, timed in the same run. The forward pass should at least match
+  // it on the two layers where GEMM dominates. The backprop rows are printed without a target: tfjs-wasm
+  // ships no filter-gradient kernel (its column is a composed one), and the step they serve is judged
+  // as a whole in the train suite.
+  targets: [
+    { text: 'conv forward, CIFAR layer ≥ tfjs-wasm', key: 'conv/cifar-forward', pairs: WASM_VS_TFJS_WASM, atLeast: 1 },
+    {
+      text: 'conv forward, ResNet layer ≥ tfjs-wasm',
+      key: 'conv/resnet-forward',
+      pairs: WASM_VS_TFJS_WASM,
+      atLeast: 1,
+    },
+  ],
 };

@@ -41,4 +41,27 @@ export const matmulSuite: Suite = {
   name: 'matmul',
   title: 'matmul',
   cases: () => [256, 512, 1024].map(matmulCase),
+  // Reference: tfjs-backend-wasm 4.22.0 (XNNPACK, single-threaded in Node), timed in the same run.
+  // One thread should at least match it; two should scale almost linearly on two cores (≥ 1.8×),
+  // judged against tfjs-wasm and, stricter, against our own single thread.
+  targets: [
+    {
+      text: 'matmul 1024³, 1 thread ≥ tfjs-wasm',
+      key: 'matmul/1024',
+      pairs: [['gs-wasm-1t', 'tfjs-wasm']],
+      atLeast: 1,
+    },
+    {
+      text: 'matmul 1024³, 2 threads ≥ 1.8× tfjs-wasm',
+      key: 'matmul/1024',
+      pairs: [['gs-wasm-2t', 'tfjs-wasm']],
+      atLeast: 1.8,
+    },
+    {
+      text: 'matmul 1024³, 2 threads ≥ 1.8× 1 thread (strict)',
+      key: 'matmul/1024',
+      pairs: [['gs-wasm-2t', 'gs-wasm-1t']],
+      atLeast: 1.8,
+    },
+  ],
 };

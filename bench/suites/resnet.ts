@@ -48,4 +48,14 @@ export const resnetSuite: Suite = {
   name: 'resnet',
   title: 'ResNet-18 224×224 inference',
   cases: async () => [await forwardCase()],
+  // Reference: the same ResNet-18 written in tfjs-core ops (bench/models) on tfjs-backend-wasm 4.22.0, same run.
+  // tfjs-wasm runs one thread in Node, so with two threads the goal is twice its speed.
+  targets: [
+    {
+      text: 'ResNet-18 224 forward, 2 threads ≥ 2× tfjs-wasm',
+      key: 'resnet/resnet18-224-forward',
+      pairs: [['gs-wasm-2t', 'tfjs-wasm']],
+      atLeast: 2,
+    },
+  ],
 };
