@@ -1,4 +1,4 @@
-// The promise of DESIGN.md as a program: LeNet-5 on MNIST through fit(), stopped by an RxJS
+// The README's first example as a program: LeNet-5 on MNIST through fit(), stopped by an RxJS
 // operator once validation accuracy passes 99.2 %. Run: pnpm example (EPOCHS=1 for a quick look).
 import { lastValueFrom, takeWhile, filter, tap } from 'rxjs';
 import { setBackend } from '@gradstream/core';
