@@ -43,16 +43,7 @@ import {
   Sequential,
   crossEntropy,
 } from '@gradstream/core/nn';
-
-function thrown<E extends Error>(f: () => unknown, type: abstract new (...args: never[]) => E): E {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(type);
-    return e as E;
-  }
-  throw new Error('expected a throw');
-}
+import { thrown } from './expect-throw.js';
 
 describe('out of memory is a typed error naming the op and the bytes (cpu and host)', () => {
   beforeAll(() => setBackend('cpu'));

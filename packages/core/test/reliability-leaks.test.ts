@@ -57,6 +57,7 @@ import {
   mse,
   nllLoss,
 } from '@gradstream/core/nn';
+import { thrown } from './expect-throw.js';
 
 interface Snapshot {
   readonly tensors: number;
@@ -66,17 +67,6 @@ interface Snapshot {
 function snapshot(): Snapshot {
   const m = memory();
   return { tensors: m.numTensors, bytes: m.numBytes };
-}
-
-/** Runs `f`, expects it to throw `type`, and returns the error. */
-function failing<E extends Error>(f: () => unknown, type: new (...args: never[]) => E): E {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(type);
-    return e as E;
-  }
-  throw new Error('expected a throw');
 }
 
 const int = (values: number[]) => tensor(values, undefined, 'int32');
@@ -91,7 +81,7 @@ describe('a failed op leaves nothing alive (issue 12 cases, outside tidy)', () =
       [3, 4],
     ]);
     const before = snapshot();
-    failing(() => matmul(a, b), ShapeError);
+    thrown(() => matmul(a, b), ShapeError);
     expect(snapshot()).toEqual(before);
     expect(a.isDisposed || b.isDisposed).toBe(false);
   });
@@ -107,7 +97,7 @@ describe('a failed op leaves nothing alive (issue 12 cases, outside tidy)', () =
       'int32',
     );
     const before = snapshot();
-    failing(() => matmul(a, b), ShapeError);
+    thrown(() => matmul(a, b), ShapeError);
     expect(snapshot()).toEqual(before);
   });
 
@@ -115,7 +105,7 @@ describe('a failed op leaves nothing alive (issue 12 cases, outside tidy)', () =
     const logits = randn([4, 3]);
     const labels = int([0, 1, 2, 5]);
     const before = snapshot();
-    failing(() => crossEntropy(logits, labels), Error);
+    thrown(() => crossEntropy(logits, labels), Error);
     expect(snapshot()).toEqual(before);
     expect(logits.isDisposed || labels.isDisposed).toBe(false);
   });
@@ -124,7 +114,7 @@ describe('a failed op leaves nothing alive (issue 12 cases, outside tidy)', () =
     const net = new Sequential([new Conv2d(1, 4, 3), new ReLU(), new MaxPool2d(2), new Conv2d(4, 4, 5)]);
     const x = randn([2, 1, 8, 8]);
     const before = snapshot();
-    failing(() => net.call(x), ShapeError);
+    thrown(() => net.call(x), ShapeError);
     expect(snapshot()).toEqual(before);
     net.dispose();
   });
@@ -157,7 +147,7 @@ describe('a failed op leaves nothing alive (issue 12 cases, outside tidy)', () =
     expect(y.isDisposed).toBe(false);
     expect(y.shape).toEqual([2]);
     // A later failure does not reach tensors an earlier successful op returned.
-    failing(() => matmul(y, b), ShapeError);
+    thrown(() => matmul(y, b), ShapeError);
     expect(y.isDisposed).toBe(false);
     expect(y.dataSync()).toHaveLength(2);
   });
@@ -171,7 +161,7 @@ describe('a failed op leaves nothing alive (issue 12 cases, outside tidy)', () =
       }
     }
     const m = new Lazy();
-    failing(() => m.call(randn([2, 5])), ShapeError);
+    thrown(() => m.call(randn([2, 5])), ShapeError);
     expect(m.parameters().map((p) => p.isDisposed)).toEqual([false, false]);
     expect(m.parameters().map((p) => p.shape)).toEqual([[2, 5], [2]]);
     m.dispose();
@@ -182,7 +172,7 @@ describe('a failed op leaves nothing alive (issue 12 cases, outside tidy)', () =
     const w = randn([2, 1, 3, 3]);
     const bias = randn([5]);
     const before = snapshot();
-    failing(() => conv2d(x, w, { bias }), ShapeError);
+    thrown(() => conv2d(x, w, { bias }), ShapeError);
     expect(snapshot()).toEqual(before);
   });
 
@@ -217,7 +207,7 @@ describe('wasm: out of memory inside matmul leaves nothing', () => {
     const a = randn([70000, 1]);
     const b = randn([1, 70000]);
     const before = snapshot();
-    const e = failing(() => matmul(a, b), OutOfMemoryError);
+    const e = thrown(() => matmul(a, b), OutOfMemoryError);
     expect(e.message).toMatch(/^matmul: out of memory: cannot allocate \d+ bytes on wasm/);
     expect(snapshot()).toEqual(before);
     a.dispose();
@@ -229,7 +219,7 @@ describe('wasm: out of memory inside matmul leaves nothing', () => {
     const b = cast(randn([1, 70000]), 'int32');
     const before = snapshot();
     const wasmBefore = memory().backends.wasm;
-    failing(() => matmul(a, b), Error);
+    thrown(() => matmul(a, b), Error);
     expect(snapshot()).toEqual(before);
     expect(memory().backends.wasm).toEqual(wasmBefore);
     a.dispose();
