@@ -76,3 +76,27 @@ export function fmtValue(value: unknown): string {
     return String(value);
   }
 }
+
+/**
+ * An options object carried a key the function does not know (a misspelling,
+ * or an option of another library). Thrown instead of ignoring the key, so a
+ * result is never silently computed without an option the caller asked for.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   conv2d(x, w, { paddding: 1 });
+ * } catch (e) {
+ *   if (e instanceof UnknownOptionError) console.log(e.key, e.accepted); // paddding ['stride', 'padding', …]
+ * }
+ * ```
+ */
+export class UnknownOptionError extends ArgumentError {
+  constructor(
+    op: string,
+    readonly key: string,
+    readonly accepted: readonly string[],
+  ) {
+    super(op, `unknown option '${key}'; accepted: ${accepted.length > 0 ? accepted.join(', ') : 'none'}`);
+  }
+}
