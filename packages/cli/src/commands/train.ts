@@ -97,7 +97,7 @@ async function trainInto(out: OutputDir, args: TrainArgs, ctx: CommandContext): 
       );
     const test = testData.stopped ? undefined : score;
     const interrupted = outcome.interrupted || testData.stopped;
-    const { written, failed } = writeArtifacts(out.path, {
+    const { written, failed } = await writeArtifacts(out.path, {
       model,
       epochs: outcome.epochs,
       sample: splits.test.get(0),

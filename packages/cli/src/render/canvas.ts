@@ -43,17 +43,6 @@ export class Canvas {
     }
   }
 
-  /** A straight line `thickness` pixels wide, stamped at every step of the longer axis. */
-  line(x0: number, y0: number, x1: number, y1: number, color: Rgb, thickness = 1): void {
-    const steps = Math.max(1, Math.ceil(Math.max(Math.abs(x1 - x0), Math.abs(y1 - y0))));
-    const lo = -Math.floor((thickness - 1) / 2);
-    for (let s = 0; s <= steps; s++) {
-      const x = Math.round(x0 + ((x1 - x0) * s) / steps);
-      const y = Math.round(y0 + ((y1 - y0) * s) / steps);
-      this.fillRect(x + lo, y + lo, thickness, thickness, color);
-    }
-  }
-
   /**
    * Writes `text` in the built-in 3×5 font magnified `scale` times, with its
    * top-left corner at (x, y); lower-case letters are drawn as capitals.

@@ -60,8 +60,9 @@ export function curvesSpec(options: CurvesSpecOptions): TopLevelSpec {
       height: options.height ?? 240,
       mark: { type: 'line', strokeWidth: 2, point: options.markers ?? false, clip: true },
       encoding: {
-        x: { field: 'x', type: 'quantitative', title: options.xTitle, axis: { tickMinStep: 1 } },
-        y: { field: 'value', type: 'quantitative', title: null, scale: { zero: false, nice: true } },
+        // A few pixels of padding keep the markers at the ends inside the plot.
+        x: { field: 'x', type: 'quantitative', title: options.xTitle, axis: { tickMinStep: 1 }, scale: { padding: 6 } },
+        y: { field: 'value', type: 'quantitative', title: null, scale: { zero: false, nice: true, padding: 6 } },
         color: {
           field: 'split',
           type: 'nominal',

@@ -4,7 +4,7 @@ import { saveWeights, writeFileAtomic } from '@gradstream/models/node';
 import type { ImageShape, Sample, Transform } from '@gradstream/datasets';
 import type { EpochRecord } from './epoch-record.js';
 import { metricsCsv } from '../render/csv.js';
-import { renderCurves } from '../render/curves.js';
+import { curvesSvg, svgToPng } from '../render/curves.js';
 import { renderFeatureMaps } from '../render/feature-maps.js';
 import { renderFilters } from '../render/filters.js';
 import { encodePng } from '../render/png.js';
@@ -50,35 +50,36 @@ export interface ArtifactsWritten {
  * metrics go first, as the cheapest and the one result nothing else can
  * recreate. A model without a Conv2d gets no filters.png or feature-maps.png.
  */
-export function writeArtifacts(dir: string, a: ArtifactInputs): ArtifactsWritten {
+export async function writeArtifacts(dir: string, a: ArtifactInputs): Promise<ArtifactsWritten> {
   const written: string[] = [];
   const failed: ArtifactFailure[] = [];
-  const put = (name: string, write: (path: string) => void): void => {
+  const put = async (name: string, write: (path: string) => void | Promise<void>): Promise<void> => {
     const path = join(dir, name);
     try {
-      write(path);
+      await write(path);
       written.push(path);
     } catch (e) {
       failed.push({ path, reason: e instanceof Error ? e.message : String(e) });
     }
   };
-  const file = (data: () => string | Uint8Array) => (path: string) => writeFileAtomic(path, data());
-  put(
+  const file = (data: () => string | Uint8Array | Promise<string | Uint8Array>) => async (path: string) =>
+    writeFileAtomic(path, await data());
+  await put(
     ARTIFACTS.metrics,
     file(() => metricsCsv(a.epochs)),
   );
-  put(ARTIFACTS.weights, (path) => saveWeights(a.model, path, a.metadata));
-  put(
+  await put(ARTIFACTS.weights, (path) => saveWeights(a.model, path, a.metadata));
+  await put(
     ARTIFACTS.curves,
-    file(() => encodePng(renderCurves(a.epochs))),
+    file(async () => svgToPng(await curvesSvg(a.epochs))),
   );
   const first = firstConv(a.model);
   if (first) {
-    put(
+    await put(
       ARTIFACTS.filters,
       file(() => encodePng(renderFilters(convWeight(first.conv)))),
     );
-    put(
+    await put(
       ARTIFACTS.featureMaps,
       file(() => {
         const maps = featureMaps(a.model, first.conv, a.sample, a.imageShape, a.transform);
