@@ -174,14 +174,22 @@ function lpPool(c: LayerContext<LpPool1d | LpPool2d | LpPool3d>): string {
   // ONNX LpPool raises |x| to p; ours raises x, which agrees for even p only.
   if (!Number.isInteger(p) || p % 2 !== 0)
     refuse(c, `has power p = ${p}; ONNX LpPool sums |x|^p with an integer p, which matches only for even p`);
-  if (options.ceilMode && c.graph.opset < 18) refuse(c, 'uses ceilMode, which ONNX LpPool has from opset 18');
   const { kernel, strides } = window(kernelSize, options.stride, c.xShape.length - 2);
-  return c.graph.node('LpPool', [c.x], c.path, {
-    p,
+  if (!options.ceilMode) return c.graph.node('LpPool', [c.x], c.path, { p, kernel_shape: kernel, strides });
+  // With ceilMode, PyTorch (and we) scale a window cut short by the input's end
+  // up to the full kernel (k · the average of xᵖ over what is there); ONNX
+  // LpPool sums only what is there. The composition says ours at every opset.
+  const size = kernel.reduce((a, b) => a * b, 1);
+  const scalar = (name: string, v: number) => c.graph.floats(`${c.path}.${name}`, [], Float32Array.of(v));
+  const powered = c.graph.node('Pow', [c.x, scalar('p', p)], c.path);
+  const mean = c.graph.node('AveragePool', [powered], c.path, {
     kernel_shape: kernel,
     strides,
-    ...(options.ceilMode ? { ceil_mode: 1 } : {}),
+    ceil_mode: 1,
+    count_include_pad: 1,
   });
+  const sums = c.graph.node('Mul', [mean, scalar('kernel_size', size)], c.path);
+  return c.graph.node('Pow', [sums, scalar('inverse_p', 1 / p)], c.path);
 }
 
 /** Row i averages the input bins [floor(i·n/out), ceil((i+1)·n/out)), PyTorch's adaptive bins. */
