@@ -42,6 +42,7 @@ export {
   ConvTranspose3d,
   type ConvLayerOptions,
   type ConvTransposeLayerOptions,
+  type PaddingMode,
 } from './conv.js';
 export {
   LocallyConnected2d,
@@ -83,10 +84,21 @@ export {
   mse,
   bce,
   bceWithLogits,
+  l1Loss,
+  smoothL1Loss,
+  huberLoss,
+  klDiv,
+  marginRankingLoss,
   type Reduction,
   type LossOptions,
   type LossFn,
   type CrossEntropyOptions,
   type BceWithLogitsOptions,
+  type NllLossOptions,
+  type BceOptions,
+  type SmoothL1LossOptions,
+  type HuberLossOptions,
+  type KlDivOptions,
+  type MarginRankingLossOptions,
 } from './loss.js';
 export { accuracy, topKAccuracy, confusionMatrix } from './metrics.js';

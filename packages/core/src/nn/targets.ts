@@ -6,9 +6,9 @@ import { DTypeError, ShapeError, ArgumentError, fmtShape } from '../util/errors.
 
 /**
  * Checks that `targets` are int32 class indices fitting scores of shape
- * N×C×…: shape N×… and every value in [0, C).
+ * N×C×…: shape N×… and every value in [0, C) or equal to `ignoreIndex`.
  */
-export function assertClassTargets(op: string, scores: Tensor, targets: Tensor): void {
+export function assertClassTargets(op: string, scores: Tensor, targets: Tensor, ignoreIndex?: number): void {
   if (targets.dtype !== 'int32')
     throw new DTypeError(op, `targets must be int32 class indices, got ${targets.describe()}`);
   const expected = [scores.shape[0]!, ...scores.shape.slice(2)];
@@ -21,7 +21,7 @@ export function assertClassTargets(op: string, scores: Tensor, targets: Tensor):
   const c = scores.shape[1]!;
   const values = targets.dataSync();
   for (let i = 0; i < values.length; i++) {
-    if (values[i]! < 0 || values[i]! >= c)
+    if ((values[i]! < 0 || values[i]! >= c) && values[i] !== ignoreIndex)
       throw new ArgumentError(op, `target ${values[i]} at position ${i} is outside the ${c} classes [0, ${c})`);
   }
 }
