@@ -2,7 +2,7 @@
 // padded with unit leading dimensions). Rows of the column matrix run over
 // (c, kd, kh, kw), columns over output positions (od, oh, ow).
 
-import { addInto, at4, zero4 } from './mem';
+import { addInto, at4, copyFloats, zero4, zeroFloats } from './mem';
 import { windowAt } from './window';
 
 /** First output index o in [0, out) whose input o·s + offset is ≥ 0. */
@@ -47,7 +47,7 @@ import { windowAt } from './window';
             const id = od * g.SD - g.PD + kd * g.DD;
             const ih = oh * g.SH - g.PH + kh * g.DH;
             if (id < 0 || id >= D || ih < 0 || ih >= H) {
-              if (!adjoint) zero4(dst, OW);
+              if (!adjoint) zeroFloats(dst, OW);
               dst = at4(dst, OW);
               continue;
             }
@@ -62,13 +62,13 @@ import { windowAt } from './window';
                 }
               }
             } else {
-              zero4(dst, lo);
+              zeroFloats(dst, lo);
               if (SW == 1) {
-                memory.copy(at4(dst, lo), at4(row, lo), <usize>(hi - lo) << 2);
+                copyFloats(at4(dst, lo), at4(row, lo), hi - lo);
               } else {
                 for (let ow = lo; ow < hi; ow++) store<f32>(at4(dst, ow), load<f32>(at4(row, ow * SW)));
               }
-              zero4(at4(dst, hi), OW - hi);
+              zeroFloats(at4(dst, hi), OW - hi);
             }
             dst = at4(dst, OW);
           }

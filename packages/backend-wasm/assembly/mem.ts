@@ -25,3 +25,32 @@ export function addInto(dst: usize, src: usize, n: i32): void {
 @inline export function zero4(p: usize, n: i32): void {
   memory.fill(p, 0, <usize>n << 2);
 }
+
+/**
+ * Floats below which copyFloats and zeroFloats loop in wasm: V8 runs
+ * memory.copy and memory.fill as calls out of the module, which cost more
+ * than moving a short row (im2col moves rows of one output row's width).
+ */
+const BULK_FLOATS = 64;
+
+/** Copies n floats from src to dst (the ranges must not overlap). */
+@inline export function copyFloats(dst: usize, src: usize, n: i32): void {
+  if (n >= BULK_FLOATS) {
+    memory.copy(dst, src, <usize>n << 2);
+    return;
+  }
+  let i = 0;
+  for (; i + 4 <= n; i += 4) v128.store(at4(dst, i), v128.load(at4(src, i)));
+  for (; i < n; i++) store<f32>(at4(dst, i), load<f32>(at4(src, i)));
+}
+
+/** Sets n floats to zero. */
+@inline export function zeroFloats(p: usize, n: i32): void {
+  if (n >= BULK_FLOATS) {
+    memory.fill(p, 0, <usize>n << 2);
+    return;
+  }
+  let i = 0;
+  for (; i + 4 <= n; i += 4) v128.store(at4(p, i), i32x4.splat(0));
+  for (; i < n; i++) store<f32>(at4(p, i), 0);
+}
