@@ -8,7 +8,7 @@ export const isNode: boolean =
  */
 export function importNodeBuiltin<T>(name: string): Promise<T> {
   const specifier = `node:${name}`;
-  return import(/* @vite-ignore */ specifier) as Promise<T>;
+  return import(/* webpackIgnore: true */ /* @vite-ignore */ specifier) as Promise<T>;
 }
 
 /** Whether shared WebAssembly memory (and so worker threads) is available here. */
