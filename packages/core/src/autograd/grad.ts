@@ -16,13 +16,36 @@ function assertDifferentiable(api: string, xs: readonly Tensor[]): void {
   });
 }
 
-/** Runs the tape backwards from `value` and returns d value / d x for each x. */
+/**
+ * Passes a complete gradient of `t` through its hooks (registerHook), each
+ * seeing the previous one's result; a replacement must keep shape and dtype.
+ */
+function applyHooks(t: Tensor, g: Tensor): Tensor {
+  let out = g;
+  for (const hook of t.gradientHooks()) {
+    const r = hook(out);
+    if (r === undefined) continue;
+    if (!(r instanceof Tensor) || !shapesEqual(r.shape, t.shape) || r.dtype !== out.dtype) {
+      const got = r instanceof Tensor ? r.describe() : typeof r;
+      throw new GradientError('registerHook', `a hook returned ${got} for the gradient of ${t.describe()}`);
+    }
+    out = r;
+  }
+  return out;
+}
+
+/**
+ * Runs the tape backwards from `value` and returns d value / d x for each x.
+ * Nodes are in execution order, so by the time the walk reaches the node that
+ * made a tensor, every use of it has contributed: that is when its hooks run.
+ */
 function backprop(tape: Tape, value: Tensor, xs: readonly Tensor[], dy: Tensor): Tensor[] {
   const grads = new Map<number, Tensor>([[value.id, dy]]);
   for (let i = tape.nodes.length - 1; i >= 0; i--) {
     const node = tape.nodes[i]!;
-    const g = grads.get(node.output.id);
-    if (!g) continue;
+    const summed = grads.get(node.output.id);
+    if (!summed) continue;
+    const g = applyHooks(node.output, summed);
     const needs = node.inputs.map((t) => tape.tracks(t));
     const inputGrads = node.backward(g, needs);
     node.inputs.forEach((input, k) => {
@@ -38,7 +61,17 @@ function backprop(tape: Tape, value: Tensor, xs: readonly Tensor[], dy: Tensor):
       grads.set(input.id, prev ? add(prev, gi) : gi);
     });
   }
-  return xs.map((x) => grads.get(x.id) ?? zerosLike(x));
+  const seen = new Set<number>();
+  return xs.map((x) => {
+    const g = grads.get(x.id);
+    if (!g) return zerosLike(x);
+    // A tensor passed twice gets its hooks run once.
+    if (!seen.has(x.id)) {
+      seen.add(x.id);
+      grads.set(x.id, applyHooks(x, g));
+    }
+    return grads.get(x.id)!;
+  });
 }
 
 /**
@@ -54,7 +87,8 @@ function valueAndGradsOf(
 ): { value: Tensor; grads: Tensor[] } {
   assertDifferentiable(api, xs);
   const tape = new Tape();
-  for (const x of xs) tape.watch(x);
+  // requiresGrad false makes a tensor a constant here: nothing computed only from it is recorded.
+  for (const x of xs) if (x.requiresGrad) tape.watch(x);
   startScope();
   let result: { value: Tensor; grads: Tensor[] } | undefined;
   try {

@@ -1,5 +1,6 @@
-import { closeFailureScope, keep, openFailureScope } from '../tensor/engine.js';
-import type { Tensor } from '../tensor/tensor.js';
+import { isRecording, recordOp } from '../autograd/tape.js';
+import { aliasTensor, closeFailureScope, keep, openFailureScope } from '../tensor/engine.js';
+import type { HookHandle, Tensor } from '../tensor/tensor.js';
 import { noGrad } from '../ops/gradient-control.js';
 import { cast } from '../ops/elementwise.js';
 import { reshape } from '../ops/layout.js';
@@ -8,6 +9,15 @@ import { ArgumentError, GradstreamError, fmtShape } from '../util/errors.js';
 
 /** Called after a module's forward pass with the module, its input and its output. */
 export type ForwardHook = (module: Module, input: Tensor, output: Tensor) => void;
+
+/**
+ * Called in a backward pass with the gradient of the loss with respect to the
+ * module's input (null when nothing upstream needs it, e.g. the first layer)
+ * and output, as PyTorch's `register_full_backward_hook`. Returning a tensor
+ * replaces the input gradient.
+ */
+// biome-ignore lint/suspicious/noConfusingVoidType: a hook that only observes returns nothing
+export type BackwardHook = (module: Module, gradInput: Tensor | null, gradOutput: Tensor) => Tensor | undefined | void;
 
 /** Float dtypes a layer's parameters can be created in. */
 export type FloatDType = 'float32' | 'float64';
@@ -91,6 +101,13 @@ function label(e: Error, origin: ErrorOrigin): void {
   if (typeof stack === 'string') e.stack = stack.replace(before, () => e.message);
 }
 
+/** The same values as a recorded op whose gradient is its output's: a place for hooks to see a gradient. */
+function identity(x: Tensor): Tensor {
+  const y = aliasTensor(x, x.shape);
+  recordOp('backwardHook', [x], y, (dy) => [dy]);
+  return y;
+}
+
 function assertName(kind: string, name: string, taken: boolean): void {
   if (name === '' || name.includes('.'))
     throw new ArgumentError(kind, `name '${name}' must be non-empty and contain no '.'`);
@@ -123,6 +140,7 @@ export abstract class Module {
   private readonly ownBuffers = new Map<string, Tensor>();
   private readonly ownModules = new Map<string, Module>();
   private readonly hooks = new Set<ForwardHook>();
+  private readonly backwardHooks = new Set<BackwardHook>();
   private isTraining = true;
 
   /** The forward pass. Call modules through `call` so hooks fire. */
@@ -138,7 +156,7 @@ export abstract class Module {
     const mark = openFailureScope();
     callDepth++;
     try {
-      const y = this.forward(x);
+      const y = this.backwardHooks.size ? this.forwardWithBackwardHooks(x) : this.forward(x);
       for (const hook of this.hooks) hook(this, x, y);
       callDepth--;
       closeFailureScope(mark, false);
@@ -169,6 +187,85 @@ export abstract class Module {
     return () => {
       this.hooks.delete(own);
     };
+  }
+
+  /**
+   * Registers a hook run in every backward pass through this module, with the
+   * gradients with respect to its input and output (see {@link BackwardHook}).
+   * Only calls made while a gradient is being recorded are hooked.
+   * @example
+   * ```ts
+   * const h = conv.registerFullBackwardHook((m, gIn, gOut) => console.log(gOut.shape));
+   * h.remove();
+   * ```
+   */
+  registerFullBackwardHook(hook: BackwardHook): HookHandle {
+    if (typeof hook !== 'function')
+      throw new ArgumentError('registerFullBackwardHook', `hook must be a function, got ${typeof hook}`);
+    const own: BackwardHook = (...args) => hook(...args);
+    this.backwardHooks.add(own);
+    return {
+      remove: () => {
+        this.backwardHooks.delete(own);
+      },
+    };
+  }
+
+  /**
+   * The forward pass between two recorded identities, PyTorch's trick: the
+   * output identity's gradient is the complete output gradient, and the input
+   * identity's is the complete input gradient, known only once every use of
+   * the input inside `forward` has contributed.
+   */
+  private forwardWithBackwardHooks(x: Tensor): Tensor {
+    const inputTracked = isRecording([x]);
+    const input = inputTracked ? identity(x) : x;
+    const y = this.forward(input);
+    if (!isRecording([y])) return y;
+    const output = identity(y);
+    let gradOutput: Tensor | undefined;
+    const fire = (gradInput: Tensor | null): Tensor | undefined => {
+      let replaced: Tensor | undefined;
+      for (const hook of [...this.backwardHooks]) {
+        const r = hook(this, replaced ?? gradInput, gradOutput!);
+        if (r !== undefined && gradInput) replaced = r;
+      }
+      return replaced;
+    };
+    output.registerHook((g) => {
+      gradOutput = g;
+      if (!inputTracked) fire(null);
+    });
+    if (inputTracked) input.registerHook((g) => (gradOutput ? fire(g) : undefined));
+    return output;
+  }
+
+  /** Sets `requiresGrad` on every parameter of this module and its descendants (PyTorch's `requires_grad_`); returns this. */
+  setRequiresGrad(requiresGrad = true): this {
+    for (const p of this.parameters()) p.requiresGrad = requiresGrad;
+    return this;
+  }
+
+  /**
+   * Fixes every parameter of this module and its descendants: no gradient
+   * is computed for them and optimizers leave them as they are. Returns this.
+   * @example
+   * ```ts
+   * model.features.freeze(); // train the classifier only
+   * ```
+   */
+  freeze(): this {
+    return this.setRequiresGrad(false);
+  }
+
+  /** Makes every parameter of this module and its descendants trainable again; returns this. */
+  unfreeze(): this {
+    return this.setRequiresGrad(true);
+  }
+
+  /** The parameters with `requiresGrad` (not frozen), in state-dict order. */
+  trainableParameters(): Tensor[] {
+    return this.parameters().filter((p) => p.requiresGrad);
   }
 
   /** Registers a trainable tensor under `name` (kept out of tidy scopes) and returns it. */
@@ -267,7 +364,8 @@ export abstract class Module {
   /**
    * Copies values from a state dict into this module's parameters and
    * buffers (casting dtype where needed; the source tensors stay the
-   * caller's). Shape mismatches always throw; missing and unexpected keys
+   * caller's). Each parameter keeps its own `requiresGrad`, as in PyTorch
+   * (weight files carry frozen names in metadata: see `@gradstream/models`). Shape mismatches always throw; missing and unexpected keys
    * throw unless `strict` is false, in which case they are returned.
    *
    * @example

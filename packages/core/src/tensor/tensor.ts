@@ -1,10 +1,23 @@
 import type { DType, Shape, TypedArray } from '../backend/types.js';
-import { DisposedTensorError, ShapeError, fmtShape } from '../util/errors.js';
+import { ArgumentError, DisposedTensorError, ShapeError, fmtShape } from '../util/errors.js';
 import type { Storage } from './engine.js';
 import { adoptStorage, newTensorId, releaseTensor } from './engine.js';
 import { sizeOf } from './shape.js';
 // Declares Symbol.dispose for the published .d.ts (browser projects on lib es2023 lack it).
 import '../util/disposable.js';
+
+/**
+ * Called with a tensor's gradient once it is complete in a backward pass;
+ * returning a tensor (same shape and dtype) replaces the gradient from there
+ * on, as PyTorch's `Tensor.register_hook`.
+ */
+// biome-ignore lint/suspicious/noConfusingVoidType: a hook that only observes returns nothing
+export type GradientHook = (grad: Tensor) => Tensor | undefined | void;
+
+/** What `registerHook` returns: `remove()` unregisters the hook (idempotent). */
+export interface HookHandle {
+  remove(): void;
+}
 
 /** Nested arrays of numbers (or booleans), as returned by `toArray()`. */
 export type NestedArray = number | boolean | NestedArray[];
@@ -32,6 +45,22 @@ export class Tensor {
   private disposePending = false;
   /** @internal The backend memory behind this tensor; `adopt` swaps it. */
   storage: Storage;
+  /**
+   * Whether gradients are computed for this tensor (default true). False
+   * makes it a constant to autograd, as PyTorch's `requires_grad_(False)`:
+   * `grad`, `variableGrads` and the other transforms do not track it, so no
+   * backward kernel runs for it (and none for a subgraph that depends only on
+   * such tensors); its gradient comes back as zeros, and optimizers leave it
+   * unchanged. `Module.freeze()` sets it on a module's parameters.
+   *
+   * @example
+   * ```ts
+   * conv.weight.requiresGrad = false; // or conv.freeze()
+   * ```
+   */
+  requiresGrad = true;
+  private hooks: Map<number, GradientHook> | undefined;
+  private nextHookId = 0;
 
   /**
    * Not for users: tensors come from the creation functions (`tensor`,
@@ -146,6 +175,37 @@ export class Tensor {
       );
     }
     adoptStorage(this, source);
+  }
+
+  /**
+   * Registers `hook`, called with this tensor's gradient each time a backward
+   * pass has summed it (once per pass, after every use of the tensor has
+   * contributed). A hook returning a tensor replaces the gradient: what flows
+   * on to the ops that made this tensor, or what `grad` returns for an input.
+   * Hooks run in registration order, each seeing the previous one's result.
+   *
+   * @example
+   * ```ts
+   * const h = x.registerHook((g) => mul(g, 2)); // doubles x's gradient
+   * h.remove();
+   * ```
+   */
+  registerHook(hook: GradientHook): HookHandle {
+    if (typeof hook !== 'function')
+      throw new ArgumentError('registerHook', `hook must be a function, got ${typeof hook}`);
+    this.hooks ??= new Map();
+    const id = this.nextHookId++;
+    this.hooks.set(id, hook);
+    return {
+      remove: () => {
+        this.hooks?.delete(id);
+      },
+    };
+  }
+
+  /** @internal The registered gradient hooks, in registration order (none: empty). */
+  gradientHooks(): readonly GradientHook[] {
+    return this.hooks ? [...this.hooks.values()] : [];
   }
 
   toString(): string {
