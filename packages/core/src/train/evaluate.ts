@@ -4,6 +4,7 @@ import { noGrad } from '../ops/gradient-control.js';
 import { tidy } from '../tensor/engine.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { ArgumentError } from '../util/errors.js';
+import { checkOptions } from '../util/options.js';
 import type { MetricValues } from './events.js';
 import { yieldToEventLoop } from './event-loop.js';
 import { MetricAverager, type MetricSpec, type Metrics, batchMetrics, resolveMetrics } from './metrics.js';
@@ -95,6 +96,7 @@ export async function evaluate(
   data: AsyncIterable<Batch>,
   options: EvaluateOptions = {},
 ): Promise<MetricValues> {
+  checkOptions('evaluate', options, ['loss', 'metrics']);
   const result = await evaluateBatches(
     model,
     data,

@@ -4,9 +4,13 @@ import { crossEntropy, type LossFn } from '../nn/loss.js';
 import type { Module } from '../nn/module.js';
 import { clipGradNorm } from '../optim/clip.js';
 import type { Optimizer } from '../optim/optimizer.js';
-import { tidy } from '../tensor/engine.js';
+import { add, mul } from '../ops/elementwise.js';
+import { noGrad } from '../ops/gradient-control.js';
+import { keep, tidy } from '../tensor/engine.js';
+import type { Tensor } from '../tensor/tensor.js';
 import { Random, globalRandom, withGenerator } from '../tensor/random.js';
 import { ArgumentError, GradstreamError } from '../util/errors.js';
+import { checkOptions } from '../util/options.js';
 import type { TrainEvent } from './events.js';
 import { type Batch, disposeBatch, evaluateBatches } from './evaluate.js';
 import { yieldToEventLoop } from './event-loop.js';
@@ -19,15 +23,38 @@ export interface FitOptions {
   /** Evaluated after each epoch (eval mode, no gradients). */
   readonly validation?: AsyncIterable<Batch>;
   readonly epochs: number;
-  /** Updates `optimizer.params`, which need not be all of the model's (freeze layers by leaving them out). */
+  /** Updates `optimizer.params`, which need not be all of the model's; frozen parameters (requiresGrad false) are left as they are. */
   readonly optimizer: Optimizer;
   /** Output and targets to a scalar (crossEntropy). */
   readonly loss?: LossFn;
   /** Reported per batch and per epoch (['accuracy']; [] for regression). */
   readonly metrics?: readonly MetricSpec[];
-  /** Clip the global gradient norm to this before each step. */
+  /** Clip the global gradient norm to this before each step (of the accumulated gradient when accumulating). */
   readonly clipNorm?: number;
+  /**
+   * Gradient accumulation (1): each batch's loss is scaled by 1/k before the
+   * backward pass and the gradients are summed, so the optimizer steps every
+   * k batches on the mean gradient of k batches, as PyTorch users write by
+   * hand (`(loss / k).backward()`, `optimizer.step()` every k). An epoch whose
+   * batch count is not a multiple of k ends with a partial window of r < k
+   * batches: it still steps, on the mean of its r gradients (the sum scaled
+   * by k/r), so no batch is dropped or under-weighted. Windows never span two
+   * epochs; a run stopped mid-window discards that window. Each batch still
+   * emits its batchEnd, with its own unscaled loss.
+   */
+  readonly accumulate?: number;
 }
+
+const FIT_OPTIONS = [
+  'train',
+  'validation',
+  'epochs',
+  'optimizer',
+  'loss',
+  'metrics',
+  'clipNorm',
+  'accumulate',
+] as const satisfies readonly (keyof FitOptions)[];
 
 /** Training failed at a known place: a non-finite loss, or training data without batches. */
 export class TrainingError extends GradstreamError {
@@ -45,23 +72,35 @@ function lengthOf(data: AsyncIterable<Batch>): number | undefined {
   return typeof n === 'number' ? n : undefined;
 }
 
-/** Forward, loss, backward and update for one batch; everything it allocates is freed before it returns. */
+/** Clips (when asked) and applies gradients. */
+function applyStep(options: FitOptions, grads: readonly Tensor[]): void {
+  options.optimizer.step(options.clipNorm === undefined ? grads : clipGradNorm(grads, options.clipNorm).grads);
+}
+
+/**
+ * Forward, loss, backward and, unless the batch only adds to an
+ * accumulation window, the update; everything it allocates is freed before
+ * it returns (the window's sums are kept by `window`).
+ */
 function trainStep(
   model: Module,
   batch: Batch,
   options: FitOptions,
   loss: LossFn,
   metrics: Metrics,
+  window: GradientWindow,
   at: { epoch: number; step: number; batch: number },
 ): { loss: number; metrics: Record<string, number> } {
   return tidy(() => {
     let values: Record<string, number> = {};
-    const { value, grads } = variableGrads(() => {
+    let raw: Tensor | undefined;
+    const { grads } = variableGrads(() => {
       const out = model.call(batch.x);
       values = batchMetrics(metrics, out, batch.y);
-      return loss(out, batch.y);
+      raw = loss(out, batch.y);
+      return window.size === 1 ? raw : mul(raw, 1 / window.size);
     }, options.optimizer.params);
-    const lossValue = value.item();
+    const lossValue = raw!.item();
     if (!Number.isFinite(lossValue)) {
       throw new TrainingError(
         `loss is ${lossValue} at epoch ${at.epoch}, step ${at.step} (batch ${at.batch} of the epoch); the parameters were not updated`,
@@ -69,9 +108,45 @@ function trainStep(
         at.step,
       );
     }
-    options.optimizer.step(options.clipNorm === undefined ? grads : clipGradNorm(grads, options.clipNorm).grads);
+    if (window.size === 1) applyStep(options, grads);
+    else if (window.add(grads)) window.flush((summed) => applyStep(options, summed));
     return { loss: lossValue, metrics: values };
   });
+}
+
+/** Sums of gradients over an accumulation window of `size` batches, kept out of tidy scopes. */
+class GradientWindow {
+  private sums: Tensor[] | undefined;
+  private count = 0;
+
+  constructor(readonly size: number) {}
+
+  /** Adds one batch's (already 1/size-scaled) gradients; returns whether the window is full. */
+  add(grads: readonly Tensor[]): boolean {
+    const old = this.sums;
+    this.sums = noGrad(() => grads.map((g, i) => keep(old ? add(old[i]!, g) : add(g, 0))));
+    if (old) for (const t of old) t.dispose();
+    this.count++;
+    return this.count === this.size;
+  }
+
+  /** Hands the window's mean gradient to `step` (a partial window rescaled by size/count) and empties it. */
+  flush(step: (grads: readonly Tensor[]) => void): void {
+    const sums = this.sums;
+    if (!sums) return;
+    const scale = this.size / this.count;
+    try {
+      tidy(() => step(scale === 1 ? sums : noGrad(() => sums.map((s) => mul(s, scale)))));
+    } finally {
+      this.dispose();
+    }
+  }
+
+  dispose(): void {
+    if (this.sums) for (const t of this.sums) t.dispose();
+    this.sums = undefined;
+    this.count = 0;
+  }
 }
 
 async function run(
@@ -89,6 +164,7 @@ async function run(
   const start = performance.now();
   const elapsed = (): number => performance.now() - start;
   const wasTraining = model.training;
+  const window = new GradientWindow(options.accumulate ?? 1);
   let step = 0;
   emit({ type: 'trainStart', epochs: options.epochs, stepsPerEpoch: lengthOf(options.train) });
   try {
@@ -104,7 +180,9 @@ async function run(
         try {
           // Leaving the loop also returns the iterator, so the data source can clean up.
           if (stopped()) return;
-          result = withGenerator(rng, () => trainStep(model, b, options, loss, metrics, { epoch, step, batch }));
+          result = withGenerator(rng, () =>
+            trainStep(model, b, options, loss, metrics, window, { epoch, step, batch }),
+          );
           avg.add(b.x.shape[0] ?? 1, result.loss, result.metrics);
         } finally {
           disposeBatch(b);
@@ -127,6 +205,7 @@ async function run(
         if (stopped()) return;
       }
       if (batch === 0) throw new TrainingError(`the training data yielded no batches in epoch ${epoch}`, epoch, step);
+      window.flush((grads) => applyStep(options, grads));
       const validation = options.validation
         ? await evaluateBatches(model, options.validation, loss, metrics, stopped)
         : undefined;
@@ -141,6 +220,7 @@ async function run(
     }
     emit({ type: 'trainEnd', epochs: options.epochs, steps: step, elapsedMs: elapsed() });
   } finally {
+    window.dispose();
     model.train(wasTraining);
   }
 }
@@ -166,6 +246,9 @@ async function run(
  * ```
  */
 export function fit(model: Module, options: FitOptions): Observable<TrainEvent> {
+  checkOptions('fit', options, [...FIT_OPTIONS]);
+  if (options.accumulate !== undefined && (!Number.isInteger(options.accumulate) || options.accumulate < 1))
+    throw new ArgumentError('fit', `accumulate must be a positive integer, got ${options.accumulate}`);
   if (!Number.isInteger(options.epochs) || options.epochs < 1)
     throw new ArgumentError('fit', `epochs must be a positive integer, got ${options.epochs}`);
   if (options.clipNorm !== undefined && !(options.clipNorm > 0))

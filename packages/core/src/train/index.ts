@@ -32,6 +32,7 @@ export {
   type EarlyStoppingOptions,
   type CheckpointOptions,
 } from './operators.js';
+export { reduceLROnPlateau, type ReduceLROnPlateauOptions } from './plateau.js';
 export {
   progressBar,
   renderBatchLine,

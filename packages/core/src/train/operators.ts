@@ -1,5 +1,6 @@
 import { type MonoTypeOperatorFunction, Observable, concatMap, defer, from, map, of, takeWhile } from 'rxjs';
 import { ArgumentError } from '../util/errors.js';
+import { checkOptions } from '../util/options.js';
 import type { BatchEndEvent, EpochEndEvent, TrainEvent } from './events.js';
 import { BestTracker, type Monitor, type MonitorMode, defaultMode, monitoredValue } from './monitor.js';
 
@@ -28,6 +29,7 @@ export interface EarlyStoppingOptions {
  * ```
  */
 export function earlyStopping(options: EarlyStoppingOptions = {}): MonoTypeOperatorFunction<TrainEvent> {
+  checkOptions('earlyStopping', options, ['monitor', 'patience', 'minDelta', 'mode']);
   const monitor = options.monitor ?? 'validation.loss';
   const patience = options.patience ?? 0;
   if (!Number.isInteger(patience) || patience < 0)
@@ -73,7 +75,7 @@ export function checkpoint(
   handler: (event: EpochEndEvent) => void | Promise<void>,
   options: CheckpointOptions = {},
 ): MonoTypeOperatorFunction<TrainEvent> {
-  const { monitor } = options;
+  const { monitor } = checkOptions('checkpoint', options, ['monitor', 'mode']);
   return (source) =>
     defer(() => {
       const best = monitor ? new BestTracker(options.mode ?? defaultMode(monitor)) : undefined;

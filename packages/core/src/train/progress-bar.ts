@@ -1,4 +1,5 @@
 import { type MonoTypeOperatorFunction, defer, tap } from 'rxjs';
+import { checkOptions } from '../util/options.js';
 import type { BatchEndEvent, EpochEndEvent, TrainEvent } from './events.js';
 
 /** Where progress goes: a writable text stream such as process.stderr. */
@@ -76,6 +77,7 @@ function defaultStream(): ProgressStream {
  * ```
  */
 export function progressBar(options: ProgressBarOptions = {}): MonoTypeOperatorFunction<TrainEvent> {
+  checkOptions('progressBar', options, ['stream']);
   return (source) =>
     defer(() => {
       const out = options.stream ?? defaultStream();
