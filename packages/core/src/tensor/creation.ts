@@ -170,18 +170,27 @@ export function arange(start: number, stop?: number, step = 1, dtype: DType = 'f
   return writeTensor(store, [n], dtype);
 }
 
-function randomTensor(op: string, shape: Shape, dtype: DType, sample: () => number): Tensor {
+/**
+ * Random values are drawn on the host into one typed array and then uploaded,
+ * so a seed gives the same tensor on every backend.
+ */
+function randomTensor(
+  op: string,
+  shape: Shape,
+  dtype: DType,
+  fill: (out: Float32Array | Float64Array) => void,
+): Tensor {
   assertShape(op, shape);
   if (dtype !== 'float32' && dtype !== 'float64')
     throw new DTypeError(op, `expects a float dtype, got ${dtype} for shape ${fmtShape(shape)}`);
-  const store = allocArray(op, dtype, sizeOf(shape));
-  for (let i = 0; i < store.length; i++) store[i] = sample();
+  const store = allocArray(op, dtype, sizeOf(shape)) as Float32Array | Float64Array;
+  fill(store);
   return writeTensor(store, shape, dtype);
 }
 
 /** Uniform samples in [low, high) from the seeded generator. */
 export function uniform(shape: Shape, low = 0, high = 1, dtype: DType = 'float32'): Tensor {
-  return randomTensor('uniform', shape, dtype, () => low + (high - low) * globalRandom.next());
+  return randomTensor('uniform', shape, dtype, (out) => globalRandom.fillUniform(out, low, high));
 }
 
 /** Uniform samples in [0, 1) from the seeded generator. */
@@ -191,5 +200,5 @@ export function rand(shape: Shape, dtype: DType = 'float32'): Tensor {
 
 /** Normal samples (mean, std) from the seeded generator. */
 export function randn(shape: Shape, mean = 0, std = 1, dtype: DType = 'float32'): Tensor {
-  return randomTensor('randn', shape, dtype, () => mean + std * globalRandom.normal());
+  return randomTensor('randn', shape, dtype, (out) => globalRandom.fillNormal(out, mean, std));
 }
