@@ -86,6 +86,8 @@ export function playgroundConfig(options: PlaygroundConfigOptions = {}): UserCon
     // Relative asset URLs, so the built page also works from a sub-path.
     base: './',
     plugins: [mnistPlugin],
+    // The training worker is an ES module (it imports the wasm backend, which starts workers of its own).
+    worker: { format: 'es' },
     build: {
       target: 'es2022',
       outDir: 'dist',

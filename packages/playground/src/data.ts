@@ -14,7 +14,7 @@ export function standardizeImages(x: Float32Array): Float32Array {
 /** Test images scored while training: the first 1,000 of the test split, as `gradstream eval --limit 1000` scores. */
 export const HELD_OUT = 1000;
 
-/** The data the page trains and scores on. */
+/** The data the training worker trains and scores on. */
 export interface MnistData {
   readonly train: Dataset;
   readonly test: Dataset;

@@ -1,17 +1,17 @@
 /**
- * The playground: LeNet-5 trained on MNIST in the page. Each piece lives in
- * its own file; this one wires them to the page's controls.
+ * The playground: LeNet-5 trained on MNIST in a Web Worker (train-worker.ts),
+ * shown live in the page. Each piece lives in its own file; this one wires
+ * them to the page's controls and to the worker's messages.
  */
-import { memory } from '@gradstream/core';
-import type { Optimizer } from '@gradstream/core/optim';
-import { type LeNet5, lenet5 } from '@gradstream/models';
-import { type Subscription, asyncScheduler, filter, scan, share, take, throttleTime } from 'rxjs';
+import { type Dataset, mnistFromUrl } from '@gradstream/datasets';
+import { type LeNet5, lenet5, loadWeights, weightsToBytes } from '@gradstream/models';
+import { asyncScheduler, filter, fromEvent, map, share, take, throttleTime } from 'rxjs';
 import { type Engine, describeEngine, useEngine } from './backend.js';
 import { Curves } from './charts.js';
-import { type MnistData, loadMnist } from './data.js';
 import { drawingPad } from './draw.js';
 import { renderLayers } from './layers.js';
-import { type TrainSettings, batches, heldOutAccuracy, makeOptimizer } from './training.js';
+import type { FromWorker, RunSettings, ToWorker, WorkerMemory } from './protocol.js';
+import type { TrainSettings } from './training.js';
 import { weightsButtons } from './weights.js';
 import { trainXo } from './xo.js';
 
@@ -27,14 +27,23 @@ function status(text: string): void {
 }
 const curves = new Curves($('#curves'));
 
-let engine: Engine;
-let data: MnistData;
-let model: LeNet5 | undefined;
-let optimizer: Optimizer | undefined;
-/** The subscription to the running fit(); undefined while stopped. */
-let run: Subscription | undefined;
+const worker = new Worker(new URL('./train-worker.ts', import.meta.url), { type: 'module' });
+const send = (message: ToWorker, transfer: Transferable[] = []): void => worker.postMessage(message, { transfer });
+const messages = fromEvent<MessageEvent<FromWorker>>(worker, 'message').pipe(
+  map((e) => e.data),
+  share(),
+);
+const on = <T extends FromWorker['type']>(type: T) =>
+  messages.pipe(filter((m): m is Extract<FromWorker, { type: T }> => m.type === type));
 
-function settings(): TrainSettings & { backend: Engine['backend']; threads: number } {
+let test: Dataset;
+/** The page's copy of the worker's model, kept up to date from its weights, for the layer view and the drawing pad. */
+let copy: LeNet5;
+/** Whether the worker has a model to resume (trained or loaded). */
+let hasModel = false;
+let running = false;
+
+function settings(): RunSettings {
   const f = new FormData(form);
   return {
     batchSize: Number(f.get('batchSize')),
@@ -46,131 +55,84 @@ function settings(): TrainSettings & { backend: Engine['backend']; threads: numb
 }
 
 function showEngine(e: Engine): void {
-  engine = e;
-  $('#engine').textContent = `Training on the ${describeEngine(e)}.`;
+  $('#engine').textContent = `Training in a Web Worker on the ${describeEngine(e)}.`;
   const threads = form.elements.namedItem('threads') as HTMLInputElement;
   threads.disabled = !e.isolated;
   if (!e.isolated) threads.value = '1';
 }
 
-function showMemory(): void {
-  const m = memory();
+function showMemory(m: WorkerMemory): void {
   $('#memory').textContent = `${m.numTensors} (${(m.numBytes / 2 ** 20).toFixed(2)} MB)`;
 }
 
-function showAccuracy(): number | undefined {
-  if (!model) return undefined;
-  const acc = heldOutAccuracy(model, data.heldOut);
-  $('#accuracy').textContent = `${(acc * 100).toFixed(1)}%`;
-  return acc;
-}
-
 function showLayers(): void {
-  if (model)
-    renderLayers($('#network'), $('#filters'), model, data.test, Number($<HTMLInputElement>('#image-index').value));
+  if (hasModel)
+    renderLayers($('#network'), $('#filters'), copy, test, Number($<HTMLInputElement>('#image-index').value));
 }
 
-function setRunning(running: boolean): void {
-  buttons.start.disabled = running;
-  buttons.stop.disabled = !running;
-  buttons.resume.disabled = running || !model;
+function setRunning(active: boolean): void {
+  running = active;
+  buttons.start.disabled = active;
+  buttons.stop.disabled = !active;
+  buttons.resume.disabled = active || !hasModel;
   for (const id of ['#save-file', '#save-browser', '#load-browser', '#load-file'])
-    $<HTMLButtonElement>(id).disabled = running;
+    $<HTMLButtonElement>(id).disabled = active;
 }
 
-/** A new model and optimizer on the chosen backend (the old ones freed), untrained. */
-async function freshModel(s: ReturnType<typeof settings>): Promise<LeNet5> {
-  optimizer?.dispose();
-  model?.dispose();
-  showEngine(await useEngine(s.backend, s.threads));
-  model = lenet5({ seed: 0 });
-  optimizer = makeOptimizer(model, s);
-  return model;
-}
-
-const ema = (previous: number | undefined, value: number): number =>
-  previous === undefined ? value : 0.95 * previous + 0.05 * value;
-
-/** Subscribes to fit(): training runs until the subscription ends (Stop). */
-function subscribe(s: TrainSettings): void {
-  const m = model!;
-  const opt = optimizer!;
-  const events = batches(m, opt, data.train, s);
-  // Smoothed loss and accuracy per step; RxJS operators thin them for the views, nothing is buffered.
-  const progress = events.pipe(
-    scan(
-      (acc, e) => ({
-        step: opt.stepCount,
-        loss: ema(acc.loss, e.loss),
-        accuracy: ema(acc.accuracy, e.metrics.accuracy ?? 0),
-        samplesPerSec: e.samplesPerSec,
-      }),
-      { step: 0, loss: undefined as number | undefined, accuracy: undefined as number | undefined, samplesPerSec: 0 },
-    ),
-    share(),
-  );
-  const started = performance.now();
-  run = progress.subscribe({
-    next: (p) => {
-      $('#step').textContent = String(p.step);
-      $('#loss').textContent = p.loss!.toFixed(4);
-      $('#speed').textContent = p.samplesPerSec.toFixed(0);
-      showMemory();
-    },
-    error: (e: unknown) => {
-      status(`training stopped: ${(e as Error).message}`);
-      stop();
-    },
-  });
-  run.add(
-    progress
-      .pipe(take(1))
-      .subscribe(() => status(`first step ${Math.round(performance.now() - started)} ms after Start`)),
-  );
-  run.add(
-    progress.pipe(throttleTime(250, asyncScheduler, { leading: true, trailing: true })).subscribe((p) =>
-      curves.add([
-        { x: p.step, metric: 'loss', split: 'train', value: p.loss! },
-        { x: p.step, metric: 'accuracy', split: 'train', value: p.accuracy! },
-      ]),
-    ),
-  );
-  run.add(
-    progress.pipe(filter((p) => p.step % 100 === 0)).subscribe((p) => {
-      curves.add([{ x: p.step, metric: 'accuracy', split: 'test', value: showAccuracy()! }]);
-    }),
-  );
-  run.add(progress.pipe(throttleTime(1000, asyncScheduler, { leading: true, trailing: true })).subscribe(showLayers));
+let started = 0;
+function begin(type: 'start' | 'resume'): void {
+  started = performance.now();
+  hasModel = true;
   setRunning(true);
+  on('step')
+    .pipe(take(1))
+    .subscribe(() => status(`first step ${Math.round(performance.now() - started)} ms after ${type}`));
+  send({ type, settings: settings() });
 }
 
-function stop(): void {
-  run?.unsubscribe();
-  run = undefined;
-  setRunning(false);
-  if (!model) return;
-  const acc = showAccuracy()!;
-  curves.add([{ x: optimizer!.stepCount, metric: 'accuracy', split: 'test', value: acc }]);
+on('engine').subscribe((m) => showEngine(m.engine));
+on('step').subscribe((p) => {
+  $('#step').textContent = String(p.step);
+  $('#loss').textContent = p.loss.toFixed(4);
+  $('#speed').textContent = p.samplesPerSec.toFixed(0);
+  showMemory(p.memory);
+});
+// The curves are redrawn at most four times a second, whatever the step rate; nothing is buffered.
+on('step')
+  .pipe(throttleTime(250, asyncScheduler, { leading: true, trailing: true }))
+  .subscribe((p) =>
+    curves.add([
+      { x: p.step, metric: 'loss', split: 'train', value: p.loss },
+      { x: p.step, metric: 'accuracy', split: 'train', value: p.accuracy },
+    ]),
+  );
+on('heldOut').subscribe((m) => {
+  $('#accuracy').textContent = `${(m.accuracy * 100).toFixed(1)}%`;
+  curves.add([{ x: m.step, metric: 'accuracy', split: 'test', value: m.accuracy }]);
+});
+on('weights').subscribe((m) => {
+  loadWeights(copy, m.weights);
   showLayers();
+});
+on('stopped').subscribe((m) => {
+  $('#step').textContent = String(m.step);
+  showMemory(m.memory);
+  setRunning(false);
   pad.classify();
-  showMemory();
-}
+});
+on('failed').subscribe((m) => {
+  status(m.message);
+  if (running) setRunning(false);
+});
+worker.addEventListener('error', (e) => status(`the training worker failed: ${e.message}`));
 
-buttons.start.addEventListener('click', async () => {
-  stop();
-  const s = settings();
-  await freshModel(s);
+buttons.start.addEventListener('click', () => {
   curves.clear();
   $('#step').textContent = '0';
-  subscribe(s);
+  begin('start');
 });
-buttons.stop.addEventListener('click', stop);
-buttons.resume.addEventListener('click', async () => {
-  const s = settings();
-  // The model stays on its backend; only the thread count can change between runs.
-  if (engine.backend === 'wasm') showEngine(await useEngine('wasm', s.threads));
-  subscribe(s);
-});
+buttons.stop.addEventListener('click', () => send({ type: 'stop' }));
+buttons.resume.addEventListener('click', () => begin('resume'));
 
 $('#image-index').addEventListener('change', showLayers);
 $('#next-image').addEventListener('click', () => {
@@ -179,14 +141,17 @@ $('#next-image').addEventListener('click', () => {
   showLayers();
 });
 
-const pad = drawingPad($<HTMLCanvasElement>('#pad'), $('#draw'), () => model);
+const pad = drawingPad($<HTMLCanvasElement>('#pad'), $('#draw'), () => (hasModel ? copy : undefined));
 
 weightsButtons(
   $('#weights'),
-  // Loading weights before any training needs a model to load them into.
-  async () => model ?? (await freshModel(settings())),
+  async () => copy,
   () => {
-    showAccuracy();
+    // The worker trains on from the loaded weights and scores them.
+    const weights = weightsToBytes(copy);
+    send({ type: 'load', settings: settings(), weights }, [weights.buffer]);
+    hasModel = true;
+    setRunning(false);
     showLayers();
     pad.classify();
   },
@@ -204,16 +169,23 @@ $('#xo-train').addEventListener('click', async () => {
 async function boot(): Promise<void> {
   const threads = form.elements.namedItem('threads') as HTMLInputElement;
   threads.value = String(Math.min(4, navigator.hardwareConcurrency || 1));
-  showEngine(await useEngine('wasm', Number(threads.value)));
-  data = await loadMnist(new URL('data/mnist/', document.baseURI).href);
+  const mnistUrl = new URL('data/mnist/', document.baseURI).href;
+  const ready = new Promise<Extract<FromWorker, { type: 'ready' }>>((resolve) => on('ready').subscribe(resolve));
+  send({ type: 'init', mnistUrl, threads: Number(threads.value) });
+  // The page's own work (its model copy, X vs O, the pad) runs on one thread: it must never block.
+  await useEngine('wasm', 1);
+  copy = lenet5({ seed: 0 });
+  test = await mnistFromUrl('test', mnistUrl, { gzipped: false });
+  const worker = await ready;
+  showEngine(worker.engine);
+  showMemory(worker.memory);
   status(
-    `MNIST loaded (${data.train.length.toLocaleString('en')} training images) ${(performance.now() / 1000).toFixed(1)} s after page load; press Start`,
+    `MNIST loaded (${worker.trainImages.toLocaleString('en')} training images) ${(performance.now() / 1000).toFixed(1)} s after page load; press Start`,
   );
   buttons.start.disabled = false;
   $<HTMLButtonElement>('#xo-train').disabled = false;
   $<HTMLButtonElement>('#load-file').disabled = false;
   $<HTMLButtonElement>('#load-browser').disabled = false;
-  showMemory();
 }
 
 boot().catch((e: unknown) => status(`could not start: ${(e as Error).message}`));

@@ -60,13 +60,44 @@ async function waitForStep(page: Page, n: number, timeout = 240_000): Promise<vo
   });
 }
 
-/** Clicks Stop from inside the page, returning the step shown at that moment. */
-const stopNow = (page: Page): Promise<number> =>
-  page.evaluate(() => {
+/**
+ * Clicks Stop from inside the page and waits until the worker has ended the
+ * run (Start is enabled again), returning the step shown when Stop was pressed.
+ */
+async function stopNow(page: Page): Promise<number> {
+  const shown = await page.evaluate(() => {
     const shown = Number(document.querySelector('#step')!.textContent);
     document.querySelector<HTMLButtonElement>('#stop')!.click();
     return shown;
   });
+  await page.waitForSelector('#start:not([disabled])', { timeout: 10_000 });
+  return shown;
+}
+
+/**
+ * Starts timing the page's own thread: a 10 ms timer whose longest gap
+ * between firings is how long the page could not respond (training runs in
+ * a worker, so this stays short). Returns a function that stops the timer
+ * and resolves with that gap in ms.
+ */
+async function watchMainThread(page: Page): Promise<() => Promise<number>> {
+  await page.evaluate(() => {
+    const w = window as unknown as { gap: number; timer: number };
+    let last = performance.now();
+    w.gap = 0;
+    w.timer = window.setInterval(() => {
+      const now = performance.now();
+      w.gap = Math.max(w.gap, now - last);
+      last = now;
+    }, 10);
+  });
+  return () =>
+    page.evaluate(() => {
+      const w = window as unknown as { gap: number; timer: number };
+      clearInterval(w.timer);
+      return w.gap;
+    });
+}
 
 /** Draws strokes (lists of points in the 280×280 pad's coordinates) with the mouse. */
 async function draw(page: Page, strokes: readonly (readonly [number, number])[][]): Promise<string> {
@@ -141,7 +172,7 @@ describe('the playground, cross-origin isolated', () => {
     await page.waitForSelector('#start:not([disabled])', { timeout: 60_000 });
     measured.readyMs = Date.now() - t0;
     expect(await page.evaluate(() => globalThis.crossOriginIsolated)).toBe(true);
-    expect(await text(page, '#engine')).toContain('wasm backend, 2 threads (cross-origin isolated)');
+    expect(await text(page, '#engine')).toContain('Web Worker on the wasm backend, 2 threads (cross-origin isolated)');
     expect(problems).toEqual([]);
   });
 
@@ -152,8 +183,10 @@ describe('the playground, cross-origin isolated', () => {
     measured.firstStepMs = Date.now() - t0 + measured.readyMs!;
     await waitForStep(page, 20);
     const early = Number(await text(page, '#loss'));
+    const longestGap = await watchMainThread(page);
     await waitForStep(page, STEPS);
     measured.samplesPerSec = Number(await text(page, '#speed'));
+    measured.mainThreadGapMs = await longestGap();
     if (process.env.PLAYGROUND_SCREENSHOT)
       await page.screenshot({ path: process.env.PLAYGROUND_SCREENSHOT, fullPage: true });
     const shown = await stopNow(page);
@@ -163,9 +196,12 @@ describe('the playground, cross-origin isolated', () => {
     // Stop ends the run at the batch boundary: no step after the one shown when it was pressed.
     await page.waitForTimeout(1000);
     expect(await step(page)).toBeLessThanOrEqual(shown + 1);
+    // The page stayed responsive while the worker trained.
+    expect(measured.mainThreadGapMs).toBeLessThan(500);
     console.log(
       `playground: page ready ${measured.readyMs} ms after navigation, first step ${measured.firstStepMs} ms after navigation; ` +
-        `loss ${early} -> ${late}; held-out accuracy ${await text(page, '#accuracy')}; ${measured.samplesPerSec} samples/s in Chromium (2 threads)`,
+        `loss ${early} -> ${late}; held-out accuracy ${await text(page, '#accuracy')}; ${measured.samplesPerSec} samples/s in Chromium (2 threads); ` +
+        `page thread unresponsive at most ${Math.round(measured.mainThreadGapMs!)} ms at a time while training`,
     );
   });
 
