@@ -143,6 +143,7 @@ const internalOps = new Set([
   'convGeometry',
   'convOutputShape',
   'windowGeometry',
+  'planeOffsets',
 ]);
 
 it('every op export is either public or declared internal here', async () => {

@@ -1,8 +1,10 @@
-import { type Padding, perDim } from '../ops/conv-geometry.js';
+import { type Padding, perDim, resolvePadding } from '../ops/conv-geometry.js';
 import { conv1d, conv2d, conv3d, convTranspose1d, convTranspose2d, convTranspose3d } from '../ops/conv.js';
+import { pad } from '../ops/pad.js';
 import { sizeOf } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { ArgumentError, fmtValue } from '../util/errors.js';
+import { checkOptions } from '../util/options.js';
 import { assertPositiveIntegers } from './arguments.js';
 import { defaultUniform } from './init.js';
 import { type FloatDType, Module } from './module.js';
@@ -17,7 +19,17 @@ export interface ConvLayerOptions {
   /** Learn a per-channel bias (default true). */
   readonly bias?: boolean;
   readonly dtype?: FloatDType;
+  /**
+   * What the padding holds, as PyTorch's padding_mode: 'zeros' (default),
+   * or the input 'reflect'ed, 'replicate'd or wrapped around ('circular').
+   */
+  readonly paddingMode?: PaddingMode;
 }
+
+/** PyTorch's padding_mode of the convolution layers. */
+export type PaddingMode = 'zeros' | 'reflect' | 'replicate' | 'circular';
+
+const PADDING_MODES: readonly PaddingMode[] = ['zeros', 'reflect', 'replicate', 'circular'];
 
 const CONV = [conv1d, conv2d, conv3d] as const;
 const CONV_TRANSPOSE = [convTranspose1d, convTranspose2d, convTranspose3d] as const;
@@ -35,6 +47,7 @@ function checkGroups(op: string, inChannels: number, outChannels: number, groups
 abstract class ConvNd extends Module {
   readonly weight: Tensor;
   readonly bias: Tensor | undefined;
+  private readonly kernel: readonly number[];
 
   constructor(
     private readonly rank: 1 | 2 | 3,
@@ -46,10 +59,21 @@ abstract class ConvNd extends Module {
   ) {
     super();
     const op = `Conv${rank}d`;
+    checkOptions(op, options, ['stride', 'padding', 'dilation', 'groups', 'bias', 'dtype', 'paddingMode']);
     assertPositiveIntegers(op, { inChannels, outChannels });
     const groups = options.groups ?? 1;
     checkGroups(op, inChannels, outChannels, groups);
     const kernel = perDim(op, 'kernelSize', kernelSize, rank, 1, 1);
+    this.kernel = kernel;
+    const mode = options.paddingMode ?? 'zeros';
+    if (!PADDING_MODES.includes(mode))
+      throw new ArgumentError(op, `paddingMode must be one of ${PADDING_MODES.join(', ')}, got ${fmtValue(mode)}`);
+    if (
+      mode !== 'zeros' &&
+      options.padding === 'same' &&
+      perDim(op, 'stride', options.stride, rank, 1, 1).some((s) => s !== 1)
+    )
+      throw new ArgumentError(op, "padding 'same' needs stride 1, as in PyTorch");
     const fanIn = (inChannels / groups) * sizeOf(kernel);
     const dtype = options.dtype ?? 'float32';
     this.weight = this.addParameter(
@@ -61,8 +85,17 @@ abstract class ConvNd extends Module {
   }
 
   forward(x: Tensor): Tensor {
-    const { stride, padding, dilation, groups } = this.options;
-    return CONV[this.rank - 1]!(x, this.weight, { stride, padding, dilation, groups, bias: this.bias });
+    const { stride, padding, dilation, groups, paddingMode = 'zeros' } = this.options;
+    const conv = CONV[this.rank - 1]!;
+    if (paddingMode === 'zeros' || x.rank !== this.rank + 2)
+      return conv(x, this.weight, { stride, padding, dilation, groups, bias: this.bias });
+    // As PyTorch: pad the input in the chosen mode, then convolve without padding.
+    const op = `Conv${this.rank}d`;
+    const strides = perDim(op, 'stride', stride, this.rank, 1, 1);
+    const dilations = perDim(op, 'dilation', dilation, this.rank, 1, 1);
+    const pairs = resolvePadding(op, padding, this.rank, x.shape.slice(2), this.kernel, strides, dilations);
+    const padded = pad(x, [[0, 0], [0, 0], ...pairs], { mode: paddingMode });
+    return conv(padded, this.weight, { stride, dilation, groups, bias: this.bias });
   }
 }
 
@@ -139,6 +172,7 @@ abstract class ConvTransposeNd extends Module {
   ) {
     super();
     const op = `ConvTranspose${rank}d`;
+    checkOptions(op, options, ['stride', 'padding', 'outputPadding', 'dilation', 'groups', 'bias', 'dtype']);
     assertPositiveIntegers(op, { inChannels, outChannels });
     const groups = options.groups ?? 1;
     checkGroups(op, inChannels, outChannels, groups);

@@ -15,6 +15,7 @@ import { add, isFloat } from './elementwise.js';
 import { pad, reshape } from './layout.js';
 import { runOp } from './op.js';
 import { freeOnThrow } from '../tensor/engine.js';
+import { checkOptions } from '../util/options.js';
 
 function windowOf(g: ConvGeometry, wShape: Shape, outSpatial: readonly number[]): WindowGeometry {
   return { kernel: wShape.slice(2), stride: g.stride, dilation: g.dilation, padding: g.padding, outShape: outSpatial };
@@ -130,6 +131,8 @@ export interface ConvNdOptions extends ConvOptions {
   readonly bias?: Tensor;
 }
 
+const CONV_ND_OPTIONS = ['stride', 'padding', 'dilation', 'groups', 'bias'] as const;
+
 function assertFloatPair(op: string, x: Tensor, w: Tensor): void {
   if (!isFloat(x.dtype) || x.dtype !== w.dtype)
     throw new DTypeError(op, `x and weight must share a float dtype, got ${x.describe()} and ${w.describe()}`);
@@ -149,6 +152,7 @@ const convNd = freeOnThrow(function convNd(
   w: Tensor,
   options: ConvNdOptions,
 ): Tensor {
+  checkOptions(op, options, CONV_ND_OPTIONS);
   assertFloatPair(op, x, w);
   const g = convGeometry(op, rank, x.shape, w.shape, options);
   return addBias(op, convOp(x, w, g), options.bias, rank);
@@ -202,6 +206,7 @@ const convTransposeNd = freeOnThrow(function convTransposeNd(
   w: Tensor,
   options: ConvTransposeOptions,
 ): Tensor {
+  checkOptions(op, options, ['stride', 'padding', 'outputPadding', 'dilation', 'groups', 'bias']);
   assertFloatPair(op, x, w);
   if (x.rank !== rank + 2 || w.rank !== rank + 2)
     throw new ShapeError(op, `x and weight must be ${rank + 2}-D, got ${fmtShape(x.shape)} and ${fmtShape(w.shape)}`);

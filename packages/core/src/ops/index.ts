@@ -58,7 +58,6 @@ export {
   flatten,
   transpose,
   slice,
-  pad,
   concat,
   stack,
   split,
@@ -79,6 +78,8 @@ export {
 } from './conv.js';
 export { type Padding, type ConvOptions, type WindowOptions, convOutputSize } from './conv-geometry.js';
 export {
+  type MaxPoolOptions,
+  type PoolWithIndices,
   maxPool1d,
   maxPool2d,
   maxPool3d,
@@ -95,3 +96,14 @@ export {
   maxout,
 } from './pool.js';
 export { type UnfoldOptions, unfold, fold } from './window.js';
+export {
+  type AdaptiveOutputSize,
+  type AdaptiveMaxPoolOptions,
+  adaptiveAvgPool1d,
+  adaptiveAvgPool3d,
+  adaptiveMaxPool1d,
+  adaptiveMaxPool2d,
+  adaptiveMaxPool3d,
+} from './adaptive-pool.js';
+export { type MaxUnpoolOptions, maxUnpool1d, maxUnpool2d, maxUnpool3d } from './unpool.js';
+export { type PadMode, type PadOptions, pad } from './pad.js';

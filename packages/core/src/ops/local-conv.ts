@@ -8,12 +8,15 @@ import { matmul } from './matmul.js';
 import type { UnfoldOptions } from './window.js';
 import { unfoldOp } from './window.js';
 import { freeOnThrow } from '../tensor/engine.js';
+import { checkOptions } from '../util/options.js';
 
 /** Options of locally connected and tiled convolutions. */
 export interface LocalConvOptions extends UnfoldOptions {
   /** Bias of shape [O] or [O, outH, outW] (unshared bias). */
   readonly bias?: Tensor;
 }
+
+const LOCAL_CONV_OPTIONS = ['stride', 'padding', 'dilation', 'bias'] as const;
 
 function assertFloatPair(op: string, x: Tensor, w: Tensor): void {
   if (!isFloat(x.dtype) || x.dtype !== w.dtype)
@@ -46,6 +49,7 @@ export const locallyConnected2d = freeOnThrow(function locallyConnected2d(
   options: LocalConvOptions = {},
 ): Tensor {
   const op = 'locallyConnected2d';
+  checkOptions(op, options, LOCAL_CONV_OPTIONS);
   assertFloatPair(op, x, w);
   const g = windowGeometry(op, 2, x.shape, kernelSize, options, 1);
   const [n, c] = x.shape as [number, number];
@@ -82,10 +86,11 @@ export interface TiledConvOptions extends LocalConvOptions {
  */
 export const tiledConv2d = freeOnThrow(function tiledConv2d(x: Tensor, w: Tensor, options: TiledConvOptions): Tensor {
   const op = 'tiledConv2d';
+  const { tiles, ...local } = checkOptions(op, options, [...LOCAL_CONV_OPTIONS, 'tiles']);
   assertFloatPair(op, x, w);
-  const [th, tw] = typeof options.tiles === 'number' ? [options.tiles, options.tiles] : options.tiles;
+  const [th, tw] = typeof tiles === 'number' ? [tiles, tiles] : tiles;
   if (!Number.isInteger(th) || !Number.isInteger(tw) || th < 1 || tw < 1)
-    throw new ArgumentError(op, `tiles must be positive integers, got ${fmtValue(options.tiles)}`);
+    throw new ArgumentError(op, `tiles must be positive integers, got ${fmtValue(tiles)}`);
   if (w.rank !== 6 || w.shape[0] !== th || w.shape[1] !== tw || w.shape[3] !== x.shape[1]) {
     throw new ShapeError(
       op,
@@ -100,5 +105,5 @@ export const tiledConv2d = freeOnThrow(function tiledConv2d(x: Tensor, w: Tensor
   const index = tensor(which, [oh * ow], 'int32');
   const perPosition = gather(reshape(w, [th * tw, o, c * kh * kw]), index, 0);
   index.disposeWhenFree();
-  return locallyConnected2d(x, perPosition, [kh, kw], options);
+  return locallyConnected2d(x, perPosition, [kh, kw], local);
 });

@@ -5,6 +5,7 @@ import { DTypeError, ShapeError, fmtShape } from '../util/errors.js';
 import { cast, isFloat } from './elementwise.js';
 import { reshape } from './layout.js';
 import { runOp } from './op.js';
+import { checkOptions } from '../util/options.js';
 import { broadcastTo, sumToShape } from './reduce.js';
 
 /** Options of matmul. */
@@ -25,8 +26,10 @@ export interface MatmulOptions {
  * ```
  */
 export const matmul = freeOnThrow(function matmul(a: Tensor, b: Tensor, options: MatmulOptions = {}): Tensor {
-  const tA = options.transposeA ?? false;
-  const tB = options.transposeB ?? false;
+  const { transposeA: tA = false, transposeB: tB = false } = checkOptions('matmul', options, [
+    'transposeA',
+    'transposeB',
+  ]);
   if (a.rank === 0 || b.rank === 0)
     throw new ShapeError('matmul', `operands must have rank ≥ 1, got ${fmtShape(a.shape)} and ${fmtShape(b.shape)}`);
   if (a.dtype !== b.dtype) throw new DTypeError('matmul', `dtypes differ: ${a.describe()} and ${b.describe()}`);

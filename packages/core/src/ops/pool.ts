@@ -5,9 +5,10 @@ import { isRecording, recordOp } from '../autograd/tape.js';
 import { ensureOnActiveBackend, makeTensor, freeOnThrow } from '../tensor/engine.js';
 import { sizeOf } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { ArgumentError, DTypeError, ShapeError, fmtShape } from '../util/errors.js';
+import { ArgumentError, DTypeError, ShapeError, fmtShape, fmtValue } from '../util/errors.js';
+import { checkOptions } from '../util/options.js';
 import { type WindowOptions, windowGeometry } from './conv-geometry.js';
-import { isFloat, mul, pow } from './elementwise.js';
+import { isFloat, mul, pow, sub } from './elementwise.js';
 import { reshape, scatterAdd } from './layout.js';
 import { matmul } from './matmul.js';
 import { callKernel, info, runOp } from './op.js';
@@ -28,18 +29,43 @@ function assertPaddingAtMostHalfKernel(op: string, g: WindowGeometry): void {
   });
 }
 
+/** Options of max pooling: the window geometry, and whether to return where each maximum came from. */
+export interface MaxPoolOptions extends WindowOptions {
+  /**
+   * Also return the int32 indices of the maxima, flattened per channel plane
+   * (as PyTorch's return_indices), for maxUnpool1d/2d/3d.
+   */
+  readonly returnIndices?: boolean;
+}
+
+/** Max pooling's values with the int32 indices of the maxima, each flattened over its own channel plane. */
+export type PoolWithIndices = [values: Tensor, indices: Tensor];
+
+const MAX_POOL_OPTIONS = ['stride', 'padding', 'dilation', 'ceilMode', 'returnIndices'] as const;
+
 const maxPoolNd = freeOnThrow(function maxPoolNd(
   op: string,
   rank: number,
   x: Tensor,
   kernelSize: number | readonly number[],
-  options: WindowOptions,
-): Tensor {
+  options: MaxPoolOptions,
+): Tensor | PoolWithIndices {
+  checkOptions(op, options, MAX_POOL_OPTIONS);
   assertFloat(op, x);
   const g = windowGeometry(op, rank, x.shape, kernelSize, options, 'kernel');
   assertPaddingAtMostHalfKernel(op, g);
-  return maxPoolOp(x, g);
+  return maxPoolOp(x, g, options.returnIndices ?? false);
 });
+
+/**
+ * The offset of each N×C plane in a flat tensor of `planeSize`-element planes,
+ * shaped N×C×1…1 to broadcast over the spatial dims.
+ */
+export function planeOffsets(n: number, c: number, planeSize: number, rank: number): Tensor {
+  const offsets = new Int32Array(n * c);
+  for (let i = 0; i < n * c; i++) offsets[i] = i * planeSize;
+  return tensor(offsets, [n, c, ...new Array<number>(rank).fill(1)], 'int32');
+}
 
 /**
  * Max pooling as an op. The kernel also returns where each maximum came
@@ -47,7 +73,7 @@ const maxPoolNd = freeOnThrow(function maxPoolNd(
  * gathers), so every order of derivative is defined. The indices ride on the
  * tape as a non-differentiable input so they live exactly as long as needed.
  */
-function maxPoolOp(x: Tensor, g: WindowGeometry): Tensor {
+function maxPoolOp(x: Tensor, g: WindowGeometry, returnIndices: boolean): Tensor | PoolWithIndices {
   const backend = ensureOnActiveBackend(x, 'maxPool');
   const r = callKernel('maxPool', () => backend.maxPool(info(x), g));
   const y = makeTensor(r.y, backend);
@@ -58,12 +84,37 @@ function maxPoolOp(x: Tensor, g: WindowGeometry): Tensor {
       null,
     ]);
   }
+  // The kernel's indices run over the whole of x; PyTorch's restart in every channel plane.
+  let planeIndices: Tensor | undefined;
+  if (returnIndices) {
+    const offsets = planeOffsets(x.shape[0]!, x.shape[1]!, sizeOf(x.shape.slice(2)), x.rank - 2);
+    planeIndices = sub(indices, offsets);
+    offsets.disposeWhenFree();
+  }
   indices.disposeWhenFree();
-  return y;
+  return planeIndices ? [y, planeIndices] : y;
 }
 
-/** Max pooling over the last dimension of N×C×L. @example `maxPool1d(x, 2)` */
-export function maxPool1d(x: Tensor, kernelSize: number | readonly number[], options: WindowOptions = {}): Tensor {
+/**
+ * Max pooling over the last dimension of N×C×L.
+ *
+ * @example
+ * ```ts
+ * maxPool1d(tensor([[[1, 5, 2, 0]]]), 2).toArray(); // [[[5, 2]]]
+ * maxPool1d(tensor([[[1, 5, 2, 0]]]), 2, { returnIndices: true })[1].toArray(); // [[[1, 2]]]
+ * ```
+ */
+export function maxPool1d(
+  x: Tensor,
+  kernelSize: number | readonly number[],
+  options: MaxPoolOptions & { readonly returnIndices: true },
+): PoolWithIndices;
+export function maxPool1d(x: Tensor, kernelSize: number | readonly number[], options?: MaxPoolOptions): Tensor;
+export function maxPool1d(
+  x: Tensor,
+  kernelSize: number | readonly number[],
+  options: MaxPoolOptions = {},
+): Tensor | PoolWithIndices {
   return maxPoolNd('maxPool1d', 1, x, kernelSize, options);
 }
 
@@ -76,12 +127,32 @@ export function maxPool1d(x: Tensor, kernelSize: number | readonly number[], opt
  * maxPool2d(tensor([[[[2, 2, 7, 3], [9, 4, 6, 1], [8, 5, 2, 4], [3, 1, 2, 6]]]]), 2).toArray(); // [[[[9, 7], [8, 6]]]]
  * ```
  */
-export function maxPool2d(x: Tensor, kernelSize: number | readonly number[], options: WindowOptions = {}): Tensor {
+export function maxPool2d(
+  x: Tensor,
+  kernelSize: number | readonly number[],
+  options: MaxPoolOptions & { readonly returnIndices: true },
+): PoolWithIndices;
+export function maxPool2d(x: Tensor, kernelSize: number | readonly number[], options?: MaxPoolOptions): Tensor;
+export function maxPool2d(
+  x: Tensor,
+  kernelSize: number | readonly number[],
+  options: MaxPoolOptions = {},
+): Tensor | PoolWithIndices {
   return maxPoolNd('maxPool2d', 2, x, kernelSize, options);
 }
 
 /** Max pooling over D×H×W of N×C×D×H×W. */
-export function maxPool3d(x: Tensor, kernelSize: number | readonly number[], options: WindowOptions = {}): Tensor {
+export function maxPool3d(
+  x: Tensor,
+  kernelSize: number | readonly number[],
+  options: MaxPoolOptions & { readonly returnIndices: true },
+): PoolWithIndices;
+export function maxPool3d(x: Tensor, kernelSize: number | readonly number[], options?: MaxPoolOptions): Tensor;
+export function maxPool3d(
+  x: Tensor,
+  kernelSize: number | readonly number[],
+  options: MaxPoolOptions = {},
+): Tensor | PoolWithIndices {
   return maxPoolNd('maxPool3d', 3, x, kernelSize, options);
 }
 
@@ -89,6 +160,30 @@ export function maxPool3d(x: Tensor, kernelSize: number | readonly number[], opt
 export interface AvgPoolOptions extends Omit<WindowOptions, 'dilation'> {
   /** Count padded positions in the divisor (PyTorch's default: true). */
   readonly countIncludePad?: boolean;
+  /**
+   * Divide every window's sum by this non-zero integer instead of its size
+   * (PyTorch's divisor_override; countIncludePad then has no effect).
+   */
+  readonly divisorOverride?: number;
+}
+
+const AVG_POOL_OPTIONS = ['stride', 'padding', 'ceilMode', 'countIncludePad', 'divisorOverride'] as const;
+
+/** How many positions of each window lie inside the input, per output position (shaped like the output's spatial dims). */
+function windowCounts(g: WindowGeometry, inSpatial: readonly number[]): Float64Array {
+  const perDim = g.outShape.map((out, d) =>
+    Array.from({ length: out }, (_, o) => {
+      const start = o * g.stride[d]! - g.padding[d]![0];
+      return Math.min(start + g.kernel[d]!, inSpatial[d]!) - Math.max(start, 0);
+    }),
+  );
+  const counts = new Float64Array(sizeOf(g.outShape)).fill(1);
+  let stride = counts.length;
+  perDim.forEach((c) => {
+    stride /= c.length;
+    for (let i = 0; i < counts.length; i++) counts[i]! *= c[Math.floor(i / stride) % c.length]!;
+  });
+  return counts;
 }
 
 const avgPoolNd = freeOnThrow(function avgPoolNd(
@@ -98,10 +193,20 @@ const avgPoolNd = freeOnThrow(function avgPoolNd(
   kernelSize: number | readonly number[],
   options: AvgPoolOptions,
 ): Tensor {
+  checkOptions(op, options, AVG_POOL_OPTIONS);
   assertFloat(op, x);
   const w = windowGeometry(op, rank, x.shape, kernelSize, options, 'kernel');
   assertPaddingAtMostHalfKernel(op, w);
-  return avgPoolOp(x, { ...w, countIncludePad: options.countIncludePad ?? true });
+  const divisor = options.divisorOverride;
+  if (divisor === undefined) return avgPoolOp(x, { ...w, countIncludePad: options.countIncludePad ?? true });
+  if (!Number.isInteger(divisor) || divisor === 0)
+    throw new ArgumentError(op, `divisorOverride must be a non-zero integer, got ${fmtValue(divisor)}`);
+  // Window sum = mean over the in-bounds positions × their count; then PyTorch divides by the override.
+  const counts = windowCounts(w, x.shape.slice(2)).map((c) => c / divisor);
+  const scale = tensor(x.dtype === 'float64' ? counts : Float32Array.from(counts), w.outShape, x.dtype);
+  const y = mul(avgPoolOp(x, { ...w, countIncludePad: false }), scale);
+  scale.disposeWhenFree();
+  return y;
 });
 
 function avgPoolOp(x: Tensor, g: AvgPoolGeometry): Tensor {
@@ -145,6 +250,7 @@ const lpPoolNd = freeOnThrow(function lpPoolNd(
   kernelSize: number | readonly number[],
   options: Omit<WindowOptions, 'padding' | 'dilation'>,
 ): Tensor {
+  checkOptions(op, options, ['stride', 'ceilMode']);
   if (!(p > 0) || !Number.isFinite(p))
     throw new ArgumentError(op, `power p must be a positive finite number, got ${p}`);
   const k = typeof kernelSize === 'number' ? kernelSize ** rank : sizeOf(kernelSize);

@@ -8,12 +8,15 @@ import { ShapeError, fmtShape } from '../util/errors.js';
 import { add, cast, div, equal, isFloat, mul } from './elementwise.js';
 import { reshape } from './layout.js';
 import { runOp } from './op.js';
+import { checkOptions } from '../util/options.js';
 
 /** Options of the reductions. */
 export interface ReduceOptions {
   /** Keep reduced axes as size-1 dimensions. */
   readonly keepDims?: boolean;
 }
+
+const REDUCE_OPTIONS = ['keepDims'] as const;
 
 function keptShape(shape: Shape, axes: readonly number[]): number[] {
   return shape.map((d, i) => (axes.includes(i) ? 1 : d));
@@ -59,6 +62,7 @@ function reduce(
   options: ReduceOptions,
   backward: (dy: Tensor, out: Tensor, axes: number[]) => Tensor,
 ): Tensor {
+  checkOptions(op, options, REDUCE_OPTIONS);
   const axes = normalizeAxes(op, axis, x.rank);
   if ((op === 'max' || op === 'min') && axes.some((a) => x.shape[a] === 0)) {
     const empty = axes.filter((a) => x.shape[a] === 0);
@@ -103,6 +107,7 @@ export const mean = freeOnThrow(function mean(
   axis?: number | readonly number[],
   options: ReduceOptions = {},
 ): Tensor {
+  checkOptions('mean', options, REDUCE_OPTIONS);
   const axes = normalizeAxes('mean', axis, x.rank);
   const count = axes.reduce((n, a) => n * x.shape[a]!, 1);
   const input = isFloat(x.dtype) ? x : cast(x, 'float32');
@@ -115,10 +120,11 @@ export const variance = freeOnThrow(function variance(
   axis?: number | readonly number[],
   options: ReduceOptions & { unbiased?: boolean } = {},
 ): Tensor {
+  checkOptions('variance', options, [...REDUCE_OPTIONS, 'unbiased']);
   const axes = normalizeAxes('variance', axis, x.rank);
   const count = axes.reduce((n, a) => n * x.shape[a]!, 1);
   const centered = add(x, mul(mean(x, axes, { keepDims: true }), -1));
-  return div(sum(mul(centered, centered), axes, options), options.unbiased ? count - 1 : count);
+  return div(sum(mul(centered, centered), axes, { keepDims: options.keepDims }), options.unbiased ? count - 1 : count);
 });
 
 /** The gradient of max/min: split evenly between the elements that attain it. */

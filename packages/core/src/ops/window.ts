@@ -7,6 +7,7 @@ import { windowGeometry } from './conv-geometry.js';
 import { isFloat } from './elementwise.js';
 import { runOp } from './op.js';
 import { freeOnThrow } from '../tensor/engine.js';
+import { checkOptions } from '../util/options.js';
 
 /** Options of unfold and fold, as torch.nn.functional.unfold. */
 export interface UnfoldOptions {
@@ -14,6 +15,8 @@ export interface UnfoldOptions {
   readonly padding?: number | readonly number[];
   readonly dilation?: number | readonly number[];
 }
+
+const UNFOLD_OPTIONS = ['stride', 'padding', 'dilation'] as const;
 
 /** unfold as an op on a resolved geometry: its gradient is fold, and fold's is unfold. */
 export function unfoldOp(x: Tensor, g: WindowGeometry): Tensor {
@@ -49,6 +52,7 @@ export const unfold = freeOnThrow(function unfold(
   kernelSize: number | readonly number[],
   options: UnfoldOptions = {},
 ): Tensor {
+  checkOptions('unfold', options, UNFOLD_OPTIONS);
   if (!isFloat(x.dtype)) throw new DTypeError('unfold', `expects a float tensor, got ${x.describe()}`);
   const rank = typeof kernelSize === 'number' ? x.rank - 2 : kernelSize.length;
   return unfoldOp(x, windowGeometry('unfold', rank, x.shape, kernelSize, options, 1));
@@ -69,6 +73,7 @@ export const fold = freeOnThrow(function fold(
   kernelSize: number | readonly number[],
   options: UnfoldOptions = {},
 ): Tensor {
+  checkOptions('fold', options, UNFOLD_OPTIONS);
   if (cols.rank !== 3) throw new ShapeError('fold', `cols must be N×(C·∏kernel)×L, got ${fmtShape(cols.shape)}`);
   const rank = outputSize.length;
   const kernel = typeof kernelSize === 'number' ? new Array<number>(rank).fill(kernelSize) : kernelSize;
