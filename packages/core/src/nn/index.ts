@@ -13,7 +13,6 @@ export {
   Module,
   StateDictError,
   type ForwardHook,
-  type BackwardHook,
   type FloatDType,
   type ShapeMismatch,
   type LoadStateDictResult,
@@ -33,20 +32,6 @@ export {
   type KaimingOptions,
   type XavierOptions,
 } from './init.js';
-export {
-  EDGE_KERNELS,
-  edges,
-  gabor,
-  differenceOfGaussians,
-  filterBankWeight,
-  initFilters,
-  type FilterBank,
-  type EdgeKernelName,
-  type EdgeOptions,
-  type GaborOptions,
-  type DogOptions,
-  type InitFiltersOptions,
-} from './filter-banks.js';
 export { Linear, type LinearOptions } from './linear.js';
 export {
   Conv1d,
