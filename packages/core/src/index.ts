@@ -11,7 +11,7 @@
  * ```
  */
 export * from './backend/index.js';
-export { Tensor, type NestedArray } from './tensor/tensor.js';
+export { Tensor, type NestedArray, type GradientHook, type HookHandle } from './tensor/tensor.js';
 export {
   tensor,
   scalar,

@@ -13,6 +13,7 @@ export {
   Module,
   StateDictError,
   type ForwardHook,
+  type BackwardHook,
   type FloatDType,
   type ShapeMismatch,
   type LoadStateDictResult,
@@ -32,6 +33,20 @@ export {
   type KaimingOptions,
   type XavierOptions,
 } from './init.js';
+export {
+  EDGE_KERNELS,
+  edges,
+  gabor,
+  differenceOfGaussians,
+  filterBankWeight,
+  initFilters,
+  type FilterBank,
+  type EdgeKernelName,
+  type EdgeOptions,
+  type GaborOptions,
+  type DogOptions,
+  type InitFiltersOptions,
+} from './filter-banks.js';
 export { Linear, type LinearOptions } from './linear.js';
 export {
   Conv1d,
