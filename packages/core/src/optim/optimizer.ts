@@ -18,8 +18,10 @@ export type Hyperparameters = Readonly<Record<string, HyperValue>>;
 /**
  * A group of parameters with options of its own, as one entry of
  * torch.optim's `param_groups`. Options left out fall back to the
- * optimizer's; `lr` may be a number (the group's initial lr, from which the
- * optimizer's schedule scales it) or a schedule of the group's own.
+ * optimizer's. `lr` may be a number, the group's initial lr: constant when
+ * the optimizer's lr is a number, and the base the optimizer's schedule
+ * scales when it is a schedule (as a torch scheduler drives every group).
+ * Or a schedule of the group's own, which replaces the optimizer's.
  *
  * @example
  * ```ts
@@ -232,8 +234,10 @@ export class BaseOptimizer<H extends Hyperparameters> implements Optimizer<H> {
       }
       const options = { ...def.defaults, ...definedOnly(rest) } as H;
       def.validate?.(options, where);
-      const groupLr = lr === undefined ? defaultLr : learningRate(where, lr);
-      return new Group(ps, typeof lr === 'number' ? lr : undefined, groupLr, options, () => this.steps, where);
+      // As torch, the optimizer's schedule drives every group; a group's number lr is then its base.
+      const own = lr === undefined ? undefined : learningRate(where, lr);
+      const groupLr = own === undefined || (typeof own === 'number' && typeof defaultLr !== 'number') ? defaultLr : own;
+      return new Group(ps, typeof own === 'number' ? own : undefined, groupLr, options, () => this.steps, where);
     });
     this.paramGroups = this.groups;
     this.params = this.groups.flatMap((g) => g.params);
