@@ -27,6 +27,13 @@ export {
 } from './tensor/creation.js';
 export { Random, setSeed, globalRandom } from './tensor/random.js';
 export { tidy, keep, memory, type MemoryInfo } from './tensor/engine.js';
+export {
+  profile,
+  formatProfile,
+  type Profile,
+  type KernelStats,
+  type FormatProfileOptions,
+} from './tensor/profile.js';
 export * from './util/errors.js';
 export * from './ops/index.js';
 export * from './autograd/index.js';

@@ -3,6 +3,7 @@ import type { TensorInfo } from '../backend/types.js';
 import { getBackend } from '../backend/registry.js';
 import { recordOp, isRecording, type BackwardFn } from '../autograd/tape.js';
 import { ensureOnActiveBackend, makeTensor } from '../tensor/engine.js';
+import { isProfiling, profiledCall } from '../tensor/profiler.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { OutOfMemoryError } from '../util/errors.js';
 
@@ -19,10 +20,13 @@ function underOpName(op: string, e: unknown): unknown {
   return e instanceof OutOfMemoryError && e.op !== op ? new OutOfMemoryError(op, e.bytes, e.where, e.detail, e) : e;
 }
 
-/** Calls a kernel outside `runOp` (one with several outputs), reporting running out of memory as `op`'s. */
-export function callKernel<T>(op: string, kernel: () => T): T {
+/**
+ * Calls a kernel outside `runOp` (one with several outputs), reporting running
+ * out of memory as `op`'s. `inputs` are what the kernel reads, for `profile`'s byte count.
+ */
+export function callKernel<T>(op: string, kernel: () => T, inputs: readonly TensorInfo[] = []): T {
   try {
-    return kernel();
+    return isProfiling() ? profiledCall(op, inputs, kernel) : kernel();
   } catch (e) {
     throw underOpName(op, e);
   }
@@ -46,7 +50,9 @@ export function runOp(
   backend ??= getBackend();
   let result: TensorInfo;
   try {
-    result = forward(backend, inputs.map(info));
+    const infos = inputs.map(info);
+    const b = backend;
+    result = isProfiling() ? profiledCall(name, infos, () => forward(b, infos)) : forward(backend, infos);
   } catch (e) {
     throw underOpName(name, e);
   }

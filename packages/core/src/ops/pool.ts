@@ -75,7 +75,7 @@ export function planeOffsets(n: number, c: number, planeSize: number, rank: numb
  */
 function maxPoolOp(x: Tensor, g: WindowGeometry, returnIndices: boolean): Tensor | PoolWithIndices {
   const backend = ensureOnActiveBackend(x, 'maxPool');
-  const r = callKernel('maxPool', () => backend.maxPool(info(x), g));
+  const r = callKernel('maxPool', () => backend.maxPool(info(x), g), [info(x)]);
   const y = makeTensor(r.y, backend);
   const indices = makeTensor(r.indices, backend);
   if (isRecording([x])) {

@@ -2,6 +2,7 @@ import type { Backend } from '../backend/contract.js';
 import type { DType, Shape, TensorInfo, TypedArray } from '../backend/types.js';
 import { getBackend, findBackend } from '../backend/registry.js';
 import { DTypeError, DisposedTensorError } from '../util/errors.js';
+import { isProfiling, profiledCall } from './profiler.js';
 import { sizeOf } from './shape.js';
 import { Tensor } from './tensor.js';
 
@@ -99,7 +100,10 @@ export function writeTensor(values: TypedArray, shape: Shape, dtype: DType): Ten
       `backend '${backend.name}' does not support dtype ${dtype} (it supports ${backend.dtypes.join(', ')})`,
     );
   }
-  return makeTensor({ dataId: backend.write(values, shape, dtype), shape, dtype }, backend);
+  const dataId = isProfiling()
+    ? profiledCall('write', [], () => ({ dataId: backend.write(values, shape, dtype), shape, dtype })).dataId
+    : backend.write(values, shape, dtype);
+  return makeTensor({ dataId, shape, dtype }, backend);
 }
 
 /** Called by Tensor.dispose: drops the tensor and frees its storage when no alias remains. */
