@@ -28,6 +28,7 @@ import {
   Residual,
   Sequential,
   Tanh,
+  assignParameter,
   bce,
   bceWithLogits,
   crossEntropy,
@@ -53,7 +54,7 @@ function paramGradcheck(m: Module, x: Tensor, eps = 1e-6, atol = 1e-5, rtol = 1e
       const analytic = grads[i]!.dataSync();
       const base = Float64Array.from(p.dataSync());
       const at = (values: Float64Array): number => {
-        p.adopt(tensor(values, p.shape, 'float64'));
+        assignParameter(p, tensor(values, p.shape, 'float64'));
         return noGrad(() => tidy(() => objective().item()));
       };
       for (let j = 0; j < base.length; j++) {

@@ -1,5 +1,5 @@
 import { type Tensor, noGrad, randn, uniform } from '@gradstream/core';
-import { BatchNorm1d, BatchNorm2d, type Module } from '@gradstream/core/nn';
+import { BatchNorm1d, BatchNorm2d, type Module, assignParameter } from '@gradstream/core/nn';
 import * as ort from 'onnxruntime-node';
 
 /**
@@ -34,10 +34,10 @@ export function randomizeBatchNorm(model: Module): void {
     for (const [, m] of model.namedModules()) {
       if (!(m instanceof BatchNorm1d || m instanceof BatchNorm2d)) continue;
       const c = m.numFeatures;
-      m.weight?.adopt(uniform([c], 0.5, 1.5));
-      m.bias?.adopt(randn([c], 0, 0.1));
-      m.runningMean?.adopt(randn([c], 0, 0.1));
-      m.runningVar?.adopt(uniform([c], 0.5, 1.5));
+      if (m.weight) assignParameter(m.weight, uniform([c], 0.5, 1.5));
+      if (m.bias) assignParameter(m.bias, randn([c], 0, 0.1));
+      if (m.runningMean) assignParameter(m.runningMean, randn([c], 0, 0.1));
+      if (m.runningVar) assignParameter(m.runningVar, uniform([c], 0.5, 1.5));
     }
   });
 }

@@ -121,7 +121,7 @@ function assertName(kind: string, name: string, taken: boolean): void {
  * torchvision weights map onto the same architectures one to one.
  *
  * Parameters and buffers are kept out of `tidy` scopes; optimizers and
- * BatchNorm replace their storage in place (`Tensor.adopt`), so the tensor
+ * BatchNorm replace their storage in place (`Tensor.adopt`, internal; `assignParameter` outside core), so the tensor
  * objects a module hands out stay valid for its whole life.
  *
  * @example
