@@ -79,6 +79,15 @@ export {
   GlobalAvgPool,
   Maxout,
   type LpPoolOptions,
+  type MaxPoolLayerOptions,
+  MaxUnpool1d,
+  MaxUnpool2d,
+  MaxUnpool3d,
+  AdaptiveAvgPool1d,
+  AdaptiveAvgPool3d,
+  AdaptiveMaxPool1d,
+  AdaptiveMaxPool2d,
+  AdaptiveMaxPool3d,
 } from './pooling.js';
 export { BatchNorm1d, BatchNorm2d, type BatchNormOptions } from './normalization.js';
 export { Dropout, Dropout2d } from './dropout.js';
