@@ -17,6 +17,7 @@ describe('parseArgs', () => {
         optimizer: 'adam',
         lr: 3e-3,
         schedule: 'cosine',
+        firstLayer: 'learned',
         out: 'runs/2025-03-04T05-06-07',
       },
     });

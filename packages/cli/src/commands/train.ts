@@ -6,6 +6,7 @@ import { type OutputDir, prepareOutputDir } from '../io/files.js';
 import type { EpochRecord } from '../training/epoch-record.js';
 import { startBackend } from '../setup/backend.js';
 import { datasetInfo, loadSplits } from '../setup/datasets.js';
+import { applyFirstLayer } from '../setup/first-layer.js';
 import { buildModel } from '../setup/models.js';
 import { makeOptimizer } from '../setup/optimizers.js';
 import { type ArtifactFailure, writeArtifacts } from '../training/artifacts.js';
@@ -56,6 +57,7 @@ async function trainInto(out: OutputDir, args: TrainArgs, ctx: CommandContext): 
   const info = datasetInfo(args.dataset);
   const splits = loadSplits(args.dataset, { seed: args.seed, dataDir: args.dataDir, limit: args.limit });
   const model = buildModel(args.model, info, args.seed);
+  const firstLayer = args.firstLayer === 'learned' ? undefined : applyFirstLayer(model, args.firstLayer);
   const loader = (ds: Dataset, shuffle: boolean): DataLoader =>
     new DataLoader(ds, {
       batchSize: args.batchSize,
@@ -66,7 +68,8 @@ async function trainInto(out: OutputDir, args: TrainArgs, ctx: CommandContext): 
   const train = loader(splits.train, true);
   const optimizer = makeOptimizer(
     args.optimizer,
-    model.parameters(),
+    // Frozen parameters stay out: the optimizer keeps no state for them and the tape does not watch them.
+    model.trainableParameters(),
     args.lr,
     args.schedule,
     args.epochs * train.length,
@@ -75,6 +78,10 @@ async function trainInto(out: OutputDir, args: TrainArgs, ctx: CommandContext): 
     ctx.stderr.write(
       `${args.model} on ${args.dataset} (${count(splits.train.length)} train / ${count(splits.validation.length)} validation / ${count(splits.test.length)} test), ` +
         `${args.optimizer} lr ${args.lr} (${args.schedule}), batch ${args.batchSize}, ${args.epochs} epoch${args.epochs === 1 ? '' : 's'}, backend ${backend.name}\n`,
+    );
+    if (firstLayer) ctx.stderr.write(`first layer ${firstLayer}: ${args.firstLayer} (fixed)\n`);
+    ctx.stderr.write(
+      `${count(paramCount(model.trainableParameters()))} of ${count(paramCount(model.parameters()))} parameters trained\n`,
     );
     const started = performance.now();
     const outcome = await runTraining(
@@ -133,6 +140,10 @@ async function trainInto(out: OutputDir, args: TrainArgs, ctx: CommandContext): 
     optimizer.dispose();
     model.dispose();
   }
+}
+
+function paramCount(params: readonly { readonly size: number }[]): number {
+  return params.reduce((n, p) => n + p.size, 0);
 }
 
 function where(outcome: RunOutcome): string {
