@@ -82,6 +82,9 @@ import {
   globalAvgPool,
   globalMaxPool,
   adaptiveAvgPool2d,
+  adaptiveAvgPool3d,
+  adaptiveMaxPool2d,
+  maxUnpool2d,
   maxout,
   logSumExp,
   findBackend,
@@ -351,6 +354,44 @@ describe('every op: first- and second-order gradients leave no live tensors', ()
     ['globalAvgPool', [1, 2, 2, 2], globalAvgPool],
     ['globalMaxPool', [1, 2, 2, 2], globalMaxPool],
     ['adaptiveAvgPool2d', [1, 1, 5, 5], (x) => adaptiveAvgPool2d(x, 3)],
+    ['adaptiveAvgPool3d', [1, 1, 3, 5, 4], (x) => adaptiveAvgPool3d(x, [2, 3, 3])],
+    ['adaptiveMaxPool2d', [1, 2, 5, 5], (x) => adaptiveMaxPool2d(x, 3)],
+    ['avgPool2d divisorOverride', [1, 1, 5, 5], (x) => avgPool2d(x, 3, { padding: 1, divisorOverride: 4 })],
+    [
+      'maxPool2d returnIndices + maxUnpool2d',
+      [1, 2, 4, 4],
+      (x) => {
+        const [y, i] = maxPool2d(x, 2, { returnIndices: true });
+        return maxUnpool2d(y, i, 2);
+      },
+    ],
+    [
+      'pad reflect/replicate/circular',
+      [2, 3],
+      (x) =>
+        pad(
+          pad(
+            pad(
+              x,
+              [
+                [1, 1],
+                [2, 0],
+              ],
+              { mode: 'reflect' },
+            ),
+            [
+              [0, 2],
+              [1, 1],
+            ],
+            { mode: 'replicate' },
+          ),
+          [
+            [1, 0],
+            [0, 3],
+          ],
+          { mode: 'circular' },
+        ),
+    ],
     ['maxout', [1, 4, 2, 2], (x) => maxout(x, 2)],
   ];
   for (const [name, shape, f] of ops) {

@@ -90,7 +90,7 @@ abstract class ConvNd extends Module {
     if (paddingMode === 'zeros' || x.rank !== this.rank + 2)
       return conv(x, this.weight, { stride, padding, dilation, groups, bias: this.bias });
     // As PyTorch: pad the input in the chosen mode, then convolve without padding.
-    const op = `Conv${this.rank}d`;
+    const op = `conv${this.rank}d`;
     const strides = perDim(op, 'stride', stride, this.rank, 1, 1);
     const dilations = perDim(op, 'dilation', dilation, this.rank, 1, 1);
     const pairs = resolvePadding(op, padding, this.rank, x.shape.slice(2), this.kernel, strides, dilations);
