@@ -9,7 +9,6 @@ import {
   type OptimizerName,
   type ScheduleName,
 } from '../setup/optimizers.js';
-import { FIRST_LAYER_NAMES, type FirstLayerName } from '../setup/first-layer.js';
 import { parseImageShape } from './image-shape.js';
 import { UsageError } from './usage-error.js';
 
@@ -40,9 +39,9 @@ export interface TrainArgs extends RunArgs {
   /** The peak learning rate when `schedule` is cosine. */
   readonly lr: number;
   readonly schedule: ScheduleName;
-  /** What the first convolution starts from, and whether it trains. */
-  readonly firstLayer: FirstLayerName;
   readonly out: string;
+  /** Set by --profile: profile this many steps, print the kernel table and train no further. */
+  readonly profile?: number;
 }
 
 /**
@@ -96,13 +95,14 @@ export const DEFAULTS = {
   batchSize: 64,
   optimizer: 'adam',
   schedule: 'cosine',
-  firstLayer: 'learned',
   seed: 0,
 } as const;
 
 const RUN_FLAGS = ['model', 'dataset', 'data-dir', 'backend', 'threads', 'batch-size', 'seed', 'limit'] as const;
+/** Flags whose value may be left out, with the value they then take. */
+const VALUE_WHEN_BARE: Readonly<Record<string, string>> = { profile: '5' };
 const FLAGS: Readonly<Record<Exclude<CommandName, 'bench' | 'edges'>, readonly string[]>> = {
-  train: [...RUN_FLAGS, 'epochs', 'optimizer', 'lr', 'schedule', 'first-layer', 'out'],
+  train: [...RUN_FLAGS, 'epochs', 'optimizer', 'lr', 'schedule', 'out', 'profile'],
   eval: [...RUN_FLAGS, 'weights'],
   summary: ['model', 'dataset', 'input'],
   export: ['weights', 'format', 'out', 'opset', 'model', 'dataset', 'input', 'backend'],
@@ -170,6 +170,7 @@ function flags(command: keyof typeof FLAGS, tokens: readonly string[]): Map<stri
     if (eq >= 0) value = token.slice(eq + 1);
     // A following option is a forgotten value; a negative number is a value (and rejected by its check).
     else if (tokens[i + 1] !== undefined && !tokens[i + 1]!.startsWith('--')) value = tokens[++i];
+    else value = VALUE_WHEN_BARE[name];
     if (value === undefined || value === '') throw new UsageError(`option '--${name}' needs a value`);
     out.set(name, value);
   }
@@ -213,14 +214,15 @@ function sourceArgs(f: ReadonlyMap<string, string>): Omit<RunArgs, 'model' | 'da
 
 function trainArgs(f: ReadonlyMap<string, string>, now: Date): TrainArgs {
   const optimizer = choice('optimizer', f.get('optimizer') ?? DEFAULTS.optimizer, OPTIMIZER_NAMES);
+  const profile = optional(f, 'profile', positiveInt);
   return {
     ...runArgs(f),
     epochs: positiveInt('epochs', f.get('epochs') ?? String(DEFAULTS.epochs)),
     optimizer,
     lr: optional(f, 'lr', positiveNumber) ?? defaultLr(optimizer),
     schedule: choice('schedule', f.get('schedule') ?? DEFAULTS.schedule, SCHEDULE_NAMES),
-    firstLayer: choice('first-layer', f.get('first-layer') ?? DEFAULTS.firstLayer, FIRST_LAYER_NAMES),
     out: f.get('out') ?? defaultOutDir(now),
+    ...(profile === undefined ? {} : { profile }),
   };
 }
 

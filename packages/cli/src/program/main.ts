@@ -5,6 +5,7 @@ import { evalCommand } from '../commands/eval.js';
 import { exportCommand } from '../commands/export.js';
 import { summaryCommand } from '../commands/summary.js';
 import { trainCommand } from '../commands/train.js';
+import { trainProfileCommand } from '../commands/train-profile.js';
 import type { CommandContext, Output } from './context.js';
 import { helpText } from '../command-line/help.js';
 import { VERSION } from '../command-line/version.js';
@@ -52,6 +53,10 @@ async function execute(command: Command, ctx: CommandContext): Promise<number> {
       ctx.stdout.write(`${helpText(command.topic)}\n`);
       return EXIT.ok;
     case 'train': {
+      if (command.args.profile !== undefined) {
+        await trainProfileCommand(command.args, ctx);
+        return EXIT.ok;
+      }
       const report = await trainCommand(command.args, ctx);
       // A file that could not be written outranks Ctrl-C: the user must learn that something is missing.
       if (report.failed.length) return EXIT.error;
