@@ -9,6 +9,7 @@ import {
   type OptimizerName,
   type ScheduleName,
 } from '../setup/optimizers.js';
+import { FIRST_LAYER_NAMES, type FirstLayerName } from '../setup/first-layer.js';
 import { parseImageShape } from './image-shape.js';
 import { UsageError } from './usage-error.js';
 
@@ -39,6 +40,8 @@ export interface TrainArgs extends RunArgs {
   /** The peak learning rate when `schedule` is cosine. */
   readonly lr: number;
   readonly schedule: ScheduleName;
+  /** What the first convolution starts from, and whether it trains. */
+  readonly firstLayer: FirstLayerName;
   readonly out: string;
   /** Set by --profile: profile this many steps, print the kernel table and train no further. */
   readonly profile?: number;
@@ -95,6 +98,7 @@ export const DEFAULTS = {
   batchSize: 64,
   optimizer: 'adam',
   schedule: 'cosine',
+  firstLayer: 'learned',
   seed: 0,
 } as const;
 
@@ -102,7 +106,7 @@ const RUN_FLAGS = ['model', 'dataset', 'data-dir', 'backend', 'threads', 'batch-
 /** Flags whose value may be left out, with the value they then take. */
 const VALUE_WHEN_BARE: Readonly<Record<string, string>> = { profile: '5' };
 const FLAGS: Readonly<Record<Exclude<CommandName, 'bench' | 'edges'>, readonly string[]>> = {
-  train: [...RUN_FLAGS, 'epochs', 'optimizer', 'lr', 'schedule', 'out', 'profile'],
+  train: [...RUN_FLAGS, 'epochs', 'optimizer', 'lr', 'schedule', 'first-layer', 'out', 'profile'],
   eval: [...RUN_FLAGS, 'weights'],
   summary: ['model', 'dataset', 'input'],
   export: ['weights', 'format', 'out', 'opset', 'model', 'dataset', 'input', 'backend'],
@@ -221,6 +225,7 @@ function trainArgs(f: ReadonlyMap<string, string>, now: Date): TrainArgs {
     optimizer,
     lr: optional(f, 'lr', positiveNumber) ?? defaultLr(optimizer),
     schedule: choice('schedule', f.get('schedule') ?? DEFAULTS.schedule, SCHEDULE_NAMES),
+    firstLayer: choice('first-layer', f.get('first-layer') ?? DEFAULTS.firstLayer, FIRST_LAYER_NAMES),
     out: f.get('out') ?? defaultOutDir(now),
     ...(profile === undefined ? {} : { profile }),
   };

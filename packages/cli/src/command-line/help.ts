@@ -2,6 +2,7 @@ import { DEFAULTS, type CommandName } from './args.js';
 import { BACKEND_NAMES } from '../setup/backend.js';
 import { DATASET_NAMES, VALIDATION_SIZE } from '../setup/datasets.js';
 import { MODEL_NAMES } from '../setup/models.js';
+import { FIRST_LAYER_NAMES } from '../setup/first-layer.js';
 import { OPTIMIZER_NAMES, SCHEDULE_NAMES } from '../setup/optimizers.js';
 
 const DATA = `  --dataset NAME      ${DATASET_NAMES.join(' | ')} (default ${DEFAULTS.dataset})
@@ -57,6 +58,9 @@ ${DATA}
   --lr X              learning rate (default 3e-3 for adam, adamw; 1e-3 for rmsprop; 0.01 for the sgd family)
   --schedule NAME     ${SCHEDULE_NAMES.join(' | ')} (default ${DEFAULTS.schedule}: --lr decays along a half
                       cosine to 0 over the run)
+  --first-layer NAME  ${FIRST_LAYER_NAMES.join(' | ')} (default ${DEFAULTS.firstLayer}): the first
+                      conv layer trained from its random init, or fixed: Gabor wavelets, edge
+                      detectors (Sobel, Laplacian, the classic vertical/horizontal) or its random init
   --out DIR           output directory, created if needed (default runs/<UTC time>)
   --profile [N]       instead of training: run 2 warm-up steps, then profile N steps (default 5) and
                       print per kernel the calls, time, bytes moved, GFLOP/s and share of a step
