@@ -93,14 +93,15 @@ function trainStep(
 ): { loss: number; metrics: Record<string, number> } {
   return tidy(() => {
     let values: Record<string, number> = {};
-    let raw: Tensor | undefined;
+    let lossValue = Number.NaN;
     const { grads } = variableGrads(() => {
       const out = model.call(batch.x);
       values = batchMetrics(metrics, out, batch.y);
-      raw = loss(out, batch.y);
+      const raw = loss(out, batch.y);
+      // Read here: variableGrads frees the unscaled loss when it returns.
+      lossValue = raw.item();
       return window.size === 1 ? raw : mul(raw, 1 / window.size);
     }, options.optimizer.params);
-    const lossValue = raw!.item();
     if (!Number.isFinite(lossValue)) {
       throw new TrainingError(
         `loss is ${lossValue} at epoch ${at.epoch}, step ${at.step} (batch ${at.batch} of the epoch); the parameters were not updated`,
