@@ -14,7 +14,11 @@ export interface EpochStartEvent {
   readonly epoch: number;
 }
 
-/** One optimizer step is done. `step` counts batches over the run, `batch` within the epoch (both zero-based). */
+/**
+ * One batch is done: an optimizer step, or with `accumulate: k` one batch of a
+ * window (the optimizer steps at the window's last batch). `step` counts
+ * batches over the run, `batch` within the epoch (both zero-based).
+ */
 export interface BatchEndEvent {
   readonly type: 'batchEnd';
   readonly epoch: number;
