@@ -133,6 +133,28 @@ const CASES: readonly Case[] = [
     input: [2, 4, 7, 8],
   },
   { name: 'Conv3d groups 2', build: () => new Conv3d(4, 4, 3, { groups: 2, padding: [0, 1, 1] }), input: [4, 4, 5, 5] },
+  // Padding modes: ONNX Pad (reflect, edge; wrap from opset 19) before an unpadded Conv.
+  {
+    name: 'Conv2d paddingMode reflect',
+    build: () => new Conv2d(2, 3, 3, { padding: [2, 1], paddingMode: 'reflect' }),
+    input: [2, 6, 5],
+  },
+  {
+    name: 'Conv1d paddingMode replicate, same',
+    build: () => new Conv1d(2, 3, 4, { padding: 'same', paddingMode: 'replicate' }),
+    input: [2, 9],
+  },
+  {
+    name: 'Conv3d paddingMode replicate stride 2',
+    build: () => new Conv3d(1, 2, 3, { padding: 1, stride: 2, paddingMode: 'replicate' }),
+    input: [1, 5, 4, 5],
+  },
+  {
+    name: 'Conv2d paddingMode circular (opset 19)',
+    build: () => new Conv2d(2, 2, 3, { padding: [1, 2], paddingMode: 'circular', groups: 2 }),
+    input: [2, 5, 6],
+    options: { opset: 19 },
+  },
   // Transposed convolutions.
   {
     name: 'ConvTranspose1d stride 2 padding 1 outputPadding 1',
@@ -165,6 +187,21 @@ const CASES: readonly Case[] = [
   },
   { name: 'AvgPool2d padding 1 countIncludePad true', build: () => new AvgPool2d(3, { padding: 1 }), input: [2, 7, 6] },
   { name: 'AvgPool3d k2', build: () => new AvgPool3d([1, 2, 2]), input: [2, 3, 4, 4] },
+  {
+    name: 'AvgPool2d divisorOverride 3 padding 1',
+    build: () => new AvgPool2d(3, { stride: 2, padding: 1, divisorOverride: 3 }),
+    input: [2, 7, 6],
+  },
+  {
+    name: 'AvgPool1d divisorOverride 2 ceilMode, partial window',
+    build: () => new AvgPool1d(3, { stride: 2, ceilMode: true, divisorOverride: 2 }),
+    input: [3, 8],
+  },
+  {
+    name: 'AvgPool3d divisorOverride 5',
+    build: () => new AvgPool3d(2, { divisorOverride: 5 }),
+    input: [2, 4, 4, 5],
+  },
   { name: 'LpPool1d p=2 k3 s2', build: () => new LpPool1d(2, 3, { stride: 2 }), input: [2, 9] },
   { name: 'LpPool2d p=2 k2', build: () => new LpPool2d(2, 2), input: [3, 6, 6] },
   { name: 'LpPool2d p=4 k[2, 3] s1', build: () => new LpPool2d(4, [2, 3], { stride: 1 }), input: [2, 5, 6] },
@@ -277,6 +314,14 @@ describe('what ONNX cannot express is an error, never a wrong graph', () => {
     expect(() => exportOnnx(new Sequential([new LpPool2d(3, 2)]), { inputShape: [1, 1, 4, 4] })).toThrow(
       expect.objectContaining({ code: 'unsupported-module', path: '0', moduleClass: 'LpPool2d' }),
     );
+  });
+
+  it("circular padding is refused below opset 19 (ONNX Pad's wrap mode)", () => {
+    const model = new Sequential({ conv: new Conv2d(1, 1, 3, { padding: 1, paddingMode: 'circular' }) });
+    expect(() => exportOnnx(model, { inputShape: [1, 1, 5, 5] })).toThrow(
+      expect.objectContaining({ code: 'unsupported-module', path: 'conv', moduleClass: 'Conv2d' }),
+    );
+    expect(() => exportOnnx(model, { inputShape: [1, 1, 5, 5] })).toThrow(/from opset 19/);
   });
 
   it('LpPool ceilMode scales a cut-short window to the kernel, as PyTorch does', async () => {

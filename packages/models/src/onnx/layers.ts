@@ -69,18 +69,32 @@ function refuse(c: LayerContext<Module>, why: string): never {
   );
 }
 
+/** ONNX Pad's mode for each non-zero padding mode, and the opset that has it. */
+const PAD_MODES = { reflect: ['reflect', 11], replicate: ['edge', 11], circular: ['wrap', 19] } as const;
+
 function conv(c: LayerContext<Conv1d | Conv2d | Conv3d>): string {
   const { weight, bias, options } = c.module;
   const rank = weight.rank - 2;
   const kernel = weight.shape.slice(2);
   const strides = perDim(options.stride, rank, 1);
   const dilations = perDim(options.dilation, rank, 1);
-  const inputs = [c.x, c.graph.tensor(weight, `${c.path}.weight`)];
+  let pads = onnxPads(options.padding, c.xShape.slice(2), kernel, strides, dilations);
+  let x = c.x;
+  const mode = options.paddingMode ?? 'zeros';
+  if (mode !== 'zeros') {
+    // As the layer does: pad the input in that mode, then convolve unpadded.
+    const [onnxMode, since] = PAD_MODES[mode];
+    if (c.graph.opset < since) refuse(c, `pads in mode '${mode}', which ONNX Pad has from opset ${since}`);
+    const all = [0, 0, ...pads.slice(0, rank), 0, 0, ...pads.slice(rank)];
+    x = c.graph.node('Pad', [x, c.graph.int64s(`${c.path}.pads`, all)], c.path, { mode: onnxMode });
+    pads = pads.map(() => 0);
+  }
+  const inputs = [x, c.graph.tensor(weight, `${c.path}.weight`)];
   if (bias) inputs.push(c.graph.tensor(bias, `${c.path}.bias`));
   return c.graph.node('Conv', inputs, c.path, {
     kernel_shape: kernel,
     strides,
-    pads: onnxPads(options.padding, c.xShape.slice(2), kernel, strides, dilations),
+    pads,
     dilations,
     group: options.groups ?? 1,
   });
@@ -160,12 +174,47 @@ function avgPool(c: LayerContext<AvgPool1d | AvgPool2d | AvgPool3d>): string {
   const { kernelSize, options } = c.module;
   const rank = c.xShape.length - 2;
   const { kernel, strides } = window(kernelSize, options.stride, rank);
+  const pads = onnxPads(options.padding, c.xShape.slice(2), kernel, strides, perDim(1, rank, 1));
+  if (options.divisorOverride !== undefined) return windowSum(c, kernel, strides, pads, options.divisorOverride);
   return c.graph.node('AveragePool', [c.x], c.path, {
     kernel_shape: kernel,
     strides,
-    pads: onnxPads(options.padding, c.xShape.slice(2), kernel, strides, perDim(1, rank, 1)),
+    pads,
     ceil_mode: options.ceilMode ? 1 : 0,
     count_include_pad: (options.countIncludePad ?? true) ? 1 : 0,
+  });
+}
+
+/**
+ * Each window's sum over the input it covers, divided by `divisor`
+ * (divisorOverride, which AveragePool cannot express): a depthwise Conv with
+ * a constant 1/divisor kernel over the zero-padded input. The end padding is
+ * set so the Conv yields the traced output size, ceilMode's extra windows
+ * included (zeros past the end add nothing to a sum).
+ */
+function windowSum(
+  c: LayerContext<Module>,
+  kernel: readonly number[],
+  strides: readonly number[],
+  pads: readonly number[],
+  divisor: number,
+): string {
+  const rank = kernel.length;
+  const channels = c.xShape[1]!;
+  const ends = kernel.map((k, i) =>
+    Math.max(0, (c.yShape[i + 2]! - 1) * strides[i]! + k - c.xShape[i + 2]! - pads[i]!),
+  );
+  const size = kernel.reduce((a, b) => a * b, 1);
+  const weights = c.graph.floats(
+    `${c.path}.window_sum`,
+    [channels, 1, ...kernel],
+    new Float32Array(channels * size).fill(1 / divisor),
+  );
+  return c.graph.node('Conv', [c.x, weights], c.path, {
+    kernel_shape: [...kernel],
+    strides: [...strides],
+    pads: [...pads.slice(0, rank), ...ends],
+    group: channels,
   });
 }
 
