@@ -1,30 +1,11 @@
-import type { Shape } from '../backend/types.js';
-import { mul } from '../ops/elementwise.js';
-import { allocArray, tensor } from '../tensor/creation.js';
-import { globalRandom } from '../tensor/random.js';
-import { sizeOf } from '../tensor/shape.js';
+import { dropout, dropout1d, dropout2d, dropout3d } from '../ops/dropout.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { ArgumentError, ShapeError, fmtShape } from '../util/errors.js';
+import { ArgumentError } from '../util/errors.js';
 import { Module } from './module.js';
 
-function checkP(op: string, p: number): void {
-  if (!(p >= 0 && p <= 1)) throw new ArgumentError(op, `p must be in [0, 1], got ${p}`);
-}
-
-/** Inverted-dropout mask from the seeded generator: 1/(1−p) with probability 1−p, else 0. */
-function dropoutMask(shape: Shape, p: number, dtype: Tensor['dtype']): Tensor {
-  const values = allocArray('dropout', dtype, sizeOf(shape));
-  const scale = 1 / (1 - p);
-  for (let i = 0; i < values.length; i++) values[i] = globalRandom.next() < p ? 0 : scale;
-  return tensor(values, shape, dtype);
-}
-
-function applyDropout(x: Tensor, p: number, maskShape: Shape): Tensor {
-  if (p === 1) return mul(x, 0);
-  const mask = dropoutMask(maskShape, p, x.dtype);
-  const y = mul(x, mask);
-  mask.disposeWhenFree();
-  return y;
+/** The layers check p when built, not at their first training call. */
+function checkDropoutP(layer: string, p: number): void {
+  if (!(p >= 0 && p <= 1)) throw new ArgumentError(layer, `p must be in [0, 1], got ${p}`);
 }
 
 /**
@@ -40,28 +21,58 @@ function applyDropout(x: Tensor, p: number, maskShape: Shape): Tensor {
 export class Dropout extends Module {
   constructor(readonly p = 0.5) {
     super();
-    checkP('Dropout', p);
+    checkDropoutP('Dropout', p);
   }
 
   forward(x: Tensor): Tensor {
-    if (!this.training || this.p === 0) return x;
-    return applyDropout(x, this.p, x.shape);
+    return dropout(x, this.p, this.training);
+  }
+}
+
+/**
+ * Zeroes whole channels of N×C×L (or unbatched C×L) input with probability
+ * p in training, as torch.nn.Dropout1d; the identity in eval mode.
+ * @example `new Dropout1d(0.2).call(randn([8, 16, 100]))`
+ */
+export class Dropout1d extends Module {
+  constructor(readonly p = 0.5) {
+    super();
+    checkDropoutP('Dropout1d', p);
+  }
+
+  forward(x: Tensor): Tensor {
+    return dropout1d(x, this.p, this.training);
   }
 }
 
 /**
  * Zeroes whole channels (one draw per sample and channel of N×C×…) with
  * probability p in training, as torch.nn.Dropout2d.
+ * @example `new Dropout2d(0.1).call(randn([8, 16, 32, 32]))`
  */
 export class Dropout2d extends Module {
   constructor(readonly p = 0.5) {
     super();
-    checkP('Dropout2d', p);
+    checkDropoutP('Dropout2d', p);
   }
 
   forward(x: Tensor): Tensor {
-    if (x.rank < 3) throw new ShapeError('Dropout2d', `expects N×C×spatial… input, got ${fmtShape(x.shape)}`);
-    if (!this.training || this.p === 0) return x;
-    return applyDropout(x, this.p, [x.shape[0]!, x.shape[1]!, ...new Array<number>(x.rank - 2).fill(1)]);
+    return dropout2d(x, this.p, this.training);
+  }
+}
+
+/**
+ * Zeroes whole channels of N×C×D×H×W (or unbatched C×D×H×W) input with
+ * probability p in training, as torch.nn.Dropout3d; the identity in eval mode.
+ * @example `new Dropout3d(0.2).call(randn([2, 8, 4, 16, 16]))`
+ */
+export class Dropout3d extends Module {
+  constructor(readonly p = 0.5) {
+    super();
+    checkDropoutP('Dropout3d', p);
+  }
+
+  forward(x: Tensor): Tensor {
+    return dropout3d(x, this.p, this.training);
   }
 }

@@ -89,8 +89,19 @@ export {
   AdaptiveMaxPool2d,
   AdaptiveMaxPool3d,
 } from './pooling.js';
-export { BatchNorm1d, BatchNorm2d, type BatchNormOptions } from './normalization.js';
-export { Dropout, Dropout2d } from './dropout.js';
+export {
+  BatchNorm1d,
+  BatchNorm2d,
+  BatchNorm3d,
+  InstanceNorm1d,
+  InstanceNorm2d,
+  InstanceNorm3d,
+  type BatchNormOptions,
+  type InstanceNormOptions,
+} from './normalization.js';
+export { LayerNorm, GroupNorm, type LayerNormOptions, type GroupNormOptions } from './layer-norm.js';
+export { LocalResponseNorm } from './local-response-norm.js';
+export { Dropout, Dropout1d, Dropout2d, Dropout3d } from './dropout.js';
 export { ReLU, LeakyReLU, Tanh, Sigmoid, Softmax, LogSoftmax } from './activation.js';
 export { Flatten, Identity } from './shape.js';
 export {

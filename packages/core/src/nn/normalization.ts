@@ -1,11 +1,12 @@
+import { add } from '../ops/elementwise.js';
 import { noGrad } from '../ops/gradient-control.js';
-import { add, cast, mul, rsqrt, sub, square } from '../ops/elementwise.js';
-import { reshape } from '../ops/layout.js';
-import { mean } from '../ops/reduce.js';
+import { expandDims, squeeze } from '../ops/layout.js';
+import { batchNorm, instanceNorm } from '../ops/normalization.js';
 import { full } from '../tensor/creation.js';
 import { tidy } from '../tensor/engine.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { ArgumentError, ShapeError, fmtShape } from '../util/errors.js';
+import { checkOptions } from '../util/options.js';
 import { type FloatDType, Module } from './module.js';
 
 /** Options of BatchNorm1d/2d, with PyTorch's defaults. */
@@ -20,6 +21,8 @@ export interface BatchNormOptions {
   readonly trackRunningStats?: boolean;
   readonly dtype?: FloatDType;
 }
+
+const BATCH_NORM_OPTIONS = ['eps', 'momentum', 'affine', 'trackRunningStats', 'dtype'] as const;
 
 /**
  * Batch normalization over every axis but the channel axis 1. Training
@@ -40,19 +43,20 @@ abstract class BatchNormNd extends Module {
   constructor(
     private readonly ranks: readonly number[],
     readonly numFeatures: number,
-    options: BatchNormOptions,
+    options: BatchNormOptions | undefined,
   ) {
     super();
+    const o = checkOptions(new.target.name, options, BATCH_NORM_OPTIONS);
     if (!Number.isInteger(numFeatures) || numFeatures < 1)
-      throw new ArgumentError(this.constructor.name, `numFeatures must be a positive integer, got ${numFeatures}`);
-    this.eps = options.eps ?? 1e-5;
-    this.momentum = options.momentum === undefined ? 0.1 : options.momentum;
-    const dtype = options.dtype ?? 'float32';
-    if (options.affine ?? true) {
+      throw new ArgumentError(new.target.name, `numFeatures must be a positive integer, got ${numFeatures}`);
+    this.eps = o.eps ?? 1e-5;
+    this.momentum = o.momentum === undefined ? 0.1 : o.momentum;
+    const dtype = o.dtype ?? 'float32';
+    if (o.affine ?? true) {
       this.weight = this.addParameter('weight', full([numFeatures], 1, dtype));
       this.bias = this.addParameter('bias', full([numFeatures], 0, dtype));
     }
-    if (options.trackRunningStats ?? true) {
+    if (o.trackRunningStats ?? true) {
       this.runningMean = this.addBuffer('running_mean', full([numFeatures], 0, dtype));
       this.runningVar = this.addBuffer('running_var', full([numFeatures], 1, dtype));
       this.numBatchesTracked = this.addBuffer('num_batches_tracked', full([], 0, 'int32'));
@@ -67,43 +71,21 @@ abstract class BatchNormNd extends Module {
         `expects ${this.ranks.map((r) => `${r}-D`).join(' or ')} input with ${this.numFeatures} channels on axis 1, got ${fmtShape(x.shape)}`,
       );
     }
-    const axes = x.shape.map((_, i) => i).filter((i) => i !== 1);
-    const perChannel = [this.numFeatures, ...new Array<number>(x.rank - 2).fill(1)];
-    let y: Tensor;
-    if (this.training || !this.runningMean || !this.runningVar) {
-      const n = x.size / this.numFeatures;
-      if (this.training && n < 2)
-        throw new ShapeError(op, `needs more than one value per channel in training, got ${fmtShape(x.shape)}`);
-      const batchMean = mean(x, axes, { keepDims: true });
-      const centered = sub(x, batchMean);
-      const batchVar = mean(square(centered), axes, { keepDims: true });
-      y = mul(centered, rsqrt(add(batchVar, this.eps)));
-      if (this.training) this.updateRunningStats(batchMean, batchVar, n);
-    } else {
-      y = mul(
-        sub(x, reshape(this.runningMean, perChannel)),
-        rsqrt(add(reshape(this.runningVar, perChannel), this.eps)),
-      );
-    }
-    if (this.weight && this.bias) y = add(mul(y, reshape(this.weight, perChannel)), reshape(this.bias, perChannel));
+    const count = this.numBatchesTracked;
+    const counting = this.training && count !== undefined;
+    // momentum null averages all batches equally: the batch being added is number count + 1.
+    const momentum = this.momentum ?? (counting ? 1 / (count.item() + 1) : 0);
+    const y = batchNorm(x, {
+      runningMean: this.runningMean,
+      runningVar: this.runningVar,
+      weight: this.weight,
+      bias: this.bias,
+      training: this.training || !this.runningMean,
+      momentum,
+      eps: this.eps,
+    });
+    if (counting) noGrad(() => count.adopt(tidy(() => add(count, 1))));
     return y;
-  }
-
-  /** Folds the batch statistics into the buffers, replacing their storage outside the tape. */
-  private updateRunningStats(batchMean: Tensor, batchVar: Tensor, n: number): void {
-    const { runningMean: rm, runningVar: rv, numBatchesTracked: count } = this;
-    if (!rm || !rv || !count) return;
-    noGrad(() =>
-      tidy(() => {
-        count.adopt(add(count, 1));
-        const f = this.momentum ?? 1 / count.item();
-        const c = this.numFeatures;
-        const mu = cast(reshape(batchMean, [c]), rm.dtype);
-        const unbiased = cast(mul(reshape(batchVar, [c]), n / (n - 1)), rv.dtype);
-        rm.adopt(add(mul(rm, 1 - f), mul(mu, f)));
-        rv.adopt(add(mul(rv, 1 - f), mul(unbiased, f)));
-      }),
-    );
   }
 }
 
@@ -112,7 +94,7 @@ abstract class BatchNormNd extends Module {
  * @example `new BatchNorm1d(16).call(randn([8, 16])).shape // [8, 16]`
  */
 export class BatchNorm1d extends BatchNormNd {
-  constructor(numFeatures: number, options: BatchNormOptions = {}) {
+  constructor(numFeatures: number, options?: BatchNormOptions) {
     super([2, 3], numFeatures, options);
   }
 }
@@ -128,7 +110,126 @@ export class BatchNorm1d extends BatchNormNd {
  * ```
  */
 export class BatchNorm2d extends BatchNormNd {
-  constructor(numFeatures: number, options: BatchNormOptions = {}) {
+  constructor(numFeatures: number, options?: BatchNormOptions) {
     super([4], numFeatures, options);
+  }
+}
+
+/**
+ * Batch normalization of N×C×D×H×W input, as torch.nn.BatchNorm3d.
+ * @example `new BatchNorm3d(8).call(randn([2, 8, 4, 4, 4])).shape // [2, 8, 4, 4, 4]`
+ */
+export class BatchNorm3d extends BatchNormNd {
+  constructor(numFeatures: number, options?: BatchNormOptions) {
+    super([5], numFeatures, options);
+  }
+}
+
+/** Options of InstanceNorm1d/2d/3d, with PyTorch's defaults. */
+export interface InstanceNormOptions {
+  /** Added to the variance before the square root (default 1e-5). */
+  readonly eps?: number;
+  /** Weight of the new batch in the running averages (default 0.1). */
+  readonly momentum?: number;
+  /** Learn a per-channel scale and shift (default false, unlike BatchNorm). */
+  readonly affine?: boolean;
+  /** Keep running statistics and normalize with them in eval (default false, unlike BatchNorm). */
+  readonly trackRunningStats?: boolean;
+  readonly dtype?: FloatDType;
+}
+
+const INSTANCE_NORM_OPTIONS = ['eps', 'momentum', 'affine', 'trackRunningStats', 'dtype'] as const;
+
+/**
+ * Instance normalization: each sample's channel over its own spatial axes.
+ * With trackRunningStats, training moves running_mean/running_var toward
+ * the batch's average instance statistics and eval normalizes with them.
+ * Torch registers num_batches_tracked here too but never advances it; so
+ * does this class, so state dicts interchange key for key.
+ */
+abstract class InstanceNormNd extends Module {
+  readonly weight: Tensor | undefined;
+  readonly bias: Tensor | undefined;
+  readonly runningMean: Tensor | undefined;
+  readonly runningVar: Tensor | undefined;
+  readonly numBatchesTracked: Tensor | undefined;
+  readonly eps: number;
+  readonly momentum: number;
+
+  constructor(
+    private readonly spatialRank: number,
+    readonly numFeatures: number,
+    options: InstanceNormOptions | undefined,
+  ) {
+    super();
+    const where = new.target.name;
+    const o = checkOptions(where, options, INSTANCE_NORM_OPTIONS);
+    if (!Number.isInteger(numFeatures) || numFeatures < 1)
+      throw new ArgumentError(where, `numFeatures must be a positive integer, got ${numFeatures}`);
+    this.eps = o.eps ?? 1e-5;
+    this.momentum = o.momentum ?? 0.1;
+    if (!(this.momentum >= 0 && this.momentum <= 1))
+      throw new ArgumentError(where, `momentum must be in [0, 1], got ${this.momentum}`);
+    const dtype = o.dtype ?? 'float32';
+    if (o.affine ?? false) {
+      this.weight = this.addParameter('weight', full([numFeatures], 1, dtype));
+      this.bias = this.addParameter('bias', full([numFeatures], 0, dtype));
+    }
+    if (o.trackRunningStats ?? false) {
+      this.runningMean = this.addBuffer('running_mean', full([numFeatures], 0, dtype));
+      this.runningVar = this.addBuffer('running_var', full([numFeatures], 1, dtype));
+      this.numBatchesTracked = this.addBuffer('num_batches_tracked', full([], 0, 'int32'));
+    }
+  }
+
+  forward(x: Tensor): Tensor {
+    const batched = x.rank === this.spatialRank + 2;
+    if ((!batched && x.rank !== this.spatialRank + 1) || x.shape[batched ? 1 : 0] !== this.numFeatures) {
+      throw new ShapeError(
+        this.constructor.name,
+        `expects N×C×${this.spatialRank}-D or unbatched C×${this.spatialRank}-D input with C = ${this.numFeatures}, got ${fmtShape(x.shape)}`,
+      );
+    }
+    const y = instanceNorm(batched ? x : expandDims(x, 0), {
+      runningMean: this.runningMean,
+      runningVar: this.runningVar,
+      weight: this.weight,
+      bias: this.bias,
+      useInputStats: this.training || !this.runningMean,
+      momentum: this.momentum,
+      eps: this.eps,
+    });
+    return batched ? y : squeeze(y, [0]);
+  }
+}
+
+/**
+ * Instance normalization of N×C×L (or C×L) input, as torch.nn.InstanceNorm1d.
+ * @example `new InstanceNorm1d(4, { affine: true }).call(randn([2, 4, 16]))`
+ */
+export class InstanceNorm1d extends InstanceNormNd {
+  constructor(numFeatures: number, options?: InstanceNormOptions) {
+    super(1, numFeatures, options);
+  }
+}
+
+/**
+ * Instance normalization of N×C×H×W (or C×H×W) input, as torch.nn.InstanceNorm2d,
+ * the normalization of style-transfer networks.
+ * @example `new InstanceNorm2d(64).call(randn([1, 64, 32, 32]))`
+ */
+export class InstanceNorm2d extends InstanceNormNd {
+  constructor(numFeatures: number, options?: InstanceNormOptions) {
+    super(2, numFeatures, options);
+  }
+}
+
+/**
+ * Instance normalization of N×C×D×H×W (or C×D×H×W) input, as torch.nn.InstanceNorm3d.
+ * @example `new InstanceNorm3d(8, { trackRunningStats: true }).call(randn([2, 8, 4, 4, 4]))`
+ */
+export class InstanceNorm3d extends InstanceNormNd {
+  constructor(numFeatures: number, options?: InstanceNormOptions) {
+    super(3, numFeatures, options);
   }
 }

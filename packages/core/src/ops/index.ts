@@ -97,6 +97,19 @@ export {
 } from './pool.js';
 export { type UnfoldOptions, unfold, fold } from './window.js';
 export {
+  type BatchNormFnOptions,
+  type InstanceNormFnOptions,
+  type LayerNormFnOptions,
+  type GroupNormFnOptions,
+  type LocalResponseNormOptions,
+  batchNorm,
+  instanceNorm,
+  layerNorm,
+  groupNorm,
+  localResponseNorm,
+} from './normalization.js';
+export { dropout, dropout1d, dropout2d, dropout3d } from './dropout.js';
+export {
   type AdaptiveOutputSize,
   type AdaptiveMaxPoolOptions,
   adaptiveAvgPool1d,

@@ -1,0 +1,327 @@
+// Normalization layers' functional forms, as torch.nn.functional: batch,
+// instance, layer and group normalization and local response normalization,
+// composed of elementwise ops and reductions so every backend runs them and
+// their gradients of any order come from the tape.
+import type { Shape } from '../backend/types.js';
+import { freeOnThrow, tidy } from '../tensor/engine.js';
+import type { Tensor } from '../tensor/tensor.js';
+import { ArgumentError, DTypeError, ShapeError, fmtShape } from '../util/errors.js';
+import { checkOptions } from '../util/options.js';
+import { add, cast, div, isFloat, mul, pow, rsqrt, square, sub } from './elementwise.js';
+import { noGrad } from './gradient-control.js';
+import { pad, reshape, slice } from './layout.js';
+import { mean } from './reduce.js';
+
+function assertFloat(op: string, x: Tensor): void {
+  if (!isFloat(x.dtype)) throw new DTypeError(op, `expects a float input, got ${x.describe()}`);
+}
+
+function assertVector(op: string, name: string, t: Tensor | undefined, length: number): void {
+  if (t && (t.rank !== 1 || t.shape[0] !== length))
+    throw new ShapeError(op, `${name} must have shape [${length}], got ${fmtShape(t.shape)}`);
+}
+
+/** (x − mean)/√(var + eps) over `axes`, with the biased variance, as every torch normalization trains with. */
+function standardize(x: Tensor, axes: readonly number[], eps: number): { y: Tensor; mean: Tensor; variance: Tensor } {
+  const mu = mean(x, axes, { keepDims: true });
+  const centered = sub(x, mu);
+  const variance = mean(square(centered), axes, { keepDims: true });
+  return { y: mul(centered, rsqrt(add(variance, eps))), mean: mu, variance };
+}
+
+function affine(y: Tensor, weight: Tensor | undefined, bias: Tensor | undefined, shape: Shape): Tensor {
+  let out = y;
+  if (weight) out = mul(out, reshape(weight, shape));
+  if (bias) out = add(out, reshape(bias, shape));
+  return out;
+}
+
+/**
+ * rm ← (1 − m)·rm + m·mean, rv ← (1 − m)·rv + m·unbiased variance, in place
+ * and off the tape, as torch's running statistics (`batchMean` and
+ * `batchVar` are per-channel vectors; `n` the values each was taken over).
+ */
+function updateRunning(rm: Tensor, rv: Tensor, batchMean: Tensor, batchVar: Tensor, n: number, m: number): void {
+  noGrad(() =>
+    tidy(() => {
+      const mu = cast(batchMean, rm.dtype);
+      const unbiased = cast(mul(batchVar, n / (n - 1)), rv.dtype);
+      rm.adopt(add(mul(rm, 1 - m), mul(mu, m)));
+      rv.adopt(add(mul(rv, 1 - m), mul(unbiased, m)));
+    }),
+  );
+}
+
+function checkRunning(op: string, rm: Tensor | undefined, rv: Tensor | undefined, c: number): void {
+  if ((rm === undefined) !== (rv === undefined))
+    throw new ArgumentError(op, 'runningMean and runningVar go together: pass both or neither');
+  assertVector(op, 'runningMean', rm, c);
+  assertVector(op, 'runningVar', rv, c);
+}
+
+function checkMomentumEps(op: string, momentum: number, eps: number): void {
+  if (!(momentum >= 0 && momentum <= 1)) throw new ArgumentError(op, `momentum must be in [0, 1], got ${momentum}`);
+  if (!(eps >= 0)) throw new ArgumentError(op, `eps must be ≥ 0, got ${eps}`);
+}
+
+/** Options of batchNorm, with PyTorch's defaults. */
+export interface BatchNormFnOptions {
+  /** Per-channel running mean, updated in place in training; used for normalizing otherwise. */
+  readonly runningMean?: Tensor;
+  /** Per-channel running (unbiased) variance, updated with runningMean. */
+  readonly runningVar?: Tensor;
+  /** Per-channel scale. */
+  readonly weight?: Tensor;
+  /** Per-channel shift. */
+  readonly bias?: Tensor;
+  /** Normalize with the batch's statistics and update the running ones (default false, as torch). */
+  readonly training?: boolean;
+  /** Weight of the batch in the running averages (default 0.1). */
+  readonly momentum?: number;
+  /** Added to the variance before the square root (default 1e-5). */
+  readonly eps?: number;
+}
+
+const BATCH_NORM_OPTIONS = ['runningMean', 'runningVar', 'weight', 'bias', 'training', 'momentum', 'eps'] as const;
+
+/**
+ * Batch normalization of N×C×… input over every axis but the channel axis
+ * 1, as torch.nn.functional.batch_norm: in training (or without running
+ * statistics) with the batch's mean and biased variance, folding the mean
+ * and the unbiased variance into `runningMean`/`runningVar` in place;
+ * otherwise with the running statistics.
+ *
+ * @example
+ * ```ts
+ * const rm = zeros([16]), rv = ones([16]);
+ * const y = batchNorm(x, { runningMean: rm, runningVar: rv, training: true }); // rm, rv now hold the update
+ * ```
+ */
+export const batchNorm = freeOnThrow(function batchNorm(x: Tensor, options?: BatchNormFnOptions): Tensor {
+  const op = 'batchNorm';
+  const o = checkOptions(op, options, BATCH_NORM_OPTIONS);
+  const { runningMean: rm, runningVar: rv, weight, bias, momentum = 0.1, eps = 1e-5 } = o;
+  assertFloat(op, x);
+  if (x.rank < 2) throw new ShapeError(op, `expects N×C×… input, got ${fmtShape(x.shape)}`);
+  const c = x.shape[1]!;
+  checkRunning(op, rm, rv, c);
+  assertVector(op, 'weight', weight, c);
+  assertVector(op, 'bias', bias, c);
+  checkMomentumEps(op, momentum, eps);
+  const shape = [c, ...new Array<number>(x.rank - 2).fill(1)];
+  const useBatch = (o.training ?? false) || rm === undefined;
+  if (!useBatch && rm && rv) {
+    const y = mul(sub(x, reshape(rm, shape)), rsqrt(add(reshape(rv, shape), eps)));
+    return affine(y, weight, bias, shape);
+  }
+  const n = x.size / c;
+  if (n < 2) throw new ShapeError(op, `needs more than one value per channel in training, got ${fmtShape(x.shape)}`);
+  const axes = x.shape.map((_, i) => i).filter((i) => i !== 1);
+  const s = standardize(x, axes, eps);
+  if (o.training && rm && rv) updateRunning(rm, rv, reshape(s.mean, [c]), reshape(s.variance, [c]), n, momentum);
+  return affine(s.y, weight, bias, shape);
+});
+
+/** Options of instanceNorm, with PyTorch's defaults. */
+export interface InstanceNormFnOptions {
+  /** Per-channel running mean: updated in place when `useInputStats`, used for normalizing otherwise. */
+  readonly runningMean?: Tensor;
+  /** Per-channel running (unbiased) variance, updated with runningMean. */
+  readonly runningVar?: Tensor;
+  /** Per-channel scale. */
+  readonly weight?: Tensor;
+  /** Per-channel shift. */
+  readonly bias?: Tensor;
+  /** Normalize each sample's channel by its own statistics (default true); false uses the running ones. */
+  readonly useInputStats?: boolean;
+  /** Weight of the batch in the running averages (default 0.1). */
+  readonly momentum?: number;
+  /** Added to the variance before the square root (default 1e-5). */
+  readonly eps?: number;
+}
+
+const INSTANCE_NORM_OPTIONS = [
+  'runningMean',
+  'runningVar',
+  'weight',
+  'bias',
+  'useInputStats',
+  'momentum',
+  'eps',
+] as const;
+
+/**
+ * Instance normalization of N×C×… input: each sample's channel over its
+ * spatial axes, as torch.nn.functional.instance_norm. With running
+ * statistics and `useInputStats`, they move toward the mean over the batch
+ * of the instances' means and unbiased variances, as torch does.
+ *
+ * @example
+ * ```ts
+ * const y = instanceNorm(randn([2, 3, 8, 8])); // every [n, c] plane has mean 0 and variance ≈ 1
+ * ```
+ */
+export const instanceNorm = freeOnThrow(function instanceNorm(x: Tensor, options?: InstanceNormFnOptions): Tensor {
+  const op = 'instanceNorm';
+  const o = checkOptions(op, options, INSTANCE_NORM_OPTIONS);
+  const { runningMean: rm, runningVar: rv, weight, bias, momentum = 0.1, eps = 1e-5 } = o;
+  assertFloat(op, x);
+  if (x.rank < 3) throw new ShapeError(op, `expects N×C×spatial… input, got ${fmtShape(x.shape)}`);
+  const c = x.shape[1]!;
+  checkRunning(op, rm, rv, c);
+  assertVector(op, 'weight', weight, c);
+  assertVector(op, 'bias', bias, c);
+  checkMomentumEps(op, momentum, eps);
+  const shape = [c, ...new Array<number>(x.rank - 2).fill(1)];
+  if (!(o.useInputStats ?? true)) {
+    if (!rm || !rv) throw new ArgumentError(op, 'useInputStats: false needs runningMean and runningVar');
+    const y = mul(sub(x, reshape(rm, shape)), rsqrt(add(reshape(rv, shape), eps)));
+    return affine(y, weight, bias, shape);
+  }
+  const n = x.size / (x.shape[0]! * c);
+  if (n < 2) throw new ShapeError(op, `needs more than one spatial value per channel, got ${fmtShape(x.shape)}`);
+  const s = standardize(x, x.shape.map((_, i) => i).slice(2), eps);
+  if (rm && rv) {
+    const batchMean = (t: Tensor): Tensor => mean(reshape(t, [x.shape[0]!, c]), 0);
+    updateRunning(rm, rv, batchMean(s.mean), batchMean(s.variance), n, momentum);
+  }
+  return affine(s.y, weight, bias, shape);
+});
+
+/** Options of layerNorm, with PyTorch's defaults. */
+export interface LayerNormFnOptions {
+  /** Scale of shape normalizedShape. */
+  readonly weight?: Tensor;
+  /** Shift of shape normalizedShape. */
+  readonly bias?: Tensor;
+  /** Added to the variance before the square root (default 1e-5). */
+  readonly eps?: number;
+}
+
+/**
+ * Layer normalization over the trailing axes `normalizedShape`, as
+ * torch.nn.functional.layer_norm: each slice gets mean 0 and biased
+ * variance 1, then the elementwise weight and bias.
+ *
+ * @example
+ * ```ts
+ * layerNorm(randn([4, 10, 32]), [32]); // each of the 4×10 vectors normalized
+ * ```
+ */
+export const layerNorm = freeOnThrow(function layerNorm(
+  x: Tensor,
+  normalizedShape: number | readonly number[],
+  options?: LayerNormFnOptions,
+): Tensor {
+  const op = 'layerNorm';
+  const { weight, bias, eps = 1e-5 } = checkOptions(op, options, ['weight', 'bias', 'eps']);
+  assertFloat(op, x);
+  const dims = typeof normalizedShape === 'number' ? [normalizedShape] : [...normalizedShape];
+  const k = dims.length;
+  if (k === 0 || k > x.rank || dims.some((d, i) => d !== x.shape[x.rank - k + i]))
+    throw new ShapeError(
+      op,
+      `normalizedShape ${fmtShape(dims)} must be the trailing axes of the input, got ${fmtShape(x.shape)}`,
+    );
+  for (const [name, t] of [
+    ['weight', weight],
+    ['bias', bias],
+  ] as const) {
+    if (t && (t.rank !== k || t.shape.some((d, i) => d !== dims[i])))
+      throw new ShapeError(op, `${name} must have shape ${fmtShape(dims)}, got ${fmtShape(t.shape)}`);
+  }
+  if (!(eps >= 0)) throw new ArgumentError(op, `eps must be ≥ 0, got ${eps}`);
+  const axes = x.shape.map((_, i) => i).slice(x.rank - k);
+  return affine(standardize(x, axes, eps).y, weight, bias, dims);
+});
+
+/** Options of groupNorm, with PyTorch's defaults. */
+export interface GroupNormFnOptions {
+  /** Per-channel scale. */
+  readonly weight?: Tensor;
+  /** Per-channel shift. */
+  readonly bias?: Tensor;
+  /** Added to the variance before the square root (default 1e-5). */
+  readonly eps?: number;
+}
+
+/**
+ * Group normalization of N×C×… input: the channels split into `numGroups`
+ * consecutive groups, each sample's group normalized over its channels and
+ * spatial axes, then the per-channel weight and bias, as
+ * torch.nn.functional.group_norm.
+ *
+ * @example
+ * ```ts
+ * groupNorm(randn([2, 32, 8, 8]), 8, { weight, bias });
+ * ```
+ */
+export const groupNorm = freeOnThrow(function groupNorm(
+  x: Tensor,
+  numGroups: number,
+  options?: GroupNormFnOptions,
+): Tensor {
+  const op = 'groupNorm';
+  const { weight, bias, eps = 1e-5 } = checkOptions(op, options, ['weight', 'bias', 'eps']);
+  assertFloat(op, x);
+  if (x.rank < 2) throw new ShapeError(op, `expects N×C×… input, got ${fmtShape(x.shape)}`);
+  const [n, c] = [x.shape[0]!, x.shape[1]!];
+  if (!Number.isInteger(numGroups) || numGroups < 1 || c % numGroups !== 0)
+    throw new ArgumentError(op, `numGroups must be a positive integer dividing the ${c} channels, got ${numGroups}`);
+  assertVector(op, 'weight', weight, c);
+  assertVector(op, 'bias', bias, c);
+  if (!(eps >= 0)) throw new ArgumentError(op, `eps must be ≥ 0, got ${eps}`);
+  const grouped = reshape(x, [n, numGroups, x.size / (n * numGroups)]);
+  const y = reshape(standardize(grouped, [2], eps).y, x.shape);
+  return affine(y, weight, bias, [c, ...new Array<number>(x.rank - 2).fill(1)]);
+});
+
+/** Options of localResponseNorm, with PyTorch's defaults. */
+export interface LocalResponseNormOptions {
+  /** Scale of the mean of squares (default 1e-4). */
+  readonly alpha?: number;
+  /** Exponent (default 0.75). */
+  readonly beta?: number;
+  /** Additive constant (default 1). */
+  readonly k?: number;
+}
+
+/**
+ * Local response normalization across channels, as
+ * torch.nn.functional.local_response_norm and the original AlexNet:
+ * yᶜ = xᶜ / (k + α/size · Σ x²)^β, the sum over the `size` channels
+ * c − ⌊size/2⌋ … c + ⌊(size − 1)/2⌋ (zero beyond the edges).
+ *
+ * @example
+ * ```ts
+ * localResponseNorm(features, 5, { alpha: 1e-4, beta: 0.75, k: 2 }); // AlexNet's
+ * ```
+ */
+export const localResponseNorm = freeOnThrow(function localResponseNorm(
+  x: Tensor,
+  size: number,
+  options?: LocalResponseNormOptions,
+): Tensor {
+  const op = 'localResponseNorm';
+  const { alpha = 1e-4, beta = 0.75, k = 1 } = checkOptions(op, options, ['alpha', 'beta', 'k']);
+  assertFloat(op, x);
+  if (x.rank < 3) throw new ShapeError(op, `expects N×C×spatial… input (3-D or more), got ${fmtShape(x.shape)}`);
+  if (!Number.isInteger(size) || size < 1) throw new ArgumentError(op, `size must be a positive integer, got ${size}`);
+  const c = x.shape[1]!;
+  const padded = pad(
+    square(x),
+    x.shape.map((_, i): [number, number] => (i === 1 ? [Math.floor(size / 2), Math.floor((size - 1) / 2)] : [0, 0])),
+  );
+  // The window sum as `size` shifted slices: the sizes AlexNet-era nets use are small.
+  let windowSum: Tensor | undefined;
+  for (let j = 0; j < size; j++) {
+    const begin = x.shape.map((_, i) => (i === 1 ? j : 0));
+    const part = slice(
+      padded,
+      begin,
+      x.shape.map((d, i) => (i === 1 ? c : d)),
+    );
+    windowSum = windowSum ? add(windowSum, part) : part;
+  }
+  return div(x, pow(add(mul(windowSum!, alpha / size), k), beta));
+});
