@@ -5,6 +5,7 @@
 // rescaled to its mean, gives that of one batch of r·b — so the two runs take
 // the same steps on the same samples and must end at the same weights.
 import '@gradstream/backend-cpu';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { lastValueFrom, toArray } from 'rxjs';
 import { ArgumentError, UnknownOptionError, memory, noGrad, tensor } from '@gradstream/core';
@@ -37,6 +38,8 @@ async function train(
   batchSize: number,
   accumulate: number | undefined,
   makeOpt: (m: Sequential) => Optimizer,
+  n = 40,
+  clipNorm?: number,
 ): Promise<{ weights: number[]; steps: number; events: TrainEvent[] }> {
   const m = net();
   // Same initial weights for every run.
@@ -47,11 +50,12 @@ async function train(
   const opt = makeOpt(m);
   const events = await lastValueFrom(
     fit(m, {
-      train: data(40, batchSize),
+      train: data(n, batchSize),
       epochs: 2,
       optimizer: opt,
       metrics: [],
       ...(accumulate ? { accumulate } : {}),
+      ...(clipNorm ? { clipNorm } : {}),
     }).pipe(toArray()),
   );
   const weights = m.parameters().flatMap((p) => [...p.dataSync()]);
@@ -83,6 +87,25 @@ describe('fit({ accumulate: k })', () => {
       expect(maxDiff(accumulated.weights, untouched.weights)).toBeGreaterThan(1e-3);
     });
   }
+
+  it('equals plain fit on k-times larger batches for any k, batch count and clipNorm (property)', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 1, max: 4 }),
+        fc.integer({ min: 1, max: 9 }),
+        fc.integer({ min: 1, max: 3 }),
+        fc.option(fc.constantFrom(0.05, 1), { nil: undefined }),
+        async (k, batches, b, clipNorm) => {
+          const make = (m: Sequential) => sgd(m.parameters(), { lr: 0.3, momentum: 0.5 });
+          const accumulated = await train(b, k, make, batches * b, clipNorm);
+          const reference = await train(k * b, undefined, make, batches * b, clipNorm);
+          expect(accumulated.steps).toBe(2 * Math.ceil(batches / k));
+          expect(maxDiff(accumulated.weights, reference.weights)).toBeLessThan(1e-12);
+        },
+      ),
+      { numRuns: 12, seed: 17 },
+    );
+  });
 
   it('emits every batch with its own unscaled loss', async () => {
     const { events } = await train(4, 3, (m) => sgd(m.parameters(), { lr: 0.5 }));
