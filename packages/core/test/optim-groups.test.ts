@@ -141,6 +141,8 @@ describe('parameter groups', () => {
     }
     const expected = [1, 1, 0.5, 0.5, 0.25].map((f) => [0.1 * f, 0.01 * f]);
     expect(lrs).toEqual(expected.map((r) => r.map((v) => expect.closeTo(v, 15))));
+    opt.schedule = undefined;
+    expect(opt.paramGroups.map((g) => g.lr)).toEqual([expect.closeTo(0.025, 15), expect.closeTo(0.0025, 15)]);
     opt.dispose();
     for (const t of [a, b, z]) t.dispose();
   });

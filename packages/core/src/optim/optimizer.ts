@@ -41,7 +41,7 @@ export interface ParamGroup<H extends Hyperparameters = Hyperparameters> {
   lr: number;
   /** The lr the group started from, which schedules scale (torch's `initial_lr`). */
   readonly initialLr: number;
-  /** The group's schedule, or undefined for a constant lr. */
+  /** The group's schedule, or undefined for a constant lr. Setting undefined keeps the lr the schedule had reached. */
   schedule: Schedule | undefined;
   /** The group's other hyperparameters, with the optimizer's defaults filled in. */
   readonly options: H;
@@ -94,7 +94,11 @@ export interface Optimizer<H extends Hyperparameters = Hyperparameters> {
   readonly paramGroups: readonly ParamGroup<H>[];
   /** The first group's lr of the next step. Setting it sets every group's lr and detaches their schedules. */
   lr: number;
-  /** The first group's schedule. Setting it attaches the schedule to every group, each scaled from its initial lr. */
+  /**
+   * The first group's schedule. Setting it attaches the schedule to every
+   * group, each scaled from its initial lr; setting undefined detaches every
+   * group's, each keeping the lr it had reached.
+   */
   schedule: Schedule | undefined;
   /** Steps taken so far. */
   readonly stepCount: number;
@@ -151,7 +155,7 @@ export interface OptimizerDefinition<H extends Hyperparameters> {
 }
 
 class Group<H extends Hyperparameters> implements ParamGroup<H> {
-  schedule: Schedule | undefined;
+  private followed: Schedule | undefined;
   private constant = 0;
 
   constructor(
@@ -168,7 +172,17 @@ class Group<H extends Hyperparameters> implements ParamGroup<H> {
   }
 
   get initialLr(): number {
-    return this.ownLr ?? this.schedule?.baseLr ?? this.constant;
+    return this.ownLr ?? this.followed?.baseLr ?? this.constant;
+  }
+
+  get schedule(): Schedule | undefined {
+    return this.followed;
+  }
+
+  set schedule(value: Schedule | undefined) {
+    // Detaching keeps the lr the schedule had reached, rather than an lr from before it.
+    if (!value && this.followed) this.constant = this.lr;
+    this.followed = value;
   }
 
   get lr(): number {
@@ -178,7 +192,7 @@ class Group<H extends Hyperparameters> implements ParamGroup<H> {
   set lr(value: number) {
     if (!(value >= 0) || !Number.isFinite(value))
       throw new ArgumentError(this.where, `lr must be a non-negative number, got ${value}`);
-    this.schedule = undefined;
+    this.followed = undefined;
     this.constant = value;
   }
 }
