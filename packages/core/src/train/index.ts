@@ -41,3 +41,4 @@ export {
   type ProgressStream,
 } from './progress-bar.js';
 export { yieldToEventLoop } from './event-loop.js';
+export { gradientNorms, type GradientNormsEvent, type GradientNormsOptions } from './gradient-norms.js';

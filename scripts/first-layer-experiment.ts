@@ -1,0 +1,209 @@
+// Who determines the convolution masks? LeNet-5 on MNIST with its first layer
+// learned, fixed to Gabor wavelets, fixed to edge detectors, or fixed at its
+// random init (`gradstream train --first-layer …`), then a table (test
+// accuracy, parameters trained, step time) and the four conv1 filter sets
+// pictured side by side (docs/first-layer-filters.png).
+//   pnpm first-layer-experiment                         # 3 epochs, the runs one after another
+//   pnpm first-layer-experiment --parallel 2            # two runs at a time
+//   pnpm first-layer-experiment --render-only           # table and picture from runs already made
+// Each run is `gradstream train --model lenet5 --dataset mnist --epochs E --threads 1 --seed 0
+// --first-layer X --out runs/first-layer/X`, its stdout and stderr kept beside its outputs.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { deflateSync } from 'node:zlib';
+import { decodeSafetensors } from '@gradstream/models';
+
+const CHOICES = ['learned', 'gabor', 'edges', 'random-frozen'] as const;
+type Choice = (typeof CHOICES)[number];
+
+const { values } = parseArgs({
+  options: {
+    epochs: { type: 'string', default: '3' },
+    parallel: { type: 'string', default: '1' },
+    runs: { type: 'string', default: 'runs/first-layer' },
+    picture: { type: 'string', default: 'docs/first-layer-filters.png' },
+    'render-only': { type: 'boolean', default: false },
+  },
+});
+const epochs = Number(values.epochs);
+const parallel = Number(values.parallel);
+const BATCH = 64;
+
+function trainArgs(choice: Choice): string[] {
+  return [
+    'train',
+    '--model',
+    'lenet5',
+    '--dataset',
+    'mnist',
+    '--epochs',
+    String(epochs),
+    '--batch-size',
+    String(BATCH),
+    '--threads',
+    '1',
+    '--seed',
+    '0',
+    '--first-layer',
+    choice,
+    '--out',
+    join(values.runs, choice),
+  ];
+}
+
+/** Runs the CLI from its sources (tsx, the repository's tsconfig paths) and keeps its output. */
+function run(choice: Choice): Promise<void> {
+  const dir = join(values.runs, choice);
+  mkdirSync(dir, { recursive: true });
+  const args = ['--import', 'tsx', 'packages/cli/src/bin.ts', ...trainArgs(choice)];
+  process.stderr.write(`start ${choice}: gradstream ${trainArgs(choice).join(' ')}\n`);
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, {
+      env: { ...process.env, TSX_TSCONFIG_PATH: 'tsconfig.json' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (b: Buffer) => out.push(b));
+    child.stderr.on('data', (b: Buffer) => err.push(b));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      writeFileSync(join(dir, 'stdout.txt'), Buffer.concat(out));
+      writeFileSync(join(dir, 'stderr.txt'), Buffer.concat(err));
+      process.stderr.write(`done ${choice}: exit ${code}\n`);
+      if (code === 0) resolve();
+      else reject(new Error(`${choice} exited with ${code}; see ${dir}/stderr.txt`));
+    });
+  });
+}
+
+interface Row {
+  readonly choice: Choice;
+  readonly testAccuracy: number;
+  readonly trained: string;
+  readonly total: string;
+  /** Mean time per step of the fastest epoch (the one least slowed by other load) and over all epochs. */
+  readonly fastestMs: number;
+  readonly meanMs: number;
+  readonly epochs: number;
+}
+
+/** What a finished run reported: test accuracy from stdout, parameters from stderr, throughput from metrics.csv. */
+function readRow(choice: Choice): Row | undefined {
+  const dir = join(values.runs, choice);
+  if (!existsSync(join(dir, 'stdout.txt')) || !existsSync(join(dir, 'metrics.csv'))) return undefined;
+  const stdout = readFileSync(join(dir, 'stdout.txt'), 'utf8');
+  const stderr = readFileSync(join(dir, 'stderr.txt'), 'utf8');
+  const acc = /^test accuracy ([\d.]+)%/m.exec(stdout);
+  const params = /^([\d,]+) of ([\d,]+) parameters trained$/m.exec(stderr);
+  if (!acc || !params) return undefined;
+  const lines = readFileSync(join(dir, 'metrics.csv'), 'utf8').trim().split('\n');
+  const header = lines[0]!.split(',');
+  const sps = lines.slice(1).map((l) => Number(l.split(',')[header.indexOf('samples_per_sec')]));
+  const seconds = lines.slice(1).map((l) => Number(l.split(',')[header.indexOf('seconds')]));
+  const steps = seconds.map((t, i) => (t * sps[i]!) / BATCH);
+  return {
+    choice,
+    testAccuracy: Number(acc[1]),
+    trained: params[1]!,
+    total: params[2]!,
+    fastestMs: (1000 * BATCH) / Math.max(...sps),
+    meanMs: (1000 * seconds.reduce((a, b) => a + b, 0)) / steps.reduce((a, b) => a + b, 0),
+    epochs: sps.length,
+  };
+}
+
+/** CRC-32 as PNG chunks need it. */
+function crc32(bytes: Uint8Array): number {
+  let c = ~0;
+  for (const b of bytes) {
+    c ^= b;
+    for (let k = 0; k < 8; k++) c = (c >>> 1) ^ (0xedb88320 & -(c & 1));
+  }
+  return ~c >>> 0;
+}
+
+/** An 8-bit RGB PNG of `rgb` (row-major, 3 bytes a pixel). */
+function encodePng(width: number, height: number, rgb: Uint8Array): Buffer {
+  const chunk = (type: string, data: Uint8Array): Buffer => {
+    const head = Buffer.alloc(8);
+    head.writeUInt32BE(data.length, 0);
+    head.write(type, 4, 'ascii');
+    const body = Buffer.concat([head.subarray(4), data]);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(body), 0);
+    return Buffer.concat([head.subarray(0, 4), body, crc]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr.set([8, 2, 0, 0, 0], 8);
+  const raw = Buffer.alloc(height * (1 + width * 3));
+  for (let y = 0; y < height; y++) raw.set(rgb.subarray(y * width * 3, (y + 1) * width * 3), y * (1 + width * 3) + 1);
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', deflateSync(raw)),
+    chunk('IEND', new Uint8Array()),
+  ]);
+}
+
+/**
+ * The conv1 kernels of each run, one row per run in CHOICES order, each
+ * kernel magnified and stretched to its own min/max (black to white) on a
+ * dark grey background.
+ */
+function picture(rows: readonly Choice[]): void {
+  const kernels = rows.map((choice) => {
+    const { tensors } = decodeSafetensors(readFileSync(join(values.runs, choice, 'model.safetensors')));
+    const w = tensors.get('features.0.weight');
+    if (!w) throw new Error(`${choice}: no features.0.weight`);
+    return { data: w.data, shape: w.shape as readonly number[] };
+  });
+  const [o, , h, w] = kernels[0]!.shape as [number, number, number, number];
+  const scale = 12;
+  const gap = 8;
+  const width = gap + o * (w * scale + gap);
+  const height = gap + rows.length * (h * scale + gap);
+  const rgb = new Uint8Array(width * height * 3).fill(40);
+  kernels.forEach(({ data }, r) => {
+    for (let k = 0; k < o; k++) {
+      const tile = Array.from({ length: h * w }, (_, i) => data[k * h * w + i]!);
+      const lo = Math.min(...tile);
+      const range = Math.max(...tile) - lo;
+      for (let i = 0; i < h * scale; i++)
+        for (let j = 0; j < w * scale; j++) {
+          const v = tile[Math.floor(i / scale) * w + Math.floor(j / scale)]!;
+          const level = range > 0 ? Math.round(((v - lo) / range) * 255) : 128;
+          const at = ((gap + r * (h * scale + gap) + i) * width + gap + k * (w * scale + gap) + j) * 3;
+          rgb.fill(level, at, at + 3);
+        }
+    }
+  });
+  writeFileSync(values.picture, encodePng(width, height, rgb));
+  process.stderr.write(`wrote ${values.picture}: rows ${rows.join(', ')}\n`);
+}
+
+async function main(): Promise<void> {
+  if (!values['render-only']) {
+    const queue = [...CHOICES];
+    const worker = async (): Promise<void> => {
+      for (let c = queue.shift(); c; c = queue.shift()) await run(c);
+    };
+    await Promise.all(Array.from({ length: Math.max(1, parallel) }, worker));
+  }
+  const rows = CHOICES.map(readRow).filter((r): r is Row => r !== undefined);
+  process.stdout.write(
+    '| first layer | test accuracy | parameters trained | step time, fastest epoch (ms) | step time, all epochs (ms) | epochs |\n|---|---:|---:|---:|---:|---:|\n',
+  );
+  for (const r of rows)
+    process.stdout.write(
+      `| ${r.choice} | ${r.testAccuracy.toFixed(2)}% | ${r.trained} of ${r.total} | ${r.fastestMs.toFixed(1)} | ${r.meanMs.toFixed(1)} | ${r.epochs} |\n`,
+    );
+  const pictured = CHOICES.filter((c) => existsSync(join(values.runs, c, 'model.safetensors')));
+  if (pictured.length) picture(pictured);
+}
+
+await main();
