@@ -157,7 +157,8 @@ abstract class InstanceNormNd extends Module {
   readonly momentum: number;
 
   constructor(
-    private readonly spatialRank: number,
+    /** Spatial axes of a sample: 1, 2 or 3. */
+    readonly spatialRank: number,
     readonly numFeatures: number,
     options: InstanceNormOptions | undefined,
   ) {

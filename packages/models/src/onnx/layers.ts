@@ -6,6 +6,7 @@ import {
   AvgPool3d,
   BatchNorm1d,
   BatchNorm2d,
+  BatchNorm3d,
   Conv1d,
   Conv2d,
   Conv3d,
@@ -13,12 +14,19 @@ import {
   ConvTranspose2d,
   ConvTranspose3d,
   Dropout,
+  Dropout1d,
   Dropout2d,
+  Dropout3d,
   Flatten,
   GlobalAvgPool,
   Identity,
+  InstanceNorm1d,
+  InstanceNorm2d,
+  InstanceNorm3d,
+  LayerNorm,
   LeakyReLU,
   Linear,
+  LocalResponseNorm,
   LogSoftmax,
   LpPool1d,
   LpPool2d,
@@ -130,7 +138,9 @@ function linear(c: LayerContext<Linear>): string {
   return bias ? c.graph.node('Add', [y, c.graph.tensor(bias, `${c.path}.bias`)], c.path) : y;
 }
 
-function batchNorm(c: LayerContext<BatchNorm1d | BatchNorm2d>): string {
+type Normalization = BatchNorm1d | BatchNorm2d | BatchNorm3d | InstanceNorm1d | InstanceNorm2d | InstanceNorm3d;
+
+function batchNorm(c: LayerContext<Normalization>): string {
   const { weight, bias, runningMean, runningVar, eps, numFeatures } = c.module;
   if (!runningMean || !runningVar)
     refuse(c, 'has no running statistics (trackRunningStats: false), so even in eval it normalizes by batch');
@@ -148,6 +158,55 @@ function batchNorm(c: LayerContext<BatchNorm1d | BatchNorm2d>): string {
     c.path,
     { epsilon: { float: eps } },
   );
+}
+
+/** Instance norm in eval: by its running statistics (a BatchNormalization) or by each instance's own. */
+function instanceNorm(c: LayerContext<InstanceNorm1d | InstanceNorm2d | InstanceNorm3d>): string {
+  const { weight, bias, eps, numFeatures, runningMean, spatialRank } = c.module;
+  if (c.xShape.length !== spatialRank + 2) refuse(c, 'has unbatched input, and ONNX normalizes N×C×… tensors only');
+  if (runningMean) return batchNorm(c);
+  return c.graph.node(
+    'InstanceNormalization',
+    [
+      c.x,
+      weight
+        ? c.graph.tensor(weight, `${c.path}.weight`)
+        : c.graph.floats(`${c.path}.unit_scale`, [numFeatures], new Float32Array(numFeatures).fill(1)),
+      bias
+        ? c.graph.tensor(bias, `${c.path}.bias`)
+        : c.graph.floats(`${c.path}.zero_shift`, [numFeatures], new Float32Array(numFeatures)),
+    ],
+    c.path,
+    { epsilon: { float: eps } },
+  );
+}
+
+function layerNorm(c: LayerContext<LayerNorm>): string {
+  const { weight, bias, eps, normalizedShape } = c.module;
+  const size = normalizedShape.reduce((a, b) => a * b, 1);
+  const inputs = [
+    c.x,
+    weight
+      ? c.graph.tensor(weight, `${c.path}.weight`)
+      : c.graph.floats(`${c.path}.unit_scale`, normalizedShape, new Float32Array(size).fill(1)),
+  ];
+  if (bias) inputs.push(c.graph.tensor(bias, `${c.path}.bias`));
+  return c.graph.node('LayerNormalization', inputs, c.path, {
+    axis: -normalizedShape.length,
+    epsilon: { float: eps },
+  });
+}
+
+/** ONNX LRN centres an even window one channel later than torch does, so only odd sizes map. */
+function localResponseNorm(c: LayerContext<LocalResponseNorm>): string {
+  const { size, alpha, beta, k } = c.module;
+  if (size % 2 === 0) refuse(c, `has an even size ${size}, whose window ONNX LRN places one channel later than torch`);
+  return c.graph.node('LRN', [c.x], c.path, {
+    size,
+    alpha: { float: alpha },
+    beta: { float: beta },
+    bias: { float: k },
+  });
 }
 
 /** Kernel and strides of a pool (the stride defaults to the kernel). */
@@ -288,6 +347,12 @@ const RULES: readonly LayerRule<never>[] = [
   rule(Linear, linear),
   rule(BatchNorm1d, batchNorm),
   rule(BatchNorm2d, batchNorm),
+  rule(BatchNorm3d, batchNorm),
+  rule(InstanceNorm1d, instanceNorm),
+  rule(InstanceNorm2d, instanceNorm),
+  rule(InstanceNorm3d, instanceNorm),
+  rule(LayerNorm, layerNorm),
+  rule(LocalResponseNorm, localResponseNorm),
   rule(MaxPool1d, maxPool),
   rule(MaxPool2d, maxPool),
   rule(MaxPool3d, maxPool),
@@ -307,7 +372,9 @@ const RULES: readonly LayerRule<never>[] = [
   rule(LogSoftmax, (c) => c.graph.node('LogSoftmax', [c.x], c.path, { axis: c.module.axis })),
   rule(Flatten, (c) => flattenOrReshape(c.graph, c.path, c.x, c.xShape, c.yShape, c.dynamicBatch, c.module)),
   rule(Dropout, identity),
+  rule(Dropout1d, identity),
   rule(Dropout2d, identity),
+  rule(Dropout3d, identity),
   rule(Identity, identity),
 ] as unknown as readonly LayerRule<never>[];
 

@@ -45,7 +45,7 @@ export function checkSupported(model: Module): void {
         'unsupported-module',
         path,
         cls,
-        `${describeModule(path, cls)} has no ONNX mapping; supported layers: convolutions (1-D/2-D/3-D, transposed), Linear, BatchNorm1d/2d, max/average/Lp/adaptive/global pools, ReLU, LeakyReLU, Tanh, Sigmoid, Softmax, LogSoftmax, Flatten, Dropout, Identity, and containers of them`,
+        `${describeModule(path, cls)} has no ONNX mapping; supported layers: convolutions (1-D/2-D/3-D, transposed), Linear, BatchNorm1d/2d/3d, InstanceNorm1d/2d/3d, LayerNorm, LocalResponseNorm (odd size), max/average/Lp/adaptive/global pools, ReLU, LeakyReLU, Tanh, Sigmoid, Softmax, LogSoftmax, Flatten, Dropout (1-D/2-D/3-D), Identity, and containers of them`,
       );
     }
     for (const [name, child] of children) visit(child, path ? `${path}.${name}` : name);
