@@ -1,5 +1,6 @@
 import { abs, add, div, maximum, mul, sqrt, square, sub } from '../ops/elementwise.js';
 import { zerosLike } from '../tensor/creation.js';
+import type { Tensor } from '../tensor/tensor.js';
 import { checkOptions } from '../util/options.js';
 import { BaseOptimizer, type Optimizer, type Params } from './optimizer.js';
 import { checkBetas, checkRange, definedOnly, descentGradient } from './rule-helpers.js';
@@ -94,6 +95,22 @@ export function nadam(
 ): Optimizer<NadamHyperparameters> {
   const { lr = 2e-3, ...rest } = checkOptions('nadam', options, [...ADAM_FAMILY, 'momentumDecay']);
   const mu = (b1: number, decay: number, t: number): number => b1 * (1 - 0.5 * 0.96 ** (t * decay));
+  // torch keeps ∏μᵢ as state; it is a function of t alone, so it is kept here per
+  // parameter as a number, multiplied on in torch's order, recomputed only when
+  // the step count jumps (a loaded state dict).
+  const products = new WeakMap<Tensor, { t: number; value: number }>();
+  const product = (p: Tensor, t: number, muAt: (i: number) => number): number => {
+    let kept = products.get(p);
+    if (!kept || kept.t !== t - 1) {
+      kept = { t: 0, value: 1 };
+      for (let i = 1; i < t; i++) kept.value *= muAt(i);
+      kept.t = t - 1;
+    }
+    kept.value *= muAt(t);
+    kept.t = t;
+    products.set(p, kept);
+    return kept.value;
+  };
   return new BaseOptimizer(params, {
     name: 'nadam',
     lr,
@@ -108,9 +125,7 @@ export function nadam(
       const [b1, b2] = betas;
       const t = ctx.t;
       const g = descentGradient(p, grad, maximize, weightDecay);
-      // torch keeps the product of the μs as state; it is a function of t alone.
-      let muProduct = 1;
-      for (let i = 1; i <= t; i++) muProduct *= mu(b1, momentumDecay, i);
+      const muProduct = product(p, t, (i) => mu(b1, momentumDecay, i));
       const muT = mu(b1, momentumDecay, t);
       const muNext = mu(b1, momentumDecay, t + 1);
       ctx.set('exp_avg', add(mul(ctx.get('exp_avg') ?? zerosLike(g), b1), mul(g, 1 - b1)));
