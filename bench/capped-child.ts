@@ -16,7 +16,8 @@ try {
   if (!runner) throw new Error(`${contender} does not run ${suite}/${id}`);
   await send({ started: true });
   const t0 = performance.now();
-  runner.run();
+  if (runner.timed) await runner.timed(1);
+  else runner.run!();
   await send({ ms: performance.now() - t0 });
 } catch (e) {
   await send({ error: (e instanceof Error ? e.message : String(e)).split('\n', 1)[0] });

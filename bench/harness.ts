@@ -2,13 +2,18 @@
  * Times one benchmark case on every contender, interleaved (A B C A B C …)
  * so that a neighbour's burst of load hits all columns alike.
  */
-import { activate, CONTENDERS, type ContenderId } from './contenders.js';
+import { activate, availableContenders, type ContenderId } from './contenders.js';
 import { busyCores, readCpuTimes } from './machine.js';
 import { runCapped } from './capped.js';
 
-/** A prepared contender: `run` does the work once and forces it to finish. */
+/**
+ * A prepared contender: `run` does the work once and forces it to finish, or,
+ * for work in another process (PyTorch), `timed` does it `reps` times and
+ * reports the wall and CPU milliseconds that process measured.
+ */
 export interface Runner {
-  run(): void;
+  run?(): void;
+  timed?(reps: number): Promise<{ readonly ms: number; readonly cpuMs: number }>;
   dispose(): void;
   /** Shown beside the contender's label, e.g. 'composed' for a substituted gradient. */
   readonly note?: string;
@@ -22,7 +27,10 @@ export interface BenchCase {
   readonly group: string;
   /** Row label within the section, e.g. 'forward'. */
   readonly name: string;
+  /** Work per run: FLOPs, or values made when `unit` is 'values'. */
   readonly flops: number;
+  /** 'values': the rate column shows M values/s instead of GFLOP/s. */
+  readonly unit?: 'values';
   /** Contenders whose first run is made in a child process that is killed after the cap. */
   readonly capped?: readonly ContenderId[];
   /** Builds inputs on the active backend of `contender`; undefined when it does not apply. */
@@ -99,10 +107,15 @@ interface Live {
 
 const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e)).split('\n', 1)[0]!.slice(0, 160);
 
-function timeOnce(runner: Runner, reps: number): number {
+/** Wall and CPU milliseconds of `reps` runs; CPU time is this process's, or the other process's for `timed`. */
+async function timeRuns(runner: Runner, reps: number): Promise<{ ms: number; cpuMs: number }> {
+  if (runner.timed) return runner.timed(reps);
+  const cpu0 = process.cpuUsage();
   const t0 = performance.now();
-  for (let i = 0; i < reps; i++) runner.run();
-  return performance.now() - t0;
+  for (let i = 0; i < reps; i++) runner.run!();
+  const ms = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
+  return { ms, cpuMs: (cpu.user + cpu.system) / 1000 };
 }
 
 /** Chooses repetitions, warm-ups and timed runs from the first (cold) run. */
@@ -148,7 +161,7 @@ async function interleave(
   lives: Live[],
   failed: Map<ContenderId, string>,
   rounds: (l: Live) => number,
-  step: (l: Live, round: number) => void,
+  step: (l: Live, round: number) => Promise<void>,
 ): Promise<void> {
   const most = Math.max(0, ...lives.map(rounds));
   for (let r = 0; r < most; r++) {
@@ -156,7 +169,7 @@ async function interleave(
       if (r >= rounds(l) || failed.has(l.contender)) continue;
       try {
         await activate(l.contender);
-        step(l, r);
+        await step(l, r);
       } catch (e) {
         failed.set(l.contender, errorText(e));
       }
@@ -166,7 +179,7 @@ async function interleave(
 
 export async function measureCase(bench: BenchCase, budget: Budget, quick: boolean): Promise<CaseResult> {
   const prepared = [];
-  for (const c of CONTENDERS) prepared.push(await prepare(bench, c.id, budget, quick));
+  for (const c of await availableContenders()) prepared.push(await prepare(bench, c.id, budget, quick));
   const lives = prepared.filter((p): p is Live => 'runner' in p);
   const failed = new Map<ContenderId, string>();
 
@@ -174,13 +187,13 @@ export async function measureCase(bench: BenchCase, budget: Budget, quick: boole
     lives,
     failed,
     () => 1,
-    (l) => plan(l, timeOnce(l.runner, 1), budget),
+    async (l) => plan(l, (await timeRuns(l.runner, 1)).ms, budget),
   );
   await interleave(
     lives,
     failed,
     (l) => l.warmups - 1,
-    (l) => void timeOnce(l.runner, l.reps),
+    async (l) => void (await timeRuns(l.runner, l.reps)),
   );
   const before = readCpuTimes();
   const cpuBefore = process.cpuUsage();
@@ -189,18 +202,18 @@ export async function measureCase(bench: BenchCase, budget: Budget, quick: boole
     lives,
     failed,
     (l) => l.runs,
-    (l) => {
-      const cpu0 = process.cpuUsage();
-      const ms = timeOnce(l.runner, l.reps);
-      const cpu = process.cpuUsage(cpu0);
+    async (l) => {
+      const { ms, cpuMs } = await timeRuns(l.runner, l.reps);
       l.samples.push(ms / l.reps);
       l.wallMs += ms;
-      l.cpuMicros += cpu.user + cpu.system;
+      l.cpuMicros += cpuMs * 1000;
     },
   );
   const after = readCpuTimes();
   const wallS = (performance.now() - wallBefore) / 1000;
-  const cpuS = ((c) => (c.user + c.system) / 1e6)(process.cpuUsage(cpuBefore));
+  // PyTorch's CPU time is its own process's: it is this bench's load, not the neighbours'.
+  const childCpuS = lives.filter((l) => l.runner.timed).reduce((s, l) => s + l.cpuMicros / 1e6, 0);
+  const cpuS = ((c) => (c.user + c.system) / 1e6)(process.cpuUsage(cpuBefore)) + childCpuS;
   const othersCores = before && after && wallS > 0 ? Math.max(0, busyCores(before, after) - cpuS / wallS) : undefined;
 
   const measurements = prepared.map((p): Measurement => {

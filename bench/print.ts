@@ -1,5 +1,5 @@
 /** The per-suite tables. */
-import { contender, type ContenderId } from './contenders.js';
+import { contender, isTorch, type ContenderId } from './contenders.js';
 import type { CaseResult, Measurement } from './harness.js';
 import { fmtRatio, fmtTime, log, table } from './report.js';
 
@@ -13,8 +13,25 @@ const HEADER = [
   'cpu/wall',
   '×tfjs-wasm',
   '×tfjs-cpu',
+  '×torch',
   'others',
 ];
+
+/** The PyTorch column a row is compared with: the same thread count (our cpu backend and tfjs run one thread). */
+function torchPeer(id: ContenderId): ContenderId | undefined {
+  if (isTorch(id)) return undefined;
+  return id === 'gs-wasm-2t' ? 'torch-2t' : 'torch-1t';
+}
+
+/** Marks a ratio whose reference substituted a composed kernel (see the legend). */
+function marked(text: string, ref: Measurement | undefined): string {
+  return ref?.note && text !== '—' ? `${text}*` : text;
+}
+
+/** Median rate in the case's unit: GFLOP/s, or M values/s. */
+function rate(bench: CaseResult['bench'], ms: number): string {
+  return bench.unit === 'values' ? `${(bench.flops / ms / 1e3).toFixed(1)} M/s` : (bench.flops / ms / 1e6).toFixed(2);
+}
 
 export function label(m: Measurement): string {
   return contender(m.contender).label + (m.note ? ` (${m.note})` : '');
@@ -43,7 +60,12 @@ export function speedup(
 
 function row(result: CaseResult, m: Measurement, first: boolean): string[] {
   const by = (id: ContenderId) => result.measurements.find((x) => x.contender === id);
-  const ratios = [speedup(m, by('tfjs-wasm')).text, speedup(m, by('tfjs-cpu')).text];
+  const peer = torchPeer(m.contender);
+  const ratios = [
+    marked(speedup(m, by('tfjs-wasm')).text, by('tfjs-wasm')),
+    marked(speedup(m, by('tfjs-cpu')).text, by('tfjs-cpu')),
+    peer && by(peer) ? speedup(m, by(peer)).text : '',
+  ];
   const others = first && result.othersCores !== undefined ? `${result.othersCores.toFixed(2)} cores` : '';
   const head = [first ? result.bench.name : '', label(m)];
   const o = m.outcome;
@@ -53,7 +75,7 @@ function row(result: CaseResult, m: Measurement, first: boolean): string[] {
         ...head,
         fmtTime(o.median),
         fmtTime(o.min),
-        (result.bench.flops / o.median / 1e6).toFixed(2),
+        rate(result.bench, o.median),
         `${o.samples.length}×${o.reps}`,
         o.busy.toFixed(2),
         ...ratios,
@@ -64,16 +86,16 @@ function row(result: CaseResult, m: Measurement, first: boolean): string[] {
         ...head,
         `> ${o.capMs / 1000} s (not finished)`,
         '',
-        `< ${(result.bench.flops / o.capMs / 1e6).toFixed(3)}`,
+        `< ${rate(result.bench, o.capMs)}`,
         '0 of 1',
         '',
         ...ratios,
         others,
       ];
     case 'error':
-      return [...head, 'error (see below)', '', '', '', '', '', '', others];
+      return [...head, 'error (see below)', '', '', '', '', '', '', '', others];
     case 'n/a':
-      return [...head, 'n/a', '', '', '', '', '', '', others];
+      return [...head, 'n/a', '', '', '', '', '', '', '', others];
   }
 }
 
@@ -81,8 +103,12 @@ export function printSuiteTables(results: readonly CaseResult[]): void {
   const groups = [...new Set(results.map((r) => r.bench.group))];
   for (const group of groups) {
     const inGroup = results.filter((r) => r.bench.group === group);
-    const gflop = inGroup[0]!.bench.flops / 1e9;
-    log(`\n${group} — ${gflop.toFixed(3)} GFLOP per ${inGroup[0]!.bench.name === 'step' ? 'step (3× forward)' : 'op'}`);
+    const first = inGroup[0]!.bench;
+    log(
+      first.unit === 'values'
+        ? `\n${group} — ${(first.flops / 1e6).toFixed(1)} M values per op`
+        : `\n${group} — ${(first.flops / 1e9).toFixed(3)} GFLOP per ${first.name === 'step' ? 'step (3× forward)' : 'op'}`,
+    );
     const rows = inGroup.flatMap((r) => r.measurements.map((m, i) => row(r, m, i === 0)));
     table(HEADER, rows).forEach((line) => {
       log(`  ${line}`);
@@ -98,7 +124,13 @@ export function printLegend(): void {
   log(
     'median/min: per op over the timed runs (each run repeats a fast op "reps" times); runs interleaved across contenders.',
   );
-  log("×tfjs-wasm, ×tfjs-cpu: that reference's median / this median, same run (>1 = faster than the reference).");
+  log(
+    "×tfjs-wasm, ×tfjs-cpu, ×torch: that reference's median / this median, same run (>1 = faster than the reference); ×torch is PyTorch at the same thread count (torch 2t for gradstream wasm 2t, torch 1t otherwise).",
+  );
+  log(
+    '*: the reference ran a filter gradient composed from tfjs ops (tfjs-wasm ships no Conv2DBackpropFilter), slower than a real kernel, so that ratio flatters us.',
+  );
+  log("GFLOP/s: of the case's FLOPs; rows of the random suite show M values/s instead.");
   log("cpu/wall: process CPU time / wall time over this contender's timed runs (1.0 = one busy core).");
   log("others: cores used by other processes during the case's timed runs (/proc/stat minus this process).");
 }

@@ -1,7 +1,7 @@
 /**
- * pnpm bench [matmul|conv|train|resnet|mnist ...] [--quick]
+ * pnpm bench [matmul|conv|train|resnet|random|mnist ...] [suite/case ...] [--quick]
  *
- * Without suite names runs all but mnist. Prints one table per suite, then
+ * Without suite names runs all but mnist; `suite/case` (e.g. train/lenet5-step) runs one case of a suite. Prints one table per suite, then
  * each suite's target ratios (declared in bench/suites/), and writes the whole output to
  * bench/results/latest.txt. --quick cuts warm-ups, runs and caps for a smoke
  * test; its figures are not results.
@@ -20,7 +20,14 @@ import { printTargets } from './targets.js';
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const known = [...Object.keys(SUITES), 'mnist'];
-const asked = args.filter((a) => !a.startsWith('--'));
+const asked = args.filter((a) => !a.startsWith('--')).map((a) => a.split('/')[0]!);
+/** Case ids asked for per suite; a suite named without a case runs whole. */
+const onlyCases = new Map<string, Set<string>>();
+for (const a of args.filter((x) => !x.startsWith('--') && x.includes('/'))) {
+  const [suite, id] = a.split('/') as [string, string];
+  onlyCases.set(suite, (onlyCases.get(suite) ?? new Set()).add(id));
+}
+for (const a of args.filter((x) => !x.startsWith('--') && !x.includes('/'))) onlyCases.delete(a);
 const unknown = asked.filter((a) => !known.includes(a));
 if (unknown.length) {
   console.error(`unknown suite(s): ${unknown.join(', ')}; choose from ${known.join(', ')}`);
@@ -56,7 +63,15 @@ for (const name of chosen) {
   log(suite.title);
   for (const line of (await suite.preamble?.()) ?? []) log(line);
   const suiteResults: CaseResult[] = [];
-  for (const bench of await suite.cases(quick)) {
+  const only = onlyCases.get(name);
+  const cases = (await suite.cases(quick)).filter((c) => !only || only.has(c.id));
+  if (only && cases.length < only.size) {
+    console.error(
+      `unknown case(s) of ${name}: ${[...only].filter((id) => !cases.some((c) => c.id === id)).join(', ')}`,
+    );
+    process.exit(2);
+  }
+  for (const bench of cases) {
     process.stderr.write(`  measuring ${bench.suite}/${bench.id} …\n`);
     const result = await measureCase(bench, budget, quick);
     suiteResults.push(result);

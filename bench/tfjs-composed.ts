@@ -6,6 +6,9 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 
+/** How a row that trains through `composedFilterGrad` is labelled, so no ratio against it passes for one against a real kernel. */
+export const COMPOSED_NOTE = 'composed filter grad';
+
 /** Whether `backend` ships the kernel (tfjs-wasm 4.22 does not). */
 export function hasFilterGradKernel(backend: string): boolean {
   return tf.getKernel('Conv2DBackpropFilter', backend) !== undefined;

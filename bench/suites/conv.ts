@@ -5,10 +5,11 @@
  */
 import * as gs from '@gradstream/core';
 import * as tf from '@tensorflow/tfjs-core';
-import type { ContenderId } from '../contenders.js';
+import { isTorch, TORCH_THREADS, type ContenderId } from '../contenders.js';
 import type { BenchCase, Runner } from '../harness.js';
 import { readOneGs, readOneTf } from '../force.js';
-import { composedFilterGrad, hasFilterGradKernel, nativeFilterGrad } from '../tfjs-composed.js';
+import { COMPOSED_NOTE, composedFilterGrad, hasFilterGradKernel, nativeFilterGrad } from '../tfjs-composed.js';
+import { torchRunner } from '../torch-contender.js';
 import { type Suite, WASM_VS_TFJS_WASM } from './suite.js';
 
 interface Layer {
@@ -75,7 +76,7 @@ function tfRunner(l: Layer, op: Op, contender: ContenderId): Runner {
   return {
     run: () => tf.tidy(() => void readOneTf(work())),
     dispose: () => tf.dispose([x, w, dy]),
-    ...(composed ? { note: 'composed' } : {}),
+    ...(composed ? { note: COMPOSED_NOTE } : {}),
   };
 }
 
@@ -88,7 +89,21 @@ function convCase(l: Layer, op: Op): BenchCase {
     flops: 2 * l.n * l.o * l.c * l.k * l.k * l.hw * l.hw,
     // tfjs-cpu's filter gradient is a scalar loop: minutes on the larger layers.
     capped: op === 'backprop-filter' ? ['tfjs-cpu'] : [],
-    setup: (contender) => (contender.startsWith('gs-') ? gsRunner(l, op) : tfRunner(l, op, contender)),
+    setup: (contender) =>
+      isTorch(contender)
+        ? torchRunner(TORCH_THREADS[contender], {
+            kind: 'conv',
+            n: l.n,
+            c: l.c,
+            hw: l.hw,
+            o: l.o,
+            k: l.k,
+            pad: l.pad,
+            op,
+          })
+        : contender.startsWith('gs-')
+          ? gsRunner(l, op)
+          : tfRunner(l, op, contender),
   };
 }
 
@@ -106,7 +121,7 @@ async function filterKernelProbe(): Promise<string[]> {
   return hasFilterGradKernel('wasm')
     ? []
     : [
-        `tfjs-wasm has no Conv2DBackpropFilter kernel ("${message}"); its backprop-filter rows use a gradient composed from tfjs ops (im2col by slices + one matMul), marked "composed".`,
+        `tfjs-wasm has no Conv2DBackpropFilter kernel ("${message}"); its backprop-filter rows use a gradient composed from tfjs ops (im2col by slices + one matMul), marked "${COMPOSED_NOTE}".`,
       ];
 }
 

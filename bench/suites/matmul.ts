@@ -1,7 +1,9 @@
 /** Square float32 matmul, the kernel every conv path ends in. */
 import * as gs from '@gradstream/core';
 import * as tf from '@tensorflow/tfjs-core';
+import { isTorch, TORCH_THREADS } from '../contenders.js';
 import type { BenchCase } from '../harness.js';
+import { torchRunner } from '../torch-contender.js';
 import { readOneGs, readOneTf } from '../force.js';
 import type { Suite } from './suite.js';
 
@@ -13,6 +15,7 @@ function matmulCase(n: number): BenchCase {
     name: `${n}³`,
     flops: 2 * n * n * n,
     setup(contender) {
+      if (isTorch(contender)) return torchRunner(TORCH_THREADS[contender], { kind: 'matmul', n });
       if (contender.startsWith('gs-')) {
         const a = gs.randn([n, n]);
         const b = gs.randn([n, n]);

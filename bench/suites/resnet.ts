@@ -2,12 +2,14 @@
 import * as gs from '@gradstream/core';
 import { resnet18 } from '@gradstream/models';
 import * as tf from '@tensorflow/tfjs-core';
+import { isTorch, TORCH_THREADS } from '../contenders.js';
 import type { BenchCase, Runner } from '../harness.js';
+import { torchRunner } from '../torch-contender.js';
 import { forwardFlops } from '../flops.js';
 import { readOneGs, readOneTf } from '../force.js';
 import { nativeConv } from '../tfjs-composed.js';
 import { tfResnet18 } from '../models/tfjs-resnet.js';
-import type { Suite } from './suite.js';
+import { type Suite, WASM_VS_TORCH } from './suite.js';
 
 const INPUT = [1, 3, 224, 224];
 const build = () => resnet18({ seed: 0 }).eval();
@@ -40,7 +42,12 @@ async function forwardCase(): Promise<BenchCase> {
     group: 'ResNet-18 224×224 forward (inference), batch 1',
     name: 'forward',
     flops: await forwardFlops(build, INPUT),
-    setup: (contender) => (contender.startsWith('gs-') ? gsRunner() : tfRunner()),
+    setup: (contender) =>
+      isTorch(contender)
+        ? torchRunner(TORCH_THREADS[contender], { kind: 'forward', variant: 'imagenet', input: INPUT, classes: 1000 })
+        : contender.startsWith('gs-')
+          ? gsRunner()
+          : tfRunner(),
   };
 }
 
@@ -56,6 +63,13 @@ export const resnetSuite: Suite = {
       key: 'resnet/resnet18-224-forward',
       pairs: [['gs-wasm-2t', 'tfjs-wasm']],
       atLeast: 2,
+    },
+    // PyTorch 1.13 (oneDNN, 512-bit vectors here) at the same thread count, under torch.no_grad().
+    {
+      text: 'ResNet-18 224 forward ≥ 0.3× torch (same threads)',
+      key: 'resnet/resnet18-224-forward',
+      pairs: WASM_VS_TORCH,
+      atLeast: 0.3,
     },
   ],
 };

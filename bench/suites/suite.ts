@@ -3,9 +3,13 @@ import type { BenchCase } from '../harness.js';
 
 /**
  * A speed goal of one case, judged on the figures of the same run: the
- * reference's time over the contender's must be at least `atLeast`.
+ * reference's time over the contender's must be at least `atLeast`, or, for a
+ * `RateTarget`, the contender's throughput must reach `atLeast` per second.
  */
-export interface Target {
+export type Target = RatioTarget | RateTarget;
+
+export interface RatioTarget {
+  readonly kind?: 'ratio';
   /** What is promised, as printed, e.g. 'matmul 1024³, 1 thread ≥ tfjs-wasm'. */
   readonly text: string;
   /** `suite/case` of the measured case. */
@@ -13,6 +17,18 @@ export interface Target {
   /** Each is judged on its own: [contender, reference]. */
   readonly pairs: readonly (readonly [ContenderId, ContenderId])[];
   readonly atLeast: number;
+}
+
+/** An absolute throughput goal: `units` (the case's `flops` count, e.g. values filled) per second. */
+export interface RateTarget {
+  readonly kind: 'rate';
+  readonly text: string;
+  readonly key: string;
+  readonly contenders: readonly ContenderId[];
+  /** Units per second, e.g. 100e6 values/s. */
+  readonly atLeast: number;
+  /** What one unit is, as printed after the rate: 'M values/s'. */
+  readonly unit: 'M values/s';
 }
 
 /** A named list of cases; `cases` allocates nothing, each case's setup does. */
@@ -25,6 +41,12 @@ export interface Suite {
   /** The goals this suite's cases are judged against, printed after all tables. */
   readonly targets?: readonly Target[];
 }
+
+/** gradstream's wasm backend on 1 and on 2 threads, each against PyTorch at the same thread count. */
+export const WASM_VS_TORCH: readonly (readonly [ContenderId, ContenderId])[] = [
+  ['gs-wasm-1t', 'torch-1t'],
+  ['gs-wasm-2t', 'torch-2t'],
+];
 
 /** gradstream's wasm backend on 1 and on 2 threads, each against tfjs-backend-wasm. */
 export const WASM_VS_TFJS_WASM: readonly (readonly [ContenderId, ContenderId])[] = [
