@@ -3,7 +3,8 @@
 // trajectories over six steps of fixed gradients for every optimizer and
 // option (weight decay, momentum variants, amsgrad, maximize, …), for two
 // groups with different lr and hyperparameters and for steps where a
-// parameter has no gradient; the lr sequence of two groups (initial lrs 0.1
+// parameter has no gradient, and for groups following a schedule; the lr
+// sequence of two groups (initial lrs 0.1
 // and 0.01) under every schedule; and ReduceLROnPlateau's lrs for given
 // metric sequences. All in float64 on cpu.
 import '@gradstream/backend-cpu';
@@ -48,6 +49,8 @@ interface OptimizerCase {
   readonly options: Options;
   readonly groups: Options[] | null;
   readonly skip: Record<string, number[]>;
+  /** A schedule (name and options) given as the optimizer's lr, or null. */
+  readonly schedule: [string, Options] | null;
   readonly trajectory: number[][][];
 }
 
@@ -98,7 +101,8 @@ describe(`optimizers against torch.optim ${fixture.torch}`, () => {
     it(c.name, () => {
       const params = fixture.init.map((v, i) => f64(v, fixture.shapes[i]!));
       const spec = c.groups ? c.groups.map((g, i) => ({ params: [params[i]!], ...g })) : params;
-      const opt = OPTIMIZERS[c.optimizer]!(spec, c.options);
+      const lr = c.schedule ? { lr: SCHEDULES[c.schedule[0]]!(c.schedule[1]) } : {};
+      const opt = OPTIMIZERS[c.optimizer]!(spec, { ...c.options, ...lr });
       let worst = 0;
       fixture.grads.forEach((step, t) => {
         const skipped = c.skip[String(t)] ?? [];
