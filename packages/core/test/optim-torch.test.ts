@@ -4,9 +4,9 @@
 // option (weight decay, momentum variants, amsgrad, maximize, …), for two
 // groups with different lr and hyperparameters and for steps where a
 // parameter has no gradient, and for groups following a schedule; the lr
-// sequence of two groups (initial lrs 0.1
-// and 0.01) under every schedule; and ReduceLROnPlateau's lrs for given
-// metric sequences. All in float64 on cpu.
+// sequence of two groups (initial lrs 0.1 and 0.01) under every schedule;
+// and ReduceLROnPlateau's lrs for given metric sequences. All in float64 on
+// cpu.
 import '@gradstream/backend-cpu';
 import { describe, expect, it } from 'vitest';
 import { type Tensor, tensor } from '@gradstream/core';
