@@ -11,7 +11,7 @@
  * await setThreads(2);
  * ```
  */
-import { registerBackend } from '@gradstream/core';
+import { checkOptions, registerBackend } from '@gradstream/core';
 // Declares the platform types our .d.ts name, for projects without the DOM library.
 import './ambient-types.js';
 import { WasmBackend, type WasmBackendOptions } from './wasm-backend.js';
@@ -28,6 +28,7 @@ export { setWasmPaths, type WasmPaths, type WasmFileName, type WasmFileSource } 
  * memory and starts the worker threads.
  */
 export async function createWasmBackend(options: WasmBackendOptions = {}): Promise<WasmBackend> {
+  checkOptions('createWasmBackend', options, ['threads', 'relaxedSimd', 'minParallelFlops']);
   const runtime = await WasmRuntime.create({
     threads: options.threads ?? (await defaultThreads()),
     relaxedSimd: options.relaxedSimd ?? 'auto',

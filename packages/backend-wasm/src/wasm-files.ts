@@ -1,4 +1,4 @@
-import { ArgumentError } from '@gradstream/core';
+import { ArgumentError, checkOptions } from '@gradstream/core';
 
 /** The four kernel builds the package ships in `build/`. */
 export type WasmFileName =
@@ -6,6 +6,13 @@ export type WasmFileName =
   | 'kernels-simd-shared.wasm'
   | 'kernels-relaxed.wasm'
   | 'kernels-relaxed-shared.wasm';
+
+const WASM_FILE_NAMES: readonly WasmFileName[] = [
+  'kernels-simd.wasm',
+  'kernels-simd-shared.wasm',
+  'kernels-relaxed.wasm',
+  'kernels-relaxed-shared.wasm',
+];
 
 /** A kernel build given by URL (absolute, or relative to the page) or by its bytes. */
 export type WasmFileSource = string | URL | Uint8Array;
@@ -35,6 +42,8 @@ export function setWasmPaths(paths: WasmPaths | undefined): void {
   if (typeof paths === 'string' && paths.length === 0) {
     throw new ArgumentError('setWasmPaths', 'the folder is an empty string; pass a URL or path ending in /');
   }
+  // A misspelled file name would otherwise leave that build looked up in the default place.
+  if (typeof paths === 'object' && !(paths instanceof URL)) checkOptions('setWasmPaths', paths, WASM_FILE_NAMES);
   chosen = paths;
 }
 

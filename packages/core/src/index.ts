@@ -35,5 +35,6 @@ export {
   type FormatProfileOptions,
 } from './tensor/profile.js';
 export * from './util/errors.js';
+export { checkOptions } from './util/options.js';
 export * from './ops/index.js';
 export * from './autograd/index.js';

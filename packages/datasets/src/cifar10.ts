@@ -1,3 +1,4 @@
+import { checkOptions } from '@gradstream/core';
 import { cifarDataset } from './cifar-dataset.js';
 import { CIFAR10_FILES } from './classes.js';
 import type { Dataset } from './dataset.js';
@@ -23,6 +24,7 @@ export interface CifarOptions {
  * ```
  */
 export function cifar10(split: Split, options: CifarOptions): Dataset {
+  checkOptions('cifar10', options, ['dir']);
   return cifarDataset(
     split,
     CIFAR10_FILES[split].map((name) => readDataFile(options.dir, [name])),

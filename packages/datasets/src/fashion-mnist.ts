@@ -1,3 +1,4 @@
+import { checkOptions } from '@gradstream/core';
 import { FASHION_MNIST_CLASSES } from './classes.js';
 import type { Dataset } from './dataset.js';
 import { loadFashionJson } from './fashion-json.js';
@@ -20,6 +21,7 @@ import type { IdxOptions } from './mnist.js';
  * ```
  */
 export function fashionMnist(split: Split, options: IdxOptions = {}): Dataset {
+  checkOptions('fashionMnist', options, ['dir']);
   return options.dir === undefined
     ? loadFashionJson(FASHION_MNIST_CLASSES, split)
     : loadIdxDir('fashion-mnist', options.dir, split, FASHION_MNIST_CLASSES);

@@ -1,4 +1,4 @@
-import { ArgumentError } from '@gradstream/core';
+import { ArgumentError, checkOptions } from '@gradstream/core';
 import { StoredDataset, type Dataset, type ImageShape } from './dataset.js';
 import { DatasetError } from './errors.js';
 
@@ -32,6 +32,7 @@ export function fromArrays(
   labels: ArrayLike<number>,
   options: FromArraysOptions,
 ): Dataset {
+  checkOptions('fromArrays', options, ['imageShape', 'classes', 'name']);
   checkArguments(images, labels, options);
   const name = options.name ?? 'arrays';
   const [c, h, w] = options.imageShape;

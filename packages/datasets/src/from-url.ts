@@ -1,3 +1,4 @@
+import { checkOptions } from '@gradstream/core';
 import { cifarDataset } from './cifar-dataset.js';
 import { CIFAR10_FILES, FASHION_MNIST_CLASSES, MNIST_CLASSES, idxFileNames } from './classes.js';
 import type { Dataset } from './dataset.js';
@@ -16,6 +17,8 @@ export interface UrlOptions {
   /** Aborts the downloads; the promise then rejects with the signal's reason. */
   readonly signal?: AbortSignal;
 }
+
+const URL_OPTIONS = ['gzipped', 'signal'] as const;
 
 async function idxFromUrl(
   name: string,
@@ -50,6 +53,7 @@ async function idxFromUrl(
  * ```
  */
 export function mnistFromUrl(split: Split, baseUrl: string | URL, options: UrlOptions = {}): Promise<Dataset> {
+  checkOptions('mnistFromUrl', options, URL_OPTIONS);
   return idxFromUrl('mnist', split, MNIST_CLASSES, baseUrl, options);
 }
 
@@ -63,6 +67,7 @@ export function mnistFromUrl(split: Split, baseUrl: string | URL, options: UrlOp
  * ```
  */
 export function fashionMnistFromUrl(split: Split, baseUrl: string | URL, options: UrlOptions = {}): Promise<Dataset> {
+  checkOptions('fashionMnistFromUrl', options, URL_OPTIONS);
   return idxFromUrl('fashion-mnist', split, FASHION_MNIST_CLASSES, baseUrl, options);
 }
 
@@ -79,6 +84,7 @@ export function fashionMnistFromUrl(split: Split, baseUrl: string | URL, options
  * ```
  */
 export async function cifar10FromUrl(split: Split, baseUrl: string | URL, options: UrlOptions = {}): Promise<Dataset> {
+  checkOptions('cifar10FromUrl', options, URL_OPTIONS);
   const dir = directoryUrl(baseUrl);
   const suffix = options.gzipped === true ? '.gz' : '';
   const files = await Promise.all(

@@ -1,4 +1,4 @@
-import { tensor, type Tensor } from '@gradstream/core';
+import { checkOptions, tensor, type Tensor } from '@gradstream/core';
 import type { BatchArrays } from './batch.js';
 import type { Dataset } from './dataset.js';
 import { epochRandom, permutation } from './random.js';
@@ -58,6 +58,7 @@ export class DataLoader implements AsyncIterable<Batch> {
     readonly dataset: Dataset,
     options: DataLoaderOptions = {},
   ) {
+    checkOptions('DataLoader', options, ['batchSize', 'shuffle', 'seed', 'dropLast', 'transform']);
     this.batchSize = options.batchSize ?? 32;
     if (!Number.isInteger(this.batchSize) || this.batchSize < 1)
       throw new RangeError(`DataLoader: batchSize ${this.batchSize}; expected an integer ≥ 1`);

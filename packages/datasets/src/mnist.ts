@@ -1,3 +1,4 @@
+import { checkOptions } from '@gradstream/core';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { MNIST_CLASSES } from './classes.js';
@@ -25,6 +26,7 @@ export interface IdxOptions {
  * ```
  */
 export function mnist(split: Split, options: IdxOptions = {}): Dataset {
+  checkOptions('mnist', options, ['dir']);
   return loadIdxDir('mnist', options.dir ?? mnistDataDir(), split, MNIST_CLASSES);
 }
 

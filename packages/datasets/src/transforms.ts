@@ -1,3 +1,4 @@
+import { checkOptions } from '@gradstream/core';
 import type { BatchArrays } from './batch.js';
 import type { Random } from '@gradstream/core';
 
@@ -61,6 +62,7 @@ export interface RandomCropOptions {
  * ```
  */
 export function randomCrop(size: number | readonly [number, number], options: RandomCropOptions = {}): Transform {
+  checkOptions('randomCrop', options, ['padding']);
   const [oh, ow] = typeof size === 'number' ? [size, size] : size;
   const pad = options.padding ?? 0;
   if (!isPositiveInt(oh) || !isPositiveInt(ow) || !Number.isInteger(pad) || pad < 0) {

@@ -1,6 +1,7 @@
 import type { Backend, BackendFactory } from './contract.js';
 import { BackendError } from '../util/errors.js';
 import { announceCopy, CORE_LOCATION, CORE_VERSION, DEDUPE_ADVICE, describeCopy, otherCopies } from './core-copies.js';
+import { checkOptions } from '../util/options.js';
 
 interface Entry {
   readonly factory: BackendFactory;
@@ -37,6 +38,7 @@ function secondCopyNote(name?: string): string {
  * ```
  */
 export function registerBackend(name: string, factory: BackendFactory, options: { priority?: number } = {}): void {
+  checkOptions('registerBackend', options, ['priority']);
   const previous = entries.get(name);
   if (previous?.instance && previous.instance === active) {
     throw new BackendError('registerBackend', `backend '${name}' is active and cannot be replaced`);

@@ -3,6 +3,7 @@ import { concat } from '../ops/layout.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { ArgumentError } from '../util/errors.js';
 import { Module } from './module.js';
+import { checkOptions } from '../util/options.js';
 
 /** Submodules given as a list (named '0', '1', …) or as a record (named by its keys, in order). */
 export type ModuleList = readonly Module[] | Readonly<Record<string, Module>>;
@@ -80,6 +81,7 @@ export class Residual extends Module {
   constructor(body: Module, options: ResidualOptions = {}) {
     super();
     this.body = this.addModule('body', body);
+    checkOptions('Residual', options, ['projection']);
     this.projection = options.projection ? this.addModule('projection', options.projection) : undefined;
   }
 
@@ -111,6 +113,7 @@ export class Parallel extends Module {
 
   constructor(branches: ModuleList, options: ParallelOptions = {}) {
     super();
+    checkOptions('Parallel', options, ['axis']);
     const entries = entriesOf(branches);
     if (entries.length === 0) throw new ArgumentError('Parallel', 'needs at least one branch');
     for (const [name, m] of entries) this.branches.push(this.addModule(name, m));

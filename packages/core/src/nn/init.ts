@@ -15,6 +15,7 @@ import { full, randn, uniform as uniformTensor } from '../tensor/creation.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { ArgumentError, fmtShape } from '../util/errors.js';
 import type { FloatDType } from './module.js';
+import { checkOptions } from '../util/options.js';
 
 /** Nonlinearities whose recommended gain `calculateGain` knows (torch.nn.init.calculate_gain). */
 export type Nonlinearity = 'linear' | 'conv' | 'sigmoid' | 'tanh' | 'relu' | 'leakyRelu' | 'selu';
@@ -68,13 +69,17 @@ function kaimingStd(op: string, shape: Shape, o: KaimingOptions): number {
 }
 
 /** He uniform: U(−b, b) with b = gain·√(3/fan), as torch.nn.init.kaiming_uniform_. */
+const KAIMING_OPTIONS = ['a', 'mode', 'nonlinearity', 'dtype'] as const;
+
 export function kaimingUniform(shape: Shape, options: KaimingOptions = {}): Tensor {
+  checkOptions('kaimingUniform', options, KAIMING_OPTIONS);
   const bound = Math.sqrt(3) * kaimingStd('kaimingUniform', shape, options);
   return uniformTensor(shape, -bound, bound, options.dtype);
 }
 
 /** He normal: N(0, gain²/fan), as torch.nn.init.kaiming_normal_. */
 export function kaimingNormal(shape: Shape, options: KaimingOptions = {}): Tensor {
+  checkOptions('kaimingNormal', options, KAIMING_OPTIONS);
   return randn(shape, 0, kaimingStd('kaimingNormal', shape, options), options.dtype);
 }
 
@@ -91,12 +96,14 @@ function xavierStd(shape: Shape, gain: number): number {
 
 /** Glorot uniform: U(−b, b) with b = gain·√(6/(fan_in + fan_out)). */
 export function xavierUniform(shape: Shape, options: XavierOptions = {}): Tensor {
+  checkOptions('xavierUniform', options, ['gain', 'dtype']);
   const bound = Math.sqrt(3) * xavierStd(shape, options.gain ?? 1);
   return uniformTensor(shape, -bound, bound, options.dtype);
 }
 
 /** Glorot normal: N(0, gain²·2/(fan_in + fan_out)). */
 export function xavierNormal(shape: Shape, options: XavierOptions = {}): Tensor {
+  checkOptions('xavierNormal', options, ['gain', 'dtype']);
   return randn(shape, 0, xavierStd(shape, options.gain ?? 1), options.dtype);
 }
 

@@ -4,6 +4,7 @@ import type { Tensor } from '../tensor/tensor.js';
 import { assertPositiveIntegers } from './arguments.js';
 import { defaultUniform } from './init.js';
 import { type FloatDType, Module } from './module.js';
+import { checkOptions } from '../util/options.js';
 
 /** Options of Linear. */
 export interface LinearOptions {
@@ -33,6 +34,7 @@ export class Linear extends Module {
   ) {
     super();
     assertPositiveIntegers('Linear', { inFeatures, outFeatures });
+    checkOptions('Linear', options, ['bias', 'dtype']);
     const dtype = options.dtype ?? 'float32';
     this.weight = this.addParameter('weight', defaultUniform([outFeatures, inFeatures], inFeatures, dtype));
     this.bias =

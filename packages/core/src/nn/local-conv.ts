@@ -4,6 +4,7 @@ import type { Tensor } from '../tensor/tensor.js';
 import { ArgumentError, fmtValue } from '../util/errors.js';
 import { defaultUniform } from './init.js';
 import { type FloatDType, Module } from './module.js';
+import { checkOptions } from '../util/options.js';
 
 function pair(op: string, name: string, v: number | readonly number[] | undefined, fallback: number): [number, number] {
   const p = v === undefined ? [fallback, fallback] : typeof v === 'number' ? [v, v] : [...v];
@@ -48,6 +49,7 @@ export class LocallyConnected2d extends Module {
     super();
     const op = 'LocallyConnected2d';
     this.kernel = pair(op, 'kernelSize', kernelSize, 1);
+    checkOptions(op, options, ['stride', 'padding', 'dilation', 'bias', 'dtype']);
     const stride = pair(op, 'stride', options.stride, 1);
     const padding = pair(op, 'padding', options.padding, 0);
     const dilation = pair(op, 'dilation', options.dilation, 1);
@@ -101,6 +103,7 @@ export class TiledConv2d extends Module {
     super();
     const op = 'TiledConv2d';
     const [kh, kw] = pair(op, 'kernelSize', kernelSize, 1);
+    checkOptions(op, options, ['tiles', 'stride', 'padding', 'dilation', 'bias', 'dtype']);
     const [th, tw] = pair(op, 'tiles', options.tiles, 1);
     const fanIn = inChannels * kh * kw;
     const dtype = options.dtype ?? 'float32';

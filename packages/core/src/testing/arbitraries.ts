@@ -4,6 +4,7 @@ import { tensor } from '../tensor/creation.js';
 import { sizeOf } from '../tensor/shape.js';
 import { type Padding, convOutputSize } from '../ops/conv-geometry.js';
 import type { Tensor } from '../tensor/tensor.js';
+import { checkOptions } from '../util/options.js';
 
 /** Bounds of generated shapes. */
 export interface ShapeConstraints {
@@ -21,7 +22,11 @@ export interface ShapeConstraints {
  * fc.assert(fc.property(shapeArb({ minRank: 1 }), (shape) => shape.length >= 1));
  * ```
  */
+const SHAPE_CONSTRAINTS = ['minRank', 'maxRank', 'minDim', 'maxDim'] as const;
+const VALUE_CONSTRAINTS = ['min', 'max', 'awayFromZero'] as const;
+
 export function shapeArb(c: ShapeConstraints = {}): fc.Arbitrary<number[]> {
+  checkOptions('shapeArb', c, SHAPE_CONSTRAINTS);
   return fc.array(fc.integer({ min: c.minDim ?? 1, max: c.maxDim ?? 5 }), {
     minLength: c.minRank ?? 0,
     maxLength: c.maxRank ?? 4,
@@ -30,6 +35,7 @@ export function shapeArb(c: ShapeConstraints = {}): fc.Arbitrary<number[]> {
 
 /** Two shapes that broadcast together (some dims of either set to 1, one possibly of lower rank). */
 export function broadcastableShapesArb(c: ShapeConstraints = {}): fc.Arbitrary<[number[], number[]]> {
+  checkOptions('broadcastableShapesArb', c, SHAPE_CONSTRAINTS);
   return shapeArb(c).chain((full) =>
     fc
       .tuple(
@@ -71,6 +77,7 @@ export interface ValueConstraints {
  * ```
  */
 export function tensorArb(shape: Shape, dtype: DType = 'float64', c: ValueConstraints = {}): fc.Arbitrary<TensorSpec> {
+  checkOptions('tensorArb', c, VALUE_CONSTRAINTS);
   const n = sizeOf(shape);
   const min = c.min ?? -2;
   const max = c.max ?? 2;
@@ -109,7 +116,11 @@ export function shapedTensorArb(
   c: ShapeConstraints & ValueConstraints = {},
   dtype: DType = 'float64',
 ): fc.Arbitrary<TensorSpec> {
-  return shapeArb(c).chain((shape) => tensorArb(shape, dtype, c));
+  const { min, max, awayFromZero, ...shape } = checkOptions('shapedTensorArb', c, [
+    ...SHAPE_CONSTRAINTS,
+    ...VALUE_CONSTRAINTS,
+  ]);
+  return shapeArb(shape).chain((s) => tensorArb(s, dtype, { min, max, awayFromZero }));
 }
 
 /** A consistent set of convolution arguments. */
@@ -153,7 +164,10 @@ type PaddingForm = 'number' | 'perDim' | 'pairs' | 'valid' | 'same';
  * with stride 1, as PyTorch requires), groups dividing both channel counts.
  * Spatial sizes shrink with rank to keep 3-D cases small.
  */
+const WINDOW_CONSTRAINTS = ['rank', 'maxKernel', 'maxStride', 'maxDilation', 'maxBatch', 'maxChannels'] as const;
+
 export function convCaseArb(c: WindowConstraints = {}): fc.Arbitrary<ConvCase> {
+  checkOptions('convCaseArb', c, WINDOW_CONSTRAINTS);
   return rankArb(c).chain((rank) => {
     const dim = fc
       .record({
@@ -222,6 +236,7 @@ export interface PoolCase {
 
 /** Pooling cases with non-empty output: kernel 1–5, stride 1–3, dilation 1–3, padding ≤ kernel/2, ceilMode either way. */
 export function poolCaseArb(c: WindowConstraints = {}): fc.Arbitrary<PoolCase> {
+  checkOptions('poolCaseArb', c, WINDOW_CONSTRAINTS);
   return rankArb(c).chain((rank) => {
     const dim = fc
       .record({

@@ -17,6 +17,7 @@ import { Random } from '../tensor/random.js';
 import { sizeOf } from '../tensor/shape.js';
 import { fmtShape, GradstreamError } from '../util/errors.js';
 import { broadcastableShapesArb, convCaseArb, poolCaseArb, shapeArb } from './arbitraries.js';
+import { checkOptions } from '../util/options.js';
 
 /** One kernel's conformance check; `run` throws a ConformanceError on the first mismatch. */
 export interface ConformanceCase {
@@ -225,6 +226,7 @@ export const kernelCases: Readonly<Record<KernelMethod, readonly string[]>> = {
  * ```
  */
 export function backendConformance(name: string, options: ConformanceOptions = {}): ConformanceCase[] {
+  checkOptions('backendConformance', options, ['reference', 'numRuns', 'seed', 'rtol']);
   const numRuns = options.numRuns ?? 25;
   const rtol = options.rtol ?? 1e-4;
   const seedArb = fc.integer({ min: 0, max: 2 ** 30 });

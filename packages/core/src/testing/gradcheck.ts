@@ -7,6 +7,7 @@ import { Random } from '../tensor/random.js';
 import { sizeOf } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { GradstreamError, fmtShape } from '../util/errors.js';
+import { checkOptions } from '../util/options.js';
 
 /** Options of gradcheck, with PyTorch's defaults. */
 export interface GradcheckOptions {
@@ -83,7 +84,10 @@ function analyticVjp(
  * gradcheck((x, w) => conv2d(x, w, { padding: 1 }), [randn([1, 2, 5, 5], 0, 1, 'float64'), randn([3, 2, 3, 3], 0, 1, 'float64')]);
  * ```
  */
+const GRADCHECK_OPTIONS = ['eps', 'atol', 'rtol', 'fast', 'seed', 'checkInputs'] as const;
+
 export function gradcheck(f: Fn, inputs: readonly Tensor[], options: GradcheckOptions = {}): true {
+  checkOptions('gradcheck', options, GRADCHECK_OPTIONS);
   checkInputs('gradcheck', inputs);
   const eps = options.eps ?? 1e-6;
   const atol = options.atol ?? 1e-5;
@@ -166,6 +170,7 @@ export function gradcheck(f: Fn, inputs: readonly Tensor[], options: GradcheckOp
  * ```
  */
 export function gradgradcheck(f: Fn, inputs: readonly Tensor[], options: GradcheckOptions = {}): true {
+  checkOptions('gradgradcheck', options, GRADCHECK_OPTIONS);
   checkInputs('gradgradcheck', inputs);
   const random = new Random((options.seed ?? 0) + 1);
   const outShape = tidy(() => noGrad(() => [...f(...inputs).shape]));

@@ -1,6 +1,6 @@
-import { flatten, type Tensor } from '@gradstream/core';
+import { checkOptions, flatten, type Tensor } from '@gradstream/core';
 import { AdaptiveAvgPool2d, Conv2d, Dropout, Linear, MaxPool2d, Module, ReLU, Sequential } from '@gradstream/core/nn';
-import { seeded, type ModelOptions } from './options.js';
+import { MODEL_OPTIONS, built, type ModelOptions } from './options.js';
 
 /**
  * AlexNet as torchvision builds it: `features`, `avgpool` (6×6), `classifier`.
@@ -13,6 +13,7 @@ export class AlexNet extends Module {
 
   constructor(options: ModelOptions = {}) {
     super();
+    checkOptions('AlexNet', options, MODEL_OPTIONS);
     this.features = this.addModule(
       'features',
       new Sequential([
@@ -64,5 +65,5 @@ export class AlexNet extends Module {
  * ```
  */
 export function alexnet(options: ModelOptions = {}): AlexNet {
-  return seeded(options.seed, () => new AlexNet(options));
+  return built('alexnet', options, [], () => new AlexNet(options));
 }

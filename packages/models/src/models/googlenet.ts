@@ -1,8 +1,8 @@
-import { flatten, type Tensor } from '@gradstream/core';
+import { checkOptions, flatten, type Tensor } from '@gradstream/core';
 import { AdaptiveAvgPool2d, Conv2d, Dropout, Linear, MaxPool2d, Module } from '@gradstream/core/nn';
 import { BasicConv2d, Inception, InceptionAux } from './inception.js';
 import { initEach, initNormalWeight } from './init.js';
-import { seeded, type ModelOptions } from './options.js';
+import { MODEL_OPTIONS, built, type ModelOptions } from './options.js';
 
 /** Options of `googlenet`. */
 export interface GoogLeNetOptions extends ModelOptions {
@@ -34,6 +34,7 @@ export class GoogLeNet extends Module {
 
   constructor(options: GoogLeNetOptions = {}) {
     super();
+    checkOptions('GoogLeNet', options, [...MODEL_OPTIONS, 'auxLogits']);
     const numClasses = options.numClasses ?? 1000;
     this.stem = [
       this.addModule('conv1', new BasicConv2d(options.inChannels ?? 3, 64, 7, { stride: 2, padding: 3 })),
@@ -110,5 +111,5 @@ export class GoogLeNet extends Module {
  * ```
  */
 export function googlenet(options: GoogLeNetOptions = {}): GoogLeNet {
-  return seeded(options.seed, () => new GoogLeNet(options));
+  return built('googlenet', options, ['auxLogits'], () => new GoogLeNet(options));
 }

@@ -1,4 +1,4 @@
-import { adaptiveAvgPool2d, flatten, relu, type Tensor } from '@gradstream/core';
+import { adaptiveAvgPool2d, checkOptions, flatten, relu, type Tensor } from '@gradstream/core';
 import { BatchNorm2d, Conv2d, Dropout, Linear, MaxPool2d, Module, Parallel, Sequential } from '@gradstream/core/nn';
 
 /**
@@ -16,6 +16,7 @@ export class BasicConv2d extends Module {
     options: { stride?: number; padding?: number } = {},
   ) {
     super();
+    checkOptions('BasicConv2d', options, ['stride', 'padding']);
     this.conv = this.addModule('conv', new Conv2d(inChannels, outChannels, kernelSize, { ...options, bias: false }));
     this.bn = this.addModule('bn', new BatchNorm2d(outChannels, { eps: 0.001 }));
   }

@@ -1,6 +1,8 @@
-import { flatten, type Tensor } from '@gradstream/core';
+import { checkOptions, flatten, type Tensor } from '@gradstream/core';
 import { AvgPool2d, Conv2d, Linear, MaxPool2d, Module, ReLU, Sequential, Tanh } from '@gradstream/core/nn';
-import { seeded, type ModelOptions } from './options.js';
+import { MODEL_OPTIONS, built, type ModelOptions } from './options.js';
+
+const LENET_OPTIONS = ['activation', 'pooling', 'inputSize'] as const;
 
 /** Options of `lenet5`. */
 export interface LeNet5Options extends ModelOptions {
@@ -22,6 +24,7 @@ export class LeNet5 extends Module {
 
   constructor(options: LeNet5Options = {}) {
     super();
+    checkOptions('LeNet5', options, [...MODEL_OPTIONS, ...LENET_OPTIONS]);
     const act = (): Module => (options.activation === 'tanh' ? new Tanh() : new ReLU());
     const pool = (): Module => (options.pooling === 'avg' ? new AvgPool2d(2) : new MaxPool2d(2));
     // Padding a 28×28 digit by 2 gives the 32×32 field the original was designed for.
@@ -67,5 +70,5 @@ export class LeNet5 extends Module {
  * ```
  */
 export function lenet5(options: LeNet5Options = {}): LeNet5 {
-  return seeded(options.seed, () => new LeNet5(options));
+  return built('lenet5', options, LENET_OPTIONS, () => new LeNet5(options));
 }

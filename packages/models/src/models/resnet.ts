@@ -1,4 +1,4 @@
-import { flatten, type Tensor } from '@gradstream/core';
+import { checkOptions, flatten, type Tensor } from '@gradstream/core';
 import {
   AdaptiveAvgPool2d,
   BatchNorm2d,
@@ -11,7 +11,7 @@ import {
 } from '@gradstream/core/nn';
 import { BasicBlock, Bottleneck, downsample, type BlockType } from './resnet-blocks.js';
 import { initEach, initKaimingFanOut } from './init.js';
-import { seeded, type ModelOptions } from './options.js';
+import { MODEL_OPTIONS, built, type ModelOptions } from './options.js';
 
 /** Options of the ResNet builders. */
 export interface ResNetOptions extends ModelOptions {
@@ -38,6 +38,7 @@ export class ResNet extends Module {
 
   constructor(block: BlockType, depths: readonly [number, number, number, number], options: ResNetOptions = {}) {
     super();
+    checkOptions('ResNet', options, [...MODEL_OPTIONS, 'variant']);
     const cifar = options.variant === 'cifar';
     const inChannels = options.inChannels ?? 3;
     this.conv1 = this.addModule(
@@ -72,8 +73,13 @@ export class ResNet extends Module {
   }
 }
 
-function resnet(block: BlockType, depths: readonly [number, number, number, number], options: ResNetOptions): ResNet {
-  return seeded(options.seed, () => new ResNet(block, depths, options));
+function resnet(
+  name: string,
+  block: BlockType,
+  depths: readonly [number, number, number, number],
+  options: ResNetOptions,
+): ResNet {
+  return built(name, options, ['variant'], () => new ResNet(block, depths, options));
 }
 
 /**
@@ -86,7 +92,7 @@ function resnet(block: BlockType, depths: readonly [number, number, number, numb
  * ```
  */
 export function resnet18(options: ResNetOptions = {}): ResNet {
-  return resnet(BasicBlock, [2, 2, 2, 2], options);
+  return resnet('resnet18', BasicBlock, [2, 2, 2, 2], options);
 }
 
 /**
@@ -98,7 +104,7 @@ export function resnet18(options: ResNetOptions = {}): ResNet {
  * ```
  */
 export function resnet34(options: ResNetOptions = {}): ResNet {
-  return resnet(BasicBlock, [3, 4, 6, 3], options);
+  return resnet('resnet34', BasicBlock, [3, 4, 6, 3], options);
 }
 
 /**
@@ -111,7 +117,7 @@ export function resnet34(options: ResNetOptions = {}): ResNet {
  * ```
  */
 export function resnet50(options: ResNetOptions = {}): ResNet {
-  return resnet(Bottleneck, [3, 4, 6, 3], options);
+  return resnet('resnet50', Bottleneck, [3, 4, 6, 3], options);
 }
 
 /**
@@ -123,7 +129,7 @@ export function resnet50(options: ResNetOptions = {}): ResNet {
  * ```
  */
 export function resnet101(options: ResNetOptions = {}): ResNet {
-  return resnet(Bottleneck, [3, 4, 23, 3], options);
+  return resnet('resnet101', Bottleneck, [3, 4, 23, 3], options);
 }
 
 /**
@@ -135,5 +141,5 @@ export function resnet101(options: ResNetOptions = {}): ResNet {
  * ```
  */
 export function resnet152(options: ResNetOptions = {}): ResNet {
-  return resnet(Bottleneck, [3, 8, 36, 3], options);
+  return resnet('resnet152', Bottleneck, [3, 8, 36, 3], options);
 }

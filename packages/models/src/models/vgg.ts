@@ -1,4 +1,4 @@
-import { flatten, type Tensor } from '@gradstream/core';
+import { checkOptions, flatten, type Tensor } from '@gradstream/core';
 import {
   AdaptiveAvgPool2d,
   BatchNorm2d,
@@ -11,7 +11,9 @@ import {
   Sequential,
 } from '@gradstream/core/nn';
 import { initEach, initKaimingFanOut, initNormal } from './init.js';
-import { seeded, type ModelOptions } from './options.js';
+import { MODEL_OPTIONS, built, type ModelOptions } from './options.js';
+
+const VGG_OPTIONS = ['batchNorm', 'variant'] as const;
 
 /** Options of the VGG builders. */
 export interface VggOptions extends ModelOptions {
@@ -63,6 +65,7 @@ export class VGG extends Module {
 
   constructor(depth: 11 | 13 | 16 | 19, options: VggOptions = {}) {
     super();
+    checkOptions('VGG', options, [...MODEL_OPTIONS, ...VGG_OPTIONS]);
     const cifar = options.variant === 'cifar';
     const pooled = cifar ? 1 : 7;
     const hidden = cifar ? 512 : 4096;
@@ -93,7 +96,7 @@ export class VGG extends Module {
 }
 
 function vgg(depth: 11 | 13 | 16 | 19, options: VggOptions): VGG {
-  return seeded(options.seed, () => new VGG(depth, options));
+  return built(`vgg${depth}`, options, VGG_OPTIONS, () => new VGG(depth, options));
 }
 
 /**

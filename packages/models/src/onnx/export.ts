@@ -1,4 +1,4 @@
-import { type Shape, type Tensor, fmtShape, randn, tidy } from '@gradstream/core';
+import { type Shape, type Tensor, checkOptions, fmtShape, randn, tidy } from '@gradstream/core';
 import type { Module } from '@gradstream/core/nn';
 import { OnnxExportError } from './errors.js';
 import { GraphBuilder } from './graph.js';
@@ -40,6 +40,7 @@ const IR_VERSION: Readonly<Record<number, number>> = { 17: 8, 18: 8, 19: 9, 20: 
  * ```
  */
 export function exportOnnx(model: Module, options: ExportOnnxOptions): Uint8Array {
+  checkOptions('exportOnnx', options, ['inputShape', 'opset', 'dynamicBatch', 'inputName', 'outputName']);
   const opset = options.opset ?? 17;
   const irVersion = IR_VERSION[opset];
   const rootClass = model.constructor.name;

@@ -1,4 +1,4 @@
-import { tensor, type Tensor } from '@gradstream/core';
+import { checkOptions, tensor, type Tensor } from '@gradstream/core';
 import type { LoadStateDictResult, Module } from '@gradstream/core/nn';
 import { decodeWithHeader, encodeSafetensors, type RawTensor } from './codec.js';
 import { ELEMENT_BYTES } from './header.js';
@@ -98,6 +98,7 @@ function castFor(
  * ```
  */
 export function loadWeights(model: Module, bytes: Uint8Array, options: LoadWeightsOptions = {}): LoadStateDictResult {
+  checkOptions('loadWeights', options, ['strict']);
   return loadWeightsFrom(model, bytes, '<bytes>', options);
 }
 

@@ -1,3 +1,4 @@
+import { checkOptions } from '@gradstream/core';
 import type { LoadStateDictResult, Module } from '@gradstream/core/nn';
 import { type LoadWeightsOptions, loadWeightsFrom, weightsToBytes } from './bytes.js';
 import { WeightsFileError } from './errors.js';
@@ -72,6 +73,7 @@ export async function saveWeightsToIndexedDB(
   key: string,
   options: IndexedDBWeightsOptions & { readonly metadata?: Readonly<Record<string, string>> } = {},
 ): Promise<void> {
+  checkOptions('saveWeightsToIndexedDB', options, ['database', 'indexedDB', 'metadata']);
   const bytes = weightsToBytes(model, options.metadata, location(key, options));
   await openStore(key, options, 'readwrite', (store) => store.put(bytes, key));
 }
@@ -91,6 +93,7 @@ export async function loadWeightsFromIndexedDB(
   key: string,
   options: IndexedDBWeightsOptions & LoadWeightsOptions = {},
 ): Promise<LoadStateDictResult> {
+  checkOptions('loadWeightsFromIndexedDB', options, ['database', 'indexedDB', 'strict']);
   const where = location(key, options);
   const stored: unknown = await openStore(key, options, 'readonly', (store) => store.get(key));
   if (stored === undefined) throw new WeightsFileError('unreadable', where, 0, 'nothing is stored under this key');

@@ -3,6 +3,7 @@ import type { LoadStateDictResult, Module } from '@gradstream/core/nn';
 import { type LoadWeightsOptions, loadWeightsFrom, weightsToBytes } from './bytes.js';
 import { writeFileAtomic } from './atomic-file.js';
 import { WeightsFileError } from './errors.js';
+import { checkOptions } from '@gradstream/core';
 
 // Node only: weights from and to paths. The `node` entry exports these under the
 // names the browser entry uses for bytes, so Node callers keep one name.
@@ -34,6 +35,7 @@ export function loadWeights(
   source: string | Uint8Array,
   options: LoadWeightsOptions = {},
 ): LoadStateDictResult {
+  checkOptions('loadWeights', options, ['strict']);
   const { bytes, file } = readSource(source);
   return loadWeightsFrom(model, bytes, file, options);
 }

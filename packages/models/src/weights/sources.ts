@@ -1,3 +1,4 @@
+import { checkOptions } from '@gradstream/core';
 import type { LoadStateDictResult, Module } from '@gradstream/core/nn';
 import { type LoadWeightsOptions, loadWeightsFrom } from './bytes.js';
 import { WeightsFileError } from './errors.js';
@@ -16,6 +17,7 @@ export async function loadWeightsFromBlob(
   blob: Blob,
   options: LoadWeightsOptions = {},
 ): Promise<LoadStateDictResult> {
+  checkOptions('loadWeightsFromBlob', options, ['strict']);
   const name = (blob as Partial<File>).name;
   const file = typeof name === 'string' && name !== '' ? name : '<blob>';
   let bytes: Uint8Array;
@@ -42,6 +44,7 @@ export async function loadWeightsFromResponse(
   response: Response,
   options: LoadWeightsOptions = {},
 ): Promise<LoadStateDictResult> {
+  checkOptions('loadWeightsFromResponse', options, ['strict']);
   const file = response.url === '' ? '<response>' : response.url;
   if (!response.ok)
     throw new WeightsFileError('unreadable', file, 0, `HTTP ${response.status} ${response.statusText}`.trimEnd());
