@@ -125,6 +125,7 @@ class GradientWindow {
   /** Adds one batch's (already 1/size-scaled) gradients; returns whether the window is full. */
   add(grads: readonly Tensor[]): boolean {
     const old = this.sums;
+    // The first batch's gradients are copied, not kept: a gradient hook may have returned a tensor someone else owns.
     this.sums = noGrad(() => grads.map((g, i) => keep(old ? add(old[i]!, g) : add(g, 0))));
     if (old) for (const t of old) t.dispose();
     this.count++;
