@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { PNG } from 'pngjs';
 import { describe, expect, it } from 'vitest';
-import { curvesSvg, svgToPng } from '../src/render/curves.js';
+import { curvesSvg } from '../src/render/curves.js';
+import { svgToPng } from '../src/render/vega.js';
 import type { EpochRecord } from '../src/training/epoch-record.js';
 
 const TRAIN = '#1f77b4';

@@ -128,20 +128,20 @@ describe('train on the synthetic X-vs-O set, in process', () => {
     expect(Number(rows[1]![1])).toBeLessThan(Number(rows[0]![1]));
   });
 
-  it('writes three non-blank PNGs of the expected sizes', () => {
-    // filters: 4 kernels of 3×3 magnified 21× (≈64 px) in one row, 6 px gaps.
-    // feature maps: 8×8 maps magnified 14× (≈112 px); input left, 2×2 grid of the 4 maps right, a label row on top.
-    // curves: two 360×240 panels side by side, with axes, headers and a legend around them.
-    const expected = {
-      'filters.png': [6 + 4 * (63 + 6), 6 + 63 + 6],
-      'feature-maps.png': [384, 266],
+  it('writes three non-blank PNGs large enough for what they show', () => {
+    // Each at least its tiles or panels; titles, labels, axes and padding come on top.
+    // filters: 4 kernels of 3×3 magnified 21× (63 px) in one row.
+    // feature maps: 8×8 maps magnified 14× (112 px); the input left of a 2×2 grid of the 4 maps.
+    // curves: two 360×240 panels side by side.
+    const least = {
+      'filters.png': [4 * 63, 63],
+      'feature-maps.png': [3 * 112, 2 * 112],
+      'curves.png': [2 * 360, 240],
     };
-    const curvesPng = decodePng(join(out, 'curves.png'));
-    expect(curvesPng.width).toBeGreaterThan(2 * 360);
-    expect(curvesPng.height).toBeGreaterThan(240);
-    for (const [file, [width, height]] of Object.entries(expected)) {
+    for (const [file, [width, height]] of Object.entries(least)) {
       const png = decodePng(join(out, file));
-      expect([png.width, png.height], file).toEqual([width, height]);
+      expect(png.width, file).toBeGreaterThan(width!);
+      expect(png.height, file).toBeGreaterThan(height!);
       expect(colours(png).size, file).toBeGreaterThan(4);
     }
     // Kernels and maps are stretched to their own range, so they span many grey levels.

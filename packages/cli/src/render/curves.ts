@@ -1,8 +1,6 @@
-import { Resvg } from '@resvg/resvg-js';
-import { View, parse } from 'vega';
-import { compile } from 'vega-lite';
 import type { EpochRecord } from '../training/epoch-record.js';
 import { type CurvePoint, curvesSpec } from './curves-spec.js';
+import { renderSvg } from './vega.js';
 
 /** The points of the curves of `epochs`; a value not measured (NaN, e.g. no validation split) is no point. */
 export function epochPoints(epochs: readonly EpochRecord[]): CurvePoint[] {
@@ -23,18 +21,6 @@ export function epochPoints(epochs: readonly EpochRecord[]): CurvePoint[] {
  * playground's chart spec ({@link curvesSpec}) rendered by Vega's headless
  * SVG renderer, which needs no canvas.
  */
-export async function curvesSvg(epochs: readonly EpochRecord[]): Promise<string> {
-  const spec = curvesSpec({ xTitle: 'epoch', values: epochPoints(epochs), markers: true });
-  const view = new View(parse(compile(spec).spec), { renderer: 'none' });
-  try {
-    return await view.toSVG();
-  } finally {
-    view.finalize();
-  }
-}
-
-/** Rasterizes an SVG to PNG bytes with resvg, text in the system's fonts. */
-export function svgToPng(svg: string): Uint8Array {
-  const resvg = new Resvg(svg, { font: { loadSystemFonts: true, defaultFontFamily: 'DejaVu Sans' } });
-  return resvg.render().asPng();
+export function curvesSvg(epochs: readonly EpochRecord[]): Promise<string> {
+  return renderSvg(curvesSpec({ xTitle: 'epoch', values: epochPoints(epochs), markers: true }));
 }

@@ -1,4 +1,5 @@
 import { Canvas, type Rgb } from './canvas.js';
+import { encodePng } from './png.js';
 
 /** A small image to draw magnified: C×H×W values (C = 1 grey, C = 3 colour) on any scale. */
 export interface Tile {
@@ -6,17 +7,6 @@ export interface Tile {
   readonly channels: 1 | 3;
   readonly height: number;
   readonly width: number;
-}
-
-/** How {@link renderGrid} lays tiles out. */
-export interface GridOptions {
-  /** Tiles per row. */
-  readonly columns: number;
-  /** Screen pixels per tile pixel. */
-  readonly scale: number;
-  /** Screen pixels between tiles and around the grid. */
-  readonly gap: number;
-  readonly background?: Rgb;
 }
 
 /**
@@ -47,18 +37,14 @@ export function drawTile(canvas: Canvas, tile: Tile, x: number, y: number, scale
   }
 }
 
-/** Lays tiles out in rows of `columns`, each cell as large as the largest tile; tiles are top-left aligned. */
-export function renderGrid(tiles: readonly Tile[], options: GridOptions): Canvas {
-  const { columns, scale, gap } = options;
-  const cellW = Math.max(1, ...tiles.map((t) => t.width)) * scale;
-  const cellH = Math.max(1, ...tiles.map((t) => t.height)) * scale;
-  const cols = Math.max(1, Math.min(columns, tiles.length));
-  const rows = Math.max(1, Math.ceil(tiles.length / cols));
-  const canvas = new Canvas(gap + cols * (cellW + gap), gap + rows * (cellH + gap), options.background ?? [40, 40, 40]);
-  for (const [k, t] of tiles.entries()) {
-    drawTile(canvas, t, gap + (k % cols) * (cellW + gap), gap + Math.floor(k / cols) * (cellH + gap), scale);
-  }
-  return canvas;
+/**
+ * `tile` magnified `scale` times (each value a scale×scale square, so the
+ * pixels stay sharp at any zoom) as a PNG data URL, for a chart's image mark.
+ */
+export function tileUrl(tile: Tile, scale: number): string {
+  const canvas = new Canvas(tile.width * scale, tile.height * scale);
+  drawTile(canvas, tile, 0, 0, scale);
+  return `data:image/png;base64,${Buffer.from(encodePng(canvas)).toString('base64')}`;
 }
 
 /** The screen pixels per tile pixel that make a tile of side `side` about `target` pixels wide (at least 1). */

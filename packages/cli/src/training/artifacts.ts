@@ -4,10 +4,10 @@ import { saveWeights, writeFileAtomic } from '@gradstream/models/node';
 import type { ImageShape, Sample, Transform } from '@gradstream/datasets';
 import type { EpochRecord } from './epoch-record.js';
 import { metricsCsv } from '../render/csv.js';
-import { curvesSvg, svgToPng } from '../render/curves.js';
-import { renderFeatureMaps } from '../render/feature-maps.js';
-import { renderFilters } from '../render/filters.js';
-import { encodePng } from '../render/png.js';
+import { curvesSvg } from '../render/curves.js';
+import { featureMapsSpec } from '../render/feature-maps.js';
+import { filtersSpec } from '../render/filters.js';
+import { renderSvg, svgToPng } from '../render/vega.js';
 import { convWeight, featureMaps, firstConv } from './inspect.js';
 
 /** The file names `train` writes into its output directory. */
@@ -77,15 +77,15 @@ export async function writeArtifacts(dir: string, a: ArtifactInputs): Promise<Ar
   if (first) {
     await put(
       ARTIFACTS.filters,
-      file(() => encodePng(renderFilters(convWeight(first.conv)))),
+      file(async () => svgToPng(await renderSvg(filtersSpec(convWeight(first.conv))))),
     );
     await put(
       ARTIFACTS.featureMaps,
-      file(() => {
+      file(async () => {
         const maps = featureMaps(a.model, first.conv, a.sample, a.imageShape, a.transform);
         const [c, h, w] = a.imageShape;
         const input = { data: a.sample.image, channels: c === 3 ? 3 : 1, height: h, width: w } as const;
-        return encodePng(renderFeatureMaps(input, maps, `layer ${first.name} outputs`));
+        return svgToPng(await renderSvg(featureMapsSpec(input, maps, `layer ${first.name} outputs`)));
       }),
     );
   }
