@@ -24,8 +24,8 @@ function torchPeer(id: ContenderId): ContenderId | undefined {
 }
 
 /** Marks a ratio whose reference substituted a composed kernel (see the legend). */
-function marked(text: string, ref: Measurement | undefined): string {
-  return ref?.note && text !== '—' ? `${text}*` : text;
+function marked(text: string, m: Measurement, ref: Measurement | undefined): string {
+  return ref?.note && ref !== m && text !== '—' ? `${text}*` : text;
 }
 
 /** Median rate in the case's unit: GFLOP/s, or M values/s. */
@@ -62,8 +62,8 @@ function row(result: CaseResult, m: Measurement, first: boolean): string[] {
   const by = (id: ContenderId) => result.measurements.find((x) => x.contender === id);
   const peer = torchPeer(m.contender);
   const ratios = [
-    marked(speedup(m, by('tfjs-wasm')).text, by('tfjs-wasm')),
-    marked(speedup(m, by('tfjs-cpu')).text, by('tfjs-cpu')),
+    marked(speedup(m, by('tfjs-wasm')).text, m, by('tfjs-wasm')),
+    marked(speedup(m, by('tfjs-cpu')).text, m, by('tfjs-cpu')),
     peer && by(peer) ? speedup(m, by(peer)).text : '',
   ];
   const others = first && result.othersCores !== undefined ? `${result.othersCores.toFixed(2)} cores` : '';

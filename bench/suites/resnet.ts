@@ -71,5 +71,13 @@ export const resnetSuite: Suite = {
       pairs: WASM_VS_TORCH,
       atLeast: 0.3,
     },
+    {
+      kind: 'efficiency',
+      text: 'ResNet-18 224 forward ≥ 85% of our matmul 1024³ GFLOP/s',
+      key: 'resnet/resnet18-224-forward',
+      baseline: 'matmul/1024',
+      contenders: ['gs-wasm-1t', 'gs-wasm-2t'],
+      atLeast: 0.85,
+    },
   ],
 };

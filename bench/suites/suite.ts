@@ -6,7 +6,7 @@ import type { BenchCase } from '../harness.js';
  * reference's time over the contender's must be at least `atLeast`, or, for a
  * `RateTarget`, the contender's throughput must reach `atLeast` per second.
  */
-export type Target = RatioTarget | RateTarget;
+export type Target = RatioTarget | RateTarget | EfficiencyTarget;
 
 export interface RatioTarget {
   readonly kind?: 'ratio';
@@ -29,6 +29,20 @@ export interface RateTarget {
   readonly atLeast: number;
   /** What one unit is, as printed after the rate: 'M values/s'. */
   readonly unit: 'M values/s';
+}
+
+/**
+ * A contender's GFLOP/s on one case as a fraction of its own GFLOP/s on
+ * another (`baseline`) in the same run: how close a network's convolutions
+ * come to the matmul kernel they are built on.
+ */
+export interface EfficiencyTarget {
+  readonly kind: 'efficiency';
+  readonly text: string;
+  readonly key: string;
+  readonly baseline: string;
+  readonly contenders: readonly ContenderId[];
+  readonly atLeast: number;
 }
 
 /** A named list of cases; `cases` allocates nothing, each case's setup does. */

@@ -183,5 +183,13 @@ export const trainSuite: Suite = {
       pairs: WASM_VS_TORCH,
       atLeast: 0.3,
     },
+    {
+      kind: 'efficiency',
+      text: 'ResNet-18 CIFAR step ≥ 85% of our matmul 1024³ GFLOP/s',
+      key: 'train/resnet18-cifar-step',
+      baseline: 'matmul/1024',
+      contenders: ['gs-wasm-1t', 'gs-wasm-2t'],
+      atLeast: 0.85,
+    },
   ],
 };
