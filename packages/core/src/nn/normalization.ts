@@ -145,7 +145,9 @@ const INSTANCE_NORM_OPTIONS = ['eps', 'momentum', 'affine', 'trackRunningStats',
  * With trackRunningStats, training moves running_mean/running_var toward
  * the batch's average instance statistics and eval normalizes with them.
  * Torch registers num_batches_tracked here too but never advances it; so
- * does this class, so state dicts interchange key for key.
+ * does this class, so state dicts interchange key for key. Unlike torch,
+ * which only warns when affine is off, an input whose channel count is not
+ * numFeatures is refused.
  */
 abstract class InstanceNormNd extends Module {
   readonly weight: Tensor | undefined;
