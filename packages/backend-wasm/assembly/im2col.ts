@@ -2,7 +2,7 @@
 // padded with unit leading dimensions). Rows of the column matrix run over
 // (c, kd, kh, kw), columns over output positions (od, oh, ow).
 
-import { addInto, at4, copyFloats, zero4, zeroFloats } from './mem';
+import { addFloats, at4, copyFloats, zero4, zeroFloats } from './mem';
 import { windowAt } from './window';
 
 /** First output index o in [0, out) whose input o·s + offset is ≥ 0. */
@@ -21,14 +21,15 @@ import { windowAt } from './window';
  * Copies (or, when `adjoint`, adds back) the C channels at x into/from the
  * column matrix at col, using the window geometry in descriptor d. Only the
  * columns of output rows [r0, r1) take part (an output row is one (od, oh)
- * pair, OW columns wide), so the matrix at col is C·∏k × (r1 − r0)·OW.
+ * pair, OW columns wide), so the matrix at col is C·∏k × (r1 − r0)·OW, its
+ * rows `ld` floats apart (several images' matrices then sit side by side).
  */
-@inline function walk(x: usize, C: i32, d: usize, col: usize, adjoint: bool, r0: i32, r1: i32): void {
+@inline function walk(x: usize, C: i32, d: usize, col: usize, ld: i32, adjoint: bool, r0: i32, r1: i32): void {
   const g = windowAt(d);
   // Locals for what the innermost loops read.
   const D = g.D, H = g.H, Wd = g.W, OH = g.OH, OW = g.OW, SW = g.SW;
   const HW = H * Wd;
-  let dst = col;
+  let rowStart = col;
   for (let c = 0; c < C; c++) {
     const xc = at4(x, c * D * HW);
     for (let kd = 0; kd < g.KD; kd++) {
@@ -37,6 +38,8 @@ import { windowAt } from './window';
           const iw0 = kw * g.DW - g.PW;
           const lo = firstInside(iw0, SW, OW);
           const hi = max(lo, endInside(iw0, SW, Wd, OW));
+          let dst = rowStart;
+          rowStart = at4(rowStart, ld);
           let od = r0 / OH;
           let oh = r0 - od * OH - 1;
           for (let r = r0; r < r1; r++) {
@@ -54,7 +57,7 @@ import { windowAt } from './window';
             const row = at4(xc, id * HW + ih * Wd + iw0);
             if (adjoint) {
               if (SW == 1) {
-                addInto(at4(row, lo), at4(dst, lo), hi - lo);
+                addFloats(at4(row, lo), at4(dst, lo), hi - lo);
               } else {
                 for (let ow = lo; ow < hi; ow++) {
                   const p = at4(row, ow * SW);
@@ -80,18 +83,26 @@ import { windowAt } from './window';
 
 /** Fills the column matrix for C channels starting at x. */
 export function im2col(x: usize, C: i32, d: usize, col: usize): void {
-  walk(x, C, d, col, false, 0, windowAt(d).outRows);
+  const g = windowAt(d);
+  walk(x, C, d, col, g.outSize, false, 0, g.outRows);
 }
 
 /** Fills the columns of output rows [r0, r1) only: a C·∏k × (r1 − r0)·OW matrix. */
 export function im2colRows(x: usize, C: i32, d: usize, col: usize, r0: i32, r1: i32): void {
-  walk(x, C, d, col, false, r0, r1);
+  walk(x, C, d, col, (r1 - r0) * windowAt(d).OW, false, r0, r1);
+}
+
+/** im2col into a wider matrix whose rows are `ld` floats apart. */
+export function im2colStrided(x: usize, C: i32, d: usize, col: usize, ld: i32): void {
+  walk(x, C, d, col, ld, false, 0, windowAt(d).outRows);
 }
 
 /** Adds the column matrix back into C channels starting at x (x must be initialized). */
 export function col2im(col: usize, C: i32, d: usize, x: usize): void {
-  walk(x, C, d, col, true, 0, windowAt(d).outRows);
+  const g = windowAt(d);
+  walk(x, C, d, col, g.outSize, true, 0, g.outRows);
 }
+
 
 /** Whether the column matrix equals the input itself (1×1 kernel, unit stride, no padding). */
 export function im2colIsIdentity(d: usize): bool {

@@ -54,3 +54,16 @@ const BULK_FLOATS = 64;
   for (; i + 4 <= n; i += 4) v128.store(at4(p, i), i32x4.splat(0));
   for (; i < n; i++) store<f32>(at4(p, i), 0);
 }
+
+/** dst[i] += src[i] for n floats, inlined for the short rows of col2im. */
+@inline export function addFloats(dst: usize, src: usize, n: i32): void {
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const p = at4(dst, i);
+    v128.store(p, f32x4.add(v128.load(p), v128.load(at4(src, i))));
+  }
+  for (; i < n; i++) {
+    const p = at4(dst, i);
+    store<f32>(p, load<f32>(p) + load<f32>(at4(src, i)));
+  }
+}
