@@ -19,7 +19,7 @@ import './ambient-types.js';
 export { WeightsFileError, type WeightsFileErrorCode } from './weights/errors.js';
 export { float16ToNumber, bfloat16ToNumber } from './weights/half.js';
 export { decodeSafetensors, encodeSafetensors, type RawTensor, type SafetensorsContents } from './weights/codec.js';
-export { loadWeights, weightsToBytes, type LoadWeightsOptions } from './weights/bytes.js';
+export { loadWeights, weightsToBytes, FROZEN_METADATA_KEY, type LoadWeightsOptions } from './weights/bytes.js';
 export { loadWeightsFromBlob, loadWeightsFromResponse } from './weights/sources.js';
 export { downloadWeights } from './weights/download.js';
 export {

@@ -33,6 +33,8 @@ export function formatSummary(s: ModelSummary): string {
     `Input shape:  ${shape(s.inputShape)}`,
     `Output shape: ${shape(s.outputShape)}`,
     `Total params: ${group(s.totalParams)}`,
+    `Trainable:    ${group(s.trainableParams)}`,
+    `Frozen:       ${group(s.frozenParams)}`,
     `Mult-adds:    ${group(s.totalMultAdds)}${scaled(s.totalMultAdds)}`,
     `State size:   ${(s.stateBytes / 2 ** 20).toFixed(2)} MiB`,
   ].join('\n');

@@ -21,6 +21,10 @@ export interface ModelSummary {
   readonly layers: readonly LayerSummary[];
   /** Every parameter of the model, including any held by non-leaf modules. */
   readonly totalParams: number;
+  /** Of those, the ones with `requiresGrad` (what an optimizer over `trainableParameters()` updates). */
+  readonly trainableParams: number;
+  /** And the frozen ones (`requiresGrad` false, e.g. after `module.freeze()`). */
+  readonly frozenParams: number;
   readonly totalMultAdds: number;
   /** Bytes of parameters and buffers. */
   readonly stateBytes: number;
@@ -89,6 +93,11 @@ export function summary(model: Module, inputShape: readonly number[]): ModelSumm
     outputShape,
     layers,
     totalParams: model.parameters().reduce((n, p) => n + p.size, 0),
+    trainableParams: model.trainableParameters().reduce((n, p) => n + p.size, 0),
+    frozenParams: model
+      .parameters()
+      .filter((p) => !p.requiresGrad)
+      .reduce((n, p) => n + p.size, 0),
     totalMultAdds: layers.reduce((n, l) => n + l.multAdds, 0),
     stateBytes: state.reduce((n, t) => n + t.size * BYTES[t.dtype], 0),
   };

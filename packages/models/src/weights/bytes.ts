@@ -11,12 +11,43 @@ export interface LoadWeightsOptions {
 }
 
 /**
+ * The metadata key under which `weightsToBytes` lists the frozen parameters
+ * (`requiresGrad` false) as a JSON array of state-dict names, and from which
+ * the loaders restore them. Files without it (torchvision's, PyTorch's
+ * `save_file`) leave every parameter's `requiresGrad` as it was; PyTorch
+ * ignores the key, so files keep moving both ways.
+ */
+export const FROZEN_METADATA_KEY = 'gradstream.frozen';
+
+/** The frozen names a file lists, or undefined when it lists none; a malformed list is the file's error. */
+function frozenNames(metadata: Readonly<Record<string, string>>, file: string): Set<string> | undefined {
+  const raw = metadata[FROZEN_METADATA_KEY];
+  if (raw === undefined) return undefined;
+  let names: unknown;
+  try {
+    names = JSON.parse(raw);
+  } catch {
+    names = undefined;
+  }
+  if (!Array.isArray(names) || names.some((n) => typeof n !== 'string'))
+    throw new WeightsFileError(
+      'bad-header',
+      file,
+      0,
+      `metadata '${FROZEN_METADATA_KEY}' must be a JSON array of names`,
+    );
+  return new Set(names as string[]);
+}
+
+/**
  * Decodes safetensors `bytes` into `model`; `file` names the source in errors.
  * The whole file is decoded and checked before any parameter changes: a NaN
  * or an infinity is rejected with the tensor's name and byte offset, and
  * values are cast to the dtype of the parameter they load into (as
  * PyTorch's `load_state_dict` copies into the parameter), so float64 files
- * load into float32 models on backends without float64.
+ * load into float32 models on backends without float64. A file listing frozen
+ * parameters under {@link FROZEN_METADATA_KEY} sets `requiresGrad` on every
+ * parameter it holds (false for the listed ones).
  */
 export function loadWeightsFrom(
   model: Module,
@@ -25,6 +56,7 @@ export function loadWeightsFrom(
   options: LoadWeightsOptions,
 ): LoadStateDictResult {
   const { tensors, header } = decodeWithHeader(bytes, file);
+  const frozen = frozenNames(header.metadata, file);
   const offsets = new Map(header.entries.map((e) => [e.name, { at: header.dataStart + e.begin, dtype: e.dtype }]));
   const targets = new Map([...model.stateDict()].map(([name, t]) => [name, t.dtype]));
   const sd = new Map<string, Tensor>();
@@ -36,7 +68,9 @@ export function loadWeightsFrom(
       const { data, dtype } = castFor(raw, target === 'bool' ? undefined : target, name, where, file);
       sd.set(name, tensor(data, raw.shape, dtype));
     }
-    return model.loadStateDict(sd, { strict: options.strict ?? true });
+    const result = model.loadStateDict(sd, { strict: options.strict ?? true });
+    if (frozen) for (const [name, p] of model.namedParameters()) if (sd.has(name)) p.requiresGrad = !frozen.has(name);
+    return result;
   } finally {
     // The model adopted aliases of these, so dropping ours frees nothing it uses.
     for (const t of sd.values()) t.dispose();
@@ -110,7 +144,8 @@ function toRaw(name: string, t: Tensor, file: string): RawTensor {
 
 /**
  * `model`'s state dict as the bytes of a safetensors file (float32 as F32,
- * float64 as F64, int32 buffers as I32), in state-dict order: the same bytes
+ * float64 as F64, int32 buffers as I32), in state-dict order, with the
+ * frozen parameters' names under {@link FROZEN_METADATA_KEY} when there are any: the same bytes
  * `saveWeights` writes to a path in Node, so files move freely between a page
  * and the CLI. `file` names the destination in errors.
  *
@@ -127,5 +162,9 @@ export function weightsToBytes(
 ): Uint8Array {
   const raw = new Map<string, RawTensor>();
   for (const [name, t] of model.stateDict()) raw.set(name, toRaw(name, t, file));
-  return encodeSafetensors(raw, metadata);
+  const frozen = model.namedParameters().filter(([, p]) => !p.requiresGrad);
+  return encodeSafetensors(
+    raw,
+    frozen.length ? { ...metadata, [FROZEN_METADATA_KEY]: JSON.stringify(frozen.map(([n]) => n)) } : metadata,
+  );
 }
