@@ -101,7 +101,7 @@ function start(): Promise<{ process?: TorchProcess; description: string }> {
     process.once('exit', () => p.stop());
     return {
       process: p,
-      description: `torch ${info.torch} (torchvision ${String(info.torchvision)}, oneDNN ${String(info.mkldnn)}) via ${TORCH_PYTHON}; threads set per column with torch.set_num_threads`,
+      description: `torch ${info.torch} (torchvision ${String(info.torchvision)}, oneDNN ${String(info.mkldnn)}, BLAS ${String(info.blas)}: ${String(info.blas_library)}, CPU capability ${String(info.cpu_capability)}) via ${TORCH_PYTHON}; threads set per column with torch.set_num_threads`,
     };
   })();
   return started;

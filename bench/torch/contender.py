@@ -14,6 +14,8 @@ batch, shapes and learning rate. Each contender id keeps its own case and
 thread count; torch.set_num_threads is applied before each timed run.
 """
 import json
+import os
+import re
 import sys
 import time
 
@@ -47,6 +49,17 @@ def resnet18(variant, num_classes):
         model.conv1 = nn.Conv2d(3, 64, 3, stride=1, padding=1, bias=False)
         model.maxpool = nn.Identity()
     return model
+
+
+def loaded_blas():
+    """The BLAS shared library this process mapped (Debian's generic BLAS may be netlib's reference one or OpenBLAS)."""
+    torch.mm(torch.ones(2, 2), torch.ones(2, 2))
+    try:
+        with open("/proc/self/maps") as maps:
+            paths = {line.split()[-1] for line in maps if "blas" in line.lower() and "/" in line}
+        return ", ".join(sorted(os.path.realpath(p) for p in paths)) or "none mapped"
+    except OSError:
+        return "unknown"
 
 
 def build(case):
@@ -111,11 +124,17 @@ def main():
             req = json.loads(line)
             op = req["op"]
             if op == "info":
+                config = torch.__config__.show()
+                # Which BLAS serves torch.mm and which vector width ATen dispatches to: both decide its columns.
+                blas = re.search(r"BLAS_INFO=(\w+)", config)
+                capability = re.search(r"CPU capability usage: (\w+)", config)
                 reply = {
                     "torch": torch.__version__,
                     "torchvision": torchvision.__version__,
                     "mkldnn": torch.backends.mkldnn.is_available(),
-                    "config": torch.__config__.parallel_info().splitlines()[0:6],
+                    "blas": blas.group(1) if blas else "unknown",
+                    "cpu_capability": capability.group(1) if capability else "unknown",
+                    "blas_library": loaded_blas(),
                 }
             elif op == "setup":
                 torch.set_num_threads(req["threads"])
