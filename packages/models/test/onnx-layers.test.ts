@@ -15,7 +15,12 @@ import {
   softmax,
 } from '@gradstream/core';
 import {
+  AdaptiveAvgPool1d,
   AdaptiveAvgPool2d,
+  AdaptiveAvgPool3d,
+  AdaptiveMaxPool1d,
+  AdaptiveMaxPool2d,
+  AdaptiveMaxPool3d,
   AvgPool1d,
   AvgPool2d,
   AvgPool3d,
@@ -226,6 +231,29 @@ const CASES: readonly Case[] = [
     input: [2, 5, 5],
   },
   { name: 'GlobalAvgPool 3-D', build: () => new GlobalAvgPool(), input: [3, 2, 3, 4] },
+  { name: 'AdaptiveAvgPool1d even 12 → 4', build: () => new AdaptiveAvgPool1d(4), input: [3, 12] },
+  { name: 'AdaptiveAvgPool1d uneven 10 → 4', build: () => new AdaptiveAvgPool1d(4), input: [3, 10] },
+  { name: 'AdaptiveAvgPool3d to 1', build: () => new AdaptiveAvgPool3d(1), input: [2, 3, 4, 5] },
+  { name: 'AdaptiveAvgPool3d even 4×6×2 → 2×3×1', build: () => new AdaptiveAvgPool3d([2, 3, 1]), input: [2, 4, 6, 2] },
+  {
+    name: 'AdaptiveAvgPool3d uneven 5×7×3 → 3×2×2',
+    build: () => new AdaptiveAvgPool3d([3, 2, 2]),
+    input: [2, 5, 7, 3],
+  },
+  { name: 'AdaptiveMaxPool1d even 9 → 3', build: () => new AdaptiveMaxPool1d(3), input: [2, 9] },
+  { name: 'AdaptiveMaxPool1d uneven 10 → 4', build: () => new AdaptiveMaxPool1d(4), input: [2, 10] },
+  { name: 'AdaptiveMaxPool2d to 1×1', build: () => new AdaptiveMaxPool2d(1), input: [3, 5, 4] },
+  {
+    name: 'AdaptiveMaxPool2d uneven 7×6 → 3×3 (one axis even)',
+    build: () => new AdaptiveMaxPool2d(3),
+    input: [2, 7, 6],
+  },
+  { name: 'AdaptiveMaxPool2d uneven 5×5 → 5×3', build: () => new AdaptiveMaxPool2d([5, 3]), input: [2, 5, 5] },
+  {
+    name: 'AdaptiveMaxPool3d uneven 5×4×7 → 2×3×3',
+    build: () => new AdaptiveMaxPool3d([2, 3, 3]),
+    input: [2, 5, 4, 7],
+  },
   // Activations, softmax, and functional ops in a custom forward.
   { name: 'ReLU', build: () => new ReLU(), input: [5, 4] },
   { name: 'LeakyReLU 0.2', build: () => new LeakyReLU(0.2), input: [5, 4] },

@@ -1,6 +1,11 @@
 import type { Shape } from '@gradstream/core';
 import {
+  AdaptiveAvgPool1d,
   AdaptiveAvgPool2d,
+  AdaptiveAvgPool3d,
+  AdaptiveMaxPool1d,
+  AdaptiveMaxPool2d,
+  AdaptiveMaxPool3d,
   AvgPool1d,
   AvgPool2d,
   AvgPool3d,
@@ -40,6 +45,7 @@ import {
   Softmax,
   Tanh,
 } from '@gradstream/core/nn';
+import { adaptiveAvgPool, adaptiveMaxPool } from './adaptive.js';
 import { OnnxExportError, describeModule } from './errors.js';
 import { onnxPads, perDim } from './geometry.js';
 import type { GraphBuilder } from './graph.js';
@@ -300,37 +306,6 @@ function lpPool(c: LayerContext<LpPool1d | LpPool2d | LpPool3d>): string {
   return c.graph.node('Pow', [sums, scalar('inverse_p', 1 / p)], c.path);
 }
 
-/** Row i averages the input bins [floor(i·n/out), ceil((i+1)·n/out)), PyTorch's adaptive bins. */
-function adaptiveMatrix(n: number, out: number): Float32Array {
-  const m = new Float32Array(out * n);
-  for (let i = 0; i < out; i++) {
-    const start = Math.floor((i * n) / out);
-    const end = Math.ceil(((i + 1) * n) / out);
-    for (let j = start; j < end; j++) m[i * n + j] = 1 / (end - start);
-  }
-  return m;
-}
-
-function adaptiveAvgPool(c: LayerContext<AdaptiveAvgPool2d>): string {
-  const [, , h, w] = c.xShape as [number, number, number, number];
-  const [oh, ow] = c.yShape.slice(2) as [number, number];
-  if (oh === 1 && ow === 1) return c.graph.node('GlobalAveragePool', [c.x], c.path);
-  if (h % oh === 0 && w % ow === 0) {
-    const kernel = [h / oh, w / ow];
-    return c.graph.node('AveragePool', [c.x], c.path, { kernel_shape: kernel, strides: kernel });
-  }
-  // Uneven bins overlap, which no ONNX pool expresses; they are two constant matrix products (R·x·Cᵀ).
-  const rows = c.graph.floats(`${c.path}.rows`, [oh, h], adaptiveMatrix(h, oh));
-  const colsT = c.graph.floats(`${c.path}.cols_t`, [w, ow], transpose(adaptiveMatrix(w, ow), ow, w));
-  return c.graph.node('MatMul', [c.graph.node('MatMul', [rows, c.x], c.path), colsT], c.path);
-}
-
-function transpose(m: Float32Array, rows: number, cols: number): Float32Array {
-  const t = new Float32Array(m.length);
-  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) t[j * rows + i] = m[i * cols + j]!;
-  return t;
-}
-
 const identity = (c: LayerContext<Module>): string => c.x;
 
 /**
@@ -362,7 +337,12 @@ const RULES: readonly LayerRule<never>[] = [
   rule(LpPool1d, lpPool),
   rule(LpPool2d, lpPool),
   rule(LpPool3d, lpPool),
+  rule(AdaptiveAvgPool1d, adaptiveAvgPool),
   rule(AdaptiveAvgPool2d, adaptiveAvgPool),
+  rule(AdaptiveAvgPool3d, adaptiveAvgPool),
+  rule(AdaptiveMaxPool1d, adaptiveMaxPool),
+  rule(AdaptiveMaxPool2d, adaptiveMaxPool),
+  rule(AdaptiveMaxPool3d, adaptiveMaxPool),
   rule(GlobalAvgPool, (c) => c.graph.node('GlobalAveragePool', [c.x], c.path)),
   rule(ReLU, (c) => c.graph.node('Relu', [c.x], c.path)),
   rule(LeakyReLU, (c) => c.graph.node('LeakyRelu', [c.x], c.path, { alpha: { float: c.module.negativeSlope } })),
