@@ -22,8 +22,12 @@ import {
   tidy,
   variableGrads,
 } from '@gradstream/core';
+import { lastValueFrom } from 'rxjs';
 import { Conv2d, Flatten, Linear, MaxPool2d, Module, ReLU, Sequential } from '@gradstream/core/nn';
+import { adam } from '@gradstream/core/optim';
 import { gradcheck } from '@gradstream/core/testing';
+import { fit } from '@gradstream/core/train';
+import { loader, makeXO } from './train-helpers.js';
 
 /** The compute kernels of the backend contract (storage calls left out). */
 const KERNELS = [
@@ -163,6 +167,28 @@ describe('requiresGrad', () => {
       expect(flat(g[2]!).every((v) => v === 0)).toBe(true);
     });
     x.dispose();
+    model.dispose();
+  });
+
+  it('fit with Adam over every parameter leaves a frozen layer exactly as it was and trains the rest', async () => {
+    setSeed(5);
+    const model = new Sequential([
+      new Conv2d(1, 4, 3, { padding: 1 }),
+      new ReLU(),
+      new MaxPool2d(2),
+      new Flatten(),
+      new Linear(64, 2),
+    ]);
+    model.children()[0]!.freeze();
+    const before = model.parameters().map(flat);
+    // Adam's momentum would move a parameter given a zero gradient: frozen ones must be skipped outright.
+    const optimizer = adam(model.parameters(), { lr: 0.05, weightDecay: 0.1 });
+    await lastValueFrom(fit(model, { train: loader(makeXO(64, 9), 16), epochs: 2, optimizer }));
+    const after = model.parameters().map(flat);
+    expect(after[0]).toEqual(before[0]);
+    expect(after[1]).toEqual(before[1]);
+    expect(after[2]).not.toEqual(before[2]);
+    optimizer.dispose();
     model.dispose();
   });
 
