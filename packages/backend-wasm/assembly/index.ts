@@ -9,7 +9,7 @@ export { unary } from './unary';
 export { binary, where32 } from './binary';
 export { reduce, argReduce } from './reduce';
 export { addInto } from './mem';
-export { copy32 } from './copy';
+export { copy32, u8ToF32 } from './copy';
 export { scatterAdd32 } from './scatter';
 
 /** First byte after the module's static data: the allocator starts here. */

@@ -70,6 +70,70 @@ let tapHi = 0;
   v128.store(at4(idx, out), bestAt);
 }
 
+/** Whether maxPool2x2 handles the geometry: 2×2 windows, stride 2, no padding or dilation, all inside the input. */
+@inline function isPool2x2(D: i32, H: i32, Wd: i32, KD: i32, KH: i32, KW: i32, OD: i32, OH: i32, OW: i32, SH: i32, SW: i32, DH: i32, DW: i32, PD: i32, PH: i32, PW: i32): bool {
+  return D == 1 && KD == 1 && OD == 1 && PD == 0 && KH == 2 && KW == 2 && SH == 2 && SW == 2 && DH == 1 && DW == 1
+    && PH == 0 && PW == 0 && 2 * OH <= H && 2 * OW <= Wd;
+}
+
+/** One step of the running maximum: v replaces best where it is larger, or NaN over a number (as in PyTorch). */
+@inline function takeMax(v: v128, best: v128): v128 {
+  return v128.or(f32x4.gt(v, best), v128.and(f32x4.ne(v, v), f32x4.eq(best, best)));
+}
+
+/**
+ * LeNet's and VGG's pooling, 2×2 with stride 2: four outputs from two
+ * 8-float loads per input row, the taps in the general kernel's order
+ * (row by row), so values and indices match it exactly.
+ */
+function maxPool2x2(x: usize, y: usize, idx: usize, H: i32, Wd: i32, OH: i32, OW: i32, p0: i32, p1: i32): void {
+  const S = H * Wd, L = OH * OW;
+  const lanes = i32x4(0, 2, 4, 6);
+  for (let p = p0; p < p1; p++) {
+    for (let oh = 0; oh < OH; oh++) {
+      const top = p * S + 2 * oh * Wd;
+      const out = p * L + oh * OW;
+      let ow = 0;
+      for (; ow + 4 <= OW; ow += 4) {
+        const at = top + 2 * ow;
+        const r0 = at4(x, at), r1 = at4(x, at + Wd);
+        const a0 = v128.load(r0), a1 = v128.load(r0, 16), b0 = v128.load(r1), b1 = v128.load(r1, 16);
+        const i00 = i32x4.add(i32x4.splat(at), lanes);
+        let best = v128.shuffle<f32>(a0, a1, 0, 2, 4, 6);
+        let bestAt = i00;
+        let v = v128.shuffle<f32>(a0, a1, 1, 3, 5, 7);
+        let take = takeMax(v, best);
+        best = v128.bitselect(v, best, take);
+        bestAt = v128.bitselect(i32x4.add(i00, i32x4.splat(1)), bestAt, take);
+        v = v128.shuffle<f32>(b0, b1, 0, 2, 4, 6);
+        take = takeMax(v, best);
+        best = v128.bitselect(v, best, take);
+        bestAt = v128.bitselect(i32x4.add(i00, i32x4.splat(Wd)), bestAt, take);
+        v = v128.shuffle<f32>(b0, b1, 1, 3, 5, 7);
+        take = takeMax(v, best);
+        best = v128.bitselect(v, best, take);
+        bestAt = v128.bitselect(i32x4.add(i00, i32x4.splat(Wd + 1)), bestAt, take);
+        v128.store(at4(y, out + ow), best);
+        v128.store(at4(idx, out + ow), bestAt);
+      }
+      for (; ow < OW; ow++) {
+        const at = top + 2 * ow;
+        let best = load<f32>(at4(x, at));
+        let bestAt = at;
+        for (let t = 1; t < 4; t++) {
+          const q = at + (t >> 1) * Wd + (t & 1);
+          const v = load<f32>(at4(x, q));
+          const take = (v > best) | ((v != v) & (best == best));
+          best = select<f32>(v, best, take);
+          bestAt = select<i32>(q, bestAt, take);
+        }
+        store<f32>(at4(y, out + ow), best);
+        store<i32>(at4(idx, out + ow), bestAt);
+      }
+    }
+  }
+}
+
 /** Max over each window of planes [p0, p1); idx gets the flat index into x of each maximum. */
 export function maxPool(x: usize, y: usize, idx: usize, d: usize, p0: i32, p1: i32): void {
   const g = windowAt(d);
@@ -78,6 +142,10 @@ export function maxPool(x: usize, y: usize, idx: usize, d: usize, p0: i32, p1: i
   const D = g.D, H = g.H, Wd = g.W, KD = g.KD, KH = g.KH, KW = g.KW, OD = g.OD, OH = g.OH, OW = g.OW;
   const SD = g.SD, SH = g.SH, SW = g.SW, DD = g.DD, DH = g.DH, DW = g.DW, PD = g.PD, PH = g.PH, PW = g.PW;
   const S = g.inSize, L = g.outSize;
+  if (isPool2x2(D, H, Wd, KD, KH, KW, OD, OH, OW, SH, SW, DH, DW, PD, PH, PW)) {
+    maxPool2x2(x, y, idx, H, Wd, OH, OW, p0, p1);
+    return;
+  }
   for (let p = p0; p < p1; p++) {
     const base = p * S;
     let out = p * L;

@@ -156,6 +156,10 @@ export function where(ts: TensorStore, cond: TensorInfo, a: TensorInfo, b: Tenso
 /** Converts dtypes: to bool is x ≠ 0, float to int32 truncates toward zero (the Int32Array store does). */
 export function cast(ts: TensorStore, x: TensorInfo, dtype: DType): TensorInfo {
   const y = ts.alloc(x.shape, dtype);
+  if (x.dtype === 'bool' && dtype === 'float32') {
+    ts.rt.call('u8ToF32', { x: ts.ptr(x), y: ts.ptr(y), n: ts.f32(y).length });
+    return y;
+  }
   const xs = ts.view(x),
     ys: TypedArray = ts.view(y);
   if (dtype === 'bool') {

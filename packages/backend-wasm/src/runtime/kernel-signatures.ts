@@ -93,6 +93,7 @@ export const KERNEL_SIGNATURES = {
   },
   addInto: { params: { dst: 'usize', src: 'usize', n: 'i32' }, returns: 'void' },
   copy32: { params: { x: 'usize', y: 'usize', d: 'usize' }, returns: 'void' },
+  u8ToF32: { params: { x: 'usize', y: 'usize', n: 'i32' }, returns: 'void' },
   scatterAdd32: {
     params: { dy: 'usize', idx: 'usize', y: 'usize', outer: 'i32', count: 'i32', axisSize: 'i32', inner: 'i32' },
     returns: 'void',
