@@ -25,7 +25,7 @@ import {
 import { lastValueFrom } from 'rxjs';
 import { Conv2d, Flatten, Linear, MaxPool2d, Module, ReLU, Sequential } from '@gradstream/core/nn';
 import { adam } from '@gradstream/core/optim';
-import { gradcheck } from '@gradstream/core/testing';
+import { gradcheck, gradgradcheck } from '@gradstream/core/testing';
 import { fit } from '@gradstream/core/train';
 import { loader, makeXO } from './train-helpers.js';
 
@@ -358,7 +358,7 @@ describe('Module.registerFullBackwardHook', () => {
     l2.dispose();
   });
 
-  it('leaves the function differentiable: gradcheck in float64 with hooks registered', () => {
+  it('leaves the function differentiable: gradcheck and gradgradcheck in float64 with hooks registered', () => {
     const l1 = new Affine(
       [
         [0.5, -1],
@@ -373,6 +373,7 @@ describe('Module.registerFullBackwardHook', () => {
     tidy(() => {
       const x = tensor([[0.3, -0.4]], undefined, 'float64');
       expect(gradcheck((t) => sum(sin(l1.call(t))), [x])).toBe(true);
+      expect(gradgradcheck((t) => sum(sin(l1.call(t))), [x])).toBe(true);
     });
     expect(fired).toBeGreaterThan(0);
     l1.dispose();
