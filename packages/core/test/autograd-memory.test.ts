@@ -85,6 +85,7 @@ import {
   adaptiveAvgPool3d,
   adaptiveMaxPool2d,
   maxUnpool2d,
+  fractionalMaxPool2d,
   maxout,
   logSumExp,
   findBackend,
@@ -356,6 +357,7 @@ describe('every op: first- and second-order gradients leave no live tensors', ()
     ['adaptiveAvgPool2d', [1, 1, 5, 5], (x) => adaptiveAvgPool2d(x, 3)],
     ['adaptiveAvgPool3d', [1, 1, 3, 5, 4], (x) => adaptiveAvgPool3d(x, [2, 3, 3])],
     ['adaptiveMaxPool2d', [1, 2, 5, 5], (x) => adaptiveMaxPool2d(x, 3)],
+    ['fractionalMaxPool2d', [1, 2, 5, 5], (x) => fractionalMaxPool2d(x, 2, { outputSize: 3 })],
     ['avgPool2d divisorOverride', [1, 1, 5, 5], (x) => avgPool2d(x, 3, { padding: 1, divisorOverride: 4 })],
     [
       'maxPool2d returnIndices + maxUnpool2d',

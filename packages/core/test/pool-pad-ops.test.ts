@@ -17,12 +17,15 @@ import {
   adaptiveMaxPool3d,
   avgPool2d,
   conv2d,
+  fractionalMaxPool2d,
+  fractionalMaxPool3d,
   maxPool2d,
   maxUnpool1d,
   maxUnpool2d,
   maxUnpool3d,
   pad,
   randn,
+  setSeed,
   square,
   tensor,
   tidy,
@@ -34,6 +37,7 @@ import {
   AdaptiveMaxPool2d,
   AdaptiveMaxPool3d,
   Conv2d,
+  FractionalMaxPool2d,
   MaxPool2d,
   MaxUnpool2d,
   Sequential,
@@ -108,7 +112,7 @@ function naiveAdaptive(x: Tensor, out: number[], kind: 'max' | 'avg'): { values:
 const close = (actual: Tensor, expected: number[], tol = 1e-12) => {
   const a = Array.from(actual.dataSync(), Number);
   expect(a.length).toBe(expected.length);
-  a.forEach((v, i) => expect(Math.abs(v - expected[i]!), `element ${i}`).toBeLessThanOrEqual(tol));
+  for (const [i, v] of a.entries()) expect(Math.abs(v - expected[i]!), `element ${i}`).toBeLessThanOrEqual(tol);
 };
 
 const adaptiveCase = (rank: number) =>
@@ -468,5 +472,98 @@ describe('Conv paddingMode', () => {
     expect(() => new Conv2d(1, 1, 3, { padding: 'same', stride: 2, paddingMode: 'circular' })).toThrow(
       /^Conv2d: padding 'same' needs stride 1/,
     );
+  });
+});
+
+/** Fractional max pooling by hand (float64): Graham's starts ⌊(i+u)α⌋ − ⌊uα⌋, the last at n − k, then each window's first maximum. */
+function naiveFractional(x: Tensor, k: number, out: number[], u: number[][]): { values: number[]; indices: number[] } {
+  const data = x.dataSync();
+  const spatial = x.shape.slice(2);
+  const plane = prod(spatial);
+  const values: number[] = [];
+  const indices: number[] = [];
+  u.forEach((us, p) => {
+    const startsOf = (d: number) =>
+      Array.from({ length: out[d]! }, (_, i) => {
+        if (i === out[d]! - 1) return spatial[d]! - k;
+        const alpha = (spatial[d]! - k) / (out[d]! - 1);
+        return Math.floor((i + us[d]!) * alpha) - Math.floor(us[d]! * alpha);
+      });
+    const s = spatial.map((_, d) => startsOf(d));
+    for (const o of positions(out)) {
+      let best = Number.NEGATIVE_INFINITY;
+      let where = -1;
+      for (const r of positions(spatial.map(() => k))) {
+        const at = flatIndex(
+          r.map((v, d) => v + s[d]![o[d]!]!),
+          spatial,
+        );
+        const v = Number(data[p * plane + at]);
+        if (v > best) [best, where] = [v, at];
+      }
+      values.push(best);
+      indices.push(where);
+    }
+  });
+  return { values, indices };
+}
+
+describe('fractional max pooling', () => {
+  it('values and indices equal the naive windows for given samples (2-D samples are [W, H], 3-D [D, H, W])', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(2 as const, 3 as const),
+        fc.integer({ min: 1, max: 3 }),
+        fc.array(fc.integer({ min: 0, max: 5 }), { minLength: 3, maxLength: 3 }),
+        fc.array(fc.integer({ min: 0, max: 4 }), { minLength: 3, maxLength: 3 }),
+        fc.array(fc.double({ min: 0, max: 0.999, noNaN: true }), { minLength: 6, maxLength: 6 }),
+        fc.integer(),
+        (rank, k, extra, outs, us, seed) =>
+          tidy(() => {
+            const out = outs.slice(0, rank).map((o) => o + 1);
+            const spatial = out.map((o, d) => o + k - 1 + extra[d]!);
+            const x = distinct([2, 1, ...spatial], seed);
+            const samples = f64(us.slice(0, 2 * rank), [2, 1, rank]);
+            // PyTorch's sample order per plane, mapped to D/H/W here
+            const order = rank === 2 ? [1, 0] : [0, 1, 2];
+            const perPlane = [0, 1].map((p) => order.map((i) => us[p * rank + i]!));
+            const want = naiveFractional(x, k, out, perPlane);
+            const fn = rank === 2 ? fractionalMaxPool2d : fractionalMaxPool3d;
+            const [y, i] = fn(x, k, { outputSize: out, samples, returnIndices: true });
+            expect(y.shape).toEqual([2, 1, ...out]);
+            close(y, want.values, 0);
+            expect(Array.from(i.dataSync())).toEqual(want.indices);
+          }),
+      ),
+      { numRuns: 40 },
+    );
+  });
+
+  it('gradcheck and gradgradcheck in float64; outputRatio; typed errors', () => {
+    const x = distinct([1, 2, 7, 6], 21);
+    const samples = f64([0.1, 0.7, 0.45, 0.9], [1, 2, 2]);
+    gradcheck((u) => fractionalMaxPool2d(u, 2, { outputSize: [4, 3], samples }), [x]);
+    gradgradcheck((u) => square(fractionalMaxPool2d(u, 2, { outputSize: [4, 3], samples })), [x]);
+    const x3 = distinct([1, 1, 4, 5, 4], 22);
+    const s3 = f64([0.3, 0.6, 0.2], [1, 1, 3]);
+    gradcheck((u) => fractionalMaxPool3d(u, 2, { outputSize: [2, 3, 2], samples: s3 }), [x3]);
+    expect(fractionalMaxPool2d(randn([1, 1, 10, 9]), 2, { outputRatio: [0.5, 0.7] }).shape).toEqual([1, 1, 5, 6]);
+    expect(() => fractionalMaxPool2d(x, 2, { outputSize: 3, outputRatio: 0.5 })).toThrow(
+      /^fractionalMaxPool2d: needs exactly one of outputSize and outputRatio/,
+    );
+    expect(() => fractionalMaxPool2d(x, 2, { outputSize: [7, 3] })).toThrow(ShapeError);
+    expect(() => fractionalMaxPool2d(x, 2, { outputSize: 3, samples: f64([1, 0, 0, 0], [1, 2, 2]) })).toThrow(
+      /samples must lie in \[0, 1\)/,
+    );
+  });
+
+  it('the layer draws new windows from the seeded generator on every call', () => {
+    const layer = new FractionalMaxPool2d(2, { outputRatio: 0.5 });
+    const x = distinct([2, 3, 12, 12], 5);
+    setSeed(7);
+    const a = layer.call(x).toArray();
+    setSeed(7);
+    expect(layer.call(x).toArray()).toEqual(a);
+    expect(layer.call(x).shape).toEqual([2, 3, 6, 6]);
   });
 });

@@ -1,5 +1,5 @@
 // Pooling with divisorOverride and returnIndices, max unpooling, adaptive
-// max and average pooling, pad's border modes and the convolution layers'
+// max and average pooling, fractional max pooling (torch's samples given), pad's border modes and the convolution layers'
 // paddingMode, against PyTorch 1.13 literals written by
 // fixtures/pool-pad.py: outputs, indices (exactly) and the gradient of
 // sum(output · cotangent), on cpu in float64 and on wasm in float32.
@@ -17,6 +17,8 @@ import {
   avgPool1d,
   avgPool2d,
   avgPool3d,
+  fractionalMaxPool2d,
+  fractionalMaxPool3d,
   maxPool1d,
   maxPool2d,
   maxPool3d,
@@ -67,6 +69,10 @@ const adaptive: Record<string, (x: Tensor, size: Size) => Result> = {
   adaptiveAvgPool1d: (x, s) => adaptiveAvgPool1d(x, s as number),
   adaptiveAvgPool3d: (x, s) => adaptiveAvgPool3d(x, s as [number, number, number]),
 };
+const fractional = { fractionalMaxPool2d, fractionalMaxPool3d } as Record<
+  string,
+  (x: Tensor, k: Size, o: Options & { returnIndices: true }) => [Tensor, Tensor]
+>;
 const unpools = { maxUnpool1d, maxUnpool2d, maxUnpool3d } as Record<
   string,
   (x: Tensor, i: Tensor, k: Size, o: Options) => Tensor
@@ -80,6 +86,13 @@ function run(c: PoolPadCase, inputs: Inputs, xs: Tensor[]): Result {
   const { kernelSize, outputSize, paddings, ...rest } = c.options;
   if (c.fn in pools) return pools[c.fn]!(v.x!, kernelSize as Size, rest);
   if (c.fn in adaptive) return adaptive[c.fn]!(v.x!, outputSize as Size);
+  if (c.fn in fractional)
+    return fractional[c.fn]!(v.x!, kernelSize as Size, {
+      ...rest,
+      outputSize,
+      returnIndices: true,
+      samples: v.samples,
+    });
   if (c.fn in unpools) return unpools[c.fn]!(v.x!, v.indices!, kernelSize as Size, { ...rest, outputSize });
   return pad(v.x!, paddings as [number, number][], rest);
 }

@@ -86,6 +86,8 @@ const CORE: Record<string, Probe> = {
   maxUnpool3d: probe(() =>
     core.maxUnpool3d(...pooled(core.maxPool3d as typeof core.maxPool1d, [1, 1, 4, 4, 4]), 2, bogus()),
   ),
+  fractionalMaxPool2d: probe(() => core.fractionalMaxPool2d(x4(), 2, bogus({ outputSize: 2 }))),
+  fractionalMaxPool3d: probe(() => core.fractionalMaxPool3d(randn([1, 1, 4, 4, 4]), 2, bogus({ outputSize: 2 }))),
   pad: probe(() =>
     core.pad(
       x4(),
@@ -145,6 +147,8 @@ const NN: Record<string, Probe> = {
   LpPool1d: probe(() => new nn.LpPool1d(2, 2, bogus())),
   LpPool2d: probe(() => new nn.LpPool2d(2, 2, bogus())),
   LpPool3d: probe(() => new nn.LpPool3d(2, 2, bogus())),
+  FractionalMaxPool2d: probe(() => new nn.FractionalMaxPool2d(2, bogus({ outputSize: 2 }))),
+  FractionalMaxPool3d: probe(() => new nn.FractionalMaxPool3d(2, bogus({ outputSize: 2 }))),
   BatchNorm1d: probe(() => new nn.BatchNorm1d(2, bogus())),
   BatchNorm2d: probe(() => new nn.BatchNorm2d(2, bogus())),
   BatchNorm3d: probe(() => new nn.BatchNorm3d(2, bogus())),

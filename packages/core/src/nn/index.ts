@@ -88,6 +88,9 @@ export {
   AdaptiveMaxPool1d,
   AdaptiveMaxPool2d,
   AdaptiveMaxPool3d,
+  FractionalMaxPool2d,
+  FractionalMaxPool3d,
+  type FractionalMaxPoolLayerOptions,
 } from './pooling.js';
 export {
   BatchNorm1d,

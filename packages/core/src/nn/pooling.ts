@@ -6,6 +6,7 @@ import {
   adaptiveMaxPool3d,
 } from '../ops/adaptive-pool.js';
 import type { WindowOptions } from '../ops/conv-geometry.js';
+import { type FractionalMaxPoolOptions, fractionalMaxPool2d, fractionalMaxPool3d } from '../ops/fractional-pool.js';
 import {
   type AvgPoolOptions,
   adaptiveAvgPool2d,
@@ -352,6 +353,43 @@ export class AdaptiveMaxPool3d extends Module {
 
   forward(x: Tensor): Tensor {
     return adaptiveMaxPool3d(x, this.outputSize);
+  }
+}
+
+/** Options of the fractional max pooling layers: the output's size, or its ratio to the input's. */
+export type FractionalMaxPoolLayerOptions = Pick<FractionalMaxPoolOptions, 'outputSize' | 'outputRatio'>;
+
+abstract class FractionalMaxPoolNd extends Module {
+  constructor(
+    private readonly fn: typeof fractionalMaxPool2d,
+    rank: 2 | 3,
+    readonly kernelSize: KernelSize,
+    readonly options: FractionalMaxPoolLayerOptions,
+  ) {
+    super();
+    checkOptions(`FractionalMaxPool${rank}d`, options, ['outputSize', 'outputRatio']);
+  }
+
+  /** Every call draws new window positions from the global generator, as PyTorch's layer does. */
+  forward(x: Tensor): Tensor {
+    return this.fn(x, this.kernelSize, this.options);
+  }
+}
+
+/**
+ * Fractional max pooling over N×C×H×W (Graham 2014), as torch.nn.FractionalMaxPool2d.
+ * @example `new FractionalMaxPool2d(2, { outputRatio: 0.7 }).call(randn([1, 3, 10, 10])).shape // [1, 3, 7, 7]`
+ */
+export class FractionalMaxPool2d extends FractionalMaxPoolNd {
+  constructor(kernelSize: KernelSize, options: FractionalMaxPoolLayerOptions) {
+    super(fractionalMaxPool2d, 2, kernelSize, options);
+  }
+}
+
+/** Fractional max pooling over N×C×D×H×W, as torch.nn.FractionalMaxPool3d. */
+export class FractionalMaxPool3d extends FractionalMaxPoolNd {
+  constructor(kernelSize: KernelSize, options: FractionalMaxPoolLayerOptions) {
+    super(fractionalMaxPool3d, 3, kernelSize, options);
   }
 }
 

@@ -120,3 +120,4 @@ export {
 } from './adaptive-pool.js';
 export { type MaxUnpoolOptions, maxUnpool1d, maxUnpool2d, maxUnpool3d } from './unpool.js';
 export { type PadMode, type PadOptions, pad } from './pad.js';
+export { type FractionalMaxPoolOptions, fractionalMaxPool2d, fractionalMaxPool3d } from './fractional-pool.js';
