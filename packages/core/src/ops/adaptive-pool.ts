@@ -177,7 +177,12 @@ function defineAdaptiveMax<S extends AdaptiveOutputSize>(op: string, rank: numbe
     outputSize: S,
     options: AdaptiveMaxPoolOptions & { readonly returnIndices: true },
   ): PoolWithIndices;
-  function pool(x: Tensor, outputSize: S, options?: AdaptiveMaxPoolOptions): Tensor;
+  function pool(
+    x: Tensor,
+    outputSize: S,
+    options?: AdaptiveMaxPoolOptions & { readonly returnIndices?: false },
+  ): Tensor;
+  function pool(x: Tensor, outputSize: S, options: AdaptiveMaxPoolOptions): Tensor | PoolWithIndices;
   function pool(x: Tensor, outputSize: S, options: AdaptiveMaxPoolOptions = {}): Tensor | PoolWithIndices {
     return adaptiveMaxPoolNd(op, rank, x, outputSize, options);
   }

@@ -165,7 +165,16 @@ function defineFractional(op: string, rank: 2 | 3) {
     kernelSize: number | readonly number[],
     options: FractionalMaxPoolOptions & { readonly returnIndices: true },
   ): PoolWithIndices;
-  function pool(x: Tensor, kernelSize: number | readonly number[], options: FractionalMaxPoolOptions): Tensor;
+  function pool(
+    x: Tensor,
+    kernelSize: number | readonly number[],
+    options: FractionalMaxPoolOptions & { readonly returnIndices?: false },
+  ): Tensor;
+  function pool(
+    x: Tensor,
+    kernelSize: number | readonly number[],
+    options: FractionalMaxPoolOptions,
+  ): Tensor | PoolWithIndices;
   function pool(
     x: Tensor,
     kernelSize: number | readonly number[],

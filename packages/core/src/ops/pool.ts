@@ -109,7 +109,16 @@ export function maxPool1d(
   kernelSize: number | readonly number[],
   options: MaxPoolOptions & { readonly returnIndices: true },
 ): PoolWithIndices;
-export function maxPool1d(x: Tensor, kernelSize: number | readonly number[], options?: MaxPoolOptions): Tensor;
+export function maxPool1d(
+  x: Tensor,
+  kernelSize: number | readonly number[],
+  options?: MaxPoolOptions & { readonly returnIndices?: false },
+): Tensor;
+export function maxPool1d(
+  x: Tensor,
+  kernelSize: number | readonly number[],
+  options: MaxPoolOptions,
+): Tensor | PoolWithIndices;
 export function maxPool1d(
   x: Tensor,
   kernelSize: number | readonly number[],
@@ -132,7 +141,16 @@ export function maxPool2d(
   kernelSize: number | readonly number[],
   options: MaxPoolOptions & { readonly returnIndices: true },
 ): PoolWithIndices;
-export function maxPool2d(x: Tensor, kernelSize: number | readonly number[], options?: MaxPoolOptions): Tensor;
+export function maxPool2d(
+  x: Tensor,
+  kernelSize: number | readonly number[],
+  options?: MaxPoolOptions & { readonly returnIndices?: false },
+): Tensor;
+export function maxPool2d(
+  x: Tensor,
+  kernelSize: number | readonly number[],
+  options: MaxPoolOptions,
+): Tensor | PoolWithIndices;
 export function maxPool2d(
   x: Tensor,
   kernelSize: number | readonly number[],
@@ -147,7 +165,16 @@ export function maxPool3d(
   kernelSize: number | readonly number[],
   options: MaxPoolOptions & { readonly returnIndices: true },
 ): PoolWithIndices;
-export function maxPool3d(x: Tensor, kernelSize: number | readonly number[], options?: MaxPoolOptions): Tensor;
+export function maxPool3d(
+  x: Tensor,
+  kernelSize: number | readonly number[],
+  options?: MaxPoolOptions & { readonly returnIndices?: false },
+): Tensor;
+export function maxPool3d(
+  x: Tensor,
+  kernelSize: number | readonly number[],
+  options: MaxPoolOptions,
+): Tensor | PoolWithIndices;
 export function maxPool3d(
   x: Tensor,
   kernelSize: number | readonly number[],
