@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mnist, synthetic } from '@gradstream/datasets';
+import { fromArrays, mnist, synthetic } from '@gradstream/datasets';
 import { loadSplits, loadTestSplit } from '../src/setup/datasets.js';
 import { subset } from '../src/setup/subset.js';
 
@@ -16,6 +16,25 @@ describe('dataset setup', () => {
     expect(Array.from(y)).toEqual([full.get(9).label, full.get(6).label]);
     expect(() => tail.readBatch!([4], x, y)).toThrow(RangeError);
     expect(() => tail.get(-1)).toThrow(RangeError);
+  });
+
+  it('subset of byte storage reads the raw bytes of its own samples and checks its own bounds', () => {
+    const full = fromArrays(
+      Uint8Array.from({ length: 10 * 4 }, (_, k) => (k * 37) & 255),
+      Array.from({ length: 10 }, (_, i) => i % 2),
+      { imageShape: [1, 2, 2], classes: ['a', 'b'] },
+    );
+    const tail = subset(full, 6, 10);
+    const bytes = new Uint8Array(2 * 4);
+    const y = new Int32Array(2);
+    tail.readBatchBytes!([3, 0], bytes, y);
+    // Sample 9 then sample 6 of the source, byte k of the source being (k * 37) mod 256.
+    expect(Array.from(bytes)).toEqual([36, 37, 38, 39, 24, 25, 26, 27].map((k) => (k * 37) & 255));
+    expect(Array.from(y)).toEqual([1, 0]);
+    expect(() => tail.readBatchBytes!([4], bytes, y)).toThrow(RangeError);
+    expect(subset(synthetic.xo({ count: 4, seed: 1 }), 0, 2).readBatchBytes === undefined).toBe(
+      synthetic.xo({ count: 4, seed: 1 }).readBatchBytes === undefined,
+    );
   });
 
   it('MNIST holds out the last 5,000 training images for validation; --limit cuts every split', () => {

@@ -30,6 +30,14 @@ export interface Dataset {
    * `indices` into `x` (floats in [0, 1], back to back) and their labels into `y`.
    */
   readBatch?(indices: ArrayLike<number>, x: Float32Array, y: Int32Array): void;
+  /**
+   * Optional, for datasets stored as bytes: writes the raw pixel bytes (0–255,
+   * the floats of `get` times 255) of samples `indices` into `pixels` and their
+   * labels into `y`. The DataLoader prefers it to `readBatch`: it turns bytes
+   * into floats through a table that also applies a `normalize` transform, in
+   * one pass over the batch.
+   */
+  readonly readBatchBytes?: (indices: ArrayLike<number>, pixels: Uint8Array, y: Int32Array) => void;
 }
 
 const BYTE_TO_FLOAT = Float32Array.from({ length: 256 }, (_, i) => i / 255);
@@ -41,6 +49,7 @@ const BYTE_TO_FLOAT = Float32Array.from({ length: 256 }, (_, i) => i / 255);
  */
 export class StoredDataset implements Dataset {
   readonly length: number;
+  readonly readBatchBytes?: (indices: ArrayLike<number>, pixels: Uint8Array, y: Int32Array) => void;
   private readonly pixelsPerImage: number;
 
   constructor(
@@ -52,6 +61,9 @@ export class StoredDataset implements Dataset {
   ) {
     this.length = labels.length;
     this.pixelsPerImage = imageShape[0] * imageShape[1] * imageShape[2];
+    // Only byte storage has bytes to give; floats from fromArrays go through readBatch.
+    if (pixels instanceof Uint8Array)
+      this.readBatchBytes = (indices, out, y) => this.copyBytes(pixels, indices, out, y);
   }
 
   get(i: number): Sample {
@@ -66,6 +78,16 @@ export class StoredDataset implements Dataset {
       const i = indices[k]!;
       this.checkIndex(i);
       this.copyImage(i, x, k * this.pixelsPerImage);
+      y[k] = this.labels[i]!;
+    }
+  }
+
+  private copyBytes(src: Uint8Array, indices: ArrayLike<number>, out: Uint8Array, y: Int32Array): void {
+    const n = this.pixelsPerImage;
+    for (let k = 0; k < indices.length; k++) {
+      const i = indices[k]!;
+      this.checkIndex(i);
+      out.set(src.subarray(i * n, (i + 1) * n), k * n);
       y[k] = this.labels[i]!;
     }
   }

@@ -2,7 +2,7 @@ import { checkOptions, tensor, type Tensor } from '@gradstream/core';
 import type { BatchArrays } from './batch.js';
 import type { Dataset } from './dataset.js';
 import { epochRandom, permutation } from './random.js';
-import type { Transform } from './transforms.js';
+import { normalizeTable, type Transform } from './transforms.js';
 
 /** Options of {@link DataLoader}. */
 export interface DataLoaderOptions {
@@ -124,16 +124,41 @@ export class DataLoader implements AsyncIterable<Batch> {
     const per = c * h * w;
     const rng = epochRandom(this.seed, epoch);
     const order = this.shuffle ? permutation(rng, ds.length) : Uint32Array.from({ length: ds.length }, (_, i) => i);
+    // Byte datasets are read as bytes and mapped to floats through a table, which
+    // also does the normalize transform when that is the transform: one pass per batch.
+    const normalized = ds.readBatchBytes && this.transform ? normalizeTable(this.transform, c) : undefined;
+    const table = normalized ?? (ds.readBatchBytes ? byteTable(c) : undefined);
+    const transform = normalized ? undefined : this.transform;
+    const bytes = table ? new Uint8Array(this.batchSize * per) : undefined;
     for (let b = 0; b < this.length; b++) {
       const indices = order.subarray(b * this.batchSize, Math.min(ds.length, (b + 1) * this.batchSize));
       const n = indices.length;
       const x = new Float32Array(n * per);
       const y = new Int32Array(n);
-      if (ds.readBatch) ds.readBatch(indices, x, y);
+      if (ds.readBatchBytes && table && bytes) {
+        ds.readBatchBytes(indices, bytes.subarray(0, n * per), y);
+        bytesToFloats(bytes, x, table, h * w);
+      } else if (ds.readBatch) ds.readBatch(indices, x, y);
       else readViaGet(ds, indices, x, y, per);
       const batch: BatchArrays = { x, y, shape: [n, c, h, w] };
-      yield this.transform ? this.transform(batch, rng) : batch;
+      yield transform ? transform(batch, rng) : batch;
     }
+  }
+}
+
+/** The plain byte → float table (b / 255) for `channels` channels. */
+function byteTable(channels: number): Float32Array {
+  const table = new Float32Array(256 * channels);
+  for (let c = 0; c < channels; c++) for (let b = 0; b < 256; b++) table[c * 256 + b] = b / 255;
+  return table;
+}
+
+/** x[p] = table[256 · channel of p + bytes[p]] for the x.length first bytes, channel planes of `plane` pixels. */
+function bytesToFloats(bytes: Uint8Array, x: Float32Array, table: Float32Array, plane: number): void {
+  const channels = table.length / 256;
+  for (let start = 0, ch = 0; start < x.length; start += plane, ch = (ch + 1) % channels) {
+    const base = ch * 256;
+    for (let p = start; p < start + plane; p++) x[p] = table[base + bytes[p]!]!;
   }
 }
 

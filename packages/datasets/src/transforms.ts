@@ -20,7 +20,7 @@ export type Transform = (batch: BatchArrays, rng: Random) => BatchArrays;
  * ```
  */
 export function normalize(mean: number | readonly number[], std: number | readonly number[]): Transform {
-  return (batch) => {
+  const transform: Transform = (batch) => {
     const [n, c, h, w] = batch.shape;
     const means = perChannel('mean', mean, c);
     const stds = perChannel('std', std, c);
@@ -35,6 +35,33 @@ export function normalize(mean: number | readonly number[], std: number | readon
     }
     return batch;
   };
+  normalizations.set(transform, { mean, std });
+  return transform;
+}
+
+/** The mean and std of every transform {@link normalize} made, so a loader can fold them into its byte → float table. */
+const normalizations = new WeakMap<Transform, { mean: number | readonly number[]; std: number | readonly number[] }>();
+
+/**
+ * The byte → float table of `transform` for images of `channels` channels:
+ * 256 entries per channel, entry b of channel c the float32 that `normalize`
+ * makes of byte b (b / 255, then minus the mean, times 1 / std, each step
+ * rounded as normalize rounds it), so reading through the table gives the same
+ * bits as converting and then normalizing. Undefined when `transform` is not
+ * a normalize. Throws normalize's RangeError for a channel-count mismatch.
+ */
+export function normalizeTable(transform: Transform, channels: number): Float32Array | undefined {
+  const params = normalizations.get(transform);
+  if (!params) return undefined;
+  const means = perChannel('mean', params.mean, channels);
+  const stds = perChannel('std', params.std, channels);
+  const table = new Float32Array(256 * channels);
+  for (let c = 0; c < channels; c++) {
+    const m = means[c]!;
+    const inv = 1 / stds[c]!;
+    for (let b = 0; b < 256; b++) table[c * 256 + b] = (Math.fround(b / 255) - m) * inv;
+  }
+  return table;
 }
 
 function perChannel(what: string, v: number | readonly number[], c: number): readonly number[] {

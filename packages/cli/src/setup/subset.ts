@@ -3,11 +3,24 @@ import type { Dataset, Sample } from '@gradstream/datasets';
 /**
  * Samples [start, end) of `source` as a dataset of their own, without
  * copying pixels: used to hold out a validation tail and to apply --limit.
+ * The source's batch readers (floats, and bytes for byte storage) are kept.
  */
 export function subset(source: Dataset, start: number, end: number, name = `${source.name}[${start}:${end}]`): Dataset {
   const lo = Math.max(0, Math.min(start, source.length));
   const hi = Math.max(lo, Math.min(end, source.length));
+  const shift = (indices: ArrayLike<number>): Uint32Array => {
+    const shifted = new Uint32Array(indices.length);
+    for (let k = 0; k < indices.length; k++) {
+      const i = indices[k]!;
+      // The source would accept an index past our end and read its neighbour's rows, so check our own bounds.
+      if (!Number.isInteger(i) || i < 0 || i >= hi - lo)
+        throw new RangeError(`${name}: index ${i} out of range [0, ${hi - lo})`);
+      shifted[k] = lo + i;
+    }
+    return shifted;
+  };
   const readBatch = source.readBatch?.bind(source);
+  const readBatchBytes = source.readBatchBytes;
   return {
     name,
     length: hi - lo,
@@ -20,16 +33,12 @@ export function subset(source: Dataset, start: number, end: number, name = `${so
     },
     ...(readBatch && {
       readBatch(indices: ArrayLike<number>, x: Float32Array, y: Int32Array): void {
-        const shifted = new Uint32Array(indices.length);
-        for (let k = 0; k < indices.length; k++) {
-          const i = indices[k]!;
-          // The source would accept an index past our end and read its neighbour's rows, so check our own bounds.
-          if (!Number.isInteger(i) || i < 0 || i >= hi - lo)
-            throw new RangeError(`${name}: index ${i} out of range [0, ${hi - lo})`);
-          shifted[k] = lo + i;
-        }
-        readBatch(shifted, x, y);
+        readBatch(shift(indices), x, y);
       },
+    }),
+    ...(readBatchBytes && {
+      readBatchBytes: (indices: ArrayLike<number>, pixels: Uint8Array, y: Int32Array): void =>
+        readBatchBytes.call(source, shift(indices), pixels, y),
     }),
   };
 }

@@ -1,0 +1,175 @@
+// Where one `gradstream train` epoch (LeNet-5 on MNIST, the CLI's defaults) goes, for data-pipeline
+// work (not in CI). It builds the data, model and optimizer as the CLI does, then runs the epoch
+// taking turns on purpose: each batch is prepared (arrays, transform, tensor) and then stepped,
+// and each half is timed on its own, in wall time and in process CPU time. Process CPU includes
+// the wasm worker threads, which sleep while a batch is prepared, so the data share is the main
+// thread's. Then the validation and test passes, and the resident set after each phase.
+//
+//   pnpm tsx --tsconfig tsconfig.json scripts/train-epoch-breakdown.ts --threads 2
+//   pnpm tsx --tsconfig tsconfig.json scripts/train-epoch-breakdown.ts --threads 2 --batches 200
+//   pnpm tsx --tsconfig tsconfig.json scripts/train-epoch-breakdown.ts --data-ab 8
+//
+// --data-ab N: instead, N interleaved rounds of one epoch of batch arrays (no tensors, no steps)
+// read as bytes through the normalize table (the loader's path for MNIST) against the float path
+// (readBatch, then the normalize transform), in CPU time; prints the medians and per-round ratios.
+//
+// The machine this runs on may be shared: wall times there are inflated; the CPU split is the figure to trust.
+import { parseArgs } from 'node:util';
+import { argmax, noGrad, tensor, tidy, variableGrads } from '@gradstream/core';
+import { crossEntropy } from '@gradstream/core/nn';
+import { DataLoader, type Dataset } from '@gradstream/datasets';
+import { startBackend } from '../packages/cli/src/setup/backend.js';
+import { datasetInfo, loadSplits } from '../packages/cli/src/setup/datasets.js';
+import { buildModel } from '../packages/cli/src/setup/models.js';
+import { defaultLr, makeOptimizer } from '../packages/cli/src/setup/optimizers.js';
+
+const { values } = parseArgs({
+  options: {
+    threads: { type: 'string', default: '2' },
+    batches: { type: 'string', default: '' },
+    'batch-size': { type: 'string', default: '64' },
+    'data-ab': { type: 'string', default: '0' },
+  },
+});
+
+if (Number(values['data-ab']) > 0) {
+  dataAb(Number(values['data-ab']));
+  process.exit(0);
+}
+
+function dataAb(rounds: number): void {
+  const train = loadSplits('mnist', { seed: 0 }).train;
+  const { transform } = datasetInfo('mnist');
+  const floatPath: Dataset = {
+    name: train.name,
+    length: train.length,
+    imageShape: train.imageShape,
+    classes: train.classes,
+    get: (i) => train.get(i),
+    readBatch: train.readBatch!.bind(train),
+  };
+  const epochCpuMs = (ds: Dataset): number => {
+    const c = process.cpuUsage();
+    for (const b of new DataLoader(ds, {
+      batchSize: 64,
+      shuffle: true,
+      seed: 0,
+      ...(transform && { transform }),
+    }).arrays(0))
+      void b;
+    const d = process.cpuUsage(c);
+    return (d.user + d.system) / 1000;
+  };
+  const floats: number[] = [];
+  const bytes: number[] = [];
+  for (let r = 0; r < rounds; r++) {
+    floats.push(epochCpuMs(floatPath));
+    bytes.push(epochCpuMs(train));
+  }
+  const median = (v: readonly number[]): number => [...v].sort((a, b) => a - b)[v.length >> 1]!;
+  console.log(
+    `one epoch of batch arrays (${train.length} images, batch 64), CPU: float path ${median(floats).toFixed(0)} ms, bytes + table ${median(bytes).toFixed(0)} ms; per-round ratios ${floats.map((f, i) => (f / bytes[i]!).toFixed(2)).join(' ')}`,
+  );
+}
+
+const mb = (bytes: number): string => `${(bytes / 1e6).toFixed(0)} MB`;
+const peakRss = (): number => process.resourceUsage().maxRSS * 1024;
+const phases: string[] = [];
+const mark = (what: string): void => {
+  const m = process.memoryUsage();
+  phases.push(
+    `${what.padEnd(22)} rss ${mb(m.rss).padStart(7)}  peak ${mb(peakRss()).padStart(7)}  js heap ${mb(m.heapUsed).padStart(6)}  array buffers ${mb(m.arrayBuffers).padStart(6)}`,
+  );
+};
+
+/** Wall and process-CPU milliseconds accumulated over calls of `time`. */
+class Clock {
+  wallMs = 0;
+  cpuMs = 0;
+  time<T>(f: () => T): T {
+    const w = performance.now();
+    const c = process.cpuUsage();
+    try {
+      return f();
+    } finally {
+      const d = process.cpuUsage(c);
+      this.cpuMs += (d.user + d.system) / 1000;
+      this.wallMs += performance.now() - w;
+    }
+  }
+}
+
+mark('imports');
+const threads = Number(values.threads);
+const batchSize = Number(values['batch-size']);
+const backend = await startBackend('wasm', threads);
+mark(`backend ${backend.name} ${threads}t`);
+const info = datasetInfo('mnist');
+const splits = loadSplits('mnist', { seed: 0 });
+mark('data loaded');
+const model = buildModel('lenet5', info, 0);
+const loader = (ds: typeof splits.train, shuffle: boolean): DataLoader =>
+  new DataLoader(ds, { batchSize, shuffle, seed: 0, ...(info.transform && { transform: info.transform }) });
+const train = loader(splits.train, true);
+const batches = values.batches ? Math.min(Number(values.batches), train.length) : train.length;
+const optimizer = makeOptimizer('adam', model.trainableParameters(), defaultLr('adam'), 'cosine', train.length);
+mark('model built');
+
+const data = new Clock();
+const step = new Clock();
+const source = train.arrays(0);
+model.train();
+for (let b = 0; b < batches; b++) {
+  const { x, y } = data.time(() => {
+    const r = source.next();
+    if (r.done) throw new Error('ran out of batches');
+    return { x: tensor(r.value.x, r.value.shape, 'float32'), y: tensor(r.value.y, [r.value.shape[0]], 'int32') };
+  });
+  step.time(() => {
+    tidy(() => {
+      const { value, grads } = variableGrads(() => crossEntropy(model.call(x), y), optimizer.params);
+      optimizer.step(grads);
+      value.dataSync();
+    });
+    x.dispose();
+    y.dispose();
+  });
+}
+source.return(undefined);
+mark(`${batches} train batches`);
+
+function evaluateSplit(ds: typeof splits.test): { accuracy: number; clock: Clock } {
+  const clock = new Clock();
+  let correct = 0;
+  model.eval();
+  for (const a of loader(ds, false).arrays(0)) {
+    clock.time(() => {
+      const x = tensor(a.x, a.shape, 'float32');
+      const predicted = noGrad(() => tidy(() => argmax(model.call(x), 1).dataSync()));
+      x.dispose();
+      for (let i = 0; i < a.y.length; i++) if (predicted[i] === a.y[i]) correct++;
+    });
+  }
+  return { accuracy: correct / ds.length, clock };
+}
+const validation = evaluateSplit(splits.validation);
+mark('validation pass');
+const test = evaluateSplit(splits.test);
+mark('test pass');
+
+const row = (what: string, c: Clock, n: number): string =>
+  `${what.padEnd(24)} wall ${(c.wallMs / 1000).toFixed(2).padStart(6)} s  cpu ${(c.cpuMs / 1000).toFixed(2).padStart(6)} s  (${(c.wallMs / n).toFixed(2)} ms wall / batch)`;
+console.log(`LeNet-5, MNIST, batch ${batchSize}, ${threads} thread(s), ${batches} of ${train.length} training batches`);
+console.log(row('data (arrays + tensor)', data, batches));
+console.log(row('step', step, batches));
+console.log(
+  `data share of the train loop: ${((100 * data.cpuMs) / (data.cpuMs + step.cpuMs)).toFixed(1)}% of CPU, ${((100 * data.wallMs) / (data.wallMs + step.wallMs)).toFixed(1)}% of wall`,
+);
+console.log(row('validation (5,000)', validation.clock, Math.ceil(splits.validation.length / batchSize)));
+console.log(row('test (10,000)', test.clock, Math.ceil(splits.test.length / batchSize)));
+console.log(
+  `validation accuracy ${(100 * validation.accuracy).toFixed(2)}%, test accuracy ${(100 * test.accuracy).toFixed(2)}%`,
+);
+for (const p of phases) console.log(p);
+optimizer.dispose();
+model.dispose();
