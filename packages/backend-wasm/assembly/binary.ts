@@ -6,7 +6,7 @@
 
 import * as B from './opcodes';
 import { at4 } from './mem';
-import { innerStride, offA, offB, offC, rowCount, rowLength, seekRow } from './strided';
+import { innerStride, offA, offB, offC, rowLength, seekRow } from './strided';
 
 @inline function vecOp(op: i32, a: v128, b: v128): v128 {
   switch (op) {
@@ -56,10 +56,10 @@ import { innerStride, offA, offB, offC, rowCount, rowLength, seekRow } from './s
   for (; i < n; i++) store<f32>(at4(y, i), scalarOp(op, load<f32>(at4(a, i * sa)), load<f32>(at4(b, i * sb))));
 }
 
-@inline function arithmetic(op: i32, a: usize, b: usize, y: usize, d: usize, simd: bool): void {
-  const rows = rowCount(d), n = rowLength(d);
+@inline function arithmetic(op: i32, a: usize, b: usize, y: usize, d: usize, r0: i32, r1: i32, simd: bool): void {
+  const n = rowLength(d);
   const sa = innerStride(d, 0), sb = innerStride(d, 1);
-  for (let r = 0; r < rows; r++) {
+  for (let r = r0; r < r1; r++) {
     seekRow(d, r);
     arithmeticRow(op, at4(a, offA), sa, at4(b, offB), sb, at4(y, r * n), n, simd);
   }
@@ -81,13 +81,13 @@ import { innerStride, offA, offB, offC, rowCount, rowLength, seekRow } from './s
   return stride == 0 ? v128.load32_splat(p) : v128.load(at4(p, i));
 }
 
-@inline function comparison(op: i32, a: usize, b: usize, y: usize, d: usize): void {
-  const rows = rowCount(d), n = rowLength(d);
+@inline function comparison(op: i32, a: usize, b: usize, y: usize, d: usize, r0: i32, r1: i32): void {
+  const n = rowLength(d);
   const sa = innerStride(d, 0), sb = innerStride(d, 1);
   // Strides 0 and 1 (contiguous or broadcast along the row) go 16 at a time:
   // four lane masks (−1 or 0) narrowed to bytes, then masked to 1 or 0.
   const simd = sa <= 1 && sb <= 1;
-  for (let r = 0; r < rows; r++) {
+  for (let r = r0; r < r1; r++) {
     seekRow(d, r);
     const pa = at4(a, offA), pb = at4(b, offB), py = y + <usize>(r * n);
     let i = 0;
@@ -105,33 +105,37 @@ import { innerStride, offA, offB, offC, rowCount, rowLength, seekRow } from './s
   }
 }
 
-/** y = a op b with broadcasting described by d; y is float32, or bool (u8) for comparisons. */
-export function binary(op: i32, a: usize, b: usize, y: usize, d: usize): void {
+/**
+ * y = a op b with broadcasting described by d, over the loop nest's
+ * innermost rows [r0, r1) (threads take ranges of rows); y is float32, or
+ * bool (u8) for comparisons.
+ */
+export function binary(op: i32, a: usize, b: usize, y: usize, d: usize, r0: i32, r1: i32): void {
   switch (op) {
-    case B.B_ADD: arithmetic(B.B_ADD, a, b, y, d, true); break;
-    case B.B_SUB: arithmetic(B.B_SUB, a, b, y, d, true); break;
-    case B.B_MUL: arithmetic(B.B_MUL, a, b, y, d, true); break;
-    case B.B_DIV: arithmetic(B.B_DIV, a, b, y, d, true); break;
-    case B.B_MAXIMUM: arithmetic(B.B_MAXIMUM, a, b, y, d, true); break;
-    case B.B_MINIMUM: arithmetic(B.B_MINIMUM, a, b, y, d, true); break;
-    case B.B_POW: arithmetic(B.B_POW, a, b, y, d, false); break;
-    case B.B_EQUAL: comparison(B.B_EQUAL, a, b, y, d); break;
-    case B.B_NOT_EQUAL: comparison(B.B_NOT_EQUAL, a, b, y, d); break;
-    case B.B_GREATER: comparison(B.B_GREATER, a, b, y, d); break;
-    case B.B_GREATER_EQUAL: comparison(B.B_GREATER_EQUAL, a, b, y, d); break;
-    case B.B_LESS: comparison(B.B_LESS, a, b, y, d); break;
-    default: comparison(B.B_LESS_EQUAL, a, b, y, d); break;
+    case B.B_ADD: arithmetic(B.B_ADD, a, b, y, d, r0, r1, true); break;
+    case B.B_SUB: arithmetic(B.B_SUB, a, b, y, d, r0, r1, true); break;
+    case B.B_MUL: arithmetic(B.B_MUL, a, b, y, d, r0, r1, true); break;
+    case B.B_DIV: arithmetic(B.B_DIV, a, b, y, d, r0, r1, true); break;
+    case B.B_MAXIMUM: arithmetic(B.B_MAXIMUM, a, b, y, d, r0, r1, true); break;
+    case B.B_MINIMUM: arithmetic(B.B_MINIMUM, a, b, y, d, r0, r1, true); break;
+    case B.B_POW: arithmetic(B.B_POW, a, b, y, d, r0, r1, false); break;
+    case B.B_EQUAL: comparison(B.B_EQUAL, a, b, y, d, r0, r1); break;
+    case B.B_NOT_EQUAL: comparison(B.B_NOT_EQUAL, a, b, y, d, r0, r1); break;
+    case B.B_GREATER: comparison(B.B_GREATER, a, b, y, d, r0, r1); break;
+    case B.B_GREATER_EQUAL: comparison(B.B_GREATER_EQUAL, a, b, y, d, r0, r1); break;
+    case B.B_LESS: comparison(B.B_LESS, a, b, y, d, r0, r1); break;
+    default: comparison(B.B_LESS_EQUAL, a, b, y, d, r0, r1); break;
   }
 }
 
-/** y = cond ? a : b for 4-byte elements (float32 or int32), broadcast by d (A = cond, B = a, C = b). */
-export function where32(cond: usize, a: usize, b: usize, y: usize, d: usize): void {
-  const rows = rowCount(d), n = rowLength(d);
+/** y = cond ? a : b for 4-byte elements (float32 or int32), broadcast by d (A = cond, B = a, C = b), rows [r0, r1). */
+export function where32(cond: usize, a: usize, b: usize, y: usize, d: usize, r0: i32, r1: i32): void {
+  const n = rowLength(d);
   const sc = innerStride(d, 0), sa = innerStride(d, 1), sb = innerStride(d, 2);
   // A contiguous cond row with a and b contiguous or broadcast: four bytes of
   // cond widened to lane masks select four elements at once.
   const simd = sc == 1 && sa <= 1 && sb <= 1;
-  for (let r = 0; r < rows; r++) {
+  for (let r = r0; r < r1; r++) {
     seekRow(d, r);
     const pc = cond + <usize>offA;
     const pa = at4(a, offB), pb = at4(b, offC), py = at4(y, r * n);

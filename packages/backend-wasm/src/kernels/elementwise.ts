@@ -7,6 +7,7 @@ import {
   type UnaryOp,
   binaryOutputDType,
   binaryRow,
+  type StridedPlan,
   broadcastShapes,
   broadcastStrides,
   planStrided,
@@ -14,6 +15,37 @@ import {
 import * as Op from '../../assembly/opcodes.js';
 import type { TensorStore } from '../tensor-store.js';
 import { fitsDescriptor, writeStridedDescriptor } from './descriptors.js';
+import { splitRange, threadsFor } from './parallel.js';
+
+/**
+ * What one element of an elementwise pass weighs against the threshold
+ * threadsFor applies to multiply-adds: a pass that streams memory costs
+ * about as much per element as 32 flops of a GEMM, so a LeNet activation
+ * (301,056 elements) is split and a bias vector is not.
+ */
+const ELEMENT_FLOPS = 32;
+
+/** Threads for an elementwise pass over `elements` outputs. */
+function elementThreads(ts: TensorStore, elements: number): number {
+  return threadsFor(elements * ELEMENT_FLOPS, ts.rt);
+}
+
+/**
+ * A plan whose loop nest is one long row, cut into rows (a divisor of its
+ * length, at most 64) so threads can take ranges of rows; other plans as they are.
+ */
+function rowsForThreads(plan: StridedPlan, threads: number): StridedPlan {
+  if (threads === 1 || plan.shape.length !== 1) return plan;
+  const n = plan.shape[0]!;
+  const rows = [64, 32, 16, 8, 4, 2].find((r) => n % r === 0 && n / r >= 4);
+  if (rows === undefined) return plan;
+  return { shape: [rows, n / rows], strides: plan.strides.map(([s]) => [s! * (n / rows), s!]) };
+}
+
+/** Rows of a plan's loop nest: the product of all but its innermost dimension. */
+function rowCount(plan: StridedPlan): number {
+  return plan.shape.slice(0, -1).reduce((p, d) => p * d, 1);
+}
 
 const unaryCodes: Record<Exclude<UnaryOp, 'logicalNot'>, number> = {
   neg: Op.U_NEG,
@@ -77,7 +109,17 @@ function unaryScalar(op: UnaryOp, v: number): number {
 export function unary(ts: TensorStore, op: UnaryOp, x: TensorInfo): TensorInfo {
   const y = ts.alloc(x.shape, op === 'logicalNot' ? 'bool' : x.dtype);
   if (x.dtype === 'float32' && op !== 'logicalNot') {
-    ts.rt.call('unary', { op: unaryCodes[op], x: ts.ptr(x), y: ts.ptr(y), n: ts.f32(y).length });
+    const n = ts.f32(y).length;
+    const [xp, yp] = [ts.ptr(x), ts.ptr(y)];
+    ts.rt.parallel(
+      'unary',
+      splitRange(n, elementThreads(ts, n), 4).map(([s, e]) => ({
+        op: unaryCodes[op],
+        x: xp + 4 * s,
+        y: yp + 4 * s,
+        n: e - s,
+      })),
+    );
     return y;
   }
   const xs = ts.view(x),
@@ -98,13 +140,14 @@ export function binary(ts: TensorStore, op: BinaryOp, a: TensorInfo, b: TensorIn
   const plan = planStrided(shape, [broadcastStrides(a.shape, shape), broadcastStrides(b.shape, shape)]);
   const code = binaryCodes[op];
   if (a.dtype === 'float32' && code !== undefined && fitsDescriptor(plan)) {
-    ts.rt.call('binary', {
-      op: code,
-      a: ts.ptr(a),
-      b: ts.ptr(b),
-      y: ts.ptr(y),
-      d: writeStridedDescriptor(ts.rt, plan),
-    });
+    const threads = elementThreads(ts, ts.view(y).length);
+    const rows = rowsForThreads(plan, threads);
+    const d = writeStridedDescriptor(ts.rt, rows);
+    const [ap, bp, yp] = [ts.ptr(a), ts.ptr(b), ts.ptr(y)];
+    ts.rt.parallel(
+      'binary',
+      splitRange(rowCount(rows), threads).map(([r0, r1]) => ({ op: code, a: ap, b: bp, y: yp, d, r0, r1 })),
+    );
     return y;
   }
   const as = ts.view(a),
@@ -130,13 +173,14 @@ export function where(ts: TensorStore, cond: TensorInfo, a: TensorInfo, b: Tenso
     [cond.shape, a.shape, b.shape].map((s) => broadcastStrides(s, shape)),
   );
   if (a.dtype !== 'bool' && fitsDescriptor(plan)) {
-    ts.rt.call('where32', {
-      cond: ts.ptr(cond),
-      a: ts.ptr(a),
-      b: ts.ptr(b),
-      y: ts.ptr(y),
-      d: writeStridedDescriptor(ts.rt, plan),
-    });
+    const threads = elementThreads(ts, ts.view(y).length);
+    const rows = rowsForThreads(plan, threads);
+    const d = writeStridedDescriptor(ts.rt, rows);
+    const [cp, ap, bp, yp] = [ts.ptr(cond), ts.ptr(a), ts.ptr(b), ts.ptr(y)];
+    ts.rt.parallel(
+      'where32',
+      splitRange(rowCount(rows), threads).map(([r0, r1]) => ({ cond: cp, a: ap, b: bp, y: yp, d, r0, r1 })),
+    );
     return y;
   }
   const cs = ts.view(cond),
@@ -157,7 +201,12 @@ export function where(ts: TensorStore, cond: TensorInfo, a: TensorInfo, b: Tenso
 export function cast(ts: TensorStore, x: TensorInfo, dtype: DType): TensorInfo {
   const y = ts.alloc(x.shape, dtype);
   if (x.dtype === 'bool' && dtype === 'float32') {
-    ts.rt.call('u8ToF32', { x: ts.ptr(x), y: ts.ptr(y), n: ts.f32(y).length });
+    const n = ts.f32(y).length;
+    const [xp, yp] = [ts.ptr(x), ts.ptr(y)];
+    ts.rt.parallel(
+      'u8ToF32',
+      splitRange(n, elementThreads(ts, n), 16).map(([s, e]) => ({ x: xp + s, y: yp + 4 * s, n: e - s })),
+    );
     return y;
   }
   const xs = ts.view(x),

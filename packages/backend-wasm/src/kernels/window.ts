@@ -10,6 +10,13 @@ import type { TensorStore } from '../tensor-store.js';
 import { splitRange, threadsFor } from './parallel.js';
 import { type WindowSpec, writeWindowDescriptor } from './window-descriptor.js';
 
+/**
+ * What one window tap (a comparison, an add or a copy) weighs against the
+ * threshold threadsFor applies to multiply-adds: these kernels stream
+ * memory, so LeNet's first pooling (301,056 taps) is split across threads.
+ */
+const TAP_FLOPS = 8;
+
 /** Descriptor for a window over the trailing dims of x; `planes` = ∏ leading dims (N·C). */
 function describe(ts: TensorStore, xShape: Shape, g: WindowGeometry, countIncludePad = false) {
   const rank = g.kernel.length;
@@ -26,7 +33,7 @@ function describe(ts: TensorStore, xShape: Shape, g: WindowGeometry, countInclud
     countIncludePad,
   };
   const planes = sizeOf(lead);
-  const work = planes * sizeOf(g.outShape) * sizeOf(g.kernel);
+  const work = planes * sizeOf(g.outShape) * sizeOf(g.kernel) * TAP_FLOPS;
   return { desc: writeWindowDescriptor(ts.rt, spec), planes, lead, work };
 }
 

@@ -30,6 +30,10 @@ export const PARALLEL_KERNELS = [
   'maxPool',
   'avgPool',
   'avgPoolBackward',
+  'unary',
+  'binary',
+  'where32',
+  'u8ToF32',
 ] as const satisfies readonly KernelName[];
 
 /** A kernel the thread pool can split. */

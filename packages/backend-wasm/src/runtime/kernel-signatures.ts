@@ -84,8 +84,14 @@ export const KERNEL_SIGNATURES = {
   avgPool: { params: { x: 'usize', y: 'usize', d: 'usize', p0: 'i32', p1: 'i32' }, returns: 'void' },
   avgPoolBackward: { params: { dy: 'usize', dx: 'usize', d: 'usize', p0: 'i32', p1: 'i32' }, returns: 'void' },
   unary: { params: { op: 'i32', x: 'usize', y: 'usize', n: 'i32' }, returns: 'void' },
-  binary: { params: { op: 'i32', a: 'usize', b: 'usize', y: 'usize', d: 'usize' }, returns: 'void' },
-  where32: { params: { cond: 'usize', a: 'usize', b: 'usize', y: 'usize', d: 'usize' }, returns: 'void' },
+  binary: {
+    params: { op: 'i32', a: 'usize', b: 'usize', y: 'usize', d: 'usize', r0: 'i32', r1: 'i32' },
+    returns: 'void',
+  },
+  where32: {
+    params: { cond: 'usize', a: 'usize', b: 'usize', y: 'usize', d: 'usize', r0: 'i32', r1: 'i32' },
+    returns: 'void',
+  },
   reduce: { params: { op: 'i32', x: 'usize', y: 'usize', d: 'usize', ySize: 'i32' }, returns: 'void' },
   argReduce: {
     params: { op: 'i32', x: 'usize', y: 'usize', outer: 'i32', axisSize: 'i32', inner: 'i32' },
