@@ -166,7 +166,10 @@ export class MaxUnpool2d extends MaxUnpoolNd {
   }
 }
 
-/** The inverse of a MaxPool3d built with keepIndices, as torch.nn.MaxUnpool3d. */
+/**
+ * The inverse of a MaxPool3d built with keepIndices, as torch.nn.MaxUnpool3d.
+ * @example `new MaxUnpool3d(pool).call(pool.call(x)).shape // x.shape, for pool = new MaxPool3d(2, { keepIndices: true })`
+ */
 export class MaxUnpool3d extends MaxUnpoolNd {
   constructor(pool: MaxPool3d) {
     super(maxUnpool3d as UnpoolFn, pool);
@@ -386,7 +389,10 @@ export class FractionalMaxPool2d extends FractionalMaxPoolNd {
   }
 }
 
-/** Fractional max pooling over N×C×D×H×W, as torch.nn.FractionalMaxPool3d. */
+/**
+ * Fractional max pooling over N×C×D×H×W, as torch.nn.FractionalMaxPool3d.
+ * @example `new FractionalMaxPool3d(2, { outputSize: 5 }).call(randn([1, 2, 8, 8, 8])).shape // [1, 2, 5, 5, 5]`
+ */
 export class FractionalMaxPool3d extends FractionalMaxPoolNd {
   constructor(kernelSize: KernelSize, options: FractionalMaxPoolLayerOptions) {
     super(fractionalMaxPool3d, 3, kernelSize, options);

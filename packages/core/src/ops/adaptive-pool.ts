@@ -211,5 +211,8 @@ export const adaptiveMaxPool1d = defineAdaptiveMax<number | readonly [number]>('
  */
 export const adaptiveMaxPool2d = defineAdaptiveMax<number | readonly [number, number]>('adaptiveMaxPool2d', 2);
 
-/** Max pooling of N×C×D×H×W to a fixed size, as torch.nn.functional.adaptive_max_pool3d. */
+/**
+ * Max pooling of N×C×D×H×W to a fixed size, as torch.nn.functional.adaptive_max_pool3d.
+ * @example `adaptiveMaxPool3d(randn([1, 8, 5, 7, 7]), [1, 2, 2]).shape // [1, 8, 1, 2, 2]`
+ */
 export const adaptiveMaxPool3d = defineAdaptiveMax<number | readonly [number, number, number]>('adaptiveMaxPool3d', 3);

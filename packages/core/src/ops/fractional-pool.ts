@@ -199,5 +199,8 @@ function defineFractional(op: string, rank: 2 | 3) {
  */
 export const fractionalMaxPool2d = defineFractional('fractionalMaxPool2d', 2);
 
-/** Fractional max pooling over D×H×W, as torch.nn.functional.fractional_max_pool3d. */
+/**
+ * Fractional max pooling over D×H×W, as torch.nn.functional.fractional_max_pool3d.
+ * @example `fractionalMaxPool3d(randn([1, 2, 8, 8, 8]), 2, { outputSize: 5 }).shape // [1, 2, 5, 5, 5]`
+ */
 export const fractionalMaxPool3d = defineFractional('fractionalMaxPool3d', 3);

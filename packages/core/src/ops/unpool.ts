@@ -130,7 +130,10 @@ export const maxUnpool2d = freeOnThrow(function maxUnpool2d(
   return maxUnpoolNd('maxUnpool2d', 2, x, indices, kernelSize, options);
 });
 
-/** The inverse of maxPool3d with returnIndices, as torch.nn.functional.max_unpool3d. */
+/**
+ * The inverse of maxPool3d with returnIndices, as torch.nn.functional.max_unpool3d.
+ * @example `maxUnpool3d(...maxPool3d(x, 2, { returnIndices: true }), 2).shape // x.shape when each dim of x is even`
+ */
 export const maxUnpool3d = freeOnThrow(function maxUnpool3d(
   x: Tensor,
   indices: Tensor,
