@@ -283,6 +283,9 @@ describe('returnIndices and maxUnpool', () => {
     expect(net.call(x).shape).toEqual([1, 3, 7, 5]);
     const [, i] = maxPool2d(x, 2, { returnIndices: true });
     expect(pool.indices!.toArray()).toEqual(i.toArray());
+    const first = pool.indices!;
+    pool.call(x);
+    expect(first.isDisposed).toBe(true);
     expect(() => new MaxUnpool2d(new MaxPool2d(2))).toThrow(/^MaxUnpool2d: needs a MaxPool2d built with/);
   });
 });

@@ -67,6 +67,8 @@ abstract class MaxPoolNd extends Module {
     const { keepIndices, ...window } = this.options;
     if (!keepIndices) return this.fn(x, this.kernelSize, window);
     const [y, indices] = this.fn(x, this.kernelSize, { ...window, returnIndices: true });
+    // Only the latest indices are kept, so outside tidy the earlier ones would leak.
+    if (this.indices && !this.indices.isDisposed) this.indices.dispose();
     this.indices = indices;
     this.inputShape = x.shape;
     return y;
