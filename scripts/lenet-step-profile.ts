@@ -1,21 +1,23 @@
 // The LeNet-5 training step of the bench (batch 64: forward, cross-entropy, backward, SGD) on the
-// wasm backend, for kernel work (not in CI). Two modes:
+// wasm backend, for kernel work (not in CI). Three modes:
 //
 //   profile  times every backend call of the step (each Backend method is wrapped) and prints the
 //            kernels by share of the step, grouped by method and op, then by call site (shapes).
 //   ab       paired A/B step timer: backend-wasm package folders A and B (each with src/ and a
 //            built build/), each at the given thread counts, in interleaved rounds inside one
 //            process; prints per-config median step time and the median of the per-round ratios.
-//            To compare against an older state, copy its src/, assembly/opcodes.ts and build/ into
-//            a folder (keeping the package's layout) and pass it as --a.
-//
-//   pnpm tsx --tsconfig tsconfig.json scripts/lenet-step-profile.ts profile --threads 1
+//            To compare against an older state, put that state's package (src/, assembly/ and a
+//            build/ made by its scripts/build-wasm.mjs) in a folder and pass it as --a.
 //   kernels  the same paired A/B over single kernel calls of the step (the conv layers' three
 //            kernels, max pooling, the bool→float cast), median of per-round ratios.
 //
+//   pnpm tsx --tsconfig tsconfig.json scripts/lenet-step-profile.ts profile --threads 1 --clock cpu
 //   pnpm tsx --tsconfig tsconfig.json scripts/lenet-step-profile.ts ab --a <old copy> --threads 1,2
-//   pnpm tsx --tsconfig tsconfig.json scripts/lenet-step-profile.ts kernels --a <old copy> --threads 1
+//   pnpm tsx --tsconfig tsconfig.json scripts/lenet-step-profile.ts kernels --a <old copy> --clock cpu
 //
+// Options: --threads, --steps (per round, or per profile), --warmup, --rounds, --top (rows printed),
+// --only (kernels whose name contains it), --clock wall|cpu (cpu: the process's CPU time, which on a
+// shared machine leaves out the time spent descheduled; meaningful at 1 thread only).
 // The machine this runs on may be shared: trust the paired ratios, not the absolute times.
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
