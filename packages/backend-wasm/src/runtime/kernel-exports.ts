@@ -39,10 +39,15 @@ export const PARALLEL_KERNELS = [
 /** A kernel the thread pool can split. */
 export type ParallelKernel = (typeof PARALLEL_KERNELS)[number];
 
+/** Parameter names per kernel, in order: computed once, since every kernel call needs them. */
+const PARAM_NAMES = new Map<string, readonly string[]>(
+  Object.entries(KERNEL_SIGNATURES).map(([name, { params }]) => [name, Object.keys(params)]),
+);
+
 /** The positional argument list of a call, in the order the module declares its parameters. */
 export function positional<K extends KernelName>(name: K, args: KernelArgs<K>): number[] {
   const byName = args as Readonly<Record<string, number>>;
-  return Object.keys(KERNEL_SIGNATURES[name].params).map((p) => byName[p]!);
+  return PARAM_NAMES.get(name)!.map((p) => byName[p]!);
 }
 
 /**
