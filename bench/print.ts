@@ -128,7 +128,7 @@ export function printLegend(): void {
     "×tfjs-wasm, ×tfjs-cpu, ×torch: that reference's median / this median, same run (>1 = faster than the reference); ×torch is PyTorch at the same thread count (torch 2t for gradstream wasm 2t, torch 1t otherwise).",
   );
   log(
-    '*: the reference ran a filter gradient composed from tfjs ops (tfjs-wasm ships no Conv2DBackpropFilter), slower than a real kernel, so that ratio flatters us.',
+    "*: the reference has no native kernel for this (tfjs-wasm ships no Conv2DBackpropFilter); its filter gradient is its own conv2d on transposed tensors, a fair substitute but not tfjs's kernel.",
   );
   log("GFLOP/s: of the case's FLOPs; rows of the random suite show M values/s instead.");
   log("cpu/wall: process CPU time / wall time over this contender's timed runs (1.0 = one busy core).");

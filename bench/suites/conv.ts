@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { isTorch, TORCH_THREADS, type ContenderId } from '../contenders.js';
 import type { BenchCase, Runner } from '../harness.js';
 import { readOneGs, readOneTf } from '../force.js';
-import { COMPOSED_NOTE, composedFilterGrad, hasFilterGradKernel, nativeFilterGrad } from '../tfjs-composed.js';
+import { COMPOSED_NOTE, convFilterGrad, hasFilterGradKernel, nativeFilterGrad } from '../tfjs-composed.js';
 import { torchRunner } from '../torch-contender.js';
 import { type Suite, WASM_VS_TFJS_WASM } from './suite.js';
 
@@ -71,7 +71,7 @@ function tfRunner(l: Layer, op: Op, contender: ContenderId): Runner {
   const work = {
     forward: () => tf.conv2d(x, w, 1, l.pad),
     'backprop-input': () => tf.conv2dTranspose(dy, w, xShape, 1, l.pad),
-    'backprop-filter': () => (composed ? composedFilterGrad : nativeFilterGrad)(x, dy, wShape, 1, l.pad),
+    'backprop-filter': () => (composed ? convFilterGrad : nativeFilterGrad)(x, dy, wShape, 1, l.pad),
   }[op];
   return {
     run: () => tf.tidy(() => void readOneTf(work())),
@@ -121,7 +121,7 @@ async function filterKernelProbe(): Promise<string[]> {
   return hasFilterGradKernel('wasm')
     ? []
     : [
-        `tfjs-wasm has no Conv2DBackpropFilter kernel ("${message}"); its backprop-filter rows use a gradient composed from tfjs ops (im2col by slices + one matMul), marked "${COMPOSED_NOTE}".`,
+        `tfjs-wasm has no Conv2DBackpropFilter kernel ("${message}"); its backprop-filter rows compute the filter gradient as a conv2d of the transposed input with dy as the filter (tfjs-wasm's own XNNPACK convolution), marked "${COMPOSED_NOTE}".`,
       ];
 }
 
@@ -132,7 +132,7 @@ export const convSuite: Suite = {
   preamble: filterKernelProbe,
   // Reference: tfjs-backend-wasm 4.22.0, timed in the same run. The forward pass should at least match
   // it on the two layers where GEMM dominates. The backprop rows are printed without a target: tfjs-wasm
-  // ships no filter-gradient kernel (its column is a composed one), and the step they serve is judged
+  // ships no filter-gradient kernel (its column is its conv2d on transposed tensors), and the step they serve is judged
   // as a whole in the train suite.
   targets: [
     { text: 'conv forward, CIFAR layer ≥ tfjs-wasm', key: 'conv/cifar-forward', pairs: WASM_VS_TFJS_WASM, atLeast: 1 },
