@@ -143,7 +143,7 @@ describe('adaptive pooling', () => {
           close((maxFns[rank] as typeof adaptiveMaxPool3d)(x, outs as [number, number, number]), want.values, 0);
         }),
       ),
-      { numRuns: 25 },
+      { numRuns: 15 },
     );
   });
 
@@ -156,7 +156,7 @@ describe('adaptive pooling', () => {
           close(y, naiveAdaptive(x, outs, 'avg').values);
         }),
       ),
-      { numRuns: 25 },
+      { numRuns: 15 },
     );
   });
 
@@ -228,7 +228,7 @@ describe('returnIndices and maxUnpool', () => {
             close(maxUnpool2d(y, i, k, { outputSize: [h, w] }), want, 0);
           }),
       ),
-      { numRuns: 30 },
+      { numRuns: 20 },
     );
   });
 
@@ -342,7 +342,7 @@ describe('avgPool divisorOverride', () => {
             close(y, naiveDivisorPool(x, k, s, p, ceil, divisor));
           }),
       ),
-      { numRuns: 40 },
+      { numRuns: 25 },
     );
   });
 
@@ -401,7 +401,7 @@ describe('pad modes', () => {
             close(pad(x, pairs, options), naivePad(x, pairs, mode, 0.25), 0);
           }),
       ),
-      { numRuns: 60 },
+      { numRuns: 40 },
     );
   });
 
@@ -538,7 +538,7 @@ describe('fractional max pooling', () => {
             expect(Array.from(i.dataSync())).toEqual(want.indices);
           }),
       ),
-      { numRuns: 40 },
+      { numRuns: 25 },
     );
   });
 
