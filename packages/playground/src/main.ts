@@ -3,7 +3,7 @@
  * shown live in the page. Each piece lives in its own file; this one wires
  * them to the page's controls and to the worker's messages.
  */
-import { type Dataset, mnistFromUrl } from '@gradstream/datasets';
+import { type Dataset, fromArrays } from '@gradstream/datasets';
 import { type LeNet5, lenet5, loadWeights, weightsToBytes } from '@gradstream/models';
 import { asyncScheduler, filter, fromEvent, map, share, take, throttleTime } from 'rxjs';
 import { type Engine, describeEngine, useEngine } from './backend.js';
@@ -33,6 +33,8 @@ const messages = fromEvent<MessageEvent<FromWorker>>(worker, 'message').pipe(
   map((e) => e.data),
   share(),
 );
+/** Stop as shared memory too where the page has it (see ToWorker's init). */
+const stopFlag = globalThis.crossOriginIsolated ? new Int32Array(new SharedArrayBuffer(4)) : undefined;
 const on = <T extends FromWorker['type']>(type: T) =>
   messages.pipe(filter((m): m is Extract<FromWorker, { type: T }> => m.type === type));
 
@@ -84,6 +86,7 @@ function begin(type: 'start' | 'resume'): void {
   started = performance.now();
   hasModel = true;
   setRunning(true);
+  if (stopFlag) Atomics.store(stopFlag, 0, 0);
   on('step')
     .pipe(take(1))
     .subscribe(() => status(`first step ${Math.round(performance.now() - started)} ms after ${type}`));
@@ -93,6 +96,8 @@ function begin(type: 'start' | 'resume'): void {
 on('engine').subscribe((m) => showEngine(m.engine));
 on('step').subscribe((p) => {
   $('#step').textContent = String(p.step);
+  // When the worker finished this step: lets a test tell the steps after Stop from those before.
+  $('#step').dataset.endedAt = String(p.endedAt);
   $('#loss').textContent = p.loss.toFixed(4);
   $('#speed').textContent = p.samplesPerSec.toFixed(0);
   showMemory(p.memory);
@@ -131,7 +136,10 @@ buttons.start.addEventListener('click', () => {
   $('#step').textContent = '0';
   begin('start');
 });
-buttons.stop.addEventListener('click', () => send({ type: 'stop' }));
+buttons.stop.addEventListener('click', () => {
+  if (stopFlag) Atomics.store(stopFlag, 0, 1);
+  send({ type: 'stop' });
+});
 buttons.resume.addEventListener('click', () => begin('resume'));
 
 $('#image-index').addEventListener('change', showLayers);
@@ -171,12 +179,13 @@ async function boot(): Promise<void> {
   threads.value = String(Math.min(4, navigator.hardwareConcurrency || 1));
   const mnistUrl = new URL('data/mnist/', document.baseURI).href;
   const ready = new Promise<Extract<FromWorker, { type: 'ready' }>>((resolve) => on('ready').subscribe(resolve));
-  send({ type: 'init', mnistUrl, threads: Number(threads.value) });
+  send({ type: 'init', mnistUrl, threads: Number(threads.value), ...(stopFlag && { stopFlag }) });
   // The page's own work (its model copy, X vs O, the pad) runs on one thread: it must never block.
   await useEngine('wasm', 1);
   copy = lenet5({ seed: 0 });
-  test = await mnistFromUrl('test', mnistUrl, { gzipped: false });
   const worker = await ready;
+  const { images, labels, classes } = worker.shown;
+  test = fromArrays(images, labels, { imageShape: [1, 28, 28], classes, name: 'MNIST test' });
   showEngine(worker.engine);
   showMemory(worker.memory);
   status(

@@ -15,7 +15,17 @@ export interface RunSettings extends TrainSettings {
 
 /** Page → worker. `start` trains a new model from scratch; `resume` continues the current one. */
 export type ToWorker =
-  | { readonly type: 'init'; readonly mnistUrl: string; readonly threads: number }
+  | {
+      readonly type: 'init';
+      readonly mnistUrl: string;
+      readonly threads: number;
+      /**
+       * In a cross-origin isolated page, a shared word the page sets to 1 on
+       * Stop: the worker reads it after every batch, so Stop does not wait in
+       * the worker's message queue behind the next batch.
+       */
+      readonly stopFlag?: Int32Array;
+    }
   | { readonly type: 'start'; readonly settings: RunSettings }
   | { readonly type: 'resume'; readonly settings: RunSettings }
   | { readonly type: 'stop' }
@@ -28,9 +38,23 @@ export interface WorkerMemory {
   readonly numBytes: number;
 }
 
+/** Test images and their labels, back to back (N×28×28). */
+export interface TestImages {
+  readonly images: Float32Array;
+  readonly labels: Int32Array;
+  readonly classes: readonly string[];
+}
+
 /** Worker → page. */
 export type FromWorker =
-  | { readonly type: 'ready'; readonly engine: Engine; readonly trainImages: number; readonly memory: WorkerMemory }
+  | {
+      readonly type: 'ready';
+      readonly engine: Engine;
+      readonly trainImages: number;
+      readonly memory: WorkerMemory;
+      /** The held-out test images (pixels in [0, 1]) for the page's views, so each MNIST file is fetched once. */
+      readonly shown: TestImages;
+    }
   | { readonly type: 'engine'; readonly engine: Engine }
   /** After every batch: the smoothed loss and accuracy so far. */
   | {
@@ -40,6 +64,8 @@ export type FromWorker =
       readonly accuracy: number;
       readonly samplesPerSec: number;
       readonly memory: WorkerMemory;
+      /** When the batch ended, in ms since the epoch (performance.timeOrigin + now(), comparable across threads). */
+      readonly endedAt: number;
     }
   /** Held-out accuracy of the worker's model at `step`. */
   | { readonly type: 'heldOut'; readonly step: number; readonly accuracy: number }

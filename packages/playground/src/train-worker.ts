@@ -8,10 +8,11 @@
 import { memory } from '@gradstream/core';
 import type { Optimizer } from '@gradstream/core/optim';
 import { type LeNet5, lenet5, loadWeights, weightsToBytes } from '@gradstream/models';
-import { type Subscription, asyncScheduler, filter, scan, share, throttleTime } from 'rxjs';
+import { type Subscription, asyncScheduler, filter, scan, share, takeWhile, throttleTime } from 'rxjs';
 import { type Engine, useEngine } from './backend.js';
-import { type MnistData, loadMnist } from './data.js';
-import type { FromWorker, RunSettings, ToWorker, WorkerMemory } from './protocol.js';
+import type { Dataset } from '@gradstream/datasets';
+import { HELD_OUT, type MnistData, loadMnist } from './data.js';
+import type { FromWorker, RunSettings, TestImages, ToWorker, WorkerMemory } from './protocol.js';
 import { batches, heldOutAccuracy, makeOptimizer } from './training.js';
 
 let data: MnistData | undefined;
@@ -20,6 +21,9 @@ let model: LeNet5 | undefined;
 let optimizer: Optimizer | undefined;
 /** The subscription to the running fit(); undefined while stopped. */
 let run: Subscription | undefined;
+/** Set to 1 by the page on Stop (isolated pages only; others send the stop message alone). */
+let stopFlag: Int32Array | undefined;
+const stopPressed = (): boolean => stopFlag !== undefined && Atomics.load(stopFlag, 0) === 1;
 
 const post = (message: FromWorker, transfer: Transferable[] = []): void => self.postMessage(message, { transfer });
 
@@ -48,6 +52,18 @@ function postWeights(): void {
   post({ type: 'weights', step: optimizer!.stepCount, weights }, [weights.buffer]);
 }
 
+/** The held-out images as the page shows them (not standardized). */
+function shownImages(test: Dataset): TestImages {
+  const images = new Float32Array(HELD_OUT * 784);
+  const labels = new Int32Array(HELD_OUT);
+  for (let i = 0; i < HELD_OUT; i++) {
+    const s = test.get(i);
+    images.set(s.image, i * 784);
+    labels[i] = s.label;
+  }
+  return { images, labels, classes: test.classes };
+}
+
 const ema = (previous: number | undefined, value: number): number =>
   previous === undefined ? value : 0.95 * previous + 0.05 * value;
 
@@ -56,6 +72,8 @@ function subscribe(s: RunSettings): void {
   const opt = optimizer!;
   // Smoothed loss and accuracy per step; RxJS operators thin what else is sent, nothing is buffered.
   const progress = batches(model!, opt, data!.train, s).pipe(
+    // The batch that ends after Stop is kept; fit() is unsubscribed before the next one starts.
+    takeWhile(() => !stopPressed(), true),
     scan(
       (acc, e) => ({
         step: opt.stepCount,
@@ -68,11 +86,20 @@ function subscribe(s: RunSettings): void {
     share(),
   );
   run = progress.subscribe({
-    next: (p) => post({ type: 'step', ...p, loss: p.loss!, accuracy: p.accuracy!, memory: liveMemory() }),
+    next: (p) =>
+      post({
+        type: 'step',
+        ...p,
+        loss: p.loss!,
+        accuracy: p.accuracy!,
+        memory: liveMemory(),
+        endedAt: performance.timeOrigin + performance.now(),
+      }),
     error: (e: unknown) => {
       post({ type: 'failed', message: `training stopped: ${(e as Error).message}` });
       stop();
     },
+    complete: stop,
   });
   run.add(progress.pipe(filter((p) => p.step % 100 === 0)).subscribe(postHeldOut));
   // The page's copy of the model, for its layer view and drawing pad.
@@ -92,9 +119,14 @@ function stop(): void {
 async function handle(m: ToWorker): Promise<void> {
   switch (m.type) {
     case 'init': {
+      stopFlag = m.stopFlag;
       engine = await useEngine('wasm', m.threads);
       data = await loadMnist(m.mnistUrl);
-      post({ type: 'ready', engine, trainImages: data.train.length, memory: liveMemory() });
+      const shown = shownImages(data.test);
+      post({ type: 'ready', engine, trainImages: data.train.length, memory: liveMemory(), shown }, [
+        shown.images.buffer,
+        shown.labels.buffer,
+      ]);
       return;
     }
     case 'start':

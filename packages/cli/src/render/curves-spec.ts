@@ -60,8 +60,14 @@ export function curvesSpec(options: CurvesSpecOptions): TopLevelSpec {
       height: options.height ?? 240,
       mark: { type: 'line', strokeWidth: 2, point: options.markers ?? false, clip: true },
       encoding: {
-        // A few pixels of padding keep the markers at the ends inside the plot.
-        x: { field: 'x', type: 'quantitative', title: options.xTitle, axis: { tickMinStep: 1 }, scale: { padding: 6 } },
+        // The x axis spans the data exactly; with markers, a few pixels of padding keep the end ones inside the plot.
+        x: {
+          field: 'x',
+          type: 'quantitative',
+          title: options.xTitle,
+          axis: { tickMinStep: 1 },
+          scale: { nice: false, padding: options.markers ? 8 : 0 },
+        },
         y: { field: 'value', type: 'quantitative', title: null, scale: { zero: false, nice: true, padding: 6 } },
         color: {
           field: 'split',
@@ -74,6 +80,8 @@ export function curvesSpec(options: CurvesSpecOptions): TopLevelSpec {
     },
     resolve: { scale: { y: 'independent' } },
     padding: 12,
+    // A live chart gets its points after the first layout: size it again on every update.
+    autosize: { type: 'pad', resize: true },
     config: {
       background: 'white',
       font: 'DejaVu Sans, Liberation Sans, Arial, sans-serif',
