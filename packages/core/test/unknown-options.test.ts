@@ -530,6 +530,13 @@ it('the error a user sees for a misspelled conv2d padding', () => {
   );
 });
 
+it('methods taking options refuse unknown keys too (Module.loadStateDict)', () => {
+  const m = model();
+  expect(() => m.loadStateDict(m.stateDict(), bogus({ strict: true }))).toThrow(
+    `loadStateDict: unknown option '${BOGUS}'; accepted: strict`,
+  );
+});
+
 describe('every exported function and class is probed or declared to take no options', () => {
   it.each(MODULES)('%s', (specifier, mod, table) => {
     const exported = Object.keys(mod)

@@ -6,6 +6,7 @@ import { cast } from '../ops/elementwise.js';
 import { reshape } from '../ops/layout.js';
 import { shapesEqual } from '../tensor/shape.js';
 import { ArgumentError, GradstreamError, fmtShape } from '../util/errors.js';
+import { checkOptions } from '../util/options.js';
 
 /** Called after a module's forward pass with the module, its input and its output. */
 export type ForwardHook = (module: Module, input: Tensor, output: Tensor) => void;
@@ -387,7 +388,7 @@ export abstract class Module {
       const s = source.get(key);
       if (s && !shapesEqual(s.shape, t.shape)) shapeMismatches.push({ key, expected: t.shape, got: s.shape });
     }
-    const strict = options.strict ?? true;
+    const strict = checkOptions('loadStateDict', options, ['strict']).strict ?? true;
     if (shapeMismatches.length || (strict && (missingKeys.length || unexpectedKeys.length))) {
       throw new StateDictError(strict ? missingKeys : [], strict ? unexpectedKeys : [], shapeMismatches);
     }
