@@ -9,7 +9,8 @@
 //            To compare against an older state, put that state's package (src/, assembly/ and a
 //            build/ made by its scripts/build-wasm.mjs) in a folder and pass it as --a.
 //   kernels  the same paired A/B over single kernel calls of the step (the conv layers' three
-//            kernels, max pooling, the bool→float cast), median of per-round ratios.
+//            kernels, the first fully connected layer, a 384³ matmul for reference, max pooling, the
+//            bool→float cast), median of per-round ratios.
 //
 //   pnpm tsx --tsconfig tsconfig.json scripts/lenet-step-profile.ts profile --threads 1 --clock cpu
 //   pnpm tsx --tsconfig tsconfig.json scripts/lenet-step-profile.ts ab --a <old copy> --threads 1,2
@@ -314,6 +315,22 @@ const KERNEL_CASES: readonly KernelCase[] = [
       [64, 16, 10, 10],
     ],
     run: (b, [x, dy]) => b.convBackpropFilter!(x!, dy!, conv2, [16, 6, 5, 5]),
+  },
+  {
+    name: 'fc1 forward 64×400·120',
+    shapes: [
+      [1, 64, 400],
+      [1, 120, 400],
+    ],
+    run: (b, [x, w]) => b.matmul(x!, w!, false, true),
+  },
+  {
+    name: 'matmul 384³ (reference)',
+    shapes: [
+      [1, 384, 384],
+      [1, 384, 384],
+    ],
+    run: (b, [x, w]) => b.matmul(x!, w!, false, false),
   },
   {
     name: 'maxPool 64×6×28×28',

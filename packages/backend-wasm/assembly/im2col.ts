@@ -26,18 +26,25 @@ import { windowAt } from './window';
  */
 @inline function walk(x: usize, C: i32, d: usize, col: usize, ld: i32, adjoint: bool, r0: i32, r1: i32): void {
   const g = windowAt(d);
-  // Locals for what the innermost loops read.
-  const D = g.D, H = g.H, Wd = g.W, OH = g.OH, OW = g.OW, SW = g.SW;
+  // Locals for everything the loops read: the stores below keep the engine
+  // from hoisting loads of the descriptor out of them.
+  const D = g.D, H = g.H, Wd = g.W, OH = g.OH, OW = g.OW;
+  const KD = g.KD, KH = g.KH, KW = g.KW, SD = g.SD, SH = g.SH, SW = g.SW;
+  const DD = g.DD, DH = g.DH, DW = g.DW, PD = g.PD, PH = g.PH, PW = g.PW;
   const HW = H * Wd;
   let rowStart = col;
   for (let c = 0; c < C; c++) {
     const xc = at4(x, c * D * HW);
-    for (let kd = 0; kd < g.KD; kd++) {
-      for (let kh = 0; kh < g.KH; kh++) {
-        for (let kw = 0; kw < g.KW; kw++) {
-          const iw0 = kw * g.DW - g.PW;
+    for (let kd = 0; kd < KD; kd++) {
+      const id0 = kd * DD - PD;
+      for (let kh = 0; kh < KH; kh++) {
+        const ih0 = kh * DH - PH;
+        for (let kw = 0; kw < KW; kw++) {
+          const iw0 = kw * DW - PW;
           const lo = firstInside(iw0, SW, OW);
           const hi = max(lo, endInside(iw0, SW, Wd, OW));
+          // A row with every tap inside the input, unit stride: one copy, no zeros.
+          const whole = SW == 1 && lo == 0 && hi == OW && OW >= 4;
           let dst = rowStart;
           rowStart = at4(rowStart, ld);
           let od = r0 / OH;
@@ -47,8 +54,8 @@ import { windowAt } from './window';
               oh = 0;
               od++;
             }
-            const id = od * g.SD - g.PD + kd * g.DD;
-            const ih = oh * g.SH - g.PH + kh * g.DH;
+            const id = od * SD + id0;
+            const ih = oh * SH + ih0;
             if (id < 0 || id >= D || ih < 0 || ih >= H) {
               if (!adjoint) zeroFloats(dst, OW);
               dst = at4(dst, OW);
@@ -64,6 +71,8 @@ import { windowAt } from './window';
                   store<f32>(p, load<f32>(p) + load<f32>(at4(dst, ow)));
                 }
               }
+            } else if (whole) {
+              copyRow(dst, row, OW);
             } else {
               zeroFloats(dst, lo);
               if (SW == 1) {
@@ -79,6 +88,13 @@ import { windowAt } from './window';
       }
     }
   }
+}
+
+/** Copies n ≥ 4 floats in vectors, the last one overlapping the one before (no scalar tail). */
+@inline function copyRow(dst: usize, src: usize, n: i32): void {
+  let i = 0;
+  for (; i + 4 < n; i += 4) v128.store(at4(dst, i), v128.load(at4(src, i)));
+  v128.store(at4(dst, n - 4), v128.load(at4(src, n - 4)));
 }
 
 /** Fills the column matrix for C channels starting at x. */
