@@ -10,8 +10,11 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { Runner } from './harness.js';
 
-/** The interpreter Debian's python3-torch is installed for (the `python3` on PATH may lack it). */
-export const TORCH_PYTHON = '/usr/bin/python3';
+/**
+ * The interpreter Debian's python3-torch is installed for (the `python3` on PATH may lack it);
+ * BENCH_TORCH_PYTHON names another (a virtualenv with torch).
+ */
+export const TORCH_PYTHON = process.env.BENCH_TORCH_PYTHON ?? '/usr/bin/python3';
 const SCRIPT = fileURLToPath(new URL('./torch/contender.py', import.meta.url));
 
 /** The work of one case, as bench/torch/contender.py's `build` reads it. */
