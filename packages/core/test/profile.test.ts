@@ -34,7 +34,9 @@ describe('profile', () => {
     // relu(z) = [1, 1, 1, 1, 0, 0, 0, 0]; z sums to 4 − 10 = −6.
     expect(p.result).toBe(8 + (-6 + 4));
     const byKernel = Object.fromEntries(p.kernels.map((k) => [k.kernel, k]));
-    expect(Object.keys(byKernel).sort()).toEqual(['add', 'matmul', 'relu', 'sum']);
+    expect(Object.keys(byKernel).sort()).toEqual(['add', 'matmul', 'read', 'relu', 'sum']);
+    // item() reads one float32 from each sum.
+    expect(byKernel.read).toMatchObject({ calls: 2, bytes: 2 * F32, flops: undefined });
     expect(byKernel.matmul).toMatchObject({ calls: 1, bytes: (6 + 12 + 8) * F32, flops: 2 * 2 * 4 * 3 });
     expect(byKernel.relu).toMatchObject({ calls: 1, bytes: (8 + 8) * F32, flops: undefined, gflops: undefined });
     expect(byKernel.add).toMatchObject({ calls: 2, bytes: 2 * (8 + 8 + 8) * F32, flops: 2 * 8 });
@@ -83,9 +85,10 @@ describe('profile', () => {
       expect.arrayContaining([
         ['add', 1],
         ['sum', 1],
+        ['read', 1],
       ]),
     );
-    expect(p.kernels).toHaveLength(2);
+    expect(p.kernels).toHaveLength(3);
     x.dispose();
   });
 

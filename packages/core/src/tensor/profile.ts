@@ -7,7 +7,7 @@ import { startRecorder, stopRecorder, type Recorder } from './profiler.js';
 
 /** One kernel's totals over a profile. */
 export interface KernelStats {
-  /** The kernel, as the op that called it names it: 'conv', 'matmul', 'relu', 'add', 'write', … */
+  /** The kernel, as the op that called it names it: 'conv', 'matmul', 'relu', 'add', 'write' (an upload), 'read' (dataSync), … */
   readonly kernel: string;
   readonly calls: number;
   /** Self time in milliseconds, summed over the calls. */

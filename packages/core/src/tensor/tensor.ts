@@ -2,6 +2,7 @@ import type { DType, Shape, TypedArray } from '../backend/types.js';
 import { ArgumentError, DisposedTensorError, ShapeError, fmtShape } from '../util/errors.js';
 import type { Storage } from './engine.js';
 import { adoptStorage, newTensorId, releaseTensor } from './engine.js';
+import { isProfiling, profiledCall } from './profiler.js';
 import { sizeOf } from './shape.js';
 // Declares Symbol.dispose for the published .d.ts (browser projects on lib es2023 lack it).
 import '../util/disposable.js';
@@ -97,7 +98,11 @@ export class Tensor {
   /** A copy of the values, flat and row-major. */
   dataSync(): TypedArray {
     this.assertLive('dataSync');
-    return this.storage.backend.readSync(this.storage.dataId, this.dtype);
+    const { backend, dataId } = this.storage;
+    if (!isProfiling()) return backend.readSync(dataId, this.dtype);
+    return profiledCall('read', [{ dataId, shape: this.shape, dtype: this.dtype }], () =>
+      backend.readSync(dataId, this.dtype),
+    );
   }
 
   /** A copy of the values, flat and row-major, once the backend has them. */
