@@ -32,6 +32,10 @@ import { windowAt } from './window';
   const KD = g.KD, KH = g.KH, KW = g.KW, SD = g.SD, SH = g.SH, SW = g.SW;
   const DD = g.DD, DH = g.DH, DW = g.DW, PD = g.PD, PH = g.PH, PW = g.PW;
   const HW = H * Wd;
+  if (D == 1 && KD == 1 && PD == 0 && g.OD == 1 && SW == 1) {
+    walk2d(x, C, col, ld, adjoint, r0, r1, H, Wd, OW, KH, KW, SH, DH, DW, PH, PW);
+    return;
+  }
   let rowStart = col;
   for (let c = 0; c < C; c++) {
     const xc = at4(x, c * D * HW);
@@ -84,6 +88,56 @@ import { windowAt } from './window';
             }
             dst = at4(dst, OW);
           }
+        }
+      }
+    }
+  }
+}
+
+/**
+ * walk() for 2-D (and 1-D) windows with unit stride along the row, the
+ * convolutions of LeNet and most CNNs: output rows [r0, r1) are oh, the
+ * rows whose input row is inside are found once per kh, and the row loop
+ * only copies (or adds) and advances.
+ */
+@inline function walk2d(
+  x: usize, C: i32, col: usize, ld: i32, adjoint: bool, r0: i32, r1: i32,
+  H: i32, Wd: i32, OW: i32, KH: i32, KW: i32, SH: i32, DH: i32, DW: i32, PH: i32, PW: i32,
+): void {
+  const rowBytes = <usize>(SH * Wd) << 2;
+  let rowStart = col;
+  for (let c = 0; c < C; c++) {
+    const xc = at4(x, c * H * Wd);
+    for (let kh = 0; kh < KH; kh++) {
+      const ih0 = kh * DH - PH;
+      // Output rows [a, b) of [r0, r1) read input rows inside [0, H).
+      const a = max(r0, firstInside(ih0, SH, r1));
+      const b = max(a, min(r1, endInside(ih0, SH, H, r1)));
+      for (let kw = 0; kw < KW; kw++) {
+        const iw0 = kw * DW - PW;
+        const lo = firstInside(iw0, 1, OW);
+        const hi = max(lo, endInside(iw0, 1, Wd, OW));
+        const whole = lo == 0 && hi == OW && OW >= 4;
+        const dst0 = rowStart;
+        rowStart = at4(rowStart, ld);
+        if (!adjoint) {
+          zeroFloats(dst0, (a - r0) * OW);
+          zeroFloats(at4(dst0, (b - r0) * OW), (r1 - b) * OW);
+        }
+        let dst = at4(dst0, (a - r0) * OW);
+        let src = at4(xc, (a * SH + ih0) * Wd + iw0);
+        for (let oh = a; oh < b; oh++) {
+          if (adjoint) {
+            addFloats(at4(src, lo), at4(dst, lo), hi - lo);
+          } else if (whole) {
+            copyRow(dst, src, OW);
+          } else {
+            zeroFloats(dst, lo);
+            copyFloats(at4(dst, lo), at4(src, lo), hi - lo);
+            zeroFloats(at4(dst, hi), OW - hi);
+          }
+          dst = at4(dst, OW);
+          src += rowBytes;
         }
       }
     }
