@@ -2,13 +2,13 @@
  * LeNet-5 training speed on the wasm backend with 2 threads, in Chromium (the
  * playground's training worker) and in Node (the same training code:
  * src/training.ts's fit() pipeline, held-out accuracy every 100 steps and a
- * weights copy every second, as the worker does), measured in turns in one
+ * weights copy every 2 s, as the worker does), measured in turns in one
  * process so that both see the same load on the machine.
  *
  *   npx tsx --tsconfig tsconfig.json packages/playground/scripts/compare-node.ts [--rounds 3] [--steps 200]
  *
  * Each turn trains a new model from the same seed and times steps
- * WARM..WARM+steps (after the warm-up that grows wasm memory) at batch 64.
+ * WARM..WARM+steps (after the warm-up that grows wasm memory) at the page's default batch size.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -32,7 +32,7 @@ const STEPS = Number(values.steps);
 const WARM = 30;
 const THREADS = 2;
 // The page's defaults.
-const SETTINGS: TrainSettings = { batchSize: 64, lr: 0.002, optimizer: 'adam' };
+const SETTINGS: TrainSettings = { batchSize: 128, lr: 0.002, optimizer: 'adam' };
 
 const samplesPerSec = (ms: number): number => (STEPS * SETTINGS.batchSize) / (ms / 1000);
 
@@ -74,7 +74,7 @@ async function nodeRun(): Promise<number> {
       });
       run.add(
         events
-          .pipe(throttleTime(1000, asyncScheduler, { leading: true, trailing: true }))
+          .pipe(throttleTime(2000, asyncScheduler, { leading: true, trailing: true }))
           .subscribe(() => weightsToBytes(model)),
       );
     });

@@ -94,14 +94,19 @@ function begin(type: 'start' | 'resume'): void {
 }
 
 on('engine').subscribe((m) => showEngine(m.engine));
+// When the worker finished each step (an attribute, so nothing is repainted): lets a test tell the steps after Stop from those before.
 on('step').subscribe((p) => {
-  $('#step').textContent = String(p.step);
-  // When the worker finished this step: lets a test tell the steps after Stop from those before.
   $('#step').dataset.endedAt = String(p.endedAt);
-  $('#loss').textContent = p.loss.toFixed(4);
-  $('#speed').textContent = p.samplesPerSec.toFixed(0);
-  showMemory(p.memory);
 });
+// The numbers are redrawn ten times a second at most: every step would repaint the page tens of times a second.
+on('step')
+  .pipe(throttleTime(100, asyncScheduler, { leading: true, trailing: true }))
+  .subscribe((p) => {
+    $('#step').textContent = String(p.step);
+    $('#loss').textContent = p.loss.toFixed(4);
+    $('#speed').textContent = p.samplesPerSec.toFixed(0);
+    showMemory(p.memory);
+  });
 // The curves are redrawn at most four times a second, whatever the step rate; nothing is buffered.
 on('step')
   .pipe(throttleTime(250, asyncScheduler, { leading: true, trailing: true }))

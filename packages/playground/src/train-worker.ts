@@ -102,8 +102,9 @@ function subscribe(s: RunSettings): void {
     complete: stop,
   });
   run.add(progress.pipe(filter((p) => p.step % 100 === 0)).subscribe(postHeldOut));
-  // The page's copy of the model, for its layer view and drawing pad.
-  run.add(progress.pipe(throttleTime(1000, asyncScheduler, { leading: true, trailing: true })).subscribe(postWeights));
+  // The page's copy of the model, for its layer view and drawing pad: every 2 s, as redrawing that view
+  // takes a good part of a core on a small machine, which the training threads would miss.
+  run.add(progress.pipe(throttleTime(2000, asyncScheduler, { leading: true, trailing: true })).subscribe(postWeights));
 }
 
 /** Ends the run at the batch boundary and sends the page the model as it stands. */
