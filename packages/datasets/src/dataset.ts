@@ -1,3 +1,5 @@
+import { RunLengthImages } from './run-length.js';
+
 /** Channels × height × width of every image in a dataset. */
 export type ImageShape = readonly [channels: number, height: number, width: number];
 
@@ -44,8 +46,9 @@ const BYTE_TO_FLOAT = Float32Array.from({ length: 256 }, (_, i) => i / 255);
 
 /**
  * The one storage every built-in dataset uses: all pixels in one flat array
- * (bytes, or floats already in [0, 1] for {@link fromArrays}) and one label
- * per image. Callers validate before constructing it.
+ * (bytes, or floats already in [0, 1] for {@link fromArrays}), or bytes in
+ * runs (the IDX files read from disk), and one label per image. Callers
+ * validate before constructing it.
  */
 export class StoredDataset implements Dataset {
   readonly length: number;
@@ -56,13 +59,13 @@ export class StoredDataset implements Dataset {
     readonly name: string,
     readonly imageShape: ImageShape,
     readonly classes: readonly string[],
-    private readonly pixels: Uint8Array | Float32Array,
+    private readonly pixels: Uint8Array | Float32Array | RunLengthImages,
     private readonly labels: Uint8Array | Int32Array,
   ) {
     this.length = labels.length;
     this.pixelsPerImage = imageShape[0] * imageShape[1] * imageShape[2];
     // Only byte storage has bytes to give; floats from fromArrays go through readBatch.
-    if (pixels instanceof Uint8Array)
+    if (!(pixels instanceof Float32Array))
       this.readBatchBytes = (indices, out, y) => this.copyBytes(pixels, indices, out, y);
   }
 
@@ -82,12 +85,18 @@ export class StoredDataset implements Dataset {
     }
   }
 
-  private copyBytes(src: Uint8Array, indices: ArrayLike<number>, out: Uint8Array, y: Int32Array): void {
+  private copyBytes(
+    src: Uint8Array | RunLengthImages,
+    indices: ArrayLike<number>,
+    out: Uint8Array,
+    y: Int32Array,
+  ): void {
     const n = this.pixelsPerImage;
     for (let k = 0; k < indices.length; k++) {
       const i = indices[k]!;
       this.checkIndex(i);
-      out.set(src.subarray(i * n, (i + 1) * n), k * n);
+      if (src instanceof RunLengthImages) src.read(i, out, k * n);
+      else out.set(src.subarray(i * n, (i + 1) * n), k * n);
       y[k] = this.labels[i]!;
     }
   }
@@ -100,7 +109,12 @@ export class StoredDataset implements Dataset {
       out.set(src.subarray(start, start + n), at);
       return;
     }
-    for (let p = 0; p < n; p++) out[at + p] = BYTE_TO_FLOAT[src[start + p]!]!;
+    let bytes = src instanceof Uint8Array ? src.subarray(start, start + n) : undefined;
+    if (!bytes) {
+      bytes = new Uint8Array(n);
+      (src as RunLengthImages).read(i, bytes, 0);
+    }
+    for (let p = 0; p < n; p++) out[at + p] = BYTE_TO_FLOAT[bytes[p]!]!;
   }
 
   private checkIndex(i: number): void {

@@ -2,6 +2,7 @@ import { StoredDataset } from './dataset.js';
 import { DatasetError } from './errors.js';
 import type { FileBytes } from './file-bytes.js';
 import { parseIdx } from './idx.js';
+import type { RunLengthImages } from './run-length.js';
 
 /** Which half of a dataset to load. */
 export type Split = 'train' | 'test';
@@ -23,15 +24,44 @@ export function idxPairDataset(
   labelsFile: FileBytes,
 ): StoredDataset {
   const images = parseIdx(imagesFile.bytes, imagesFile.path);
-  const labels = parseIdx(labelsFile.bytes, labelsFile.path);
-  if (images.dims.length !== 3) {
+  return idxImagesDataset(
+    name,
+    split,
+    classes,
+    { dims: images.dims, path: imagesFile.path, pixels: images.data },
+    labelsFile,
+  );
+}
+
+/** An IDX images file already parsed (and its pixels maybe kept in runs): its dimensions, name and pixels. */
+export interface IdxImages {
+  readonly dims: readonly number[];
+  readonly path: string;
+  readonly pixels: Uint8Array | RunLengthImages;
+}
+
+/** Throws unless an images file has the 3 dimensions (count, height, width) of an image set. */
+export function checkImageDims(dims: readonly number[], path: string): void {
+  if (dims.length !== 3) {
     throw new DatasetError(
       'bad-dims',
-      imagesFile.path,
+      path,
       3,
-      `images need 3 dimensions (count, height, width), file has ${images.dims.length}`,
+      `images need 3 dimensions (count, height, width), file has ${dims.length}`,
     );
   }
+}
+
+/** {@link idxPairDataset} for images parsed by the caller (Node reads them a chunk at a time). */
+export function idxImagesDataset(
+  name: string,
+  split: Split,
+  classes: readonly string[],
+  images: IdxImages,
+  labelsFile: FileBytes,
+): StoredDataset {
+  const labels = parseIdx(labelsFile.bytes, labelsFile.path);
+  checkImageDims(images.dims, images.path);
   if (labels.dims.length !== 1) {
     throw new DatasetError(
       'bad-dims',
@@ -46,7 +76,7 @@ export function idxPairDataset(
       'count-mismatch',
       labelsFile.path,
       4,
-      `${labels.dims[0]} labels for ${count} images in ${imagesFile.path}`,
+      `${labels.dims[0]} labels for ${count} images in ${images.path}`,
     );
   }
   const bad = labels.data.findIndex((l) => l >= classes.length);
@@ -58,5 +88,5 @@ export function idxPairDataset(
       `label ${labels.data[bad]} of image ${bad}; expected 0 to ${classes.length - 1}`,
     );
   }
-  return new StoredDataset(`${name}-${split}`, [1, height, width], classes, images.data, labels.data);
+  return new StoredDataset(`${name}-${split}`, [1, height, width], classes, images.pixels, labels.data);
 }

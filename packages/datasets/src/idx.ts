@@ -21,17 +21,17 @@ const KNOWN_TYPES: Record<number, string> = {
 const MAX_DIMS = 8;
 
 /** Bytes of the longest header accepted: the magic and {@link MAX_DIMS} dimensions. */
-const MAX_HEADER_BYTES = 4 + 4 * MAX_DIMS;
+export const MAX_HEADER_BYTES = 4 + 4 * MAX_DIMS;
 
 /** A validated IDX header: the dimensions, where the data starts and where the file must end. */
-interface IdxHeader {
+export interface IdxHeader {
   readonly dims: readonly number[];
   readonly headerEnd: number;
   readonly end: number;
 }
 
 /** Checks magic, element type and dimension count and reads the dimensions; needs only the header's bytes. */
-function readIdxHeader(bytes: Uint8Array, fileName: string): IdxHeader {
+export function readIdxHeader(bytes: Uint8Array, fileName: string): IdxHeader {
   if (bytes.length < 4)
     throw new DatasetError('truncated', fileName, bytes.length, `IDX header needs 4 bytes, file has ${bytes.length}`);
   if (bytes[0] !== 0 || bytes[1] !== 0) {
@@ -84,23 +84,28 @@ function readIdxHeader(bytes: Uint8Array, fileName: string): IdxHeader {
  */
 export function parseIdx(bytes: Uint8Array, fileName: string): IdxData {
   const { dims, headerEnd, end } = readIdxHeader(bytes, fileName);
-  if (bytes.length < end) {
+  checkIdxLength({ dims, headerEnd, end }, bytes.length, fileName);
+  return { dims, data: bytes.subarray(headerEnd, end) };
+}
+
+/** Throws unless a file of `length` bytes holds exactly the data `header` declares. */
+export function checkIdxLength({ dims, end }: IdxHeader, length: number, fileName: string): void {
+  if (length < end) {
     throw new DatasetError(
       'truncated',
       fileName,
-      bytes.length,
-      `dimensions [${dims.join(', ')}] need ${end} bytes, file has ${bytes.length}`,
+      length,
+      `dimensions [${dims.join(', ')}] need ${end} bytes, file has ${length}`,
     );
   }
-  if (bytes.length > end) {
+  if (length > end) {
     throw new DatasetError(
       'trailing-bytes',
       fileName,
       end,
-      `${bytes.length - end} bytes after the data of dimensions [${dims.join(', ')}]`,
+      `${length - end} bytes after the data of dimensions [${dims.join(', ')}]`,
     );
   }
-  return { dims, data: bytes.subarray(headerEnd, end) };
 }
 
 /**
