@@ -84,9 +84,17 @@ async function nodeRun(): Promise<number> {
   }
 }
 
-/** Milliseconds for steps WARM..WARM+STEPS of a fresh run in the playground, by the worker's clock. */
-async function chromiumRun(): Promise<number> {
+/**
+ * Milliseconds for steps WARM..WARM+STEPS of a fresh run in the playground,
+ * by the worker's clock, and the page thread's own task time meanwhile (the
+ * views it redraws compete with the training threads for the cores).
+ */
+async function chromiumRun(): Promise<{ ms: number; pageTaskMs: number }> {
   const page = await browser.newPage();
+  const cdp = await browser.newCDPSession(page);
+  await cdp.send('Performance.enable');
+  const taskMs = async (): Promise<number> =>
+    1000 * ((await cdp.send('Performance.getMetrics')).metrics.find((m) => m.name === 'TaskDuration')?.value ?? NaN);
   page.on('pageerror', (e) => console.error(`page error: ${e.message}`));
   page.on('console', (m) => m.type() === 'error' && console.error(`page console: ${m.text()}`));
   try {
@@ -114,26 +122,38 @@ async function chromiumRun(): Promise<number> {
       },
       { warm: WARM, last: WARM + STEPS },
     );
+    const before = await taskMs();
     const ms = await page.evaluate(() => (window as unknown as { timing: Promise<number> }).timing);
+    const pageTaskMs = (await taskMs()) - before;
     await page.click('#stop');
-    return ms;
+    return { ms, pageTaskMs };
   } finally {
     await page.close();
   }
 }
 
-const results: { node: number; chromium: number }[] = [];
+const results: { node: number; chromium: number; pageShare: number }[] = [];
 try {
   for (let r = 0; r < ROUNDS; r++) {
     // Alternate which goes first, so neither always runs on a warmer (or busier) machine.
-    const first = r % 2 === 0 ? nodeRun : chromiumRun;
-    const a = await first();
-    const b = await (first === nodeRun ? chromiumRun : nodeRun)();
-    const [node, chrome] = first === nodeRun ? [a, b] : [b, a];
-    results.push({ node: samplesPerSec(node), chromium: samplesPerSec(chrome) });
-    const last = results.at(-1)!;
+    let node: number;
+    let chrome: { ms: number; pageTaskMs: number };
+    if (r % 2 === 0) {
+      node = await nodeRun();
+      chrome = await chromiumRun();
+    } else {
+      chrome = await chromiumRun();
+      node = await nodeRun();
+    }
+    const last = {
+      node: samplesPerSec(node),
+      chromium: samplesPerSec(chrome.ms),
+      pageShare: chrome.pageTaskMs / chrome.ms,
+    };
+    results.push(last);
     console.log(
-      `round ${r + 1}: Node ${last.node.toFixed(0)} samples/s, Chromium ${last.chromium.toFixed(0)} samples/s, Chromium/Node ${(last.chromium / last.node).toFixed(3)}`,
+      `round ${r + 1}: Node ${last.node.toFixed(0)} samples/s, Chromium ${last.chromium.toFixed(0)} samples/s, ` +
+        `Chromium/Node ${(last.chromium / last.node).toFixed(3)}; the page's thread busy ${(100 * last.pageShare).toFixed(0)}% of the Chromium run`,
     );
   }
 } finally {
