@@ -71,6 +71,6 @@ export type FromWorker =
   | { readonly type: 'heldOut'; readonly step: number; readonly accuracy: number }
   /** The worker's weights, for the page's copy of the model (sampled while training, and at the end of a run). */
   | { readonly type: 'weights'; readonly step: number; readonly weights: Uint8Array }
-  /** The run ended (Stop, or weights loaded): no step follows until the next start or resume. */
+  /** The run ended (Stop, or a training error): no step follows until the next start or resume. */
   | { readonly type: 'stopped'; readonly step: number; readonly memory: WorkerMemory }
   | { readonly type: 'failed'; readonly message: string };

@@ -7,10 +7,10 @@
  */
 import { memory } from '@gradstream/core';
 import type { Optimizer } from '@gradstream/core/optim';
+import type { Dataset } from '@gradstream/datasets';
 import { type LeNet5, lenet5, loadWeights, weightsToBytes } from '@gradstream/models';
 import { type Subscription, asyncScheduler, filter, scan, share, takeWhile, throttleTime } from 'rxjs';
 import { type Engine, useEngine } from './backend.js';
-import type { Dataset } from '@gradstream/datasets';
 import { HELD_OUT, type MnistData, loadMnist } from './data.js';
 import type { FromWorker, RunSettings, TestImages, ToWorker, WorkerMemory } from './protocol.js';
 import { batches, heldOutAccuracy, makeOptimizer } from './training.js';
