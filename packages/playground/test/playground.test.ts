@@ -267,7 +267,7 @@ describe('the playground, cross-origin isolated', () => {
     expect([one, zero]).toEqual(['1', '0']);
   });
 
-  it('saves weights that `gradstream eval` scores the same on the same 1,000 images', async () => {
+  it('saves weights that `gradstream eval` scores the same on the same 1,000 images, and loads them back', async () => {
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('#save-file')]);
     const file = join(profile, 'lenet5-mnist.safetensors');
     await download.saveAs(file);
@@ -277,7 +277,18 @@ describe('the playground, cross-origin isolated', () => {
       { cwd: root, encoding: 'utf8', env: { ...process.env, TSX_TSCONFIG_PATH: join(root, 'tsconfig.json') } },
     );
     const cli = Number.parseFloat(/test accuracy ([\d.]+)%/.exec(out)?.[1] ?? 'NaN');
-    expect(cli).toBeCloseTo(await percent(page), 1);
+    const shown = await percent(page);
+    expect(cli).toBeCloseTo(shown, 1);
+    // The file loads back: the page's copy and the worker's model both take it, and the worker scores it the same.
+    await page.evaluate(() => {
+      document.querySelector('#accuracy')!.textContent = '–';
+    });
+    await page.setInputFiles('#load-file', file);
+    await page.waitForFunction(() => document.querySelector('#accuracy')!.textContent !== '–', undefined, {
+      timeout: 30_000,
+    });
+    expect(await text(page, '#weights-status')).toBe('loaded lenet5-mnist.safetensors');
+    expect(await percent(page)).toBe(shown);
     await page.close();
     expect(problems).toEqual([]);
   });
