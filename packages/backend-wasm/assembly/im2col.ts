@@ -118,6 +118,10 @@ import { windowAt } from './window';
         const lo = firstInside(iw0, 1, OW);
         const hi = max(lo, endInside(iw0, 1, Wd, OW));
         const whole = lo == 0 && hi == OW && OW >= 4;
+        // A row cut by padding is copied whole too, reading up to ROW_OVERREAD floats
+        // outside the input row (the heap keeps that much after every block), and its
+        // padded ends are then zeroed.
+        const clipped = !whole && hi > lo && OW >= 4 && lo <= ROW_OVERREAD && OW - hi <= ROW_OVERREAD;
         const dst0 = rowStart;
         rowStart = at4(rowStart, ld);
         if (!adjoint) {
@@ -131,6 +135,10 @@ import { windowAt } from './window';
             addFloats(at4(src, lo), at4(dst, lo), hi - lo);
           } else if (whole) {
             copyRow(dst, src, OW);
+          } else if (clipped) {
+            copyRow(dst, src, OW);
+            for (let i = 0; i < lo; i++) store<f32>(at4(dst, i), 0);
+            for (let i = hi; i < OW; i++) store<f32>(at4(dst, i), 0);
           } else {
             zeroFloats(dst, lo);
             copyFloats(at4(dst, lo), at4(src, lo), hi - lo);
@@ -143,6 +151,9 @@ import { windowAt } from './window';
     }
   }
 }
+
+/** Floats a clipped row may be read past either end of its input row: the heap's 64-byte guard. */
+const ROW_OVERREAD = 16;
 
 /** Copies n ≥ 4 floats in vectors, the last one overlapping the one before (no scalar tail). */
 @inline function copyRow(dst: usize, src: usize, n: i32): void {
