@@ -85,7 +85,9 @@ export class DataLoader implements AsyncIterable<Batch> {
 
   /** The batches of epoch `epoch` as tensors, without advancing the loader's epoch (e.g. to resume a run). */
   async *batches(epoch: number): AsyncGenerator<Batch, void, undefined> {
-    const source = this.arrays(epoch);
+    // Each batch's arrays are copied into its tensors at once, so two sets of arrays,
+    // taken in turn, serve the whole epoch instead of a fresh pair per batch.
+    const source = this.fill(epoch, 2);
     let stopped = false;
     const prepare = () =>
       new Promise<IteratorResult<BatchArrays, void>>((resolve, reject) => {
@@ -119,6 +121,11 @@ export class DataLoader implements AsyncIterable<Batch> {
    * tensors are made from, for consumers that build their own (a Worker, another library).
    */
   *arrays(epoch: number): Generator<BatchArrays, void, undefined> {
+    yield* this.fill(epoch, 0);
+  }
+
+  /** The batches of `epoch`, in fresh arrays (`reuse` 0) or in `reuse` sets of arrays taken in turn. */
+  private *fill(epoch: number, reuse: number): Generator<BatchArrays, void, undefined> {
     const ds = this.dataset;
     const [c, h, w] = ds.imageShape;
     const per = c * h * w;
@@ -130,11 +137,16 @@ export class DataLoader implements AsyncIterable<Batch> {
     const table = normalized ?? (ds.readBatchBytes ? byteTable(c) : undefined);
     const transform = normalized ? undefined : this.transform;
     const bytes = table ? new Uint8Array(this.batchSize * per) : undefined;
+    const sets = Array.from({ length: reuse }, () => ({
+      x: new Float32Array(this.batchSize * per),
+      y: new Int32Array(this.batchSize),
+    }));
     for (let b = 0; b < this.length; b++) {
       const indices = order.subarray(b * this.batchSize, Math.min(ds.length, (b + 1) * this.batchSize));
       const n = indices.length;
-      const x = new Float32Array(n * per);
-      const y = new Int32Array(n);
+      const set = reuse > 0 ? sets[b % reuse] : undefined;
+      const x = set ? set.x.subarray(0, n * per) : new Float32Array(n * per);
+      const y = set ? set.y.subarray(0, n) : new Int32Array(n);
       if (ds.readBatchBytes && table && bytes) {
         ds.readBatchBytes(indices, bytes.subarray(0, n * per), y);
         bytesToFloats(bytes, x, table, h * w);

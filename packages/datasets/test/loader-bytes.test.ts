@@ -126,6 +126,24 @@ describe('DataLoader over byte storage', () => {
     ]);
   });
 
+  it('tensors held across the epoch keep their values while later batches reuse the arrays', async () => {
+    const { ds } = bytesDataset(23, [2, 2, 3], 5);
+    const options = { batchSize: 4, shuffle: true, seed: 3, transform: normalize([0.2, 0.4], [0.5, 0.25]) };
+    const held: { x: Float32Array; y: Int32Array }[] = [];
+    const tensors = [];
+    for await (const b of new DataLoader(ds, options).batches(2)) tensors.push(b);
+    for (const b of tensors) {
+      held.push({ x: b.x.dataSync() as Float32Array, y: b.y.dataSync() as Int32Array });
+      b.x.dispose();
+      b.y.dispose();
+    }
+    const fresh = [...new DataLoader(ds, options).arrays(2)];
+    expect(held.map((b) => [...b.x])).toEqual(fresh.map((b) => [...b.x]));
+    expect(held.map((b) => [...b.y])).toEqual(fresh.map((b) => [...b.y]));
+    // arrays() hands out arrays of their own.
+    expect(fresh[0]!.x.buffer).not.toBe(fresh[2]!.x.buffer);
+  });
+
   it('a normalize for another channel count fails as the transform does', () => {
     const { ds } = bytesDataset(4, [3, 2, 2], 2);
     const loader = new DataLoader(ds, { batchSize: 2, transform: normalize([0.5, 0.5], [0.5, 0.5]) });

@@ -4,7 +4,7 @@ import type { TrainArgs } from '../command-line/args.js';
 import type { CommandContext } from '../program/context.js';
 import { type OutputDir, prepareOutputDir } from '../io/files.js';
 import type { EpochRecord } from '../training/epoch-record.js';
-import { startBackend } from '../setup/backend.js';
+import { startBackend, stopWorkerThreads } from '../setup/backend.js';
 import { datasetInfo, loadSplits } from '../setup/datasets.js';
 import { applyFirstLayer } from '../setup/first-layer.js';
 import { buildModel } from '../setup/models.js';
@@ -104,6 +104,8 @@ async function trainInto(out: OutputDir, args: TrainArgs, ctx: CommandContext): 
       );
     const test = testData.stopped ? undefined : score;
     const interrupted = outcome.interrupted || testData.stopped;
+    // What is left (the weights, the pictures) runs on one thread: the idle workers' memory can go.
+    await stopWorkerThreads();
     const { written, failed } = await writeArtifacts(out.path, {
       model,
       epochs: outcome.epochs,

@@ -1,6 +1,6 @@
 import '@gradstream/backend-cpu';
-import { setThreads } from '@gradstream/backend-wasm';
-import { setBackend } from '@gradstream/core';
+import { WasmBackend, setThreads } from '@gradstream/backend-wasm';
+import { getBackend, setBackend } from '@gradstream/core';
 import { UsageError } from '../command-line/usage-error.js';
 
 /** Backends selectable with --backend; 'auto' means wasm if it starts, else cpu. */
@@ -22,6 +22,7 @@ export interface StartedBackend {
  * @throws UsageError for --threads with --backend cpu.
  */
 export async function startBackend(choice: BackendChoice, threads?: number): Promise<StartedBackend> {
+  await restartWorkerThreads();
   if (threads !== undefined) {
     if (choice === 'cpu') throw new UsageError('--threads applies to the wasm backend only');
     // Before setBackend, so the worker pool starts at this size instead of being resized.
@@ -39,4 +40,26 @@ export async function startBackend(choice: BackendChoice, threads?: number): Pro
     await setBackend('cpu');
     return { name: 'cpu', note: `wasm unavailable (${e instanceof Error ? e.message : String(e)}); using cpu` };
   }
+}
+
+/** The wasm backend whose workers {@link stopWorkerThreads} stopped, and how many threads it had. */
+let stopped: { readonly backend: WasmBackend; readonly threads: number } | undefined;
+
+/**
+ * Stops the wasm worker threads of the active backend for the rest of a
+ * command whose parallel work is over (the pictures `train` draws after
+ * training): each idle worker is a V8 isolate of its own, about 20 MB
+ * resident. The next {@link startBackend} in this process gives them back.
+ */
+export async function stopWorkerThreads(): Promise<void> {
+  const backend = getBackend();
+  if (!(backend instanceof WasmBackend) || backend.threads <= 1) return;
+  stopped = { backend, threads: backend.threads };
+  await backend.setThreads(1);
+}
+
+async function restartWorkerThreads(): Promise<void> {
+  const s = stopped;
+  stopped = undefined;
+  if (s) await s.backend.setThreads(s.threads);
 }
