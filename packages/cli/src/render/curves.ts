@@ -3,7 +3,7 @@ import { type CurvePoint, curvesSpec } from './curves-spec.js';
 import { renderSvg } from './vega.js';
 
 /** The points of the curves of `epochs`; a value not measured (NaN, e.g. no validation split) is no point. */
-export function epochPoints(epochs: readonly EpochRecord[]): CurvePoint[] {
+function epochPoints(epochs: readonly EpochRecord[]): CurvePoint[] {
   return epochs.flatMap((e) =>
     (
       [
