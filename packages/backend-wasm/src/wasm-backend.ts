@@ -41,9 +41,11 @@ export interface WasmBackendOptions {
 
 /**
  * The WebAssembly backend: tensors live in one linear memory, matmul and
- * convolutions (forward and both gradients) run through a packed SIMD GEMM,
- * pooling, elementwise ops and reductions run in wasm, and large kernels are
- * split across worker threads sharing that memory. Stores float32 for math,
+ * convolutions (forward and both gradients) run through a packed SIMD GEMM
+ * (convolutions with few taps per output, like LeNet's first, forward
+ * through a direct kernel), pooling, elementwise ops and reductions run in
+ * wasm, and large kernels (elementwise passes included) are split across
+ * worker threads sharing that memory. Stores float32 for math,
  * plus int32 and bool; float64 is not supported.
  *
  * @example
