@@ -1,7 +1,7 @@
 // Where one `gradstream train` epoch (LeNet-5 on MNIST, the CLI's defaults) goes, for data-pipeline
 // work (not in CI). It builds the data, model and optimizer as the CLI does, then runs the epoch
-// taking turns on purpose: each batch is prepared (arrays, transform, tensor) and then stepped,
-// and each half is timed on its own, in wall time and in process CPU time. Process CPU includes
+// as fit does, the loader preparing each batch (arrays, transform, tensors) between the steps, and
+// times the wait for each batch and each step on their own, in wall time and process CPU time. Process CPU includes
 // the wasm worker threads, which sleep while a batch is prepared, so the data share is the main
 // thread's. Then the validation and test passes, and the resident set after each phase.
 //
@@ -100,6 +100,18 @@ const mark = (what: string): void => {
 class Clock {
   wallMs = 0;
   cpuMs = 0;
+  async timeAsync<T>(f: () => Promise<T>): Promise<T> {
+    const w = performance.now();
+    const c = process.cpuUsage();
+    try {
+      return await f();
+    } finally {
+      const d = process.cpuUsage(c);
+      this.cpuMs += (d.user + d.system) / 1000;
+      this.wallMs += performance.now() - w;
+    }
+  }
+
   time<T>(f: () => T): T {
     const w = performance.now();
     const c = process.cpuUsage();
@@ -131,14 +143,14 @@ mark('model built');
 
 const data = new Clock();
 const step = new Clock();
-const source = train.arrays(0);
+// The loader's own tensor path, as fit draws it: the next batch is prepared on the macrotask
+// after each step, so the time until next() resolves is the data's turn.
+const source = train.batches(0);
 model.train();
 for (let b = 0; b < batches; b++) {
-  const { x, y } = data.time(() => {
-    const r = source.next();
-    if (r.done) throw new Error('ran out of batches');
-    return { x: tensor(r.value.x, r.value.shape, 'float32'), y: tensor(r.value.y, [r.value.shape[0]], 'int32') };
-  });
+  const r = await data.timeAsync(() => source.next());
+  if (r.done) throw new Error('ran out of batches');
+  const { x, y } = r.value;
   step.time(() => {
     tidy(() => {
       const { value, grads } = variableGrads(() => crossEntropy(model.call(x), y), optimizer.params);
@@ -149,7 +161,7 @@ for (let b = 0; b < batches; b++) {
     y.dispose();
   });
 }
-source.return(undefined);
+await source.return(undefined);
 mark(`${batches} train batches`);
 
 function evaluateSplit(ds: typeof splits.test): { accuracy: number; clock: Clock } {
@@ -174,7 +186,7 @@ mark('test pass');
 const row = (what: string, c: Clock, n: number): string =>
   `${what.padEnd(24)} wall ${(c.wallMs / 1000).toFixed(2).padStart(6)} s  cpu ${(c.cpuMs / 1000).toFixed(2).padStart(6)} s  (${(c.wallMs / n).toFixed(2)} ms wall / batch)`;
 console.log(`LeNet-5, MNIST, batch ${batchSize}, ${threads} thread(s), ${batches} of ${train.length} training batches`);
-console.log(row('data (arrays + tensor)', data, batches));
+console.log(row('data (next batch)', data, batches));
 console.log(row('step', step, batches));
 console.log(
   `data share of the train loop: ${((100 * data.cpuMs) / (data.cpuMs + step.cpuMs)).toFixed(1)}% of CPU, ${((100 * data.wallMs) / (data.wallMs + step.wallMs)).toFixed(1)}% of wall`,
