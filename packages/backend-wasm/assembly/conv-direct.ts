@@ -133,3 +133,114 @@ export function directForward(x: usize, w: usize, y: usize, d: usize, n0: i32, n
     }
   }
 }
+
+/** Widest kernel row the direct filter gradient keeps in registers (one accumulator per kw). */
+const FILTER_MAX_KW = 8;
+
+/** Whether the direct filter gradient handles this geometry. */
+export function directFilterApplies(d: usize): bool {
+  return directApplies(d) && windowAt(d).KW <= FILTER_MAX_KW;
+}
+
+/** Scratch floats of the direct filter gradient: the padded planes, an output row block and the accumulators. */
+export function directFilterScratchFloats(d: usize): i32 {
+  const g = windowAt(d);
+  return directScratchFloats(d) + (g.O / g.groups) * (g.C / g.groups) * g.kernelSize * 4;
+}
+
+/**
+ * Adds Σ over the plane's output positions of dy · x at tap (kh, kw), for
+ * kw in [0, KW), into the KW lane-sum vectors at acc. dy is read along the
+ * output row four positions at a time (a partial last vector is masked), x
+ * from the padded plane at the same positions shifted by kw.
+ */
+@inline function filterRows(KW: i32, P: usize, Wp: i32, dyPlane: usize, OH: i32, OW: i32, kh: i32, acc: usize): void {
+  let a0 = v128.load(acc), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
+  let a4 = f32x4.splat(0), a5 = f32x4.splat(0), a6 = f32x4.splat(0), a7 = f32x4.splat(0);
+  if (KW > 1) a1 = v128.load(acc, 16);
+  if (KW > 2) a2 = v128.load(acc, 32);
+  if (KW > 3) a3 = v128.load(acc, 48);
+  if (KW > 4) a4 = v128.load(acc, 64);
+  if (KW > 5) a5 = v128.load(acc, 80);
+  if (KW > 6) a6 = v128.load(acc, 96);
+  if (KW > 7) a7 = v128.load(acc, 112);
+  const full = OW >> 2, rest = OW & 3;
+  const mask = i32x4.lt_s(i32x4(0, 1, 2, 3), i32x4.splat(rest));
+  for (let oh = 0; oh < OH; oh++) {
+    const xr = at4(P, (oh + kh) * Wp);
+    const dr = at4(dyPlane, oh * OW);
+    for (let j = 0; j <= full; j++) {
+      if (j == full && rest == 0) break;
+      let dv = v128.load(at4(dr, 4 * j));
+      // Lanes past the row end belong to the next row: they must add nothing.
+      if (j == full) dv = v128.and(dv, mask);
+      const xp = at4(xr, 4 * j);
+      a0 = madd(dv, v128.load(xp), a0);
+      if (KW > 1) a1 = madd(dv, v128.load(xp, 4), a1);
+      if (KW > 2) a2 = madd(dv, v128.load(xp, 8), a2);
+      if (KW > 3) a3 = madd(dv, v128.load(xp, 12), a3);
+      if (KW > 4) a4 = madd(dv, v128.load(xp, 16), a4);
+      if (KW > 5) a5 = madd(dv, v128.load(xp, 20), a5);
+      if (KW > 6) a6 = madd(dv, v128.load(xp, 24), a6);
+      if (KW > 7) a7 = madd(dv, v128.load(xp, 28), a7);
+    }
+  }
+  v128.store(acc, a0);
+  if (KW > 1) v128.store(acc, a1, 16);
+  if (KW > 2) v128.store(acc, a2, 32);
+  if (KW > 3) v128.store(acc, a3, 48);
+  if (KW > 4) v128.store(acc, a4, 64);
+  if (KW > 5) v128.store(acc, a5, 80);
+  if (KW > 6) v128.store(acc, a6, 96);
+  if (KW > 7) v128.store(acc, a7, 112);
+}
+
+/**
+ * Rows [o0, o1) of dw summed over images [n0, n1) into out (O×C/G×k,
+ * overwritten), for the geometries of directFilterApplies: each tap's four
+ * lane sums run over the images in order, then add up as (l0 + l1) + (l2 + l3),
+ * so the result depends on [n0, n1) alone, never on which thread did it.
+ */
+export function directFilter(x: usize, dy: usize, out: usize, d: usize, n0: i32, n1: i32, o0: i32, o1: i32, scratch: usize): void {
+  const g = windowAt(d);
+  const C = g.C, O = g.O, G = g.groups;
+  const Cg = C / G, Og = O / G;
+  const KH = g.KH, KW = g.KW, KK = KH * KW, CK = Cg * KK;
+  const OH = g.OH, OW = g.OW, L = OH * OW, S = g.inSize;
+  const Wp = planeWidth(d), plane = planeRows(d) * Wp;
+  const acc = at4(scratch, directScratchFloats(d));
+  for (let gi = 0; gi < G; gi++) {
+    const oa = max(o0, gi * Og), ob = min(o1, (gi + 1) * Og);
+    if (oa >= ob) continue;
+    zeroFloats(acc, (ob - oa) * CK * 4);
+    for (let n = n0; n < n1; n++) {
+      padPlanes(at4(x, (n * C + gi * Cg) * S), Cg, d, scratch);
+      for (let o = oa; o < ob; o++) {
+        const dyPlane = at4(dy, (n * O + o) * L);
+        for (let c = 0; c < Cg; c++) {
+          const P = at4(scratch, c * plane);
+          for (let kh = 0; kh < KH; kh++) {
+            const a = at4(acc, (((o - oa) * Cg + c) * KK + kh * KW) * 4);
+            switch (KW) {
+              case 1: filterRows(1, P, Wp, dyPlane, OH, OW, kh, a); break;
+              case 2: filterRows(2, P, Wp, dyPlane, OH, OW, kh, a); break;
+              case 3: filterRows(3, P, Wp, dyPlane, OH, OW, kh, a); break;
+              case 4: filterRows(4, P, Wp, dyPlane, OH, OW, kh, a); break;
+              case 5: filterRows(5, P, Wp, dyPlane, OH, OW, kh, a); break;
+              case 6: filterRows(6, P, Wp, dyPlane, OH, OW, kh, a); break;
+              case 7: filterRows(7, P, Wp, dyPlane, OH, OW, kh, a); break;
+              default: filterRows(8, P, Wp, dyPlane, OH, OW, kh, a); break;
+            }
+          }
+        }
+      }
+    }
+    for (let o = oa; o < ob; o++) {
+      for (let k = 0; k < CK; k++) {
+        const v = v128.load(at4(acc, ((o - oa) * CK + k) * 4));
+        const s = (f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1)) + (f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3));
+        store<f32>(at4(out, o * CK + k), s);
+      }
+    }
+  }
+}

@@ -10,7 +10,7 @@ import { at4, copyFloats, zero4 } from './mem';
 import { gemm, gemmScratchBytes } from './gemm';
 import { col2im, im2col, im2colIsIdentity, im2colRows, im2colStrided } from './im2col';
 import { windowAt } from './window';
-import { directApplies, directForward, directScratchFloats } from './conv-direct';
+import { directApplies, directFilter, directFilterApplies, directFilterScratchFloats, directForward, directScratchFloats } from './conv-direct';
 
 /**
  * Floats of column matrix the forward pass builds at a time. The whole
@@ -71,7 +71,7 @@ function convBatch(d: usize): i32 {
 
 /** Scratch bytes per thread: column matrices and the batched filter gradient's buffers (or the direct kernel's planes), gemm packing. */
 export function convScratchBytes(d: usize): i32 {
-  const direct = directApplies(d) ? align16(directScratchFloats(d)) : 0;
+  const direct = directFilterApplies(d) ? align16(directFilterScratchFloats(d)) : directApplies(d) ? align16(directScratchFloats(d)) : 0;
   return max(colBytes(d) + auxBytes(d), direct) + gemmScratchBytes();
 }
 
@@ -161,6 +161,10 @@ export function convBackpropInput(dy: usize, w: usize, dx: usize, d: usize, n0: 
  * (O×C/G×k, overwritten).
  */
 function filterChunk(x: usize, dy: usize, out: usize, d: usize, n0: i32, n1: i32, o0: i32, o1: i32, scratch: usize): void {
+  if (directFilterApplies(d)) {
+    directFilter(x, dy, out, d, n0, n1, o0, o1, scratch);
+    return;
+  }
   const win = windowAt(d);
   const C = win.C, O = win.O, G = win.groups;
   const Cg = C / G, Og = O / G, KK = win.kernelSize, CK = Cg * KK;
