@@ -8,17 +8,9 @@
   return load<i32>(d + (<usize>i << 2));
 }
 
-/** dst[i] += src[i] for n floats. */
+/** dst[i] += src[i] for n floats: the exported kernel; addFloats is the same loop inlined where rows are short. */
 export function addInto(dst: usize, src: usize, n: i32): void {
-  let i = 0;
-  for (; i + 4 <= n; i += 4) {
-    const p = at4(dst, i);
-    v128.store(p, f32x4.add(v128.load(p), v128.load(at4(src, i))));
-  }
-  for (; i < n; i++) {
-    const p = at4(dst, i);
-    store<f32>(p, load<f32>(p) + load<f32>(at4(src, i)));
-  }
+  addFloats(dst, src, n);
 }
 
 /** Sets n floats to zero. */
