@@ -4,6 +4,7 @@ import type { Tensor } from '../tensor/tensor.js';
 import { ArgumentError, fmtShape } from '../util/errors.js';
 import { checkOptions } from '../util/options.js';
 import { type FloatDType, Module } from './module.js';
+import { assertPositiveIntegers } from './arguments.js';
 
 /** Options of LayerNorm, with PyTorch 1.13's defaults. */
 export interface LayerNormOptions {
@@ -83,8 +84,7 @@ export class GroupNorm extends Module {
   ) {
     super();
     const o = checkOptions('GroupNorm', options, ['eps', 'affine', 'dtype']);
-    if (!Number.isInteger(numChannels) || numChannels < 1)
-      throw new ArgumentError('GroupNorm', `numChannels must be a positive integer, got ${numChannels}`);
+    assertPositiveIntegers('GroupNorm', { numChannels });
     if (!Number.isInteger(numGroups) || numGroups < 1 || numChannels % numGroups !== 0)
       throw new ArgumentError(
         'GroupNorm',

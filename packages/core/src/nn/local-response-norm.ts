@@ -1,8 +1,8 @@
 import { type LocalResponseNormOptions, localResponseNorm } from '../ops/normalization.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { ArgumentError } from '../util/errors.js';
 import { checkOptions } from '../util/options.js';
 import { Module } from './module.js';
+import { assertPositiveIntegers } from './arguments.js';
 
 /**
  * Local response normalization across channels, as torch.nn.LocalResponseNorm
@@ -24,8 +24,7 @@ export class LocalResponseNorm extends Module {
   ) {
     super();
     const o = checkOptions('LocalResponseNorm', options, ['alpha', 'beta', 'k']);
-    if (!Number.isInteger(size) || size < 1)
-      throw new ArgumentError('LocalResponseNorm', `size must be a positive integer, got ${size}`);
+    assertPositiveIntegers('LocalResponseNorm', { size });
     this.alpha = o.alpha ?? 1e-4;
     this.beta = o.beta ?? 0.75;
     this.k = o.k ?? 1;

@@ -8,6 +8,7 @@ import type { Tensor } from '../tensor/tensor.js';
 import { ArgumentError, ShapeError, fmtShape } from '../util/errors.js';
 import { checkOptions } from '../util/options.js';
 import { type FloatDType, Module } from './module.js';
+import { assertPositiveIntegers } from './arguments.js';
 
 /** Options of BatchNorm1d/2d, with PyTorch's defaults. */
 export interface BatchNormOptions {
@@ -25,42 +26,58 @@ export interface BatchNormOptions {
 const BATCH_NORM_OPTIONS = ['eps', 'momentum', 'affine', 'trackRunningStats', 'dtype'] as const;
 
 /**
+ * The per-channel state batch and instance normalization share: an optional
+ * affine weight and bias, and optional running statistics, registered under
+ * torch's names and in torch's order so state dicts interchange key for key.
+ */
+abstract class ChannelNormNd extends Module {
+  readonly weight: Tensor | undefined;
+  readonly bias: Tensor | undefined;
+  readonly runningMean: Tensor | undefined;
+  readonly runningVar: Tensor | undefined;
+  readonly numBatchesTracked: Tensor | undefined;
+
+  constructor(
+    readonly numFeatures: number,
+    dtype: FloatDType | undefined,
+    affine: boolean,
+    trackRunningStats: boolean,
+  ) {
+    super();
+    const d = dtype ?? 'float32';
+    if (affine) {
+      this.weight = this.addParameter('weight', full([numFeatures], 1, d));
+      this.bias = this.addParameter('bias', full([numFeatures], 0, d));
+    }
+    if (trackRunningStats) {
+      this.runningMean = this.addBuffer('running_mean', full([numFeatures], 0, d));
+      this.runningVar = this.addBuffer('running_var', full([numFeatures], 1, d));
+      this.numBatchesTracked = this.addBuffer('num_batches_tracked', full([], 0, 'int32'));
+    }
+  }
+}
+
+/**
  * Batch normalization over every axis but the channel axis 1. Training
  * normalizes with the batch's biased variance and folds the unbiased one
  * into running_var; eval uses the running statistics. Buffers are torch's
  * running_mean, running_var and num_batches_tracked — the last is int32
  * here (torch stores int64), which its values never outgrow in practice.
  */
-abstract class BatchNormNd extends Module {
-  readonly weight: Tensor | undefined;
-  readonly bias: Tensor | undefined;
-  readonly runningMean: Tensor | undefined;
-  readonly runningVar: Tensor | undefined;
-  readonly numBatchesTracked: Tensor | undefined;
+abstract class BatchNormNd extends ChannelNormNd {
   readonly eps: number;
   readonly momentum: number | null;
 
   constructor(
     private readonly ranks: readonly number[],
-    readonly numFeatures: number,
+    numFeatures: number,
     options: BatchNormOptions | undefined,
   ) {
-    super();
     const o = checkOptions(new.target.name, options, BATCH_NORM_OPTIONS);
-    if (!Number.isInteger(numFeatures) || numFeatures < 1)
-      throw new ArgumentError(new.target.name, `numFeatures must be a positive integer, got ${numFeatures}`);
+    assertPositiveIntegers(new.target.name, { numFeatures });
+    super(numFeatures, o.dtype, o.affine ?? true, o.trackRunningStats ?? true);
     this.eps = o.eps ?? 1e-5;
     this.momentum = o.momentum === undefined ? 0.1 : o.momentum;
-    const dtype = o.dtype ?? 'float32';
-    if (o.affine ?? true) {
-      this.weight = this.addParameter('weight', full([numFeatures], 1, dtype));
-      this.bias = this.addParameter('bias', full([numFeatures], 0, dtype));
-    }
-    if (o.trackRunningStats ?? true) {
-      this.runningMean = this.addBuffer('running_mean', full([numFeatures], 0, dtype));
-      this.runningVar = this.addBuffer('running_var', full([numFeatures], 1, dtype));
-      this.numBatchesTracked = this.addBuffer('num_batches_tracked', full([], 0, 'int32'));
-    }
   }
 
   forward(x: Tensor): Tensor {
@@ -149,40 +166,25 @@ const INSTANCE_NORM_OPTIONS = ['eps', 'momentum', 'affine', 'trackRunningStats',
  * which only warns when affine is off, an input whose channel count is not
  * numFeatures is refused.
  */
-abstract class InstanceNormNd extends Module {
-  readonly weight: Tensor | undefined;
-  readonly bias: Tensor | undefined;
-  readonly runningMean: Tensor | undefined;
-  readonly runningVar: Tensor | undefined;
-  readonly numBatchesTracked: Tensor | undefined;
+abstract class InstanceNormNd extends ChannelNormNd {
   readonly eps: number;
   readonly momentum: number;
 
   constructor(
     /** Spatial axes of a sample: 1, 2 or 3. */
     readonly spatialRank: number,
-    readonly numFeatures: number,
+    numFeatures: number,
     options: InstanceNormOptions | undefined,
   ) {
-    super();
     const where = new.target.name;
     const o = checkOptions(where, options, INSTANCE_NORM_OPTIONS);
-    if (!Number.isInteger(numFeatures) || numFeatures < 1)
-      throw new ArgumentError(where, `numFeatures must be a positive integer, got ${numFeatures}`);
+    assertPositiveIntegers(where, { numFeatures });
+    const momentum = o.momentum ?? 0.1;
+    if (!(momentum >= 0 && momentum <= 1))
+      throw new ArgumentError(where, `momentum must be in [0, 1], got ${momentum}`);
+    super(numFeatures, o.dtype, o.affine ?? false, o.trackRunningStats ?? false);
     this.eps = o.eps ?? 1e-5;
-    this.momentum = o.momentum ?? 0.1;
-    if (!(this.momentum >= 0 && this.momentum <= 1))
-      throw new ArgumentError(where, `momentum must be in [0, 1], got ${this.momentum}`);
-    const dtype = o.dtype ?? 'float32';
-    if (o.affine ?? false) {
-      this.weight = this.addParameter('weight', full([numFeatures], 1, dtype));
-      this.bias = this.addParameter('bias', full([numFeatures], 0, dtype));
-    }
-    if (o.trackRunningStats ?? false) {
-      this.runningMean = this.addBuffer('running_mean', full([numFeatures], 0, dtype));
-      this.runningVar = this.addBuffer('running_var', full([numFeatures], 1, dtype));
-      this.numBatchesTracked = this.addBuffer('num_batches_tracked', full([], 0, 'int32'));
-    }
+    this.momentum = momentum;
   }
 
   forward(x: Tensor): Tensor {
