@@ -52,16 +52,37 @@ function updateRunning(rm: Tensor, rv: Tensor, batchMean: Tensor, batchVar: Tens
   );
 }
 
-function checkRunning(op: string, rm: Tensor | undefined, rv: Tensor | undefined, c: number): void {
+/** The per-channel arguments batchNorm and instanceNorm share, each a vector of the c channels. */
+interface PerChannelOptions {
+  readonly runningMean?: Tensor;
+  readonly runningVar?: Tensor;
+  readonly weight?: Tensor;
+  readonly bias?: Tensor;
+}
+
+function checkPerChannel(op: string, o: PerChannelOptions, c: number, momentum: number, eps: number): void {
+  const { runningMean: rm, runningVar: rv } = o;
   if ((rm === undefined) !== (rv === undefined))
     throw new ArgumentError(op, 'runningMean and runningVar go together: pass both or neither');
   assertVector(op, 'runningMean', rm, c);
   assertVector(op, 'runningVar', rv, c);
-}
-
-function checkMomentumEps(op: string, momentum: number, eps: number): void {
+  assertVector(op, 'weight', o.weight, c);
+  assertVector(op, 'bias', o.bias, c);
   if (!(momentum >= 0 && momentum <= 1)) throw new ArgumentError(op, `momentum must be in [0, 1], got ${momentum}`);
   if (!(eps >= 0)) throw new ArgumentError(op, `eps must be ≥ 0, got ${eps}`);
+}
+
+/** x normalized by the running statistics instead of its own, then scaled and shifted. */
+function normalizeByRunning(
+  x: Tensor,
+  rm: Tensor,
+  rv: Tensor,
+  o: PerChannelOptions,
+  eps: number,
+  shape: Shape,
+): Tensor {
+  const y = mul(sub(x, reshape(rm, shape)), rsqrt(add(reshape(rv, shape), eps)));
+  return affine(y, o.weight, o.bias, shape);
 }
 
 /** Options of batchNorm, with PyTorch's defaults. */
@@ -104,16 +125,10 @@ export const batchNorm = freeOnThrow(function batchNorm(x: Tensor, options?: Bat
   assertFloat(op, x);
   if (x.rank < 2) throw new ShapeError(op, `expects N×C×… input, got ${fmtShape(x.shape)}`);
   const c = x.shape[1]!;
-  checkRunning(op, rm, rv, c);
-  assertVector(op, 'weight', weight, c);
-  assertVector(op, 'bias', bias, c);
-  checkMomentumEps(op, momentum, eps);
+  checkPerChannel(op, o, c, momentum, eps);
   const shape = [c, ...new Array<number>(x.rank - 2).fill(1)];
   const useBatch = (o.training ?? false) || rm === undefined;
-  if (!useBatch && rm && rv) {
-    const y = mul(sub(x, reshape(rm, shape)), rsqrt(add(reshape(rv, shape), eps)));
-    return affine(y, weight, bias, shape);
-  }
+  if (!useBatch && rm && rv) return normalizeByRunning(x, rm, rv, o, eps, shape);
   const n = x.size / c;
   if (n < 2) throw new ShapeError(op, `needs more than one value per channel in training, got ${fmtShape(x.shape)}`);
   const axes = x.shape.map((_, i) => i).filter((i) => i !== 1);
@@ -168,15 +183,11 @@ export const instanceNorm = freeOnThrow(function instanceNorm(x: Tensor, options
   assertFloat(op, x);
   if (x.rank < 3) throw new ShapeError(op, `expects N×C×spatial… input, got ${fmtShape(x.shape)}`);
   const c = x.shape[1]!;
-  checkRunning(op, rm, rv, c);
-  assertVector(op, 'weight', weight, c);
-  assertVector(op, 'bias', bias, c);
-  checkMomentumEps(op, momentum, eps);
+  checkPerChannel(op, o, c, momentum, eps);
   const shape = [c, ...new Array<number>(x.rank - 2).fill(1)];
   if (!(o.useInputStats ?? true)) {
     if (!rm || !rv) throw new ArgumentError(op, 'useInputStats: false needs runningMean and runningVar');
-    const y = mul(sub(x, reshape(rm, shape)), rsqrt(add(reshape(rv, shape), eps)));
-    return affine(y, weight, bias, shape);
+    return normalizeByRunning(x, rm, rv, o, eps, shape);
   }
   const n = x.size / (x.shape[0]! * c);
   if (n < 2) throw new ShapeError(op, `needs more than one spatial value per channel, got ${fmtShape(x.shape)}`);
