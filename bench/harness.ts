@@ -2,6 +2,8 @@
  * Times one benchmark case on every contender, interleaved (A B C A B C …)
  * so that a neighbour's burst of load hits all columns alike.
  */
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { activate, availableContenders, type ContenderId } from './contenders.js';
 import { busyCores, readCpuTimes } from './machine.js';
 import { runCapped } from './capped.js';
@@ -38,8 +40,14 @@ export interface BenchCase {
 }
 
 export interface Budget {
-  /** Untimed runs before timing, the calibration run included. */
+  /** Untimed runs before timing, the calibration run included (at least). */
   readonly warmups: number;
+  /**
+   * Warm-up runs continue until they have taken about this long together:
+   * V8 compiles hot WebAssembly and JS with its optimizing tier in the
+   * background, so a fast op needs many calls before it runs at speed.
+   */
+  readonly warmupMs: number;
   readonly runs: number;
   /** A fast op is repeated inside one timed run until the run lasts about this long. */
   readonly runTargetMs: number;
@@ -53,6 +61,7 @@ export interface Budget {
 
 export const FULL: Budget = {
   warmups: 2,
+  warmupMs: 1_000,
   runs: 5,
   runTargetMs: 100,
   timedBudgetMs: 40_000,
@@ -61,6 +70,7 @@ export const FULL: Budget = {
 };
 export const QUICK: Budget = {
   warmups: 1,
+  warmupMs: 100,
   runs: 2,
   runTargetMs: 20,
   timedBudgetMs: 5_000,
@@ -107,8 +117,18 @@ interface Live {
 
 const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e)).split('\n', 1)[0]!.slice(0, 160);
 
+setFlagsFromString('--expose-gc');
+/**
+ * A full collection before each timed run, outside the timing, for every
+ * contender alike: contenders share this process, and without it one
+ * contender's garbage (tfjs-cpu allocates hundreds of MB a step) is
+ * collected during the next one's run.
+ */
+const collectGarbage = runInNewContext('gc') as () => void;
+
 /** Wall and CPU milliseconds of `reps` runs; CPU time is this process's, or the other process's for `timed`. */
 async function timeRuns(runner: Runner, reps: number): Promise<{ ms: number; cpuMs: number }> {
+  collectGarbage();
   if (runner.timed) return runner.timed(reps);
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
@@ -118,13 +138,29 @@ async function timeRuns(runner: Runner, reps: number): Promise<{ ms: number; cpu
   return { ms, cpuMs: (cpu.user + cpu.system) / 1000 };
 }
 
-/** Chooses repetitions, warm-ups and timed runs from the first (cold) run. */
-function plan(live: Live, firstMs: number, budget: Budget): void {
-  live.reps =
-    firstMs >= budget.runTargetMs ? 1 : Math.min(1000, Math.ceil(budget.runTargetMs / Math.max(firstMs, 1e-3)));
+/** Repetitions that make one run last about `runTargetMs`, from the time of one. */
+function repsFor(oneMs: number, budget: Budget): number {
+  return oneMs >= budget.runTargetMs ? 1 : Math.min(1000, Math.ceil(budget.runTargetMs / Math.max(oneMs, 1e-3)));
+}
+
+/**
+ * Chooses warm-ups from the first (cold) run: at least `budget.warmups`,
+ * more until they fill `budget.warmupMs`, one for a slow op.
+ */
+function planWarmups(live: Live, firstMs: number, budget: Budget): void {
+  live.reps = repsFor(firstMs, budget);
   const runMs = firstMs * live.reps;
-  live.warmups = runMs > budget.slowRunMs ? 1 : budget.warmups;
-  live.runs = Math.min(budget.runs, Math.max(1, Math.floor(budget.timedBudgetMs / runMs)));
+  live.warmups =
+    runMs > budget.slowRunMs ? 1 : Math.max(budget.warmups, 1 + Math.ceil(budget.warmupMs / Math.max(runMs, 1e-3)));
+}
+
+/**
+ * Chooses repetitions and timed runs from the last warm-up run: the cold
+ * run includes compilation and would make a fast op's runs too short.
+ */
+function planRuns(live: Live, warmMs: number, budget: Budget): void {
+  live.reps = repsFor(warmMs, budget);
+  live.runs = Math.min(budget.runs, Math.max(1, Math.floor(budget.timedBudgetMs / (warmMs * live.reps))));
 }
 
 function median(xs: readonly number[]): number {
@@ -182,19 +218,25 @@ export async function measureCase(bench: BenchCase, budget: Budget, quick: boole
   for (const c of await availableContenders()) prepared.push(await prepare(bench, c.id, budget, quick));
   const lives = prepared.filter((p): p is Live => 'runner' in p);
   const failed = new Map<ContenderId, string>();
-
+  // Per-rep time of each contender's latest untimed run.
+  const lastWarmMs = new Map<ContenderId, number>();
   await interleave(
     lives,
     failed,
     () => 1,
-    async (l) => plan(l, (await timeRuns(l.runner, 1)).ms, budget),
+    async (l) => {
+      const { ms } = await timeRuns(l.runner, 1);
+      lastWarmMs.set(l.contender, ms);
+      planWarmups(l, ms, budget);
+    },
   );
   await interleave(
     lives,
     failed,
     (l) => l.warmups - 1,
-    async (l) => void (await timeRuns(l.runner, l.reps)),
+    async (l) => void lastWarmMs.set(l.contender, (await timeRuns(l.runner, l.reps)).ms / l.reps),
   );
+  for (const l of lives) planRuns(l, lastWarmMs.get(l.contender)!, budget);
   const before = readCpuTimes();
   const cpuBefore = process.cpuUsage();
   const wallBefore = performance.now();

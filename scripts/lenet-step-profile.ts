@@ -8,12 +8,16 @@
 //            process; prints per-config median step time and the median of the per-round ratios.
 //            To compare against an older state, put that state's package (src/, assembly/ and a
 //            build/ made by its scripts/build-wasm.mjs) in a folder and pass it as --a.
+//   scaling  one package at 1 thread and at 2 threads in one process, steps interleaved, every backend
+//            call timed: per call site the 1-thread and 2-thread medians and the speed-up, and the step
+//            time outside backend calls (the serial JavaScript that a second thread cannot share).
 //   kernels  the same paired A/B over single kernel calls of the step (the conv layers' three
 //            kernels, the first fully connected layer, a 384³ matmul for reference, max pooling, the
 //            bool→float cast), median of per-round ratios.
 //
 //   pnpm tsx --tsconfig tsconfig.json scripts/lenet-step-profile.ts profile --threads 1 --clock cpu
 //   pnpm tsx --tsconfig tsconfig.json scripts/lenet-step-profile.ts ab --a <old copy> --threads 1,2
+//   pnpm tsx --tsconfig tsconfig.json scripts/lenet-step-profile.ts scaling --steps 200
 //   pnpm tsx --tsconfig tsconfig.json scripts/lenet-step-profile.ts kernels --a <old copy> --clock cpu
 //
 // Options: --threads, --steps (per round, or per profile), --warmup, --rounds, --top (rows printed),
@@ -404,6 +408,71 @@ async function kernels(): Promise<void> {
   process.exit(0);
 }
 
+async function scaling(): Promise<void> {
+  const steps = Number(values.steps);
+  const { createWasmBackend } = await loadPackage(values.b!);
+  const counts = [1, 2];
+  const runs: { step: () => void; sites: Map<string, number[]>; stepMs: number[]; inCalls: number[] }[] = [];
+  let current = -1;
+  let callMs = 0;
+  let callsBySite = new Map<string, number>();
+  for (const [i, threads] of counts.entries()) {
+    const be = await createWasmBackend({ threads });
+    registerBackend(`wasm-scaling-${threads}`, () => be);
+    await setBackend(`wasm-scaling-${threads}`);
+    const sites = new Map<string, number[]>();
+    wrapBackend(be, (_group, site, ms) => {
+      if (current !== i) return;
+      callMs += ms;
+      callsBySite.set(site, (callsBySite.get(site) ?? 0) + ms);
+    });
+    const { step } = makeStep();
+    for (let k = 0; k < Number(values.warmup); k++) step();
+    runs.push({ step, sites, stepMs: [], inCalls: [] });
+  }
+  // Blocks of steps, not single steps: a worker left idle through the other config's step would
+  // have gone to sleep, and waking it would be charged to the first kernel.
+  const BLOCK = 10;
+  for (let s = 0; s < steps; s += BLOCK) {
+    for (const [i, run] of runs.entries()) {
+      await setBackend(`wasm-scaling-${counts[i]}`);
+      run.step();
+      for (let b = 0; b < BLOCK; b++) {
+        current = i;
+        callMs = 0;
+        callsBySite = new Map();
+        const t0 = now();
+        run.step();
+        run.stepMs.push(now() - t0);
+        current = -1;
+        run.inCalls.push(callMs);
+        // A site called twice in a step (two layers of one shape) is summed within the step.
+        for (const [site, ms] of callsBySite) run.sites.set(site, [...(run.sites.get(site) ?? []), ms]);
+      }
+    }
+  }
+  const [one, two] = runs as [(typeof runs)[0], (typeof runs)[0]];
+  const outside = (r: typeof one) => median(r.stepMs.map((t, k) => t - r.inCalls[k]!));
+  console.log(`LeNet-5 step, batch ${BATCH}, 1 vs 2 threads interleaved, ${steps} steps each, ${values.clock} clock`);
+  console.log(
+    `  step median: 1t ${median(one.stepMs).toFixed(2)} ms, 2t ${median(two.stepMs).toFixed(2)} ms, speed-up ${median(one.stepMs.map((t, k) => t / two.stepMs[k]!)).toFixed(3)}`,
+  );
+  console.log(
+    `  inside backend calls: 1t ${median(one.inCalls).toFixed(2)} ms, 2t ${median(two.inCalls).toFixed(2)} ms; outside: 1t ${outside(one).toFixed(2)} ms, 2t ${outside(two).toFixed(2)} ms`,
+  );
+  console.log(`\n${'1t ms'.padStart(7)} ${'2t ms'.padStart(7)} ${'×'.padStart(6)}  call site (median per step)`);
+  const rows = [...one.sites.entries()]
+    .map(([site, ms]) => ({ site, a: median(ms), b: median(two.sites.get(site) ?? [0]) }))
+    .sort((p, q) => q.a - p.a)
+    .slice(0, Number(values.top));
+  for (const r of rows)
+    console.log(
+      `${r.a.toFixed(3).padStart(7)} ${r.b.toFixed(3).padStart(7)} ${(r.a / r.b).toFixed(2).padStart(6)}  ${r.site}`,
+    );
+  process.exit(0);
+}
+
 if (positionals[0] === 'ab') await ab();
+else if (positionals[0] === 'scaling') await scaling();
 else if (positionals[0] === 'kernels') await kernels();
 else await profile();

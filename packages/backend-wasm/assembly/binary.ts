@@ -15,6 +15,8 @@ import { innerStride, offA, offB, offC, rowLength, seekRow } from './strided';
     case B.B_MUL: return f32x4.mul(a, b);
     case B.B_DIV: return f32x4.div(a, b);
     case B.B_MAXIMUM: return f32x4.max(a, b);
+    // The mask as 1.0 or 0.0 times dy, so the result is the composed mul's, −0 and NaN included.
+    case B.B_RELU_GRAD: return f32x4.mul(a, v128.and(f32x4.gt(b, f32x4.splat(0)), f32x4.splat(1)));
     default: return f32x4.min(a, b);
   }
 }
@@ -27,6 +29,7 @@ import { innerStride, offA, offB, offC, rowLength, seekRow } from './strided';
     case B.B_DIV: return a / b;
     case B.B_MAXIMUM: return Mathf.max(a, b);
     case B.B_MINIMUM: return Mathf.min(a, b);
+    case B.B_RELU_GRAD: return a * (b > 0 ? <f32>1 : <f32>0);
     default: return Mathf.pow(a, b);
   }
 }
@@ -119,6 +122,7 @@ export function binary(op: i32, a: usize, b: usize, y: usize, d: usize, r0: i32,
     case B.B_MAXIMUM: arithmetic(B.B_MAXIMUM, a, b, y, d, r0, r1, true); break;
     case B.B_MINIMUM: arithmetic(B.B_MINIMUM, a, b, y, d, r0, r1, true); break;
     case B.B_POW: arithmetic(B.B_POW, a, b, y, d, r0, r1, false); break;
+    case B.B_RELU_GRAD: arithmetic(B.B_RELU_GRAD, a, b, y, d, r0, r1, true); break;
     case B.B_EQUAL: comparison(B.B_EQUAL, a, b, y, d, r0, r1); break;
     case B.B_NOT_EQUAL: comparison(B.B_NOT_EQUAL, a, b, y, d, r0, r1); break;
     case B.B_GREATER: comparison(B.B_GREATER, a, b, y, d, r0, r1); break;

@@ -34,6 +34,8 @@ export const B_GREATER = 9;
 export const B_GREATER_EQUAL = 10;
 export const B_LESS = 11;
 export const B_LESS_EQUAL = 12;
+/** a·[b > 0]: relu's gradient (a = dy, b = x), the contract's optional fused reluBackward. */
+export const B_RELU_GRAD = 13;
 
 export const R_SUM = 0;
 export const R_MAX = 1;

@@ -142,6 +142,10 @@ export class WasmBackend implements Backend {
     return elementwise.cast(this.store, x, dtype);
   }
 
+  reluBackward(dy: TensorInfo, x: TensorInfo): TensorInfo {
+    return elementwise.reluBackward(this.store, dy, x);
+  }
+
   // ---- reductions ----
 
   reduce(op: ReduceOp, x: TensorInfo, axes: readonly number[]): TensorInfo {

@@ -144,6 +144,9 @@ const internalOps = new Set([
   'convOutputShape',
   'windowGeometry',
   'planeOffsets',
+  'composedReluBackward',
+  'fusesReluBackward',
+  'reluBackward',
 ]);
 
 it('every op export is either public or declared internal here', async () => {

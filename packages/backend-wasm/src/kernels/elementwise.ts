@@ -140,14 +140,7 @@ export function binary(ts: TensorStore, op: BinaryOp, a: TensorInfo, b: TensorIn
   const plan = planStrided(shape, [broadcastStrides(a.shape, shape), broadcastStrides(b.shape, shape)]);
   const code = binaryCodes[op];
   if (a.dtype === 'float32' && code !== undefined && fitsDescriptor(plan)) {
-    const threads = elementThreads(ts, ts.view(y).length);
-    const rows = rowsForThreads(plan, threads);
-    const d = writeStridedDescriptor(ts.rt, rows);
-    const [ap, bp, yp] = [ts.ptr(a), ts.ptr(b), ts.ptr(y)];
-    ts.rt.parallel(
-      'binary',
-      splitRange(rowCount(rows), threads).map(([r0, r1]) => ({ op: code, a: ap, b: bp, y: yp, d, r0, r1 })),
-    );
+    runBinary(ts, code, a, b, y, plan);
     return y;
   }
   const as = ts.view(a),
@@ -160,6 +153,34 @@ export function binary(ts: TensorStore, op: BinaryOp, a: TensorInfo, b: TensorIn
     binaryRow(op, a.dtype, ys, o, as, cursor.offsets[0]!, sa, bs, cursor.offsets[1]!, sb, n);
     cursor.next();
   }
+  return y;
+}
+
+/** The float32 binary kernel with opcode `code` over the loop nest `plan`, threads splitting its rows. */
+function runBinary(
+  ts: TensorStore,
+  code: number,
+  a: TensorInfo,
+  b: TensorInfo,
+  y: TensorInfo,
+  plan: StridedPlan,
+): void {
+  const threads = elementThreads(ts, ts.view(y).length);
+  const rows = rowsForThreads(plan, threads);
+  const d = writeStridedDescriptor(ts.rt, rows);
+  const [ap, bp, yp] = [ts.ptr(a), ts.ptr(b), ts.ptr(y)];
+  ts.rt.parallel(
+    'binary',
+    splitRange(rowCount(rows), threads).map(([r0, r1]) => ({ op: code, a: ap, b: bp, y: yp, d, r0, r1 })),
+  );
+}
+
+/** relu's gradient dy·[x > 0] in one pass (the contract's optional fused kernel); dy and x are float32 of one shape. */
+export function reluBackward(ts: TensorStore, dy: TensorInfo, x: TensorInfo): TensorInfo {
+  const y = ts.alloc(dy.shape, 'float32');
+  if (ts.view(y).length === 0) return y;
+  const strides = broadcastStrides(dy.shape, dy.shape);
+  runBinary(ts, Op.B_RELU_GRAD, dy, x, y, planStrided(dy.shape, [strides, strides]));
   return y;
 }
 

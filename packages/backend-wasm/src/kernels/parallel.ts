@@ -1,5 +1,8 @@
-/** Default minimum work (floating-point operations) worth splitting: waking a worker costs tens of microseconds. */
-export const DEFAULT_MIN_PARALLEL_FLOPS = 1 << 21;
+/**
+ * Default minimum work (floating-point operations) worth splitting: a job
+ * posted to a polling worker costs a few microseconds (a sleeping one, tens).
+ */
+export const DEFAULT_MIN_PARALLEL_FLOPS = 1 << 19;
 
 /** Threads worth using for `flops` of work: all ready ones at or above the runtime's threshold, else one. */
 export function threadsFor(flops: number, rt: { readonly threads: number; readonly minParallelFlops: number }): number {

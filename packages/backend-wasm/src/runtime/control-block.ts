@@ -15,9 +15,27 @@ export const NARGS = 3;
 export const READY = 4;
 /** 1 when the last job threw. */
 export const FAILED = 5;
+/** 1 when the worker may poll before sleeping (no more threads than cores; see SPIN_MS). */
+export const POLL = 6;
 /** First argument, in float64 slots (word offset, 8-byte aligned). */
 export const ARGS = 8;
 /** Maximum arguments per job. */
 export const MAX_ARGS = 28;
 /** Bytes per control block. */
 export const BLOCK_BYTES = (ARGS + 2 * MAX_ARGS) * 4;
+
+/**
+ * How long an idle worker polls SEQ before it sleeps on it, and how long the
+ * calling thread polls a worker's DONE: a futex wake costs more than most
+ * kernels of a small network, while the JavaScript between two kernels
+ * takes tens of microseconds. Only when the pool has no more threads than
+ * the machine has cores (as libgomp does): an oversubscribed poller takes
+ * time from the thread it waits for.
+ */
+export const SPIN_MS = 0.5;
+/**
+ * A gap this long between two polls means the polling thread lost its core:
+ * the machine has more runnable threads than cores, where polling only takes
+ * time from the thread being waited for, so it sleeps at once instead.
+ */
+export const PREEMPTED_MS = 0.1;

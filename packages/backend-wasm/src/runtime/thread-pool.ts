@@ -1,6 +1,19 @@
 import { BackendError } from '@gradstream/core';
-import { ARGS, BLOCK_BYTES, DONE, FAILED, FN, MAX_ARGS, NARGS, READY, SEQ } from './control-block.js';
-import { importNodeBuiltin, isNode } from './environment.js';
+import {
+  ARGS,
+  BLOCK_BYTES,
+  DONE,
+  FAILED,
+  FN,
+  MAX_ARGS,
+  NARGS,
+  POLL,
+  PREEMPTED_MS,
+  READY,
+  SEQ,
+  SPIN_MS,
+} from './control-block.js';
+import { coreCount, importNodeBuiltin, isNode } from './environment.js';
 import { workerSource } from './worker-source.js';
 
 /** The part of a Node or browser Worker the pool uses. */
@@ -22,6 +35,15 @@ interface PoolWorker {
 
 /** How long a worker may take to instantiate the module before setThreads gives up on it. */
 const START_TIMEOUT_MS = 30_000;
+
+/** Polls while `waiting()` holds, for at most SPIN_MS and only while this thread keeps its core. */
+function pollWhile(waiting: () => boolean): void {
+  for (let last = performance.now(), until = last + SPIN_MS; waiting(); ) {
+    const now = performance.now();
+    if (now > until || now - last > PREEMPTED_MS) return;
+    last = now;
+  }
+}
 
 /** Can this thread block in Atomics.wait? (Browser main threads cannot.) */
 function canBlock(probe: Int32Array): boolean {
@@ -59,6 +81,8 @@ export class ThreadPool {
   private readonly workers: PoolWorker[] = [];
   private seq = 0;
   private readonly blocking: boolean;
+  /** Whether threads poll before sleeping: only with no more threads than cores (see SPIN_MS). */
+  private polling = false;
 
   /**
    * @param allocBlock reserves one control block in shared memory and returns
@@ -85,10 +109,13 @@ export class ThreadPool {
   /** Grows or shrinks to `count` threads (the caller's included); resolves when new workers are ready. */
   async resize(count: number): Promise<void> {
     const target = Math.max(0, Math.floor(count) - 1);
+    this.polling = target + 1 <= (await coreCount());
     while (this.workers.length > target) this.stop(this.workers.pop()!);
     const starting: Promise<void>[] = [];
     while (this.workers.length < target) starting.push(this.start());
     await Promise.all(starting);
+    const i32 = this.i32();
+    for (const w of this.workers) Atomics.store(i32, w.block + POLL, this.polling ? 1 : 0);
   }
 
   private async start(): Promise<void> {
@@ -158,6 +185,8 @@ export class ThreadPool {
       local(jobs[0]!);
     } finally {
       for (const w of busy) {
+        // Shares are even, so a worker is usually microseconds behind: poll before sleeping.
+        if (this.polling) pollWhile(() => Atomics.load(i32, w.block + DONE) !== seq);
         for (let done = Atomics.load(i32, w.block + DONE); done !== seq; done = Atomics.load(i32, w.block + DONE)) {
           if (this.blocking) Atomics.wait(i32, w.block + DONE, done, 50);
         }

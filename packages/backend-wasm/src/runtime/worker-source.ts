@@ -1,4 +1,4 @@
-import { ARGS, DONE, FAILED, FN, NARGS, READY, SEQ } from './control-block.js';
+import { ARGS, DONE, FAILED, FN, NARGS, POLL, PREEMPTED_MS, READY, SEQ, SPIN_MS } from './control-block.js';
 
 /**
  * Source of a kernel worker, kept as a string so it runs from a Blob URL in
@@ -20,8 +20,13 @@ listen(async ({ module, memory, names, block }) => {
   Atomics.notify(i32, ${READY});
   let seen = Atomics.load(i32, ${SEQ});
   for (;;) {
-    // A short spin catches the next kernel of a burst without a futex round trip.
-    for (let spin = 0; spin < 4000 && Atomics.load(i32, ${SEQ}) === seen; spin++);
+    // Poll before sleeping (see SPIN_MS and PREEMPTED_MS in control-block.ts).
+    const poll = Atomics.load(i32, ${POLL}) === 1;
+    for (let last = performance.now(), until = last + ${SPIN_MS}; poll && Atomics.load(i32, ${SEQ}) === seen; ) {
+      const now = performance.now();
+      if (now > until || now - last > ${PREEMPTED_MS}) break;
+      last = now;
+    }
     Atomics.wait(i32, ${SEQ}, seen);
     const seq = Atomics.load(i32, ${SEQ});
     if (seq === seen) continue;

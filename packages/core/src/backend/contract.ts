@@ -157,6 +157,13 @@ export interface Backend {
   where(cond: TensorInfo, a: TensorInfo, b: TensorInfo): TensorInfo;
   /** Converts values; to bool: x ≠ 0; from float to int32: truncation toward zero. */
   cast(x: TensorInfo, dtype: DType): TensorInfo;
+  /**
+   * Optional fused kernel: relu's gradient dy·[x > 0] in one pass, for dy and
+   * x of the same shape and the same float dtype. Without it core composes
+   * `binary('greater')`, `cast` and `binary('mul')`; the conformance kit holds
+   * the fused kernel to that composition.
+   */
+  reluBackward?(dy: TensorInfo, x: TensorInfo): TensorInfo;
 
   // ---- reductions ----
   /** Reduces over `axes` (sorted, unique, non-empty). Output shape: x.shape without those axes. */

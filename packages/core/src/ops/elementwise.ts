@@ -5,6 +5,7 @@ import { freeOnThrow } from '../tensor/engine.js';
 import { broadcastShapes } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { DTypeError } from '../util/errors.js';
+import { fusesReluBackward, reluBackward } from './fused.js';
 import { runOp } from './op.js';
 import { reshape } from './layout.js';
 import { sumToShape } from './reduce.js';
@@ -249,7 +250,10 @@ export const tanh = (x: Tensor): Tensor => unary('tanh', x, (dy, _x, out) => mul
 /** Logistic sigmoid 1/(1 + e⁻ˣ). */
 export const sigmoid = (x: Tensor): Tensor => unary('sigmoid', x, (dy, _x, out) => mul(dy, mul(out, sub(1, out))));
 /** max(x, 0); gradient 1 where x > 0. */
-export const relu = (x: Tensor): Tensor => unary('relu', x, (dy, xi) => mul(dy, cast(greater(xi, 0), dy.dtype)));
+export const relu = (x: Tensor): Tensor =>
+  unary('relu', x, (dy, xi) =>
+    fusesReluBackward(dy, xi) ? reluBackward(dy, xi) : mul(dy, cast(greater(xi, 0), dy.dtype)),
+  );
 /** Rounds down; gradient zero. */
 export const floor = (x: Tensor): Tensor => unary('floor', x, (dy) => mul(dy, 0));
 /** Rounds up; gradient zero. */

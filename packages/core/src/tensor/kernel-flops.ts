@@ -9,7 +9,18 @@ import type { TensorInfo } from '../backend/types.js';
 import { sizeOf } from './shape.js';
 
 /** Elementwise kernels costing one FLOP per output element. */
-const ONE_PER_OUTPUT = new Set(['add', 'sub', 'mul', 'div', 'maximum', 'minimum', 'neg', 'square', 'abs']);
+const ONE_PER_OUTPUT = new Set([
+  'add',
+  'sub',
+  'mul',
+  'div',
+  'maximum',
+  'minimum',
+  'neg',
+  'square',
+  'abs',
+  'reluBackward',
+]);
 
 /** Multiply-adds of a convolution-like kernel: each element of `out` is a dot product over one filter row. */
 function convFlops(out: TensorInfo, filter: TensorInfo): number {

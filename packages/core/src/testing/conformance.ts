@@ -12,6 +12,7 @@ import type {
 import type { DType, Shape, TensorInfo, TypedArray } from '../backend/types.js';
 import { initBackend } from '../backend/registry.js';
 import { composedConvBackpropFilter, composedConvBackpropInput } from '../ops/conv.js';
+import { composedReluBackward } from '../ops/fused.js';
 import { convOutputSize } from '../ops/conv-geometry.js';
 import { Random } from '../tensor/random.js';
 import { sizeOf } from '../tensor/shape.js';
@@ -192,6 +193,7 @@ export const kernelCases: Readonly<Record<KernelMethod, readonly string[]>> = {
   binary: ['binary', 'binary int32/bool'],
   where: ['where'],
   cast: ['cast', 'cast float64'],
+  reluBackward: ['reluBackward (optional fused)'],
   reduce: ['reduce'],
   argReduce: ['argReduce'],
   matmul: ['matmul'],
@@ -348,6 +350,20 @@ export function backendConformance(name: string, options: ConformanceOptions = {
         run(
           (b, [x, y]) => b.binary(op, x!, y!),
           [input(sa, dtype, seed, 'int', 5), input(sb, dtype, seed + 1, 'int', 5)],
+        );
+      },
+    ),
+  );
+  // A backend without the fused kernel runs the composition on both sides; x drawn from {0, 1, 2}
+  // puts exact zeros (where the gradient is 0) into the input.
+  cases.push(
+    check(
+      'reluBackward (optional fused)',
+      fc.tuple(shapeArb({ maxRank: 4, maxDim: 9 }), fc.constantFrom('normal' as const, 'int' as const), seedArb),
+      ([shape, xKind, seed], run) => {
+        run(
+          (b, [dy, x]) => (b.reluBackward ? b.reluBackward(dy!, x!) : composedReluBackward(b, dy!, x!)),
+          [input(shape, 'float32', seed), input(shape, 'float32', seed + 1, xKind, 3)],
         );
       },
     ),

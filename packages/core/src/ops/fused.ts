@@ -1,0 +1,47 @@
+/**
+ * Fusion rules: ops a backend may run as one fused kernel. Each rule keeps
+ * the composition of contract kernels it replaces, which runs when the
+ * backend has no fused kernel and is the reference the conformance kit
+ * holds the fused kernel to.
+ */
+import type { Backend } from '../backend/contract.js';
+import type { TensorInfo } from '../backend/types.js';
+import type { Tensor } from '../tensor/tensor.js';
+import { shapesEqual } from '../tensor/shape.js';
+import { runOp } from './op.js';
+
+/** relu's gradient dy·[x > 0] composed from contract kernels: greater, cast, mul. */
+export function composedReluBackward(b: Backend, dy: TensorInfo, x: TensorInfo): TensorInfo {
+  const zeroValues = x.dtype === 'float64' ? new Float64Array(1) : new Float32Array(1);
+  const zero: TensorInfo = { dataId: b.write(zeroValues, [], x.dtype), shape: [], dtype: x.dtype };
+  let mask: TensorInfo | undefined;
+  let factor: TensorInfo | undefined;
+  try {
+    mask = b.binary('greater', x, zero);
+    factor = b.cast(mask, dy.dtype);
+    return b.binary('mul', dy, factor);
+  } finally {
+    b.disposeData(zero.dataId);
+    if (mask) b.disposeData(mask.dataId);
+    if (factor) b.disposeData(factor.dataId);
+  }
+}
+
+/** Can relu's gradient of dy at x run as the fused op (same shape, same float dtype)? */
+export function fusesReluBackward(dy: Tensor, x: Tensor): boolean {
+  return dy.dtype === x.dtype && (x.dtype === 'float32' || x.dtype === 'float64') && shapesEqual(dy.shape, x.shape);
+}
+
+/**
+ * relu's gradient dy·[x > 0] as one op: the backend's `reluBackward` kernel
+ * when it has one, else the composition. Linear in dy, so its own gradient
+ * is itself; x only selects, so it gets none.
+ */
+export function reluBackward(dy: Tensor, x: Tensor): Tensor {
+  return runOp(
+    'reluBackward',
+    [dy, x],
+    (b, [d, xi]) => (b.reluBackward ? b.reluBackward(d!, xi!) : composedReluBackward(b, d!, xi!)),
+    (g, needs) => [needs[0] ? reluBackward(g, x) : null, null],
+  );
+}
