@@ -167,6 +167,26 @@ describe('each split kernel gives the same bits on 1, 2 and 3 threads', () => {
     );
   });
 
+  // 32 channels per group: stride-1 input gradients of small images take the forward route.
+  const deep = batched.map((c) => ({
+    ...c,
+    xShape: [c.xShape[0]!, 32 * c.geometry.groups, ...c.xShape.slice(2)],
+    wShape: [c.wShape[0]!, 32, ...c.wShape.slice(2)],
+  }));
+
+  it('conv backprop input with many input channels', () => {
+    fc.assert(
+      fc.property(deep, fc.gen(), (c, gen) => {
+        const w = gen(() => floatData(c.wShape, -1, 1)),
+          dy = gen(() => floatData(c.yShape, -1, 1));
+        expect(
+          bitsAcross(bes, [dy, w], (be, [dyt, wt]) => be.convBackpropInput!(dyt!, wt!, c.geometry, c.xShape)),
+        ).toBe('');
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
   it('matmul, batched and transposed', () => {
     const dim = fc.integer({ min: 1, max: 70 });
     fc.assert(
