@@ -5,21 +5,32 @@
 import { addInto, at4, zero4 } from './mem';
 
 /**
- * y (outer × axisSize × inner) = 0, then y[o, idx[j], :] += dy[o, j, :] for
- * every o < outer and j < count. Indices may repeat; each repeat adds.
+ * y[o, d, :] = 0, then y[o, idx[j], :] += dy[o, j, :] for every j < count
+ * with idx[j] in [d0, d1), for o in [o0, o1) of outer × axisSize × inner.
+ * Threads take disjoint (o, d) ranges: every one scans all indices, so each
+ * element of y receives its adds in index order whatever the split.
+ * Indices may repeat; each repeat adds.
  */
-export function scatterAdd32(dy: usize, idx: usize, y: usize, outer: i32, count: i32, axisSize: i32, inner: i32): void {
-  zero4(y, outer * axisSize * inner);
-  for (let o = 0; o < outer; o++) {
+export function scatterAdd32(
+  dy: usize, idx: usize, y: usize, outer: i32, count: i32, axisSize: i32, inner: i32,
+  o0: i32, o1: i32, d0: i32, d1: i32,
+): void {
+  for (let o = o0; o < o1; o++) {
     const src = at4(dy, o * count * inner);
     const dst = at4(y, o * axisSize * inner);
+    zero4(at4(dst, d0 * inner), (d1 - d0) * inner);
     if (inner == 1) {
       for (let j = 0; j < count; j++) {
-        const p = at4(dst, load<i32>(at4(idx, j)));
+        const i = load<i32>(at4(idx, j));
+        if (i < d0 || i >= d1) continue;
+        const p = at4(dst, i);
         store<f32>(p, load<f32>(p) + load<f32>(at4(src, j)));
       }
     } else {
-      for (let j = 0; j < count; j++) addInto(at4(dst, load<i32>(at4(idx, j)) * inner), at4(src, j * inner), inner);
+      for (let j = 0; j < count; j++) {
+        const i = load<i32>(at4(idx, j));
+        if (i >= d0 && i < d1) addInto(at4(dst, i * inner), at4(src, j * inner), inner);
+      }
     }
   }
 }

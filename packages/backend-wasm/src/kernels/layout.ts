@@ -1,10 +1,18 @@
 import { RowCursor, type StridedPlan, type TensorInfo, planStrided, sizeOf, stridesOf } from '@gradstream/core';
 import type { TensorStore } from '../tensor-store.js';
 import { fitsDescriptor, writeStridedDescriptor } from './descriptors.js';
+import { splitRange, threadsFor } from './parallel.js';
 
 // Layout kernels move bytes without arithmetic. 4-byte dtypes go through the
 // wasm strided copy; bool (and ranks beyond its descriptor) through views of
 // linear memory, with TypedArray.set (a memmove) for contiguous runs.
+
+/**
+ * What one scattered element weighs against the threshold threadsFor applies
+ * to multiply-adds: a load, a compare and a read-modify-write, and a split by
+ * destination makes every thread read all the indices.
+ */
+const SCATTER_FLOPS = 8;
 
 /** Copies with wasm when it can: source offset `from` and destination offset `to` in elements. */
 function copyInWasm(
@@ -143,10 +151,20 @@ export function scatterAdd(
   const ys = ts.view(y);
   if (ys.length === 0) return y;
   const { outer, inner } = axisSplit(shape, axis);
-  // float32 is every gradient (max-pool backward included): one wasm call
-  // however short the rows. int32 keeps the plain loop.
+  // float32 is every gradient (max-pool backward included): one wasm call per
+  // thread however short the rows. Threads split the outer rows when there
+  // are enough, else the destination positions (max-pool backward: outer = 1).
+  // int32 keeps the plain loop.
   if (dy.dtype === 'float32') {
-    ts.rt.call('scatterAdd32', { dy: ts.ptr(dy), idx: ts.ptr(indices), y: ts.ptr(y), outer, count, axisSize, inner });
+    const threads = threadsFor(outer * count * inner * SCATTER_FLOPS, ts.rt);
+    const byOuter = outer >= threads;
+    const args = { dy: ts.ptr(dy), idx: ts.ptr(indices), y: ts.ptr(y), outer, count, axisSize, inner };
+    ts.rt.parallel(
+      'scatterAdd32',
+      splitRange(byOuter ? outer : axisSize, threads).map(([s, e]) =>
+        byOuter ? { ...args, o0: s, o1: e, d0: 0, d1: axisSize } : { ...args, o0: 0, o1: outer, d0: s, d1: e },
+      ),
+    );
     return y;
   }
   ys.fill(0);

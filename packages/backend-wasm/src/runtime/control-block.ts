@@ -25,17 +25,47 @@ export const MAX_ARGS = 28;
 export const BLOCK_BYTES = (ARGS + 2 * MAX_ARGS) * 4;
 
 /**
- * How long an idle worker polls SEQ before it sleeps on it, and how long the
- * calling thread polls a worker's DONE: a futex wake costs more than most
- * kernels of a small network, while the JavaScript between two kernels
- * takes tens of microseconds. Only when the pool has no more threads than
- * the machine has cores (as libgomp does): an oversubscribed poller takes
- * time from the thread it waits for.
+ * The longest an idle worker polls SEQ before it sleeps on it, and the
+ * calling thread a worker's DONE: a futex wake costs more than most kernels
+ * of a small network, while the JavaScript between two kernels takes tens
+ * of microseconds. Only when the pool has no more threads than the machine
+ * has cores (as libgomp does): an oversubscribed poller takes time from the
+ * thread it waits for.
  */
 export const SPIN_MS = 0.5;
 /**
- * A gap this long between two polls means the polling thread lost its core:
- * the machine has more runnable threads than cores, where polling only takes
- * time from the thread being waited for, so it sleeps at once instead.
+ * The shortest poll (see `pollWhile`): short enough to cost nothing on a
+ * loaded machine, long enough to see that the other thread answers at once
+ * again and lengthen the polls.
  */
+export const MIN_SPIN_MS = 0.02;
+/** A gap this long between two polls means the polling thread lost its core. */
 export const PREEMPTED_MS = 0.1;
+
+/**
+ * Polls while `waiting()` holds for up to `budget.ms`, and adapts the
+ * budget: an answer while polling doubles it (up to `spinMs`); a timeout or
+ * a lost core (other jobs hold the cores, so polling only delays the thread
+ * waited for) quarters it (down to `minMs`). Returns whether the wait ended.
+ * Self-contained: the worker source embeds it as text.
+ */
+export function pollWhile(
+  waiting: () => boolean,
+  budget: { ms: number },
+  spinMs: number,
+  minMs: number,
+  preemptedMs: number,
+): boolean {
+  let last = performance.now();
+  const until = last + budget.ms;
+  while (waiting()) {
+    const now = performance.now();
+    if (now > until || now - last > preemptedMs) {
+      budget.ms = Math.max(minMs, budget.ms / 4);
+      return false;
+    }
+    last = now;
+  }
+  budget.ms = Math.min(spinMs, budget.ms * 2);
+  return true;
+}

@@ -33,6 +33,7 @@ export const PARALLEL_KERNELS = [
   'unary',
   'binary',
   'where32',
+  'scatterAdd32',
   'u8ToF32',
 ] as const satisfies readonly KernelName[];
 

@@ -101,7 +101,19 @@ export const KERNEL_SIGNATURES = {
   copy32: { params: { x: 'usize', y: 'usize', d: 'usize' }, returns: 'void' },
   u8ToF32: { params: { x: 'usize', y: 'usize', n: 'i32' }, returns: 'void' },
   scatterAdd32: {
-    params: { dy: 'usize', idx: 'usize', y: 'usize', outer: 'i32', count: 'i32', axisSize: 'i32', inner: 'i32' },
+    params: {
+      dy: 'usize',
+      idx: 'usize',
+      y: 'usize',
+      outer: 'i32',
+      count: 'i32',
+      axisSize: 'i32',
+      inner: 'i32',
+      o0: 'i32',
+      o1: 'i32',
+      d0: 'i32',
+      d1: 'i32',
+    },
     returns: 'void',
   },
 } as const;

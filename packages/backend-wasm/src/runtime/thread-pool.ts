@@ -6,12 +6,14 @@ import {
   FAILED,
   FN,
   MAX_ARGS,
+  MIN_SPIN_MS,
   NARGS,
   POLL,
   PREEMPTED_MS,
   READY,
   SEQ,
   SPIN_MS,
+  pollWhile,
 } from './control-block.js';
 import { coreCount, importNodeBuiltin, isNode } from './environment.js';
 import { workerSource } from './worker-source.js';
@@ -35,15 +37,6 @@ interface PoolWorker {
 
 /** How long a worker may take to instantiate the module before setThreads gives up on it. */
 const START_TIMEOUT_MS = 30_000;
-
-/** Polls while `waiting()` holds, for at most SPIN_MS and only while this thread keeps its core. */
-function pollWhile(waiting: () => boolean): void {
-  for (let last = performance.now(), until = last + SPIN_MS; waiting(); ) {
-    const now = performance.now();
-    if (now > until || now - last > PREEMPTED_MS) return;
-    last = now;
-  }
-}
 
 /** Can this thread block in Atomics.wait? (Browser main threads cannot.) */
 function canBlock(probe: Int32Array): boolean {
@@ -83,6 +76,8 @@ export class ThreadPool {
   private readonly blocking: boolean;
   /** Whether threads poll before sleeping: only with no more threads than cores (see SPIN_MS). */
   private polling = false;
+  /** The calling thread's current poll length (see pollWhile). */
+  private readonly budget = { ms: SPIN_MS };
 
   /**
    * @param allocBlock reserves one control block in shared memory and returns
@@ -186,7 +181,8 @@ export class ThreadPool {
     } finally {
       for (const w of busy) {
         // Shares are even, so a worker is usually microseconds behind: poll before sleeping.
-        if (this.polling) pollWhile(() => Atomics.load(i32, w.block + DONE) !== seq);
+        if (this.polling)
+          pollWhile(() => Atomics.load(i32, w.block + DONE) !== seq, this.budget, SPIN_MS, MIN_SPIN_MS, PREEMPTED_MS);
         for (let done = Atomics.load(i32, w.block + DONE); done !== seq; done = Atomics.load(i32, w.block + DONE)) {
           if (this.blocking) Atomics.wait(i32, w.block + DONE, done, 50);
         }

@@ -1,4 +1,17 @@
-import { ARGS, DONE, FAILED, FN, NARGS, POLL, PREEMPTED_MS, READY, SEQ, SPIN_MS } from './control-block.js';
+import {
+  ARGS,
+  DONE,
+  FAILED,
+  FN,
+  MIN_SPIN_MS,
+  NARGS,
+  POLL,
+  PREEMPTED_MS,
+  READY,
+  SEQ,
+  SPIN_MS,
+  pollWhile,
+} from './control-block.js';
 
 /**
  * Source of a kernel worker, kept as a string so it runs from a Blob URL in
@@ -19,14 +32,12 @@ listen(async ({ module, memory, names, block }) => {
   Atomics.store(i32, ${READY}, 1);
   Atomics.notify(i32, ${READY});
   let seen = Atomics.load(i32, ${SEQ});
+  const pollWhile = ${pollWhile.toString()};
+  const budget = { ms: ${SPIN_MS} };
   for (;;) {
-    // Poll before sleeping (see SPIN_MS and PREEMPTED_MS in control-block.ts).
-    const poll = Atomics.load(i32, ${POLL}) === 1;
-    for (let last = performance.now(), until = last + ${SPIN_MS}; poll && Atomics.load(i32, ${SEQ}) === seen; ) {
-      const now = performance.now();
-      if (now > until || now - last > ${PREEMPTED_MS}) break;
-      last = now;
-    }
+    // Poll before sleeping (see pollWhile in control-block.ts).
+    if (Atomics.load(i32, ${POLL}) === 1)
+      pollWhile(() => Atomics.load(i32, ${SEQ}) === seen, budget, ${SPIN_MS}, ${MIN_SPIN_MS}, ${PREEMPTED_MS});
     Atomics.wait(i32, ${SEQ}, seen);
     const seq = Atomics.load(i32, ${SEQ});
     if (seq === seen) continue;
