@@ -11,6 +11,11 @@ import {
   portableLog,
 } from './normal-tables.js';
 
+// Module-local names for the tables of the hot loop: read through the
+// imported bindings, the loop ran about 1.35x slower in V8.
+const INNER = ZIGGURAT_INNER;
+const STEP = ZIGGURAT_STEP;
+
 /**
  * A seeded xoshiro128** generator. One global instance feeds every random
  * creation op in core, so a seed gives the same numbers on every backend.
@@ -139,8 +144,8 @@ export class Random {
    * normal()'s fast path from out[from] on, until a draw falls outside its
    * layer's inner rectangle: that draw is left in `held` and its index
    * returned (out.length when none did). The rare path stays out of this
-   * loop: with its call inside, the JIT inlined it and the loop ran at less
-   * than half the speed.
+   * loop: with its call inside, the JIT inlined it into the loop, which then
+   * ran about 1.6× slower.
    */
   private fillAccepted(out: Float32Array | Float64Array, from: number, mean: number, std: number): number {
     const n = out.length;
@@ -161,11 +166,11 @@ export class Random {
       s2 ^= t;
       s3 = (s3 << 11) | (s3 >>> 21);
       const u = (a >>> 8) + 0.5;
-      if (u >= ZIGGURAT_INNER[a & 127]!) {
+      if (u >= INNER[a & 127]!) {
         this.held = a;
         break;
       }
-      out[i] = mean + std * (u * ZIGGURAT_STEP[a & 255]!);
+      out[i] = mean + std * (u * STEP[a & 255]!);
     }
     this.s0 = s0 >>> 0;
     this.s1 = s1 >>> 0;
