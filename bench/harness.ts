@@ -122,13 +122,20 @@ setFlagsFromString('--expose-gc');
  * A full collection before each timed run, outside the timing, for every
  * contender alike: contenders share this process, and without it one
  * contender's garbage (tfjs-cpu allocates hundreds of MB a step) is
- * collected during the next one's run.
+ * collected during the next one's run. V8 sweeps the freed pages on
+ * background threads afterwards; the pause lets that finish before timing,
+ * so it does not take the second core from a two-thread contender.
  */
-const collectGarbage = runInNewContext('gc') as () => void;
+const fullGc = runInNewContext('gc') as () => void;
+const SWEEP_PAUSE_MS = 30;
+async function collectGarbage(): Promise<void> {
+  fullGc();
+  await new Promise((resolve) => setTimeout(resolve, SWEEP_PAUSE_MS));
+}
 
 /** Wall and CPU milliseconds of `reps` runs; CPU time is this process's, or the other process's for `timed`. */
 async function timeRuns(runner: Runner, reps: number): Promise<{ ms: number; cpuMs: number }> {
-  collectGarbage();
+  await collectGarbage();
   if (runner.timed) return runner.timed(reps);
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
