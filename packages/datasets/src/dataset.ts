@@ -1,4 +1,4 @@
-import { RunLengthImages } from './run-length.js';
+import { RunLengthImages, shareCopy } from './run-length.js';
 
 /** Channels × height × width of every image in a dataset. */
 export type ImageShape = readonly [channels: number, height: number, width: number];
@@ -40,6 +40,31 @@ export interface Dataset {
    * one pass over the batch.
    */
   readonly readBatchBytes?: (indices: ArrayLike<number>, pixels: Uint8Array, y: Int32Array) => void;
+  /**
+   * Optional, for byte datasets whose storage another thread can read: the
+   * pixels and labels on SharedArrayBuffers, which a DataLoader with
+   * `prefetch` hands to its worker thread. It describes the same samples
+   * `readBatchBytes` reads.
+   */
+  readonly sharedSource?: () => SharedSource;
+}
+
+/**
+ * A byte dataset's storage as another thread reads it: sample i is stored
+ * image `first + i`, its bytes raw (`pixelsPerImage` each, back to back) or,
+ * when `starts` is given, in runs as {@link RunLengthImages} keeps them.
+ * Every array lives on a SharedArrayBuffer.
+ */
+export interface SharedSource {
+  readonly pixels: Uint8Array;
+  /** Start of each stored image in `pixels` (one more entry than images) when they are kept in runs. */
+  readonly starts?: Uint32Array;
+  readonly labels: Uint8Array | Int32Array;
+  readonly pixelsPerImage: number;
+  /** Stored image of sample 0. */
+  readonly first: number;
+  /** Samples, from `first` on. */
+  readonly length: number;
 }
 
 const BYTE_TO_FLOAT = Float32Array.from({ length: 256 }, (_, i) => i / 255);
@@ -53,20 +78,41 @@ const BYTE_TO_FLOAT = Float32Array.from({ length: 256 }, (_, i) => i / 255);
 export class StoredDataset implements Dataset {
   readonly length: number;
   readonly readBatchBytes?: (indices: ArrayLike<number>, pixels: Uint8Array, y: Int32Array) => void;
+  readonly sharedSource?: () => SharedSource;
   private readonly pixelsPerImage: number;
 
   constructor(
     readonly name: string,
     readonly imageShape: ImageShape,
     readonly classes: readonly string[],
-    private readonly pixels: Uint8Array | Float32Array | RunLengthImages,
-    private readonly labels: Uint8Array | Int32Array,
+    // Not readonly: sharedSource moves byte storage onto shared memory, once.
+    private pixels: Uint8Array | Float32Array | RunLengthImages,
+    private labels: Uint8Array | Int32Array,
   ) {
     this.length = labels.length;
     this.pixelsPerImage = imageShape[0] * imageShape[1] * imageShape[2];
     // Only byte storage has bytes to give; floats from fromArrays go through readBatch.
-    if (!(pixels instanceof Float32Array))
-      this.readBatchBytes = (indices, out, y) => this.copyBytes(pixels, indices, out, y);
+    if (!(pixels instanceof Float32Array)) {
+      this.readBatchBytes = (indices, out, y) =>
+        this.copyBytes(this.pixels as Uint8Array | RunLengthImages, indices, out, y);
+      this.sharedSource = () => this.share();
+    }
+  }
+
+  /**
+   * The byte storage on SharedArrayBuffers. The first call copies it there
+   * and keeps only the copies, so the dataset holds one set of bytes either way.
+   */
+  private share(): SharedSource {
+    const px = this.pixels as Uint8Array | RunLengthImages;
+    const pixels = px instanceof RunLengthImages ? px.toShared() : isShared(px) ? px : shareCopy(px);
+    const labels = isShared(this.labels) ? this.labels : shareCopy(this.labels);
+    this.pixels = pixels;
+    this.labels = labels;
+    const common = { labels, pixelsPerImage: this.pixelsPerImage, first: 0, length: this.length };
+    return pixels instanceof RunLengthImages
+      ? { pixels: pixels.parts.data, starts: pixels.parts.starts, ...common }
+      : { pixels, ...common };
   }
 
   get(i: number): Sample {
@@ -122,4 +168,8 @@ export class StoredDataset implements Dataset {
       throw new RangeError(`${this.name}: index ${i} out of range [0, ${this.length})`);
     }
   }
+}
+
+function isShared(a: ArrayBufferView): boolean {
+  return typeof SharedArrayBuffer !== 'undefined' && a.buffer instanceof SharedArrayBuffer;
 }

@@ -12,7 +12,7 @@
  * ```
  */
 export { DatasetError, type DatasetErrorCode } from './errors.js';
-export type { Dataset, Sample, ImageShape } from './dataset.js';
+export type { Dataset, Sample, ImageShape, SharedSource } from './dataset.js';
 export { parseIdx, type IdxData } from './idx.js';
 export { parseCifarBatch, type CifarBatch } from './cifar.js';
 export type { Split } from './idx-dataset.js';
@@ -22,6 +22,7 @@ export { fromArrays, type FromArraysOptions } from './from-arrays.js';
 export * as synthetic from './synthetic/index.js';
 export type { SyntheticOptions, EdgesOptions } from './synthetic/index.js';
 export { DataLoader, type DataLoaderOptions, type Batch } from './loader.js';
+export { PrefetchError } from './prefetcher.js';
 export type { BatchArrays } from './batch.js';
 export {
   normalize,

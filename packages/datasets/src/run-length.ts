@@ -19,6 +19,17 @@ export class RunLengthImages {
     return this.data.byteLength + this.starts.byteLength;
   }
 
+  /** The encoded bytes and the image starts, for a reader on another thread (see {@link toShared}). */
+  get parts(): { readonly data: Uint8Array; readonly starts: Uint32Array } {
+    return { data: this.data, starts: this.starts };
+  }
+
+  /** The same images with their bytes and starts on SharedArrayBuffers (this one if they already are). */
+  toShared(): RunLengthImages {
+    if (this.data.buffer instanceof SharedArrayBuffer && this.starts.buffer instanceof SharedArrayBuffer) return this;
+    return new RunLengthImages(this.count, this.pixelsPerImage, shareCopy(this.data), shareCopy(this.starts));
+  }
+
   /** Writes the bytes of image `i` into `out` from `at`. */
   read(i: number, out: Uint8Array, at: number): void {
     const d = this.data;
@@ -52,14 +63,23 @@ export class RunLengthImages {
   }
 }
 
-const RAW = 0;
+/** A copy of `a` on a SharedArrayBuffer of its exact length. */
+export function shareCopy<T extends Uint8Array | Uint32Array | Int32Array>(a: T): T {
+  const Ctor = a.constructor as new (b: SharedArrayBuffer) => T;
+  const copy = new Ctor(new SharedArrayBuffer(a.byteLength));
+  copy.set(a);
+  return copy;
+}
+
+/** Mode byte of an image kept as it is; the prefetch worker's decoder (prefetch-worker-source.ts) knows it too. */
+export const RAW = 0;
 const RUNS = 1;
 /** Largest count one pair can hold. */
 const MAX_RUN = 255;
 
 /** Builds a {@link RunLengthImages} from consecutive whole images. */
 export class RunLengthEncoder {
-  private data: Uint8Array;
+  private readonly data: Uint8Array;
   private used = 0;
   private images = 0;
   private readonly starts: Uint32Array;
@@ -69,9 +89,12 @@ export class RunLengthEncoder {
     private readonly per: number,
     private readonly make: (data: Uint8Array, starts: Uint32Array) => RunLengthImages,
   ) {
-    this.starts = new Uint32Array(count + 1);
-    // A third of the raw size fits MNIST; growth doubles.
-    this.data = new Uint8Array(Math.max(1024, Math.ceil((count * (per + 1)) / 3)));
+    // Sized for the worst case (every image raw, plus one image's overshoot before it falls back to raw), so it
+    // never grows or is copied: pages the runs never reach are never touched, so they take no memory. Shared
+    // where the runtime has shared memory, so a prefetching DataLoader's worker reads the runs without a copy.
+    const Buffer = typeof SharedArrayBuffer === 'function' ? SharedArrayBuffer : ArrayBuffer;
+    this.starts = new Uint32Array(new Buffer(4 * (count + 1)));
+    this.data = new Uint8Array(new Buffer(count * (per + 1) + 2 * per + 2));
   }
 
   /** Appends the images in `bytes` (a whole number of them). */
@@ -79,28 +102,17 @@ export class RunLengthEncoder {
     const per = this.per;
     for (let at = 0; at + per <= bytes.length; at += per) {
       if (this.images === this.count) throw new RangeError(`RunLengthEncoder: more than ${this.count} images`);
-      this.reserve(2 * per + 2);
       this.starts[this.images++] = this.used;
       this.used = encodeImage(bytes, at, per, this.data, this.used);
     }
   }
 
-  /** The images added so far, which must be `count`; the buffer is cut to its used length. */
+  /** The images added so far, which must be `count`, as a view of the used part of the buffer. */
   finish(): RunLengthImages {
     if (this.images !== this.count)
       throw new RangeError(`RunLengthEncoder: ${this.images} of ${this.count} images added`);
     this.starts[this.count] = this.used;
-    // Copying to the exact length would hold both buffers for a moment; a view wastes less while it is at least 3/4 used.
-    const data =
-      this.used * 4 >= this.data.length * 3 ? this.data.subarray(0, this.used) : this.data.slice(0, this.used);
-    return this.make(data, this.starts);
-  }
-
-  private reserve(bytes: number): void {
-    if (this.used + bytes <= this.data.length) return;
-    const grown = new Uint8Array(Math.max(2 * this.data.length, this.used + bytes));
-    grown.set(this.data.subarray(0, this.used));
-    this.data = grown;
+    return this.make(this.data.subarray(0, this.used), this.starts);
   }
 }
 
