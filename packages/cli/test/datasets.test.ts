@@ -1,5 +1,6 @@
+import '@gradstream/backend-cpu';
 import { describe, expect, it } from 'vitest';
-import { fromArrays, mnist, synthetic } from '@gradstream/datasets';
+import { DataLoader, fromArrays, mnist, synthetic } from '@gradstream/datasets';
 import { loadSplits, loadTestSplit } from '../src/setup/datasets.js';
 import { subset } from '../src/setup/subset.js';
 
@@ -35,6 +36,28 @@ describe('dataset setup', () => {
     expect(subset(synthetic.xo({ count: 4, seed: 1 }), 0, 2).readBatchBytes === undefined).toBe(
       synthetic.xo({ count: 4, seed: 1 }).readBatchBytes === undefined,
     );
+  });
+
+  it("a subset's shared storage starts at its own first sample: a prefetching loader reads what readBatchBytes reads", async () => {
+    const full = fromArrays(
+      Uint8Array.from({ length: 30 * 4 }, (_, k) => (k * 53) & 255),
+      Array.from({ length: 30 }, (_, i) => i % 2),
+      { imageShape: [1, 2, 2], classes: ['a', 'b'] },
+    );
+    const middle = subset(full, 7, 23);
+    const drawn = async (prefetch: number): Promise<number[][]> => {
+      const out: number[][] = [];
+      for await (const { x, y } of new DataLoader(middle, { batchSize: 5, shuffle: true, seed: 4, prefetch }).batches(
+        0,
+      )) {
+        out.push([...x.dataSync(), ...y.dataSync()]);
+        x.dispose();
+        y.dispose();
+      }
+      return out;
+    };
+    expect(middle.sharedSource!()).toMatchObject({ first: 7, length: 16 });
+    expect(await drawn(2)).toEqual(await drawn(0));
   });
 
   it('MNIST holds out the last 5,000 training images for validation; --limit cuts every split', () => {

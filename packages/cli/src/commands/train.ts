@@ -15,6 +15,9 @@ import { UntilAborted } from '../training/until-aborted.js';
 import { runMetadata } from '../training/weights-metadata.js';
 import { count, oneLine, percent } from './format.js';
 
+/** Training batches the prefetch worker may have ready ahead of the step. */
+const TRAIN_PREFETCH = 2;
+
 /** What a `train` run did. */
 export interface TrainReport {
   readonly backend: string;
@@ -58,14 +61,17 @@ async function trainInto(out: OutputDir, args: TrainArgs, ctx: CommandContext): 
   const splits = loadSplits(args.dataset, { seed: args.seed, dataDir: args.dataDir, limit: args.limit });
   const model = buildModel(args.model, info, args.seed);
   const firstLayer = args.firstLayer === 'learned' ? undefined : applyFirstLayer(model, args.firstLayer);
-  const loader = (ds: Dataset, shuffle: boolean): DataLoader =>
+  const loader = (ds: Dataset, shuffle: boolean, prefetch = 0): DataLoader =>
     new DataLoader(ds, {
       batchSize: args.batchSize,
       shuffle,
       seed: args.seed,
+      prefetch,
       ...(info.transform && { transform: info.transform }),
     });
-  const train = loader(splits.train, true);
+  // The training batches are prepared on a worker thread while the steps run (when the data allows);
+  // the evaluation passes are short, and their data not worth a thread.
+  const train = loader(splits.train, true, splits.train.sharedSource ? TRAIN_PREFETCH : 0);
   const optimizer = makeOptimizer(
     args.optimizer,
     // Frozen parameters stay out: the optimizer keeps no state for them and the tape does not watch them.

@@ -3,7 +3,8 @@ import type { Dataset, Sample } from '@gradstream/datasets';
 /**
  * Samples [start, end) of `source` as a dataset of their own, without
  * copying pixels: used to hold out a validation tail and to apply --limit.
- * The source's batch readers (floats, and bytes for byte storage) are kept.
+ * The source's batch readers (floats, and bytes for byte storage) and its
+ * shared storage (for a prefetching loader) are kept.
  */
 export function subset(source: Dataset, start: number, end: number, name = `${source.name}[${start}:${end}]`): Dataset {
   const lo = Math.max(0, Math.min(start, source.length));
@@ -21,6 +22,7 @@ export function subset(source: Dataset, start: number, end: number, name = `${so
   };
   const readBatch = source.readBatch?.bind(source);
   const readBatchBytes = source.readBatchBytes;
+  const sharedSource = source.sharedSource;
   return {
     name,
     length: hi - lo,
@@ -39,6 +41,13 @@ export function subset(source: Dataset, start: number, end: number, name = `${so
     ...(readBatchBytes && {
       readBatchBytes: (indices: ArrayLike<number>, pixels: Uint8Array, y: Int32Array): void =>
         readBatchBytes.call(source, shift(indices), pixels, y),
+    }),
+    ...(sharedSource && {
+      // The same storage, starting lo samples later: a prefetching loader's worker reads it directly.
+      sharedSource: () => {
+        const s = sharedSource.call(source);
+        return { ...s, first: s.first + lo, length: hi - lo };
+      },
     }),
   };
 }
