@@ -36,6 +36,10 @@ import { windowAt } from './window';
     walk2d(x, C, col, ld, adjoint, r0, r1, H, Wd, OW, KH, KW, SH, DH, DW, PH, PW);
     return;
   }
+  if (D == 1 && KD == 1 && PD == 0 && g.OD == 1 && SW == 2 && !adjoint) {
+    fill2dStride2(x, C, col, ld, r0, r1, H, Wd, OW, KH, KW, SH, DH, DW, PH, PW);
+    return;
+  }
   let rowStart = col;
   for (let c = 0; c < C; c++) {
     const xc = at4(x, c * D * HW);
@@ -150,6 +154,66 @@ import { windowAt } from './window';
       }
     }
   }
+}
+
+/**
+ * walk2d's fill for stride 2 along the row (ResNet's stem and downsampling
+ * layers): every other float copied in vectors. A row whose taps are all
+ * inside reads one float past its last tap, a row cut by padding up to
+ * ROW_OVERREAD floats past either end of the input row; those lanes are
+ * dropped or zeroed. Kept apart from walk2d: a stride parameter there
+ * measured 0.93x (forward) and 0.90x (filter gradient) on LeNet's conv2.
+ */
+@inline function fill2dStride2(
+  x: usize, C: i32, col: usize, ld: i32, r0: i32, r1: i32,
+  H: i32, Wd: i32, OW: i32, KH: i32, KW: i32, SH: i32, DH: i32, DW: i32, PH: i32, PW: i32,
+): void {
+  const rowBytes = <usize>(SH * Wd) << 2;
+  let rowStart = col;
+  for (let c = 0; c < C; c++) {
+    const xc = at4(x, c * H * Wd);
+    for (let kh = 0; kh < KH; kh++) {
+      const ih0 = kh * DH - PH;
+      const a = max(r0, firstInside(ih0, SH, r1));
+      const b = max(a, min(r1, endInside(ih0, SH, H, r1)));
+      for (let kw = 0; kw < KW; kw++) {
+        const iw0 = kw * DW - PW;
+        const lo = firstInside(iw0, 2, OW);
+        const hi = max(lo, endInside(iw0, 2, Wd, OW));
+        const vectors = hi > lo && OW >= 4 && -iw0 <= ROW_OVERREAD && iw0 + 2 * OW - Wd <= ROW_OVERREAD;
+        const dst0 = rowStart;
+        rowStart = at4(rowStart, ld);
+        zeroFloats(dst0, (a - r0) * OW);
+        zeroFloats(at4(dst0, (b - r0) * OW), (r1 - b) * OW);
+        let dst = at4(dst0, (a - r0) * OW);
+        let src = at4(xc, (a * SH + ih0) * Wd + iw0);
+        for (let oh = a; oh < b; oh++) {
+          if (vectors) {
+            copyRowStride2(dst, src, OW);
+            for (let i = 0; i < lo; i++) store<f32>(at4(dst, i), 0);
+            for (let i = hi; i < OW; i++) store<f32>(at4(dst, i), 0);
+          } else {
+            zeroFloats(dst, lo);
+            for (let i = lo; i < hi; i++) store<f32>(at4(dst, i), load<f32>(at4(src, 2 * i)));
+            zeroFloats(at4(dst, hi), OW - hi);
+          }
+          dst = at4(dst, OW);
+          src += rowBytes;
+        }
+      }
+    }
+  }
+}
+
+/** Copies every other float of src into n ≥ 4 floats at dst, in vectors, the last overlapping the one before. */
+@inline function copyRowStride2(dst: usize, src: usize, n: i32): void {
+  let i = 0;
+  for (; i + 4 < n; i += 4) {
+    const p = at4(src, 2 * i);
+    v128.store(at4(dst, i), v128.shuffle<f32>(v128.load(p), v128.load(p, 16), 0, 2, 4, 6));
+  }
+  const p = at4(src, 2 * (n - 4));
+  v128.store(at4(dst, n - 4), v128.shuffle<f32>(v128.load(p), v128.load(p, 16), 0, 2, 4, 6));
 }
 
 /** Floats a clipped row may be read past either end of its input row: the heap's 64-byte guard. */
