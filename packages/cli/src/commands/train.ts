@@ -1,5 +1,6 @@
+import type { Module } from '@gradstream/core/nn';
 import { evaluate, type MetricValues } from '@gradstream/core/train';
-import { DataLoader, type Dataset } from '@gradstream/datasets';
+import { DataLoader, type Dataset, type Sample } from '@gradstream/datasets';
 import type { TrainArgs } from '../command-line/args.js';
 import type { CommandContext } from '../program/context.js';
 import { type OutputDir, prepareOutputDir } from '../io/files.js';
@@ -58,8 +59,75 @@ async function trainInto(out: OutputDir, args: TrainArgs, ctx: CommandContext): 
   const backend = await startBackend(args.backend, args.threads);
   if (backend.note) ctx.stderr.write(`gradstream: ${backend.note}\n`);
   const info = datasetInfo(args.dataset);
-  const splits = loadSplits(args.dataset, { seed: args.seed, dataDir: args.dataDir, limit: args.limit });
   const model = buildModel(args.model, info, args.seed);
+  try {
+    const run = await trainAndTest(model, args, ctx, info, backend.name);
+    const { outcome, test, interrupted } = run;
+    // What is left (the weights, the pictures) runs on one thread: the idle workers' memory can go.
+    await stopWorkerThreads();
+    const { written, failed } = await writeArtifacts(out.path, {
+      model,
+      epochs: outcome.epochs,
+      sample: run.sample,
+      imageShape: info.imageShape,
+      ...(info.transform && { transform: info.transform }),
+      metadata: runMetadata({
+        model: args.model,
+        dataset: args.dataset,
+        input: info.imageShape,
+        classes: info.numClasses,
+        seed: args.seed,
+        epochsPlanned: args.epochs,
+        epochsCompleted: outcome.epochs.length,
+        steps: outcome.steps,
+        stepsPerEpoch: run.stepsPerEpoch,
+        interrupted,
+      }),
+    });
+    const seconds = (performance.now() - run.started) / 1000;
+    report(ctx, outcome, test, run.testSize, seconds, backend.name, written);
+    for (const f of failed) ctx.stderr.write(`gradstream: error: could not write ${f.path}: ${oneLine(f.reason)}\n`);
+    return {
+      backend: backend.name,
+      epochs: outcome.epochs,
+      ...(test && { test }),
+      interrupted,
+      steps: outcome.steps,
+      seconds,
+      files: written,
+      failed,
+    };
+  } finally {
+    model.dispose();
+  }
+}
+
+/** What the training and the test score leave for the files and the report. */
+interface TrainedRun {
+  readonly outcome: RunOutcome;
+  readonly test?: MetricValues;
+  readonly interrupted: boolean;
+  /** The test image feature-maps.png shows. */
+  readonly sample: Sample;
+  readonly testSize: number;
+  readonly stepsPerEpoch: number;
+  /** performance.now() at the first batch. */
+  readonly started: number;
+}
+
+/**
+ * Loads the data, trains `model` and scores the test split. The data sets and
+ * loaders live only in this call, so the pictures drawn afterwards do not sit
+ * on top of the images (about 15 MB for MNIST) once they are collected.
+ */
+async function trainAndTest(
+  model: Module,
+  args: TrainArgs,
+  ctx: CommandContext,
+  info: ReturnType<typeof datasetInfo>,
+  backend: string,
+): Promise<TrainedRun> {
+  const splits = loadSplits(args.dataset, { seed: args.seed, dataDir: args.dataDir, limit: args.limit });
   const firstLayer = args.firstLayer === 'learned' ? undefined : applyFirstLayer(model, args.firstLayer);
   const loader = (ds: Dataset, shuffle: boolean, prefetch = 0): DataLoader =>
     new DataLoader(ds, {
@@ -83,7 +151,7 @@ async function trainInto(out: OutputDir, args: TrainArgs, ctx: CommandContext): 
   try {
     ctx.stderr.write(
       `${args.model} on ${args.dataset} (${count(splits.train.length)} train / ${count(splits.validation.length)} validation / ${count(splits.test.length)} test), ` +
-        `${args.optimizer} lr ${args.lr} (${args.schedule}), batch ${args.batchSize}, ${args.epochs} epoch${args.epochs === 1 ? '' : 's'}, backend ${backend.name}\n`,
+        `${args.optimizer} lr ${args.lr} (${args.schedule}), batch ${args.batchSize}, ${args.epochs} epoch${args.epochs === 1 ? '' : 's'}, backend ${backend}\n`,
     );
     if (firstLayer) ctx.stderr.write(`first layer ${firstLayer}: ${args.firstLayer} (fixed)\n`);
     ctx.stderr.write(
@@ -109,44 +177,17 @@ async function trainInto(out: OutputDir, args: TrainArgs, ctx: CommandContext): 
         `interrupted in the test evaluation after batch ${testData.passed} of ${testLoader.length}: all ${args.epochs} epochs finished; writing what exists\n`,
       );
     const test = testData.stopped ? undefined : score;
-    const interrupted = outcome.interrupted || testData.stopped;
-    // What is left (the weights, the pictures) runs on one thread: the idle workers' memory can go.
-    await stopWorkerThreads();
-    const { written, failed } = await writeArtifacts(out.path, {
-      model,
-      epochs: outcome.epochs,
-      sample: splits.test.get(0),
-      imageShape: info.imageShape,
-      ...(info.transform && { transform: info.transform }),
-      metadata: runMetadata({
-        model: args.model,
-        dataset: args.dataset,
-        input: info.imageShape,
-        classes: info.numClasses,
-        seed: args.seed,
-        epochsPlanned: args.epochs,
-        epochsCompleted: outcome.epochs.length,
-        steps: outcome.steps,
-        stepsPerEpoch: train.length,
-        interrupted,
-      }),
-    });
-    const seconds = (performance.now() - started) / 1000;
-    report(ctx, outcome, test, splits.test.length, seconds, backend.name, written);
-    for (const f of failed) ctx.stderr.write(`gradstream: error: could not write ${f.path}: ${oneLine(f.reason)}\n`);
     return {
-      backend: backend.name,
-      epochs: outcome.epochs,
+      outcome,
       ...(test && { test }),
-      interrupted,
-      steps: outcome.steps,
-      seconds,
-      files: written,
-      failed,
+      interrupted: outcome.interrupted || testData.stopped,
+      sample: splits.test.get(0),
+      testSize: splits.test.length,
+      stepsPerEpoch: train.length,
+      started,
     };
   } finally {
     optimizer.dispose();
-    model.dispose();
   }
 }
 
