@@ -6,7 +6,7 @@
 
 import * as R from './opcodes';
 import { at4 } from './mem';
-import { innerStride, offA, offB, rowCount, rowLength, seekRow } from './strided';
+import { innerStride, offA, offB, rowLength, seekRow } from './strided';
 
 @inline function vecOp(op: i32, a: v128, b: v128): v128 {
   switch (op) {
@@ -52,12 +52,10 @@ import { innerStride, offA, offB, rowCount, rowLength, seekRow } from './strided
   return s;
 }
 
-@inline function run(op: i32, x: usize, y: usize, d: usize, ySize: i32): void {
-  const init = identity(op);
-  for (let i = 0; i < ySize; i++) store<f32>(at4(y, i), init);
-  const rows = rowCount(d), n = rowLength(d);
+@inline function run(op: i32, x: usize, y: usize, d: usize, r0: i32, r1: i32): void {
+  const n = rowLength(d);
   const keptInner = innerStride(d, 1) != 0;
-  for (let r = 0; r < rows; r++) {
+  for (let r = r0; r < r1; r++) {
     seekRow(d, r);
     const px = at4(x, offA), py = at4(y, offB);
     if (keptInner) {
@@ -70,12 +68,16 @@ import { innerStride, offA, offB, rowCount, rowLength, seekRow } from './strided
   }
 }
 
-/** Reduces x into y (ySize floats) along the axes whose output stride in d is 0. */
-export function reduce(op: i32, x: usize, y: usize, d: usize, ySize: i32): void {
+/**
+ * Folds rows [r0, r1) of x's loop nest into y along the axes whose output
+ * stride in d is 0; y holds the op's identity (or a partial result) already.
+ * Threads take row ranges that touch disjoint elements of y.
+ */
+export function reduce(op: i32, x: usize, y: usize, d: usize, r0: i32, r1: i32): void {
   switch (op) {
-    case R.R_SUM: run(R.R_SUM, x, y, d, ySize); break;
-    case R.R_MAX: run(R.R_MAX, x, y, d, ySize); break;
-    default: run(R.R_MIN, x, y, d, ySize); break;
+    case R.R_SUM: run(R.R_SUM, x, y, d, r0, r1); break;
+    case R.R_MAX: run(R.R_MAX, x, y, d, r0, r1); break;
+    default: run(R.R_MIN, x, y, d, r0, r1); break;
   }
 }
 

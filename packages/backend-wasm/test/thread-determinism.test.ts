@@ -204,4 +204,54 @@ describe('each split kernel gives the same bits on 1, 2 and 3 threads', () => {
       { numRuns: RUNS },
     );
   });
+
+  // Kept dimensions outside the innermost one are what threads split: bias gradients over N, H, W.
+  it('reduce over any axes', () => {
+    const shapes = fc.array(fc.integer({ min: 1, max: 9 }), { minLength: 1, maxLength: 4 });
+    fc.assert(
+      fc.property(
+        shapes.chain((shape) =>
+          fc.tuple(
+            fc.constant(shape),
+            fc.subarray(
+              shape.map((_, i) => i),
+              { minLength: 1 },
+            ),
+          ),
+        ),
+        fc.constantFrom('sum' as const, 'max' as const, 'min' as const),
+        fc.gen(),
+        ([shape, axes], op, gen) => {
+          const x = gen(() => floatData(shape, -1, 1));
+          expect(bitsAcross(bes, [x], (be, [xt]) => be.reduce(op, xt!, axes))).toBe('');
+        },
+      ),
+      { numRuns: RUNS },
+    );
+  });
+
+  // Repeated indices add in index order on every split: outer rows, or destination ranges when outer is 1.
+  it('scatterAdd with repeated indices', () => {
+    fc.assert(
+      fc.property(
+        fc.record({
+          outer: fc.integer({ min: 1, max: 4 }),
+          count: fc.integer({ min: 1, max: 60 }),
+          axisSize: fc.integer({ min: 1, max: 40 }),
+          inner: fc.integer({ min: 1, max: 3 }),
+        }),
+        fc.gen(),
+        ({ outer, count, axisSize, inner }, gen) => {
+          const dy = gen(() => floatData([outer, count, inner], -1, 1));
+          const idx = gen(() =>
+            fc
+              .array(fc.integer({ min: 0, max: axisSize - 1 }), { minLength: count, maxLength: count })
+              .map((v) => ({ values: Int32Array.from(v), shape: [count], dtype: 'int32' as const })),
+          );
+          expect(bitsAcross(bes, [dy, idx], (be, [d, i]) => be.scatterAdd(d!, i!, 1, axisSize))).toBe('');
+        },
+      ),
+      { numRuns: RUNS },
+    );
+  });
 });

@@ -3,6 +3,7 @@ import {
   type ReduceOp,
   RowCursor,
   type TensorInfo,
+  type StridedPlan,
   planStrided,
   sizeOf,
   stridesOf,
@@ -10,8 +11,34 @@ import {
 import * as Op from '../../assembly/opcodes.js';
 import type { TensorStore } from '../tensor-store.js';
 import { fitsDescriptor, writeStridedDescriptor } from './descriptors.js';
+import { splitRange, threadsFor } from './parallel.js';
 
 const reduceCodes: Record<ReduceOp, number> = { sum: Op.R_SUM, max: Op.R_MAX, min: Op.R_MIN };
+
+/** What one reduced element weighs against the threshold threadsFor applies to multiply-adds (a streamed add). */
+const REDUCE_FLOPS = 8;
+
+/**
+ * The loop nest with its largest kept outer dimension (output stride ≠ 0)
+ * moved outermost, so that ranges of whole multiples of `rowsPerOutput` rows
+ * write disjoint outputs; rowsPerOutput is 0 when only the innermost
+ * dimension is kept (nothing to split). The rows touching one output keep
+ * their order, so each output is folded exactly as in the original walk.
+ */
+function keptOuterFirst(plan: StridedPlan): { walk: StridedPlan; rowsPerOutput: number } {
+  const [xs, ys] = plan.strides as [readonly number[], readonly number[]];
+  const outer = plan.shape.length - 1;
+  let k = -1;
+  for (let i = 0; i < outer; i++) if (ys[i] !== 0 && (k < 0 || plan.shape[i]! > plan.shape[k]!)) k = i;
+  if (k < 0) return { walk: plan, rowsPerOutput: 0 };
+  const order = [k, ...plan.shape.map((_, i) => i).filter((i) => i !== k)];
+  const walk = {
+    shape: order.map((i) => plan.shape[i]!),
+    strides: [order.map((i) => xs[i]!), order.map((i) => ys[i]!)],
+  };
+  const rows = plan.shape.slice(0, -1).reduce((p, q) => p * q, 1);
+  return { walk, rowsPerOutput: rows / plan.shape[k]! };
+}
 
 /**
  * Reduction over sorted axes. The loop nest walks x in memory order with
@@ -31,13 +58,16 @@ export function reduce(ts: TensorStore, op: ReduceOp, x: TensorInfo, axes: reado
     return y;
   }
   if (x.dtype === 'float32' && fitsDescriptor(plan)) {
-    ts.rt.call('reduce', {
-      op: reduceCodes[op],
-      x: ts.ptr(x),
-      y: ts.ptr(y),
-      d: writeStridedDescriptor(ts.rt, plan),
-      ySize,
-    });
+    ts.f32(y).fill(op === 'sum' ? 0 : op === 'max' ? -Infinity : Infinity);
+    const threads = threadsFor(ts.view(x).length * REDUCE_FLOPS, ts.rt);
+    const { walk, rowsPerOutput } = threads > 1 ? keptOuterFirst(plan) : { walk: plan, rowsPerOutput: 0 };
+    const d = writeStridedDescriptor(ts.rt, walk);
+    const rows = walk.shape.slice(0, -1).reduce((p, q) => p * q, 1);
+    const ranges = rowsPerOutput > 0 ? splitRange(rows, threads, rowsPerOutput) : [[0, rows] as [number, number]];
+    ts.rt.parallel(
+      'reduce',
+      ranges.map(([r0, r1]) => ({ op: reduceCodes[op], x: ts.ptr(x), y: ts.ptr(y), d, r0, r1 })),
+    );
     return y;
   }
   const xs = ts.view(x),

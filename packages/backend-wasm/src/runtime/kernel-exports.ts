@@ -34,6 +34,7 @@ export const PARALLEL_KERNELS = [
   'binary',
   'where32',
   'scatterAdd32',
+  'reduce',
   'u8ToF32',
 ] as const satisfies readonly KernelName[];
 

@@ -92,7 +92,7 @@ export const KERNEL_SIGNATURES = {
     params: { cond: 'usize', a: 'usize', b: 'usize', y: 'usize', d: 'usize', r0: 'i32', r1: 'i32' },
     returns: 'void',
   },
-  reduce: { params: { op: 'i32', x: 'usize', y: 'usize', d: 'usize', ySize: 'i32' }, returns: 'void' },
+  reduce: { params: { op: 'i32', x: 'usize', y: 'usize', d: 'usize', r0: 'i32', r1: 'i32' }, returns: 'void' },
   argReduce: {
     params: { op: 'i32', x: 'usize', y: 'usize', outer: 'i32', axisSize: 'i32', inner: 'i32' },
     returns: 'void',
