@@ -7,7 +7,11 @@
 //
 //   pnpm tsx --tsconfig tsconfig.json scripts/train-epoch-breakdown.ts --threads 2
 //   pnpm tsx --tsconfig tsconfig.json scripts/train-epoch-breakdown.ts --threads 2 --batches 200
+//   pnpm tsx --tsconfig tsconfig.json scripts/train-epoch-breakdown.ts --threads 2 --prefetch 2
 //   pnpm tsx --tsconfig tsconfig.json scripts/train-epoch-breakdown.ts --data-ab 8
+//
+// --prefetch N: the training loader prepares N batches ahead on a worker thread (the CLI uses 2);
+// the wait for the next batch is then only what the step did not cover.
 //
 // --data-ab N: instead, N interleaved rounds of one epoch of batch arrays (no tensors, no steps) in
 // CPU time: MNIST kept in runs and read through the normalize table (the loader's path), the
@@ -34,6 +38,7 @@ const { values } = parseArgs({
     batches: { type: 'string', default: '' },
     'batch-size': { type: 'string', default: '64' },
     'data-ab': { type: 'string', default: '0' },
+    prefetch: { type: 'string', default: '0' },
   },
 });
 
@@ -134,9 +139,10 @@ const info = datasetInfo('mnist');
 const splits = loadSplits('mnist', { seed: 0 });
 mark('data loaded');
 const model = buildModel('lenet5', info, 0);
-const loader = (ds: typeof splits.train, shuffle: boolean): DataLoader =>
-  new DataLoader(ds, { batchSize, shuffle, seed: 0, ...(info.transform && { transform: info.transform }) });
-const train = loader(splits.train, true);
+const loader = (ds: typeof splits.train, shuffle: boolean, prefetch = 0): DataLoader =>
+  new DataLoader(ds, { batchSize, shuffle, seed: 0, prefetch, ...(info.transform && { transform: info.transform }) });
+const prefetch = Number(values.prefetch);
+const train = loader(splits.train, true, prefetch);
 const batches = values.batches ? Math.min(Number(values.batches), train.length) : train.length;
 const optimizer = makeOptimizer('adam', model.trainableParameters(), defaultLr('adam'), 'cosine', train.length);
 mark('model built');
@@ -146,9 +152,13 @@ const step = new Clock();
 // The loader's own tensor path, as fit draws it: the next batch is prepared on the macrotask
 // after each step, so the time until next() resolves is the data's turn.
 const source = train.batches(0);
+/** Wall ms each batch was waited for: the first includes starting the prefetch worker. */
+const waits: number[] = [];
 model.train();
 for (let b = 0; b < batches; b++) {
+  const waitStart = performance.now();
   const r = await data.timeAsync(() => source.next());
+  waits.push(performance.now() - waitStart);
   if (r.done) throw new Error('ran out of batches');
   const { x, y } = r.value;
   step.time(() => {
@@ -185,9 +195,17 @@ mark('test pass');
 
 const row = (what: string, c: Clock, n: number): string =>
   `${what.padEnd(24)} wall ${(c.wallMs / 1000).toFixed(2).padStart(6)} s  cpu ${(c.cpuMs / 1000).toFixed(2).padStart(6)} s  (${(c.wallMs / n).toFixed(2)} ms wall / batch)`;
-console.log(`LeNet-5, MNIST, batch ${batchSize}, ${threads} thread(s), ${batches} of ${train.length} training batches`);
+console.log(
+  `LeNet-5, MNIST, batch ${batchSize}, ${threads} thread(s), ${batches} of ${train.length} training batches, prefetch ${prefetch}`,
+);
 console.log(row('data (next batch)', data, batches));
 console.log(row('step', step, batches));
+const sorted = waits.slice(1).sort((a, b) => a - b);
+const quantile = (q: number): string => (sorted[Math.floor(q * (sorted.length - 1))] ?? NaN).toFixed(3);
+console.log(
+  `wait for a batch: first ${waits[0]!.toFixed(1)} ms, then median ${quantile(0.5)} ms, p90 ${quantile(0.9)} ms, max ${quantile(1)} ms; ` +
+    `${sorted.filter((w) => w > 0.5).length} of ${sorted.length} waits over 0.5 ms`,
+);
 console.log(
   `data share of the train loop: ${((100 * data.cpuMs) / (data.cpuMs + step.cpuMs)).toFixed(1)}% of CPU, ${((100 * data.wallMs) / (data.wallMs + step.wallMs)).toFixed(1)}% of wall`,
 );

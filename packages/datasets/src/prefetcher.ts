@@ -114,7 +114,10 @@ export class Prefetcher {
 
   /** Batch `b`'s images (floats) and labels, views of its slot valid until {@link release}. Batches are taken in order. */
   async next(b: number): Promise<{ readonly x: Float32Array; readonly y: Int32Array }> {
-    while (this.filled < b) {
+    const s = b % this.plan.slots;
+    // The slot's word says FULL before the worker's message arrives: a batch already made is taken
+    // at once, without waiting for an event-loop turn to deliver the message.
+    while (Atomics.load(this.ctrl, SLOT_STATE + s) !== FULL && this.filled < b) {
       if (this.failure) throw this.failure;
       if (this.exited) throw new PrefetchError(`the prefetch worker stopped before batch ${b} of ${this.plan.batches}`);
       // Referenced only while waiting: the consumer's await is what keeps the process alive.
@@ -128,7 +131,6 @@ export class Prefetcher {
         this.worker.unref();
       }
     }
-    const s = b % this.plan.slots;
     if (Atomics.load(this.ctrl, SLOT_STATE + s) !== FULL)
       throw new PrefetchError(`internal: slot of batch ${b} is not full`);
     const n = Math.min(this.plan.batchSize, this.plan.order.length - b * this.plan.batchSize);
