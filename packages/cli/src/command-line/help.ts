@@ -62,7 +62,7 @@ ${DATA}
                       conv layer trained from its random init, or fixed: Gabor wavelets, edge
                       detectors (Sobel, Laplacian, the classic vertical/horizontal) or its random init
   --out DIR           output directory, created if needed (default runs/<UTC time>)
-  --profile [N]       instead of training: run 2 warm-up steps, then profile N steps (default 5) and
+  --profile [N]       instead of training: run up to 30 warm-up steps, then profile N steps (default 5) and
                       print per kernel the calls, time, bytes moved, GFLOP/s and share of a step
 
 Ctrl-C stops at the next batch boundary, writes what exists (weights, finished

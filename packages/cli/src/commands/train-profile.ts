@@ -9,8 +9,16 @@ import { buildModel } from '../setup/models.js';
 import { makeOptimizer } from '../setup/optimizers.js';
 import { UsageError } from '../command-line/usage-error.js';
 
-/** Steps run before the profiled ones, so one-time costs (JIT, first allocations) stay out of the table. */
-export const PROFILE_WARMUP_STEPS = 2;
+/**
+ * Steps run before the profiled ones when the training split has enough
+ * batches (never fewer than MIN_PROFILE_WARMUP_STEPS), so one-time costs
+ * stay out of the table: V8 runs new WebAssembly on its baseline compiler and recompiles hot
+ * functions with its optimizing one in the background, over the first tens
+ * of steps.
+ */
+export const PROFILE_WARMUP_STEPS = 30;
+/** The fewest warm-up steps: the first step's allocations and compilation stay out of the table. */
+export const MIN_PROFILE_WARMUP_STEPS = 2;
 
 /** What `train --profile` measured. */
 export interface TrainProfileReport {
@@ -22,7 +30,7 @@ export interface TrainProfileReport {
 
 /**
  * `gradstream train --profile N`: builds the model, optimizer and training
- * data exactly as `train` does, runs two warm-up steps, then N steps (forward,
+ * data exactly as `train` does, runs up to PROFILE_WARMUP_STEPS warm-up steps, then N steps (forward,
  * cross-entropy, backward, update, with the loader creating each batch's
  * tensors) under `profile`, and prints the per-step kernel table on stdout.
  * It trains nothing further and writes no files.
@@ -34,10 +42,11 @@ export async function trainProfileCommand(args: TrainArgs, ctx: CommandContext):
   const info = datasetInfo(args.dataset);
   const splits = loadSplits(args.dataset, { seed: args.seed, dataDir: args.dataDir, limit: args.limit });
   const batches = Math.ceil(splits.train.length / args.batchSize);
-  if (batches < PROFILE_WARMUP_STEPS + steps)
+  if (batches < MIN_PROFILE_WARMUP_STEPS + steps)
     throw new UsageError(
-      `--profile ${steps} needs ${PROFILE_WARMUP_STEPS + steps} batches (${PROFILE_WARMUP_STEPS} warm-up), but the training split has ${batches} of ${args.batchSize}`,
+      `--profile ${steps} needs ${MIN_PROFILE_WARMUP_STEPS + steps} batches (${MIN_PROFILE_WARMUP_STEPS} warm-up), but the training split has ${batches} of ${args.batchSize}`,
     );
+  const warmup = Math.min(PROFILE_WARMUP_STEPS, batches - steps);
   const model = buildModel(args.model, info, args.seed);
   const optimizer = makeOptimizer(args.optimizer, model.parameters(), args.lr, args.schedule, args.epochs * batches);
   const loader = new DataLoader(splits.train, {
@@ -57,11 +66,11 @@ export async function trainProfileCommand(args: TrainArgs, ctx: CommandContext):
   };
   try {
     ctx.stderr.write(
-      `profiling ${steps} training step${steps === 1 ? '' : 's'} of ${args.model} on ${args.dataset}, batch ${args.batchSize}, ${args.optimizer}, backend ${backend.name} (after ${PROFILE_WARMUP_STEPS} warm-up steps)\n`,
+      `profiling ${steps} training step${steps === 1 ? '' : 's'} of ${args.model} on ${args.dataset}, batch ${args.batchSize}, ${args.optimizer}, backend ${backend.name} (after ${warmup} warm-up steps)\n`,
     );
     const it = loader[Symbol.asyncIterator]();
     const next = async (): Promise<Batch> => (await it.next()).value as Batch;
-    for (let i = 0; i < PROFILE_WARMUP_STEPS; i++) step(await next());
+    for (let i = 0; i < warmup; i++) step(await next());
     const p = await profile(async () => {
       for (let i = 0; i < steps; i++) step(await next());
     });
