@@ -90,7 +90,11 @@ export class Prefetcher {
       () => new Float32Array(new SharedArrayBuffer(4 * plan.batchSize * per)),
     );
     const ys = Array.from({ length: plan.slots }, () => new Int32Array(new SharedArrayBuffer(4 * plan.batchSize)));
-    const worker = new Worker(prefetchWorkerSource, { eval: true }) as unknown as WorkerHandle;
+    const worker = new Worker(prefetchWorkerSource, {
+      eval: true,
+      // The worker allocates a few small objects per batch: a young generation of 2 × 1 MB is plenty.
+      resourceLimits: { maxYoungGenerationSizeMb: 2 },
+    }) as unknown as WorkerHandle;
     worker.unref();
     const { source } = plan;
     worker.postMessage({
