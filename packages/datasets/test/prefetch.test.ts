@@ -90,7 +90,10 @@ describe('DataLoader prefetch', () => {
           const ds = sparseBytes(n, shape, seed + 1);
           const transform =
             kind === 'normalize'
-              ? normalize(Array(shape[0]).fill(0.2), Array(shape[0]).fill(0.3))
+              ? normalize(
+                  Array.from({ length: shape[0] }, (_, k) => 0.1 + 0.2 * k),
+                  Array.from({ length: shape[0] }, (_, k) => 0.3 + 0.1 * k),
+                )
               : kind === 'shift'
                 ? randomShift(1)
                 : undefined;
