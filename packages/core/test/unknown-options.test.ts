@@ -477,6 +477,7 @@ const NO_OPTIONS: Record<string, readonly string[]> = {
   ],
   '@gradstream/datasets': [
     'DatasetError',
+    'PrefetchError',
     'cifar10FromBytes',
     'compose',
     'fashionMnistFromBytes',
