@@ -198,6 +198,38 @@ describe('unary ops: gradcheck in float64 on random shapes', () => {
     );
   });
 
+  it('broadcastTo repeats each element along the broadcast dimensions (naive index map)', () => {
+    fc.assert(
+      fc.property(
+        broadcastableShapesArb(small).chain(([a, b]) =>
+          fc.tuple(fc.constant(a), fc.constant(broadcastShapes('t', a, b))),
+        ),
+        ([shape, target]) => {
+          const n = shape.reduce((p, d) => p * d, 1);
+          const values = Float32Array.from({ length: n }, (_, i) => i + 1);
+          const got = broadcastTo(tensor(values, shape), target).dataSync();
+          const lead = target.length - shape.length;
+          const total = target.reduce((p, d) => p * d, 1);
+          for (let flat = 0; flat < total; flat++) {
+            // The source index: each coordinate of the target, 0 where the source dimension is 1.
+            let rest = flat;
+            let src = 0;
+            let stride = 1;
+            for (let k = target.length - 1; k >= lead; k--) {
+              const coord = rest % target[k]!;
+              rest = Math.floor(rest / target[k]!);
+              const dim = shape[k - lead]!;
+              src += (dim === 1 ? 0 : coord) * stride;
+              stride *= dim;
+            }
+            expect(got[flat]).toBe(values[src]);
+          }
+        },
+      ),
+      { numRuns: RUNS },
+    );
+  });
+
   it('broadcastTo sums the gradient back', () => {
     fc.assert(
       fc.property(

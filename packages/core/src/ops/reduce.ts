@@ -37,7 +37,13 @@ export const broadcastTo = freeOnThrow(function broadcastTo(x: Tensor, shape: Sh
   if (lead < 0 || x.shape.some((d, i) => d !== 1 && d !== shape[lead + i])) {
     throw new ShapeError('broadcastTo', `cannot broadcast ${fmtShape(x.shape)} to ${fmtShape(shape)}`);
   }
-  const z = zeros(shape, x.dtype);
+  // Zeros only as large as the dimensions x is broadcast along: adding them gives
+  // the full shape without uploading a full-size tensor (a sum's gradient over
+  // N, H and W of a batch would otherwise write a zero per element).
+  const z = zeros(
+    shape.map((d, i) => (i < lead || x.shape[i - lead] === 1 ? d : 1)),
+    x.dtype,
+  );
   const out = add(x, z);
   z.disposeWhenFree();
   return out;
