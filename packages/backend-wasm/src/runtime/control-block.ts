@@ -33,39 +33,35 @@ export const BLOCK_BYTES = (ARGS + 2 * MAX_ARGS) * 4;
  * thread it waits for.
  */
 export const SPIN_MS = 0.5;
-/**
- * The shortest poll (see `pollWhile`): short enough to cost nothing on a
- * loaded machine, long enough to see that the other thread answers at once
- * again and lengthen the polls.
- */
+/** The shortest poll: short enough to cost nothing on a loaded machine. */
 export const MIN_SPIN_MS = 0.02;
 /** A gap this long between two polls means the polling thread lost its core. */
 export const PREEMPTED_MS = 0.1;
 
 /**
- * Polls while `waiting()` holds for up to `budget.ms`, and adapts the
- * budget: an answer while polling doubles it (up to `spinMs`); a timeout or
- * a lost core (other jobs hold the cores, so polling only delays the thread
- * waited for) quarters it (down to `minMs`). Returns whether the wait ended.
- * Self-contained: the worker source embeds it as text.
+ * Polls while `waiting()` holds, for up to `budgetMs` and only while this
+ * thread keeps its core. Returns whether the wait ended. Self-contained:
+ * the worker source embeds it as text.
  */
-export function pollWhile(
-  waiting: () => boolean,
-  budget: { ms: number },
-  spinMs: number,
-  minMs: number,
-  preemptedMs: number,
-): boolean {
+export function pollWhile(waiting: () => boolean, budgetMs: number, preemptedMs: number): boolean {
   let last = performance.now();
-  const until = last + budget.ms;
+  const until = last + budgetMs;
   while (waiting()) {
     const now = performance.now();
-    if (now > until || now - last > preemptedMs) {
-      budget.ms = Math.max(minMs, budget.ms / 4);
-      return false;
-    }
+    if (now > until || now - last > preemptedMs) return false;
     last = now;
   }
-  budget.ms = Math.min(spinMs, budget.ms * 2);
   return true;
+}
+
+/**
+ * Adapts a thread's poll length to the wait it just had (polling and
+ * sleeping together): a wait the longest poll would have covered doubles
+ * it, up to `spinMs`; a longer one (the other thread was busy elsewhere or
+ * descheduled, as when other jobs hold the cores) quarters it, down to
+ * `minMs`. Judged on the whole wait, not on the poll alone, so a short poll
+ * that just missed grows again. Self-contained, like pollWhile.
+ */
+export function adaptPoll(budget: { ms: number }, waitedMs: number, spinMs: number, minMs: number): void {
+  budget.ms = waitedMs <= spinMs ? Math.min(spinMs, budget.ms * 2) : Math.max(minMs, budget.ms / 4);
 }

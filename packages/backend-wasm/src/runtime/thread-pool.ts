@@ -13,6 +13,7 @@ import {
   READY,
   SEQ,
   SPIN_MS,
+  adaptPoll,
   pollWhile,
 } from './control-block.js';
 import { coreCount, importNodeBuiltin, isNode } from './environment.js';
@@ -181,11 +182,12 @@ export class ThreadPool {
     } finally {
       for (const w of busy) {
         // Shares are even, so a worker is usually microseconds behind: poll before sleeping.
-        if (this.polling)
-          pollWhile(() => Atomics.load(i32, w.block + DONE) !== seq, this.budget, SPIN_MS, MIN_SPIN_MS, PREEMPTED_MS);
+        const start = performance.now();
+        if (this.polling) pollWhile(() => Atomics.load(i32, w.block + DONE) !== seq, this.budget.ms, PREEMPTED_MS);
         for (let done = Atomics.load(i32, w.block + DONE); done !== seq; done = Atomics.load(i32, w.block + DONE)) {
           if (this.blocking) Atomics.wait(i32, w.block + DONE, done, 50);
         }
+        if (this.polling) adaptPoll(this.budget, performance.now() - start, SPIN_MS, MIN_SPIN_MS);
         if (i32[w.block + FAILED]) failed = true;
       }
     }

@@ -10,6 +10,7 @@ import {
   READY,
   SEQ,
   SPIN_MS,
+  adaptPoll,
   pollWhile,
 } from './control-block.js';
 
@@ -33,15 +34,16 @@ listen(async ({ module, memory, names, block }) => {
   Atomics.notify(i32, ${READY});
   let seen = Atomics.load(i32, ${SEQ});
   const pollWhile = ${pollWhile.toString()};
+  const adaptPoll = ${adaptPoll.toString()};
   const budget = { ms: ${SPIN_MS} };
+  const idle = () => Atomics.load(i32, ${SEQ}) === seen;
   for (;;) {
-    // Poll before sleeping (see pollWhile in control-block.ts).
-    if (Atomics.load(i32, ${POLL}) === 1)
-      pollWhile(() => Atomics.load(i32, ${SEQ}) === seen, budget, ${SPIN_MS}, ${MIN_SPIN_MS}, ${PREEMPTED_MS});
-    Atomics.wait(i32, ${SEQ}, seen);
-    const seq = Atomics.load(i32, ${SEQ});
-    if (seq === seen) continue;
-    seen = seq;
+    // Poll before sleeping (see pollWhile and adaptPoll in control-block.ts).
+    const polling = Atomics.load(i32, ${POLL}) === 1;
+    const start = performance.now();
+    if (!polling || !pollWhile(idle, budget.ms, ${PREEMPTED_MS})) while (idle()) Atomics.wait(i32, ${SEQ}, seen);
+    if (polling) adaptPoll(budget, performance.now() - start, ${SPIN_MS}, ${MIN_SPIN_MS});
+    seen = Atomics.load(i32, ${SEQ});
     const fn = i32[${FN}];
     if (fn < 0) break;
     const args = Array.from(f64.subarray(0, i32[${NARGS}]));
@@ -51,7 +53,7 @@ listen(async ({ module, memory, names, block }) => {
     } catch (e) {
       i32[${FAILED}] = 1;
     }
-    Atomics.store(i32, ${DONE}, seq);
+    Atomics.store(i32, ${DONE}, seen);
     Atomics.notify(i32, ${DONE});
   }
   if (nodePort) nodePort.close(); else self.close();
