@@ -25,8 +25,7 @@
 // shared machine leaves out the time spent descheduled; meaningful at 1 thread only).
 // The machine this runs on may be shared: trust the paired ratios, not the absolute times.
 import { parseArgs } from 'node:util';
-import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { clock, isTensorInfo, loadWasmPackage, median } from './profiling-kit.js';
 import { performance } from 'node:perf_hooks';
 import {
   type Backend,
@@ -61,14 +60,6 @@ const { values, positionals } = parseArgs({
   },
 });
 
-interface WasmModule {
-  createWasmBackend(options?: { threads?: number }): Promise<Backend & { setThreads(n: number): Promise<void> }>;
-}
-
-async function loadPackage(dir: string): Promise<WasmModule> {
-  return (await import(pathToFileURL(resolve(dir, 'src/index.ts')).href)) as WasmModule;
-}
-
 /** One model, optimizer and batch living on one backend, and its step. */
 function makeStep(): { step: () => void; dispose: () => void } {
   setSeed(0);
@@ -99,28 +90,9 @@ function makeStep(): { step: () => void; dispose: () => void } {
   };
 }
 
-/**
- * `--clock cpu` reads the process's CPU time (all its threads) instead of
- * the wall clock: on a machine shared with other jobs it leaves out the time
- * this process spent descheduled. Only meaningful at 1 thread (idle workers
- * spin for a while after each kernel).
- */
-const cpuNow = (): number => {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1000;
-};
-const now: () => number = values.clock === 'cpu' ? cpuNow : () => performance.now();
+const now = clock(values.clock!);
 
-const median = (xs: readonly number[]): number => {
-  const s = [...xs].sort((p, q) => p - q);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
-
-const isInfo = (v: unknown): v is TensorInfo =>
-  typeof v === 'object' && v !== null && 'shape' in v && 'dataId' in v && Array.isArray((v as TensorInfo).shape);
-
-const shapeOf = (v: unknown): string => (isInfo(v) ? `[${v.shape.join('×')}]` : '');
+const shapeOf = (v: unknown): string => (isTensorInfo(v) ? `[${v.shape.join('×')}]` : '');
 
 /** Methods of the Backend contract that compute (storage calls are timed too, under their names). */
 function wrapBackend(be: Backend, record: (group: string, site: string, ms: number) => void): void {
@@ -144,7 +116,7 @@ function wrapBackend(be: Backend, record: (group: string, site: string, ms: numb
 async function profile(): Promise<void> {
   const threads = Number(values.threads);
   const steps = Number(values.steps);
-  const { createWasmBackend } = await loadPackage(values.b!);
+  const { createWasmBackend } = await loadWasmPackage(values.b!);
   const be = await createWasmBackend({ threads });
   registerBackend('wasm-profile', () => be);
   await setBackend('wasm-profile');
@@ -199,7 +171,7 @@ async function ab(): Promise<void> {
   const dirs = values.a === values.b ? [values.a!] : [values.a!, values.b!];
   const configs: { label: string; name: string; run?: ReturnType<typeof makeStep> }[] = [];
   for (const [v, dir] of dirs.entries()) {
-    const { createWasmBackend } = await loadPackage(dir);
+    const { createWasmBackend } = await loadWasmPackage(dir);
     for (const threads of threadCounts) {
       const be = await createWasmBackend({ threads });
       const name = `wasm-ab-${v}-${threads}`;
@@ -363,7 +335,7 @@ async function kernels(): Promise<void> {
   const rounds = Number(values.rounds);
   const dirs = values.a === values.b ? [values.a!] : [values.a!, values.b!];
   const backends: Backend[] = [];
-  for (const dir of dirs) backends.push(await (await loadPackage(dir)).createWasmBackend({ threads }));
+  for (const dir of dirs) backends.push(await (await loadWasmPackage(dir)).createWasmBackend({ threads }));
   console.log(
     `kernel calls of the LeNet-5 step, ${threads} thread(s): ${rounds} rounds × ${reps} calls, median per round`,
   );
@@ -410,7 +382,7 @@ async function kernels(): Promise<void> {
 
 async function scaling(): Promise<void> {
   const steps = Number(values.steps);
-  const { createWasmBackend } = await loadPackage(values.b!);
+  const { createWasmBackend } = await loadWasmPackage(values.b!);
   const counts = [1, 2];
   const runs: { step: () => void; sites: Map<string, number[]>; stepMs: number[]; inCalls: number[] }[] = [];
   let current = -1;

@@ -20,9 +20,7 @@
 // --clock wall|cpu (cpu: the process's CPU time, meaningful at 1 thread only).
 // The machine this runs on may be shared: trust the paired ratios, not the absolute times.
 import { parseArgs } from 'node:util';
-import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { performance } from 'node:perf_hooks';
+import { clock, isTensorInfo, loadWasmPackage, median } from './profiling-kit.js';
 import {
   type Backend,
   type ConvGeometry,
@@ -61,25 +59,7 @@ const { values, positionals } = parseArgs({
   },
 });
 
-interface WasmModule {
-  createWasmBackend(options?: { threads?: number }): Promise<Backend>;
-}
-
-async function loadPackage(dir: string): Promise<WasmModule> {
-  return (await import(pathToFileURL(resolve(dir, 'src/index.ts')).href)) as WasmModule;
-}
-
-const cpuNow = (): number => {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1000;
-};
-const now: () => number = values.clock === 'cpu' ? cpuNow : () => performance.now();
-
-const median = (xs: readonly number[]): number => {
-  const s = [...xs].sort((p, q) => p - q);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
+const now = clock(values.clock!);
 
 interface Case {
   readonly id: 'forward' | 'step';
@@ -208,8 +188,6 @@ function timeRuns(run: () => void, reps: number): number {
   return median(ms);
 }
 
-const isInfo = (v: unknown): v is TensorInfo =>
-  typeof v === 'object' && v !== null && 'shape' in v && 'dataId' in v && Array.isArray((v as TensorInfo).shape);
 const fmt = (s: readonly number[]) => `[${s.join('×')}]`;
 const geometryOf = (g: ConvGeometry) =>
   `s${g.stride.join(',')} p${g.padding.map((p) => (Array.isArray(p) ? p.join('') : String(p))).join(',')}`;
@@ -242,7 +220,7 @@ function wrapBackend(be: Backend, record: (site: string, ms: number, flops: numb
       const isConv = name === 'conv' || name === 'convBackpropInput' || name === 'convBackpropFilter';
       const op = typeof args[0] === 'string' ? `:${args[0]}` : '';
       const shapes = args
-        .map((a) => (isInfo(a) ? fmt(a.shape) : ''))
+        .map((a) => (isTensorInfo(a) ? fmt(a.shape) : ''))
         .filter(Boolean)
         .join(' ');
       const geometry = isConv ? ` ${geometryOf(args[2] as ConvGeometry)}` : '';
@@ -254,7 +232,7 @@ function wrapBackend(be: Backend, record: (site: string, ms: number, flops: numb
 
 async function profileMode(): Promise<void> {
   const reps = Number(values.reps);
-  const { createWasmBackend } = await loadPackage(values.b!);
+  const { createWasmBackend } = await loadWasmPackage(values.b!);
   for (const threads of values.threads!.split(',').map(Number)) {
     const be = await createWasmBackend({ threads });
     const name = `wasm-profile-${threads}`;
@@ -336,7 +314,7 @@ async function abMode(): Promise<void> {
       mm?: ReturnType<typeof makeMatmul>;
     }[] = [];
     for (const [v, dir] of dirs.entries()) {
-      const { createWasmBackend } = await loadPackage(dir);
+      const { createWasmBackend } = await loadWasmPackage(dir);
       for (const threads of threadCounts) {
         const be = await createWasmBackend({ threads });
         const name = `wasm-ab-${c.id}-${v}-${threads}`;
@@ -429,7 +407,7 @@ async function kernelsMode(): Promise<void> {
   const rounds = Number(values.rounds);
   const dirs = values.a === values.b ? [values.a!] : [values.a!, values.b!];
   const backends: Backend[] = [];
-  for (const dir of dirs) backends.push(await (await loadPackage(dir)).createWasmBackend({ threads }));
+  for (const dir of dirs) backends.push(await (await loadWasmPackage(dir)).createWasmBackend({ threads }));
   const write = (be: Backend, s: readonly number[]): TensorInfo => {
     const v = Float32Array.from({ length: sizeOf(s) }, (_, i) => Math.sin(i * 0.37));
     return { dataId: be.write(v, s, 'float32'), shape: s, dtype: 'float32' };
