@@ -185,6 +185,8 @@ async function ab(): Promise<void> {
     for (let i = 0; i < Number(values.warmup); i++) c.run.step();
   }
   const perRound = configs.map(() => [] as number[]);
+  // Every step's time too: the bench times a run's total, so slow outliers count there.
+  const allSteps = configs.map(() => [] as number[]);
   for (let r = 0; r < rounds; r++) {
     // Rotate the order so no config always runs right after the same other one.
     for (let k = 0; k < configs.length; k++) {
@@ -198,13 +200,19 @@ async function ab(): Promise<void> {
         ms.push(now() - t0);
       }
       perRound[i]!.push(median(ms));
+      allSteps[i]!.push(...ms);
     }
   }
   console.log(
     `LeNet-5 step, batch ${BATCH}, ${values.clock} clock: ${rounds} interleaved rounds of ${steps} steps (median per round)`,
   );
   for (const [i, c] of configs.entries()) {
-    console.log(`  ${c.label.padEnd(8)} median ${median(perRound[i]!).toFixed(2)} ms/step`);
+    const all = [...allSteps[i]!].sort((p, q) => p - q);
+    const mean = all.reduce((p, q) => p + q, 0) / all.length;
+    const p90 = all[Math.floor(0.9 * (all.length - 1))]!;
+    console.log(
+      `  ${c.label.padEnd(8)} median ${median(perRound[i]!).toFixed(2)} ms/step; over all steps mean ${mean.toFixed(2)}, p90 ${p90.toFixed(2)}, max ${all[all.length - 1]!.toFixed(2)}`,
+    );
   }
   const ratio = (i: number, j: number) => median(perRound[i]!.map((t, r) => t / perRound[j]![r]!)).toFixed(3);
   for (let i = 1; i < configs.length; i++)
