@@ -11,6 +11,7 @@ import {
   broadcastShapes,
   broadcastStrides,
   planStrided,
+  stridesOf,
 } from '@gradstream/core';
 import * as Op from '../../assembly/opcodes.js';
 import type { TensorStore } from '../tensor-store.js';
@@ -179,7 +180,7 @@ function runBinary(
 export function reluBackward(ts: TensorStore, dy: TensorInfo, x: TensorInfo): TensorInfo {
   const y = ts.alloc(dy.shape, 'float32');
   if (ts.view(y).length === 0) return y;
-  const strides = broadcastStrides(dy.shape, dy.shape);
+  const strides = stridesOf(dy.shape);
   runBinary(ts, Op.B_RELU_GRAD, dy, x, y, planStrided(dy.shape, [strides, strides]));
   return y;
 }

@@ -39,29 +39,38 @@ export const MIN_SPIN_MS = 0.02;
 export const PREEMPTED_MS = 0.1;
 
 /**
- * Polls while `waiting()` holds, for up to `budgetMs` and only while this
- * thread keeps its core. Returns whether the wait ended. Self-contained:
+ * Waits while `waiting()` holds: polls first, for up to `budget.ms` and only
+ * while this thread keeps its core, then calls `sleep()` (an Atomics.wait)
+ * until the wait ends. Then adapts the budget to the whole wait, polling and
+ * sleeping together: a wait the longest poll would have covered doubles it,
+ * up to `spinMs`; a longer one (the other thread was busy elsewhere or
+ * descheduled, as when other jobs hold the cores) quarters it, down to
+ * `minMs`. Judged on the whole wait, not the poll alone, so a short poll that
+ * just missed grows again. Without a budget it only sleeps. Self-contained:
  * the worker source embeds it as text.
  */
-export function pollWhile(waiting: () => boolean, budgetMs: number, preemptedMs: number): boolean {
-  let last = performance.now();
-  const until = last + budgetMs;
-  while (waiting()) {
+export function waitPolling(
+  waiting: () => boolean,
+  sleep: () => void,
+  budget: { ms: number } | undefined,
+  spinMs: number,
+  minMs: number,
+  preemptedMs: number,
+): void {
+  if (!budget) {
+    while (waiting()) sleep();
+    return;
+  }
+  const start = performance.now();
+  const until = start + budget.ms;
+  for (let last = start; waiting(); ) {
     const now = performance.now();
-    if (now > until || now - last > preemptedMs) return false;
+    if (now > until || now - last > preemptedMs) {
+      while (waiting()) sleep();
+      break;
+    }
     last = now;
   }
-  return true;
-}
-
-/**
- * Adapts a thread's poll length to the wait it just had (polling and
- * sleeping together): a wait the longest poll would have covered doubles
- * it, up to `spinMs`; a longer one (the other thread was busy elsewhere or
- * descheduled, as when other jobs hold the cores) quarters it, down to
- * `minMs`. Judged on the whole wait, not on the poll alone, so a short poll
- * that just missed grows again. Self-contained, like pollWhile.
- */
-export function adaptPoll(budget: { ms: number }, waitedMs: number, spinMs: number, minMs: number): void {
-  budget.ms = waitedMs <= spinMs ? Math.min(spinMs, budget.ms * 2) : Math.max(minMs, budget.ms / 4);
+  const waited = performance.now() - start;
+  budget.ms = waited <= spinMs ? Math.min(spinMs, budget.ms * 2) : Math.max(minMs, budget.ms / 4);
 }

@@ -13,8 +13,7 @@ import {
   READY,
   SEQ,
   SPIN_MS,
-  adaptPoll,
-  pollWhile,
+  waitPolling,
 } from './control-block.js';
 import { coreCount, importNodeBuiltin, isNode } from './environment.js';
 import { workerSource } from './worker-source.js';
@@ -77,7 +76,7 @@ export class ThreadPool {
   private readonly blocking: boolean;
   /** Whether threads poll before sleeping: only with no more threads than cores (see SPIN_MS). */
   private polling = false;
-  /** The calling thread's current poll length (see pollWhile). */
+  /** The calling thread's current poll length (see waitPolling). */
   private readonly budget = { ms: SPIN_MS };
 
   /**
@@ -182,12 +181,19 @@ export class ThreadPool {
     } finally {
       for (const w of busy) {
         // Shares are even, so a worker is usually microseconds behind: poll before sleeping.
-        const start = performance.now();
-        if (this.polling) pollWhile(() => Atomics.load(i32, w.block + DONE) !== seq, this.budget.ms, PREEMPTED_MS);
-        for (let done = Atomics.load(i32, w.block + DONE); done !== seq; done = Atomics.load(i32, w.block + DONE)) {
-          if (this.blocking) Atomics.wait(i32, w.block + DONE, done, 50);
-        }
-        if (this.polling) adaptPoll(this.budget, performance.now() - start, SPIN_MS, MIN_SPIN_MS);
+        const at = w.block + DONE;
+        waitPolling(
+          () => Atomics.load(i32, at) !== seq,
+          () => {
+            // Sleep on the value just read: if the worker finished since, wait returns at once.
+            const done = Atomics.load(i32, at);
+            if (done !== seq && this.blocking) Atomics.wait(i32, at, done, 50);
+          },
+          this.polling ? this.budget : undefined,
+          SPIN_MS,
+          MIN_SPIN_MS,
+          PREEMPTED_MS,
+        );
         if (i32[w.block + FAILED]) failed = true;
       }
     }

@@ -10,8 +10,7 @@ import {
   READY,
   SEQ,
   SPIN_MS,
-  adaptPoll,
-  pollWhile,
+  waitPolling,
 } from './control-block.js';
 
 /**
@@ -33,16 +32,14 @@ listen(async ({ module, memory, names, block }) => {
   Atomics.store(i32, ${READY}, 1);
   Atomics.notify(i32, ${READY});
   let seen = Atomics.load(i32, ${SEQ});
-  const pollWhile = ${pollWhile.toString()};
-  const adaptPoll = ${adaptPoll.toString()};
+  const waitPolling = ${waitPolling.toString()};
   const budget = { ms: ${SPIN_MS} };
   const idle = () => Atomics.load(i32, ${SEQ}) === seen;
+  const sleep = () => Atomics.wait(i32, ${SEQ}, seen);
   for (;;) {
-    // Poll before sleeping (see pollWhile and adaptPoll in control-block.ts).
-    const polling = Atomics.load(i32, ${POLL}) === 1;
-    const start = performance.now();
-    if (!polling || !pollWhile(idle, budget.ms, ${PREEMPTED_MS})) while (idle()) Atomics.wait(i32, ${SEQ}, seen);
-    if (polling) adaptPoll(budget, performance.now() - start, ${SPIN_MS}, ${MIN_SPIN_MS});
+    // Poll before sleeping (see waitPolling in control-block.ts).
+    const poll = Atomics.load(i32, ${POLL}) === 1 ? budget : undefined;
+    waitPolling(idle, sleep, poll, ${SPIN_MS}, ${MIN_SPIN_MS}, ${PREEMPTED_MS});
     seen = Atomics.load(i32, ${SEQ});
     const fn = i32[${FN}];
     if (fn < 0) break;
