@@ -7,6 +7,11 @@ export function fitsDescriptor(plan: StridedPlan): boolean {
   return plan.shape.length <= MAX_RANK && plan.strides.length <= 3;
 }
 
+/** Rows of a plan's loop nest: the product of all but its innermost dimension. */
+export function rowCount(plan: StridedPlan): number {
+  return plan.shape.slice(0, -1).reduce((p, d) => p * d, 1);
+}
+
 /** Writes a plan into the runtime's strided-loop descriptor and returns its address. */
 export function writeStridedDescriptor(rt: WasmRuntime, plan: StridedPlan): number {
   const words = new Array<number>(SD_WORDS).fill(0);

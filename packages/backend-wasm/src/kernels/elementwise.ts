@@ -15,7 +15,7 @@ import {
 } from '@gradstream/core';
 import * as Op from '../../assembly/opcodes.js';
 import type { TensorStore } from '../tensor-store.js';
-import { fitsDescriptor, writeStridedDescriptor } from './descriptors.js';
+import { fitsDescriptor, rowCount, writeStridedDescriptor } from './descriptors.js';
 import { splitRange, threadsFor } from './parallel.js';
 
 /**
@@ -41,11 +41,6 @@ function rowsForThreads(plan: StridedPlan, threads: number): StridedPlan {
   const rows = [64, 32, 16, 8, 4, 2].find((r) => n % r === 0 && n / r >= 4);
   if (rows === undefined) return plan;
   return { shape: [rows, n / rows], strides: plan.strides.map(([s]) => [s! * (n / rows), s!]) };
-}
-
-/** Rows of a plan's loop nest: the product of all but its innermost dimension. */
-function rowCount(plan: StridedPlan): number {
-  return plan.shape.slice(0, -1).reduce((p, d) => p * d, 1);
 }
 
 const unaryCodes: Record<Exclude<UnaryOp, 'logicalNot'>, number> = {

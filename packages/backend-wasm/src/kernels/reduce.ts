@@ -10,10 +10,15 @@ import {
 } from '@gradstream/core';
 import * as Op from '../../assembly/opcodes.js';
 import type { TensorStore } from '../tensor-store.js';
-import { fitsDescriptor, writeStridedDescriptor } from './descriptors.js';
+import { fitsDescriptor, rowCount, writeStridedDescriptor } from './descriptors.js';
 import { splitRange, threadsFor } from './parallel.js';
 
 const reduceCodes: Record<ReduceOp, number> = { sum: Op.R_SUM, max: Op.R_MAX, min: Op.R_MIN };
+
+/** The value a reduction starts from: what an empty reduction gives. */
+function identityOf(op: ReduceOp): number {
+  return op === 'sum' ? 0 : op === 'max' ? -Infinity : Infinity;
+}
 
 /** What one reduced element weighs against the threshold threadsFor applies to multiply-adds (a streamed add). */
 const REDUCE_FLOPS = 8;
@@ -36,8 +41,7 @@ function keptOuterFirst(plan: StridedPlan): { walk: StridedPlan; rowsPerOutput: 
     shape: order.map((i) => plan.shape[i]!),
     strides: [order.map((i) => xs[i]!), order.map((i) => ys[i]!)],
   };
-  const rows = plan.shape.slice(0, -1).reduce((p, q) => p * q, 1);
-  return { walk, rowsPerOutput: rows / plan.shape[k]! };
+  return { walk, rowsPerOutput: rowCount(plan) / plan.shape[k]! };
 }
 
 /**
@@ -54,15 +58,15 @@ export function reduce(ts: TensorStore, op: ReduceOp, x: TensorInfo, axes: reado
   const yStrides = x.shape.map((_, i) => (axes.includes(i) ? 0 : keptStrides[k++]!));
   const plan = planStrided(x.shape, [stridesOf(x.shape), yStrides]);
   if (ts.view(x).length === 0) {
-    ts.view(y).fill(op === 'sum' ? 0 : op === 'max' ? -Infinity : Infinity);
+    ts.view(y).fill(identityOf(op));
     return y;
   }
   if (x.dtype === 'float32' && fitsDescriptor(plan)) {
-    ts.f32(y).fill(op === 'sum' ? 0 : op === 'max' ? -Infinity : Infinity);
+    ts.f32(y).fill(identityOf(op));
     const threads = threadsFor(ts.view(x).length * REDUCE_FLOPS, ts.rt);
     const { walk, rowsPerOutput } = threads > 1 ? keptOuterFirst(plan) : { walk: plan, rowsPerOutput: 0 };
     const d = writeStridedDescriptor(ts.rt, walk);
-    const rows = walk.shape.slice(0, -1).reduce((p, q) => p * q, 1);
+    const rows = rowCount(walk);
     const ranges = rowsPerOutput > 0 ? splitRange(rows, threads, rowsPerOutput) : [[0, rows] as [number, number]];
     ts.rt.parallel(
       'reduce',
@@ -72,7 +76,7 @@ export function reduce(ts: TensorStore, op: ReduceOp, x: TensorInfo, axes: reado
   }
   const xs = ts.view(x),
     ys = ts.view(y);
-  const init = op === 'sum' ? 0 : op === 'max' ? -Infinity : Infinity;
+  const init = identityOf(op);
   const acc = new Float64Array(ySize).fill(init);
   const cursor = new RowCursor(plan);
   const [sx, sy] = cursor.rowStrides as [number, number];
