@@ -57,6 +57,8 @@ export interface Budget {
   readonly slowRunMs: number;
   /** Wall-time limit of a capped contender's single trial run. */
   readonly capMs: number;
+  /** Untimed runs, at least one, fill this long after each forced GC and before a timed run (see settle). */
+  readonly settleMs: number;
 }
 
 export const FULL: Budget = {
@@ -67,6 +69,7 @@ export const FULL: Budget = {
   timedBudgetMs: 40_000,
   slowRunMs: 3_000,
   capMs: 60_000,
+  settleMs: 1_000,
 };
 export const QUICK: Budget = {
   warmups: 1,
@@ -76,6 +79,7 @@ export const QUICK: Budget = {
   timedBudgetMs: 5_000,
   slowRunMs: 1_000,
   capMs: 10_000,
+  settleMs: 0,
 };
 
 export type Outcome =
@@ -133,10 +137,31 @@ async function collectGarbage(): Promise<void> {
   await new Promise((resolve) => setTimeout(resolve, SWEEP_PAUSE_MS));
 }
 
+/**
+ * Untimed work after the forced collection, before a timed run. A full GC
+ * between two steps, when none of a step's objects is alive, makes V8
+ * deoptimize hot functions whose code embedded objects it freed
+ * (`--trace-deopt`: "weak objects"; in core, `runOp`, `Tape.tracks` and
+ * `Tape.hold` on every such GC). A training loop's own collections come
+ * mid-step and do not. Re-optimizing takes V8's background threads for a
+ * few hundred milliseconds, which a two-thread contender needs for its
+ * worker: after a forced GC, gradstream wasm 2t ran LeNet-5 steps at 5–10
+ * ms for about 70 steps, against 3–4 ms with only the pause. In the bench,
+ * its median was 9.69 ms with no settling, 6.10 ms after 0.5 s and 3.41 ms
+ * after 1 s. PyTorch's process is not collected, so it has nothing to
+ * recover from.
+ */
+function settle(runner: Runner, ms: number): void {
+  const t0 = performance.now();
+  do runner.run!();
+  while (performance.now() - t0 < ms);
+}
+
 /** Wall and CPU milliseconds of `reps` runs; CPU time is this process's, or the other process's for `timed`. */
-async function timeRuns(runner: Runner, reps: number): Promise<{ ms: number; cpuMs: number }> {
+async function timeRuns(runner: Runner, reps: number, settleMs = 0): Promise<{ ms: number; cpuMs: number }> {
   await collectGarbage();
   if (runner.timed) return runner.timed(reps);
+  if (settleMs > 0) settle(runner, settleMs);
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   for (let i = 0; i < reps; i++) runner.run!();
@@ -252,7 +277,7 @@ export async function measureCase(bench: BenchCase, budget: Budget, quick: boole
     failed,
     (l) => l.runs,
     async (l) => {
-      const { ms, cpuMs } = await timeRuns(l.runner, l.reps);
+      const { ms, cpuMs } = await timeRuns(l.runner, l.reps, budget.settleMs);
       l.samples.push(ms / l.reps);
       l.wallMs += ms;
       l.cpuMicros += cpuMs * 1000;

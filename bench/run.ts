@@ -45,7 +45,7 @@ if (chosen.some((s) => s !== 'mnist')) {
     log(l);
   });
   log(
-    `budget: ≥${budget.warmups} warm-ups filling ≥${budget.warmupMs / 1000} s (1 for runs over ${budget.slowRunMs / 1000} s), reps per run chosen from the last warm-up, ${budget.runs} timed runs unless they exceed ${budget.timedBudgetMs / 1000} s together, capped contenders stopped after ${budget.capMs / 1000} s`,
+    `budget: ≥${budget.warmups} warm-ups filling ≥${budget.warmupMs / 1000} s (1 for runs over ${budget.slowRunMs / 1000} s), reps per run chosen from the last warm-up, ${budget.runs} timed runs unless they exceed ${budget.timedBudgetMs / 1000} s together, capped contenders stopped after ${budget.capMs / 1000} s, a full GC before each timed run and then ≥${budget.settleMs / 1000} s of untimed runs in this process`,
   );
   printLegend();
 }
