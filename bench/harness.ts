@@ -143,9 +143,9 @@ async function collectGarbage(): Promise<void> {
  * deoptimize hot functions whose code embedded objects it freed
  * (`--trace-deopt`: "weak objects"; in core, `runOp`, `Tape.tracks` and
  * `Tape.hold` on every such GC). A training loop's own collections come
- * mid-step and do not. Re-optimizing takes V8's background threads for a
- * few hundred milliseconds, which a two-thread contender needs for its
- * worker: after a forced GC, gradstream wasm 2t ran LeNet-5 steps at 5–10
+ * mid-step and do not. A two-thread contender takes longest to recover
+ * (likely because re-optimizing runs on V8's background threads, on the
+ * worker's core; not measured): after a forced GC, gradstream wasm 2t ran LeNet-5 steps at 5–10
  * ms for about 70 steps, against 3–4 ms with only the pause. In the bench,
  * its median was 9.69 ms with no settling, 6.10 ms after 0.5 s and 3.41 ms
  * after 1 s. PyTorch's process is not collected, so it has nothing to
