@@ -3,6 +3,8 @@ import {
   type AvgPoolGeometry,
   type Backend,
   type BackendMemory,
+  type BatchNormGradients,
+  type BatchNormTrainingResult,
   type BinaryOp,
   type ConvGeometry,
   type DataId,
@@ -20,6 +22,7 @@ import { TensorStore, type WasmData } from './tensor-store.js';
 import type { WasmRuntime } from './runtime/wasm-runtime.js';
 import * as elementwise from './kernels/elementwise.js';
 import * as reductions from './kernels/reduce.js';
+import * as normalization from './kernels/batch-norm.js';
 import { matmul } from './kernels/matmul.js';
 import * as layout from './kernels/layout.js';
 import * as convolution from './kernels/conv.js';
@@ -43,7 +46,8 @@ export interface WasmBackendOptions {
  * The WebAssembly backend: tensors live in one linear memory, matmul and
  * convolutions (forward and both gradients) run through a packed SIMD GEMM
  * (convolutions with few taps per output, like LeNet's first, forward
- * through a direct kernel), pooling, elementwise ops and reductions run in
+ * through a direct kernel), pooling, batch normalization in training
+ * (forward and gradients, a channel at a time), elementwise ops and reductions run in
  * wasm, and large kernels (elementwise passes included) are split across
  * worker threads sharing that memory. Stores float32 for math,
  * plus int32 and bool; float64 is not supported.
@@ -154,6 +158,28 @@ export class WasmBackend implements Backend {
 
   argReduce(op: ArgReduceOp, x: TensorInfo, axis: number): TensorInfo {
     return reductions.argReduce(this.store, op, x, axis);
+  }
+
+  // ---- normalization ----
+
+  batchNormTraining(
+    x: TensorInfo,
+    weight: TensorInfo | null,
+    bias: TensorInfo | null,
+    eps: number,
+  ): BatchNormTrainingResult {
+    return normalization.batchNormTraining(this.store, x, weight, bias, eps);
+  }
+
+  batchNormBackward(
+    dy: TensorInfo,
+    x: TensorInfo,
+    mean: TensorInfo,
+    variance: TensorInfo,
+    weight: TensorInfo | null,
+    eps: number,
+  ): BatchNormGradients {
+    return normalization.batchNormBackward(this.store, dy, x, mean, variance, weight, eps);
   }
 
   // ---- linear algebra ----

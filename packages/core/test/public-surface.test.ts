@@ -147,6 +147,8 @@ const internalOps = new Set([
   'composedReluBackward',
   'fusesReluBackward',
   'reluBackward',
+  'fusesBatchNorm',
+  'fusedBatchNormTraining',
 ]);
 
 it('every op export is either public or declared internal here', async () => {

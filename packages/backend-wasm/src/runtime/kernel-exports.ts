@@ -35,6 +35,8 @@ export const PARALLEL_KERNELS = [
   'where32',
   'scatterAdd32',
   'reduce',
+  'batchNormTraining',
+  'batchNormBackward',
   'u8ToF32',
 ] as const satisfies readonly KernelName[];
 

@@ -103,6 +103,26 @@ export interface MaxPoolResult {
   readonly indices: TensorInfo;
 }
 
+/** Result of batch normalization in training: y and the per-channel statistics it normalized by. */
+export interface BatchNormTrainingResult {
+  /** (x − mean)·weight/√(variance + eps) + bias, shaped as x. */
+  readonly y: TensorInfo;
+  /** Per-channel mean, shape [C]. */
+  readonly mean: TensorInfo;
+  /** Per-channel biased variance (divided by the values per channel), shape [C]. */
+  readonly variance: TensorInfo;
+}
+
+/** Gradients of batch normalization in training with respect to x, the weight and the bias. */
+export interface BatchNormGradients {
+  /** Shaped as x. */
+  readonly dx: TensorInfo;
+  /** Σ dy·(x − mean)/√(variance + eps) per channel, shape [C] (given even without a weight). */
+  readonly dWeight: TensorInfo;
+  /** Σ dy per channel, shape [C]. */
+  readonly dBias: TensorInfo;
+}
+
 /** Tensor storage a backend holds (not its scratch space or allocator overhead). */
 export interface BackendMemory {
   /** Bytes of tensor storage currently allocated. */
@@ -164,6 +184,30 @@ export interface Backend {
    * the fused kernel to that composition.
    */
   reluBackward?(dy: TensorInfo, x: TensorInfo): TensorInfo;
+  /**
+   * Optional fused kernel: batch normalization with the batch's statistics
+   * over every axis of the N×C×… float x but the channel axis 1, as two
+   * passes for the statistics (mean, then the mean of squared deviations)
+   * and one for y. `weight` and `bias` are [C] vectors of x's dtype or null
+   * (1 and 0). Implement both of the pair or neither: core uses them
+   * together, and otherwise composes reductions and elementwise kernels;
+   * the conformance kit holds both to a float64 loop.
+   */
+  batchNormTraining?(
+    x: TensorInfo,
+    weight: TensorInfo | null,
+    bias: TensorInfo | null,
+    eps: number,
+  ): BatchNormTrainingResult;
+  /** Optional fused kernel: the gradients of batchNormTraining at x given dy, with the mean and variance it returned. */
+  batchNormBackward?(
+    dy: TensorInfo,
+    x: TensorInfo,
+    mean: TensorInfo,
+    variance: TensorInfo,
+    weight: TensorInfo | null,
+    eps: number,
+  ): BatchNormGradients;
 
   // ---- reductions ----
   /** Reduces over `axes` (sorted, unique, non-empty). Output shape: x.shape without those axes. */

@@ -8,6 +8,7 @@ import type { Tensor } from '../tensor/tensor.js';
 import { ArgumentError, DTypeError, ShapeError, fmtShape } from '../util/errors.js';
 import { checkOptions } from '../util/options.js';
 import { add, cast, div, isFloat, mul, neg, pow, rsqrt, square, sub } from './elementwise.js';
+import { fusesBatchNorm, fusedBatchNormTraining } from './fused-batch-norm.js';
 import { noGrad } from './gradient-control.js';
 import { pad, reshape, slice } from './layout.js';
 import { mean } from './reduce.js';
@@ -153,15 +154,44 @@ export const batchNorm = freeOnThrow(function batchNorm(x: Tensor, options?: Bat
   if (!useBatch && rm && rv) return normalizeByRunning(x, rm, rv, o, eps, shape);
   const n = x.size / c;
   if (n < 2) throw new ShapeError(op, `needs more than one value per channel in training, got ${fmtShape(x.shape)}`);
+  const composed = (xi: Tensor, w: Tensor | undefined, b: Tensor | undefined) => normalizeByBatch(xi, shape, w, b, eps);
+  if (!fusesBatchNorm(x, weight, bias)) {
+    const r = composed(x, weight, bias);
+    if (o.training && rm && rv) updateRunning(rm, rv, reshape(r.mean, [c]), reshape(r.variance, [c]), n, momentum);
+    return r.y;
+  }
+  const r = fusedBatchNormTraining(x, weight, bias, eps, (xi, w, b) => composed(xi, w, b).y);
+  try {
+    if (o.training && rm && rv) updateRunning(rm, rv, r.mean, r.variance, n, momentum);
+  } finally {
+    r.mean.disposeWhenFree();
+    r.variance.disposeWhenFree();
+  }
+  return r.y;
+});
+
+/**
+ * Batch normalization of x with its own statistics over every axis but 1,
+ * composed of ops: as standardize then affine, with the weight folded into
+ * the per-channel factor first (one pass over x, and over its gradient, fewer).
+ */
+function normalizeByBatch(
+  x: Tensor,
+  shape: Shape,
+  weight: Tensor | undefined,
+  bias: Tensor | undefined,
+  eps: number,
+): { y: Tensor; mean: Tensor; variance: Tensor } {
   const axes = x.shape.map((_, i) => i).filter((i) => i !== 1);
-  // As standardize then affine, with the weight folded into the per-channel factor first:
-  // one pass over x (and its gradient's) fewer.
   const mu = mean(x, axes, { keepDims: true });
   const centered = sub(x, mu);
   const variance = mean(square(centered), axes, { keepDims: true });
-  if (o.training && rm && rv) updateRunning(rm, rv, reshape(mu, [c]), reshape(variance, [c]), n, momentum);
-  return scaleShift(centered, channelScale(variance, eps, weight, shape), bias && reshape(bias, shape));
-});
+  return {
+    y: scaleShift(centered, channelScale(variance, eps, weight, shape), bias && reshape(bias, shape)),
+    mean: mu,
+    variance,
+  };
+}
 
 /** Options of instanceNorm, with PyTorch's defaults. */
 export interface InstanceNormFnOptions {

@@ -13,6 +13,7 @@ import type { DType, Shape, TensorInfo, TypedArray } from '../backend/types.js';
 import { initBackend } from '../backend/registry.js';
 import { composedConvBackpropFilter, composedConvBackpropInput } from '../ops/conv.js';
 import { composedReluBackward } from '../ops/fused.js';
+import { referenceBatchNormBackward, referenceBatchNormTraining } from './batch-norm-reference.js';
 import { convOutputSize } from '../ops/conv-geometry.js';
 import { Random } from '../tensor/random.js';
 import { sizeOf } from '../tensor/shape.js';
@@ -194,6 +195,8 @@ export const kernelCases: Readonly<Record<KernelMethod, readonly string[]>> = {
   where: ['where'],
   cast: ['cast', 'cast float64'],
   reluBackward: ['reluBackward (optional fused)'],
+  batchNormTraining: ['batchNormTraining / batchNormBackward (optional fused)'],
+  batchNormBackward: ['batchNormTraining / batchNormBackward (optional fused)'],
   reduce: ['reduce'],
   argReduce: ['argReduce'],
   matmul: ['matmul'],
@@ -368,6 +371,63 @@ export function backendConformance(name: string, options: ConformanceOptions = {
       },
     ),
   );
+  // A backend without the pair passes without running it: core never calls half of it or either alone.
+  const batchNorm = check(
+    'batchNormTraining / batchNormBackward (optional fused)',
+    fc.tuple(
+      shapeArb({ minRank: 2, maxRank: 4, maxDim: 7 }).filter((shape) => sizeOf(shape) / shape[1]! >= 2),
+      fc.boolean(),
+      fc.boolean(),
+      fc.constantFrom(1e-5, 1e-3),
+      seedArb,
+    ),
+    ([shape, withWeight, withBias, eps, seed], run) => {
+      const c = shape[1]!;
+      const makes = [
+        input(shape, 'float32', seed),
+        input([c], 'float32', seed + 1, 'positive'),
+        input([c], 'float32', seed + 2),
+        input(shape, 'float32', seed + 3),
+      ];
+      const forward = (b: Backend, x: TensorInfo, w: TensorInfo, bias: TensorInfo) => {
+        const [weight, shift] = [withWeight ? w : null, withBias ? bias : null];
+        return b.batchNormTraining
+          ? b.batchNormTraining(x, weight, shift, eps)
+          : referenceBatchNormTraining(b, x, weight, shift, eps);
+      };
+      run((b, [x, w, bias]) => {
+        const r = forward(b, x!, w!, bias!);
+        return [r.y, r.mean, r.variance];
+      }, makes);
+      run(
+        (b, [x, w, bias, dy]) => {
+          const { y, mean, variance } = forward(b, x!, w!, bias!);
+          b.disposeData(y.dataId);
+          try {
+            const weight = withWeight ? w! : null;
+            const g = b.batchNormBackward
+              ? b.batchNormBackward(dy!, x!, mean, variance, weight, eps)
+              : referenceBatchNormBackward(b, dy!, x!, mean, variance, weight, eps);
+            return [g.dx, g.dWeight, g.dBias];
+          } finally {
+            b.disposeData(mean.dataId);
+            b.disposeData(variance.dataId);
+          }
+        },
+        makes,
+        rtol * 10,
+      );
+    },
+  );
+  cases.push({
+    kernel: batchNorm.kernel,
+    async run() {
+      const sub = await initBackend(name);
+      if (sub.batchNormTraining && sub.batchNormBackward) await batchNorm.run();
+      else if (sub.batchNormTraining || sub.batchNormBackward)
+        throw new ConformanceError(batchNorm.kernel, `backend '${name}' has one of the pair without the other`);
+    },
+  });
   cases.push(
     check('where', fc.tuple(broadcastableShapesArb(), seedArb), ([[sa, sb], seed], run) => {
       run(

@@ -1,0 +1,86 @@
+/**
+ * Fusion rule for batch normalization in training: one forward kernel and
+ * one backward kernel instead of about a dozen elementwise passes and
+ * reductions each way. The composition in normalization.ts stays the
+ * reference: it runs on backends without the kernels, and it gives the
+ * gradient whenever that gradient is itself recorded (a gradient of a
+ * gradient), since the fused backward kernel is not differentiable.
+ */
+import { isRecording, recordOp } from '../autograd/tape.js';
+import { vjp } from '../autograd/grad.js';
+import { getBackend } from '../backend/registry.js';
+import { ensureOnActiveBackend, makeTensor } from '../tensor/engine.js';
+import type { Tensor } from '../tensor/tensor.js';
+import { callKernel, info } from './op.js';
+
+/** y of batch normalization with the batch's statistics, composed of differentiable ops. */
+export type ComposedBatchNorm = (x: Tensor, weight: Tensor | undefined, bias: Tensor | undefined) => Tensor;
+
+/** What the fused op gives: y on the tape, and the per-channel statistics ([C]) for the running averages. */
+export interface FusedBatchNormResult {
+  readonly y: Tensor;
+  readonly mean: Tensor;
+  readonly variance: Tensor;
+}
+
+/** Does the active backend have both kernels, for x (and the weight and bias, when given) of one float dtype? */
+export function fusesBatchNorm(x: Tensor, weight: Tensor | undefined, bias: Tensor | undefined): boolean {
+  const b = getBackend();
+  if (!b.batchNormTraining || !b.batchNormBackward) return false;
+  if (x.dtype !== 'float32' && x.dtype !== 'float64') return false;
+  return (weight === undefined || weight.dtype === x.dtype) && (bias === undefined || bias.dtype === x.dtype);
+}
+
+/**
+ * Batch normalization of N×C×… x with the batch's statistics through the
+ * backend's fused kernels (check `fusesBatchNorm` first). The statistics
+ * ride on the tape as inputs without gradients, so they live exactly as long
+ * as the backward rule needs them; the caller frees its references.
+ */
+export function fusedBatchNormTraining(
+  x: Tensor,
+  weight: Tensor | undefined,
+  bias: Tensor | undefined,
+  eps: number,
+  composed: ComposedBatchNorm,
+): FusedBatchNormResult {
+  const op = 'batchNorm';
+  const backend = ensureOnActiveBackend(x, op);
+  for (const t of [weight, bias]) if (t) ensureOnActiveBackend(t, op);
+  const optional = (t: Tensor | undefined) => (t ? info(t) : null);
+  const r = callKernel(op, () => backend.batchNormTraining!(info(x), optional(weight), optional(bias), eps), [
+    info(x),
+    ...[weight, bias].flatMap((t) => (t ? [info(t)] : [])),
+  ]);
+  const y = makeTensor(r.y, backend);
+  const mean = makeTensor(r.mean, backend);
+  const variance = makeTensor(r.variance, backend);
+  // Inputs in this order: x, then the weight and the bias when given, then the two statistics.
+  const params = [weight, bias].filter((t): t is Tensor => t !== undefined);
+  const differentiable = [x, ...params];
+  if (isRecording(differentiable)) {
+    recordOp(op, [...differentiable, mean, variance], y, (dy, needs) => {
+      if (isRecording([dy, ...differentiable])) {
+        const rebuild = (xs: Tensor[]): Tensor => {
+          let k = 1;
+          return composed(xs[0]!, weight ? xs[k++] : undefined, bias ? xs[k++] : undefined);
+        };
+        return [...vjp((...xs) => rebuild(xs), differentiable, dy), null, null];
+      }
+      const g = callKernel(
+        'batchNormBackward',
+        () => backend.batchNormBackward!(info(dy), info(x), info(mean), info(variance), optional(weight), eps),
+        [info(dy), info(x), info(mean), info(variance), ...(weight ? [info(weight)] : [])],
+      );
+      const dx = makeTensor(g.dx, backend);
+      const dWeight = makeTensor(g.dWeight, backend);
+      const dBias = makeTensor(g.dBias, backend);
+      const grads: (Tensor | null)[] = [needs[0] ? dx : null];
+      if (weight) grads.push(needs[grads.length] ? dWeight : null);
+      if (bias) grads.push(needs[grads.length] ? dBias : null);
+      for (const t of [dx, dWeight, dBias]) if (!grads.includes(t)) t.dispose();
+      return [...grads, null, null];
+    });
+  }
+  return { y, mean, variance };
+}
