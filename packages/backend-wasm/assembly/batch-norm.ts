@@ -4,22 +4,9 @@
 // ranges of channels: each channel is summed in one order whatever the
 // thread count, so results do not depend on it.
 
+import * as R from './opcodes';
 import { at4 } from './mem';
-
-/** Σ (p[i] − m) over a row of s floats, four vector accumulators wide (m = 0: the plain sum). */
-@inline function rowSum(p: usize, s: i32, m: f32): f32 {
-  const mv = f32x4.splat(m);
-  let v0 = f32x4.splat(0), v1 = v0, v2 = v0, v3 = v0;
-  let i = 0;
-  for (; i + 16 <= s; i += 16) {
-    v0 = f32x4.add(v0, f32x4.sub(v128.load(at4(p, i)), mv));
-    v1 = f32x4.add(v1, f32x4.sub(v128.load(at4(p, i + 4)), mv));
-    v2 = f32x4.add(v2, f32x4.sub(v128.load(at4(p, i + 8)), mv));
-    v3 = f32x4.add(v3, f32x4.sub(v128.load(at4(p, i + 12)), mv));
-  }
-  for (; i + 4 <= s; i += 4) v0 = f32x4.add(v0, f32x4.sub(v128.load(at4(p, i)), mv));
-  return finish(v0, v1, v2, v3, p, i, s, m, false);
-}
+import { foldRow } from './reduce';
 
 /** Σ (p[i] − m)² over a row of s floats. */
 @inline function rowSquares(p: usize, s: i32, m: f32): f32 {
@@ -40,16 +27,11 @@ import { at4 } from './mem';
     const d = f32x4.sub(v128.load(at4(p, i)), mv);
     v0 = f32x4.add(v0, f32x4.mul(d, d));
   }
-  return finish(v0, v1, v2, v3, p, i, s, m, true);
-}
-
-/** The four accumulators' lanes added up, plus the row's tail from i (squared deviations or plain ones). */
-@inline function finish(v0: v128, v1: v128, v2: v128, v3: v128, p: usize, i: i32, s: i32, m: f32, squared: bool): f32 {
   const v = f32x4.add(f32x4.add(v0, v1), f32x4.add(v2, v3));
   let total = (f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1)) + (f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3));
   for (; i < s; i++) {
     const d = load<f32>(at4(p, i)) - m;
-    total += squared ? d * d : d;
+    total += d * d;
   }
   return total;
 }
@@ -70,7 +52,8 @@ import { at4 } from './mem';
 
 /**
  * Channels [c0, c1): mean and biased variance over the n·s values of each
- * (two passes, as the composition takes them), then
+ * (two passes, as the composition takes them; the mean's rows fold as the
+ * reduce kernel folds them), then
  * y = (x − mean)·weight/√(variance + eps) + bias. weight and bias may be 0 (absent).
  */
 export function batchNormTraining(
@@ -81,7 +64,7 @@ export function batchNormTraining(
   const plane = c * s;
   for (let ch = c0; ch < c1; ch++) {
     let total: f32 = 0;
-    for (let i = 0; i < n; i++) total += rowSum(at4(x, i * plane + ch * s), s, 0);
+    for (let i = 0; i < n; i++) total += foldRow(R.R_SUM, at4(x, i * plane + ch * s), s);
     const m = total / count;
     let squares: f32 = 0;
     for (let i = 0; i < n; i++) squares += rowSquares(at4(x, i * plane + ch * s), s, m);

@@ -33,7 +33,7 @@ import { innerStride, offA, offB, rowLength, seekRow } from './strided';
 }
 
 /** Folds n contiguous floats into one; four vector accumulators keep sums accurate and the pipeline full. */
-@inline function foldRow(op: i32, x: usize, n: i32): f32 {
+@inline export function foldRow(op: i32, x: usize, n: i32): f32 {
   const init = f32x4.splat(identity(op));
   let v0 = init, v1 = init, v2 = init, v3 = init;
   let i = 0;

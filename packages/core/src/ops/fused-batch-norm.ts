@@ -48,16 +48,16 @@ export function fusedBatchNormTraining(
   const backend = ensureOnActiveBackend(x, op);
   for (const t of [weight, bias]) if (t) ensureOnActiveBackend(t, op);
   const optional = (t: Tensor | undefined) => (t ? info(t) : null);
-  const r = callKernel(op, () => backend.batchNormTraining!(info(x), optional(weight), optional(bias), eps), [
-    info(x),
-    ...[weight, bias].flatMap((t) => (t ? [info(t)] : [])),
-  ]);
+  // Inputs in this order: x, then the weight and the bias when given (then, on the tape, the two statistics).
+  const differentiable = [x, ...[weight, bias].filter((t): t is Tensor => t !== undefined)];
+  const r = callKernel(
+    op,
+    () => backend.batchNormTraining!(info(x), optional(weight), optional(bias), eps),
+    differentiable.map(info),
+  );
   const y = makeTensor(r.y, backend);
   const mean = makeTensor(r.mean, backend);
   const variance = makeTensor(r.variance, backend);
-  // Inputs in this order: x, then the weight and the bias when given, then the two statistics.
-  const params = [weight, bias].filter((t): t is Tensor => t !== undefined);
-  const differentiable = [x, ...params];
   if (isRecording(differentiable)) {
     recordOp(op, [...differentiable, mean, variance], y, (dy, needs) => {
       if (isRecording([dy, ...differentiable])) {
