@@ -1,6 +1,7 @@
-// Batch normalization in training over an n×C×s float32 tensor (s: the
-// product of the spatial axes), one channel at a time, so a channel's n·s
-// values are still in cache for the passes after the first. Threads take
+// Batch normalization over an n×C×s float32 tensor (s: the product of the
+// spatial axes), one channel at a time: in training, so a channel's n·s
+// values are still in cache for the passes after the first; in inference,
+// so the channel's factors are computed once, beside its rows. Threads take
 // ranges of channels: each channel is summed in one order whatever the
 // thread count, so results do not depend on it.
 
@@ -156,5 +157,43 @@ export function batchNormBackward(
     }
     store<f32>(at4(dWeight, ch), sumDyCentered * invStd);
     store<f32>(at4(dBias, ch), sumDy);
+  }
+}
+
+/** y = x·scale + shift over a row of s floats. */
+@inline function affineRow(px: usize, py: usize, s: i32, scale: f32, shift: f32): void {
+  const sv = f32x4.splat(scale), bv = f32x4.splat(shift);
+  let i = 0;
+  for (; i + 16 <= s; i += 16) {
+    v128.store(at4(py, i), f32x4.add(f32x4.mul(v128.load(at4(px, i)), sv), bv));
+    v128.store(at4(py, i + 4), f32x4.add(f32x4.mul(v128.load(at4(px, i + 4)), sv), bv));
+    v128.store(at4(py, i + 8), f32x4.add(f32x4.mul(v128.load(at4(px, i + 8)), sv), bv));
+    v128.store(at4(py, i + 12), f32x4.add(f32x4.mul(v128.load(at4(px, i + 12)), sv), bv));
+  }
+  for (; i + 4 <= s; i += 4) v128.store(at4(py, i), f32x4.add(f32x4.mul(v128.load(at4(px, i)), sv), bv));
+  for (; i < s; i++) store<f32>(at4(py, i), load<f32>(at4(px, i)) * scale + shift);
+}
+
+/**
+ * Channels [c0, c1) of batch normalization by given statistics, as
+ * y = x·scale + shift with scale = weight/√(variance + eps) and
+ * shift = bias − mean·scale, each rounded as core's composition rounds it
+ * (1/√ first, then the weight), so both paths give the same floats.
+ * weight and bias may be 0 (absent).
+ */
+export function batchNormInference(
+  x: usize, mean: usize, variance: usize, weight: usize, bias: usize, y: usize,
+  n: i32, c: i32, s: i32, eps: f32, c0: i32, c1: i32,
+): void {
+  const plane = c * s;
+  for (let ch = c0; ch < c1; ch++) {
+    const invStd: f32 = 1 / Mathf.sqrt(load<f32>(at4(variance, ch)) + eps);
+    const scale = weight == 0 ? invStd : invStd * load<f32>(at4(weight, ch));
+    const meanTimesScale = load<f32>(at4(mean, ch)) * scale;
+    const shift = bias == 0 ? -meanTimesScale : load<f32>(at4(bias, ch)) - meanTimesScale;
+    for (let i = 0; i < n; i++) {
+      const o = i * plane + ch * s;
+      affineRow(at4(x, o), at4(y, o), s, scale, shift);
+    }
   }
 }

@@ -8,7 +8,7 @@ export { maxPool, avgPool, avgPoolBackward } from './pool';
 export { unary } from './unary';
 export { binary, where32 } from './binary';
 export { reduce, argReduce } from './reduce';
-export { batchNormTraining, batchNormBackward } from './batch-norm';
+export { batchNormTraining, batchNormBackward, batchNormInference } from './batch-norm';
 export { addInto } from './mem';
 export { copy32, u8ToF32 } from './copy';
 export { scatterAdd32 } from './scatter';

@@ -46,8 +46,9 @@ export interface WasmBackendOptions {
  * The WebAssembly backend: tensors live in one linear memory, matmul and
  * convolutions (forward and both gradients) run through a packed SIMD GEMM
  * (convolutions with few taps per output, like LeNet's first, forward
- * through a direct kernel), pooling, batch normalization in training
- * (forward and gradients, a channel at a time), elementwise ops and reductions run in
+ * through a direct kernel), pooling, batch normalization (in training,
+ * forward and gradients; in inference, one pass; a channel at a time),
+ * elementwise ops and reductions run in
  * wasm, and large kernels (elementwise passes included) are split across
  * worker threads sharing that memory. Stores float32 for math,
  * plus int32 and bool; float64 is not supported.
@@ -180,6 +181,17 @@ export class WasmBackend implements Backend {
     eps: number,
   ): BatchNormGradients {
     return normalization.batchNormBackward(this.store, dy, x, mean, variance, weight, eps);
+  }
+
+  batchNormInference(
+    x: TensorInfo,
+    mean: TensorInfo,
+    variance: TensorInfo,
+    weight: TensorInfo | null,
+    bias: TensorInfo | null,
+    eps: number,
+  ): TensorInfo {
+    return normalization.batchNormInference(this.store, x, mean, variance, weight, bias, eps);
   }
 
   // ---- linear algebra ----

@@ -1,9 +1,11 @@
-// Batch normalization in training is a fusion rule (ops/fused-batch-norm.ts):
-// the backend's batchNormTraining and batchNormBackward kernels when it has
-// both, the composition of ops otherwise, and the composition's gradient
-// whenever a gradient is itself differentiated. Each path is held to the
-// composition on the float64 cpu backend: values, first and second order
-// gradients, running statistics, kernel calls and freed tensors.
+// Batch normalization is a fusion rule (ops/fused-batch-norm.ts). In
+// training: the backend's batchNormTraining and batchNormBackward kernels
+// when it has both, the composition of ops otherwise, and the composition's
+// gradient whenever a gradient is itself differentiated. By given (running)
+// statistics: the backend's batchNormInference when no tape records, the
+// composition otherwise. Each path is held to the composition on the float64
+// cpu backend: values, first and second order gradients, running
+// statistics, kernel calls and freed tensors.
 import '@gradstream/backend-cpu';
 import '@gradstream/backend-wasm';
 import fc from 'fast-check';
@@ -28,11 +30,18 @@ import {
   vjp,
   zeros,
 } from '@gradstream/core';
-import { referenceBatchNormBackward, referenceBatchNormTraining } from '../src/testing/batch-norm-reference.js';
+import {
+  referenceBatchNormBackward,
+  referenceBatchNormInference,
+  referenceBatchNormTraining,
+} from '../src/testing/batch-norm-reference.js';
 
 /** The cpu backend with the float64 reference loops as its fused kernels, counting calls. */
-function withReferenceKernels(inner: Backend): { backend: Backend; calls: { forward: number; backward: number } } {
-  const calls = { forward: 0, backward: 0 };
+function withReferenceKernels(inner: Backend): {
+  backend: Backend;
+  calls: { forward: number; backward: number; inference: number };
+} {
+  const calls = { forward: 0, backward: 0, inference: 0 };
   const backend = new Proxy(inner, {
     get(target, key, receiver) {
       if (key === 'name') return 'cpu-fused-bn';
@@ -46,11 +55,28 @@ function withReferenceKernels(inner: Backend): { backend: Backend; calls: { forw
           calls.backward++;
           return referenceBatchNormBackward(target, ...args);
         };
+      if (key === 'batchNormInference')
+        return (...args: Parameters<typeof referenceBatchNormInference> extends [Backend, ...infer R] ? R : never) => {
+          calls.inference++;
+          return referenceBatchNormInference(target, ...args);
+        };
       const value = Reflect.get(target, key, receiver);
       return typeof value === 'function' ? value.bind(target) : value;
     },
   });
   return { backend, calls };
+}
+
+/** The wasm backend without its inference kernel, so core composes batch norm by running statistics there. */
+function withoutInferenceKernel(inner: Backend): Backend {
+  return new Proxy(inner, {
+    get(target, key, receiver) {
+      if (key === 'name') return 'wasm-composed-bn';
+      if (key === 'batchNormInference') return undefined;
+      const value = Reflect.get(target, key, receiver);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
 }
 
 interface Case {
@@ -212,4 +238,93 @@ describe('batch norm fusion rule', () => {
       expectClose(run(dtype), expected, tol);
     });
   }
+
+  /** x, the running mean and variance (positive), the weight and the bias of an inference case. */
+  function inferenceInputs(k: Case, dtype: DType) {
+    const c = k.shape[1]!;
+    const size = k.shape.reduce((a, b) => a * b, 1);
+    const at = (from: number, n: number) => k.values.slice(from, from + n);
+    return {
+      x: tensor(at(0, size), k.shape, dtype),
+      runningMean: tensor(at(size, c), [c], dtype),
+      runningVar: tensor(
+        at(size + c, c).map((v) => 0.05 + Math.abs(v)),
+        [c],
+        dtype,
+      ),
+      weight: k.withWeight ? tensor(at(size + 2 * c, c), [c], dtype) : undefined,
+      bias: k.withBias ? tensor(at(size + 3 * c, c), [c], dtype) : undefined,
+    };
+  }
+
+  /** y of batch norm in eval mode, with no tape recording. */
+  function inference(k: Case, dtype: DType): number[] {
+    return tidy(() => {
+      const { x, ...options } = inferenceInputs(k, dtype);
+      return Array.from(batchNorm(x, { ...options, eps: 1e-3 }).dataSync());
+    });
+  }
+
+  const inferenceCaseArb: fc.Arbitrary<Case> = caseArb.chain((k) =>
+    fc
+      .array(fc.double({ min: -3, max: 3, noNaN: true }), { minLength: 2 * k.shape[1]!, maxLength: 2 * k.shape[1]! })
+      .map((more) => ({ ...k, values: [...k.values.slice(0, k.values.length / 2 + k.shape[1]!), ...more] })),
+  );
+
+  for (const [name, dtype, tol] of [
+    ['cpu-fused-bn', 'float64', 1e-12],
+    ['wasm', 'float32', 1e-5],
+  ] as const) {
+    it(`${name}: inference by running statistics matches the float64 composition`, async () => {
+      await fc.assert(
+        fc.asyncProperty(inferenceCaseArb, async (k) => {
+          await setBackend('cpu');
+          const expected = inference(k, 'float64');
+          await setBackend(name);
+          const before = memory().numTensors;
+          const actual = inference(k, dtype);
+          expect(memory().numTensors).toBe(before);
+          expectClose([actual], [expected], tol);
+        }),
+        { numRuns: 40 },
+      );
+    });
+  }
+
+  it('wasm: the inference kernel gives the same floats as the composition of wasm kernels', async () => {
+    registerBackend('wasm-composed-bn', () => withoutInferenceKernel(findBackend('wasm')!));
+    await fc.assert(
+      fc.asyncProperty(inferenceCaseArb, async (k) => {
+        await setBackend('wasm-composed-bn');
+        const composed = inference(k, 'float32');
+        await setBackend('wasm');
+        expect(inference(k, 'float32')).toEqual(composed);
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  it('the inference kernel runs once when nothing records, and not at all when a tape does', async () => {
+    await setBackend('cpu-fused-bn');
+    const k: Case = { shape: [2, 3, 2], withWeight: true, withBias: true, values: [] };
+    const values = Array.from({ length: 24 }, (_, i) => Math.sin(i * 0.9) * 2);
+    const before = fused.calls.inference;
+    inference({ ...k, values }, 'float64');
+    expect(fused.calls.inference - before).toBe(1);
+    // With the weight and bias recorded (fine-tuning with frozen statistics), the composition runs and gives
+    // the gradients the float64 cpu backend gives.
+    const grads = () =>
+      tidy(() => {
+        const { x, ...options } = inferenceInputs({ ...k, values }, 'float64');
+        const { grads: g } = variableGrads(
+          () => sum(square(batchNorm(x, options))),
+          [options.weight!, options.bias!, x],
+        );
+        return g.map((t) => Array.from(t.dataSync()));
+      });
+    const recorded = grads();
+    expect(fused.calls.inference - before).toBe(1);
+    await setBackend('cpu');
+    expectClose(recorded, grads(), 1e-12);
+  });
 });

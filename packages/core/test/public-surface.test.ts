@@ -149,6 +149,8 @@ const internalOps = new Set([
   'reluBackward',
   'fusesBatchNorm',
   'fusedBatchNormTraining',
+  'fusesBatchNormInference',
+  'fusedBatchNormInference',
 ]);
 
 it('every op export is either public or declared internal here', async () => {

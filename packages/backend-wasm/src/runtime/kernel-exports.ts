@@ -37,6 +37,7 @@ export const PARALLEL_KERNELS = [
   'reduce',
   'batchNormTraining',
   'batchNormBackward',
+  'batchNormInference',
   'u8ToF32',
 ] as const satisfies readonly KernelName[];
 

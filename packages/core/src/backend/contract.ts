@@ -208,6 +208,24 @@ export interface Backend {
     weight: TensorInfo | null,
     eps: number,
   ): BatchNormGradients;
+  /**
+   * Optional fused kernel: batch normalization with given per-channel
+   * statistics (inference), y = (x − mean)·s + bias with
+   * s = weight/√(variance + eps), over the channel axis 1 of the N×C×…
+   * float x, in one pass over x. `mean` and `variance` are [C] vectors of
+   * x's dtype; `weight` and `bias` likewise or null (1 and 0). Core calls it
+   * only when no tape records the op; otherwise, and on backends without
+   * it, it composes elementwise kernels. The conformance kit holds it to a
+   * float64 loop.
+   */
+  batchNormInference?(
+    x: TensorInfo,
+    mean: TensorInfo,
+    variance: TensorInfo,
+    weight: TensorInfo | null,
+    bias: TensorInfo | null,
+    eps: number,
+  ): TensorInfo;
 
   // ---- reductions ----
   /** Reduces over `axes` (sorted, unique, non-empty). Output shape: x.shape without those axes. */

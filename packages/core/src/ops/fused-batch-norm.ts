@@ -1,17 +1,21 @@
 /**
- * Fusion rule for batch normalization in training: one forward kernel and
+ * Fusion rules for batch normalization. In training: one forward kernel and
  * one backward kernel instead of about a dozen elementwise passes and
- * reductions each way. The composition in normalization.ts stays the
- * reference: it runs on backends without the kernels, and it gives the
- * gradient whenever that gradient is itself recorded (a gradient of a
- * gradient), since the fused backward kernel is not differentiable.
+ * reductions each way. In inference: one pass over x instead of two, and one
+ * kernel call instead of about eight (most of them on [C] vectors, where the
+ * call costs more than the arithmetic). The compositions in normalization.ts
+ * stay the reference: they run on backends without the kernels; in training
+ * the composition gives the gradient whenever that gradient is itself
+ * recorded (a gradient of a gradient), since the fused backward kernel is
+ * not differentiable; and by given statistics it runs whenever a tape
+ * records, so the inference kernel needs no backward rule.
  */
 import { isRecording, recordOp } from '../autograd/tape.js';
 import { vjp } from '../autograd/grad.js';
 import { getBackend } from '../backend/registry.js';
 import { ensureOnActiveBackend, makeTensor } from '../tensor/engine.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { callKernel, info } from './op.js';
+import { callKernel, info, runOp } from './op.js';
 
 /** y of batch normalization with the batch's statistics, composed of differentiable ops. */
 export type ComposedBatchNorm = (x: Tensor, weight: Tensor | undefined, bias: Tensor | undefined) => Tensor;
@@ -83,4 +87,38 @@ export function fusedBatchNormTraining(
     });
   }
   return { y, mean, variance };
+}
+
+/**
+ * Can batch normalization of x by given statistics run as the backend's
+ * fused inference kernel: the backend has it, no tape records any of the
+ * tensors, and the given per-channel vectors share x's float dtype?
+ */
+export function fusesBatchNormInference(x: Tensor, vectors: readonly (Tensor | undefined)[]): boolean {
+  if (!getBackend().batchNormInference) return false;
+  if (x.dtype !== 'float32' && x.dtype !== 'float64') return false;
+  const given = vectors.filter((t): t is Tensor => t !== undefined);
+  return given.every((t) => t.dtype === x.dtype) && !isRecording([x, ...given]);
+}
+
+/**
+ * Batch normalization of N×C×… x by the given [C] statistics through the
+ * backend's fused kernel (check `fusesBatchNormInference` first: nothing
+ * records it, so it has no backward rule).
+ */
+export function fusedBatchNormInference(
+  x: Tensor,
+  mean: Tensor,
+  variance: Tensor,
+  weight: Tensor | undefined,
+  bias: Tensor | undefined,
+  eps: number,
+): Tensor {
+  const inputs = [x, mean, variance, ...[weight, bias].filter((t): t is Tensor => t !== undefined)];
+  return runOp('batchNorm', inputs, (b, [xi, mi, vi, ...given]) => {
+    let k = 0;
+    const w = weight ? given[k++]! : null;
+    const shift = bias ? given[k++]! : null;
+    return b.batchNormInference!(xi!, mi!, vi!, w, shift, eps);
+  });
 }

@@ -1,14 +1,20 @@
 // Normalization layers' functional forms, as torch.nn.functional: batch,
 // instance, layer and group normalization and local response normalization,
 // composed of elementwise ops and reductions so every backend runs them and
-// their gradients of any order come from the tape.
+// their gradients of any order come from the tape (batch norm runs a
+// backend's fused kernels where it has them: fused-batch-norm.ts).
 import type { Shape } from '../backend/types.js';
 import { freeOnThrow, tidy } from '../tensor/engine.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { ArgumentError, DTypeError, ShapeError, fmtShape } from '../util/errors.js';
 import { checkOptions } from '../util/options.js';
 import { add, cast, div, isFloat, mul, neg, pow, rsqrt, square, sub } from './elementwise.js';
-import { fusesBatchNorm, fusedBatchNormTraining } from './fused-batch-norm.js';
+import {
+  fusedBatchNormInference,
+  fusedBatchNormTraining,
+  fusesBatchNorm,
+  fusesBatchNormInference,
+} from './fused-batch-norm.js';
 import { noGrad } from './gradient-control.js';
 import { pad, reshape, slice } from './layout.js';
 import { mean } from './reduce.js';
@@ -151,7 +157,10 @@ export const batchNorm = freeOnThrow(function batchNorm(x: Tensor, options?: Bat
   checkPerChannel(op, o, c, momentum, eps);
   const shape = [c, ...new Array<number>(x.rank - 2).fill(1)];
   const useBatch = (o.training ?? false) || rm === undefined;
-  if (!useBatch && rm && rv) return normalizeByRunning(x, rm, rv, o, eps, shape);
+  if (!useBatch && rm && rv)
+    return fusesBatchNormInference(x, [rm, rv, weight, bias])
+      ? fusedBatchNormInference(x, rm, rv, weight, bias, eps)
+      : normalizeByRunning(x, rm, rv, o, eps, shape);
   const n = x.size / c;
   if (n < 2) throw new ShapeError(op, `needs more than one value per channel in training, got ${fmtShape(x.shape)}`);
   const composed = (xi: Tensor, w: Tensor | undefined, b: Tensor | undefined) => normalizeByBatch(xi, shape, w, b, eps);

@@ -1,7 +1,7 @@
 /**
- * Batch normalization in training as plain float64 loops over host arrays:
- * the independent reference the conformance kit holds a backend's fused
- * batchNormTraining and batchNormBackward kernels to. Written for clarity,
+ * Batch normalization as plain float64 loops over host arrays: the
+ * independent reference the conformance kit holds a backend's fused
+ * batchNormTraining, batchNormBackward and batchNormInference kernels to. Written for clarity,
  * one channel at a time, with nothing shared with core's composition.
  */
 import type { Backend, BatchNormGradients, BatchNormTrainingResult } from '../backend/contract.js';
@@ -107,4 +107,31 @@ export function referenceBatchNormBackward(
     dBias[ch] = sumDy;
   }
   return { dx: write(b, dx, x, x.shape), dWeight: write(b, dWeight, x, [c]), dBias: write(b, dBias, x, [c]) };
+}
+
+/** The reference of Backend.batchNormInference: y = (x − mean)·weight/√(variance + eps) + bias. */
+export function referenceBatchNormInference(
+  b: Backend,
+  x: TensorInfo,
+  mean: TensorInfo,
+  variance: TensorInfo,
+  weight: TensorInfo | null,
+  bias: TensorInfo | null,
+  eps: number,
+): TensorInfo {
+  const { values, n, c, s } = channels(b, x);
+  const mu = vector(b, mean, c, 0);
+  const v = vector(b, variance, c, 0);
+  const w = vector(b, weight, c, 1);
+  const beta = vector(b, bias, c, 0);
+  const y = new Float64Array(values.length);
+  for (let ch = 0; ch < c; ch++) {
+    const scale = w[ch]! / Math.sqrt(v[ch]! + eps);
+    for (let i = 0; i < n; i++)
+      for (let j = 0; j < s; j++) {
+        const k = at(c, s, i, ch, j);
+        y[k] = (values[k]! - mu[ch]!) * scale + beta[ch]!;
+      }
+  }
+  return write(b, y, x, x.shape);
 }

@@ -13,7 +13,11 @@ import type { DType, Shape, TensorInfo, TypedArray } from '../backend/types.js';
 import { initBackend } from '../backend/registry.js';
 import { composedConvBackpropFilter, composedConvBackpropInput } from '../ops/conv.js';
 import { composedReluBackward } from '../ops/fused.js';
-import { referenceBatchNormBackward, referenceBatchNormTraining } from './batch-norm-reference.js';
+import {
+  referenceBatchNormBackward,
+  referenceBatchNormInference,
+  referenceBatchNormTraining,
+} from './batch-norm-reference.js';
 import { convOutputSize } from '../ops/conv-geometry.js';
 import { Random } from '../tensor/random.js';
 import { sizeOf } from '../tensor/shape.js';
@@ -197,6 +201,7 @@ export const kernelCases: Readonly<Record<KernelMethod, readonly string[]>> = {
   reluBackward: ['reluBackward (optional fused)'],
   batchNormTraining: ['batchNormTraining / batchNormBackward (optional fused)'],
   batchNormBackward: ['batchNormTraining / batchNormBackward (optional fused)'],
+  batchNormInference: ['batchNormInference (optional fused)'],
   reduce: ['reduce'],
   argReduce: ['argReduce'],
   matmul: ['matmul'],
@@ -428,6 +433,38 @@ export function backendConformance(name: string, options: ConformanceOptions = {
         throw new ConformanceError(batchNorm.kernel, `backend '${name}' has one of the pair without the other`);
     },
   });
+  // A backend without the kernel runs the float64 loop on both sides. The variance is drawn positive,
+  // as running variances are; x comes from anywhere, mean too.
+  cases.push(
+    check(
+      'batchNormInference (optional fused)',
+      fc.tuple(
+        shapeArb({ minRank: 2, maxRank: 4, maxDim: 7 }),
+        fc.boolean(),
+        fc.boolean(),
+        fc.constantFrom(1e-5, 1e-3),
+        seedArb,
+      ),
+      ([shape, withWeight, withBias, eps, seed], run) => {
+        const c = shape[1]!;
+        run(
+          (b, [x, mean, variance, w, bias]) => {
+            const [weight, shift] = [withWeight ? w! : null, withBias ? bias! : null];
+            return b.batchNormInference
+              ? b.batchNormInference(x!, mean!, variance!, weight, shift, eps)
+              : referenceBatchNormInference(b, x!, mean!, variance!, weight, shift, eps);
+          },
+          [
+            input(shape, 'float32', seed),
+            input([c], 'float32', seed + 1),
+            input([c], 'float32', seed + 2, 'positive'),
+            input([c], 'float32', seed + 3),
+            input([c], 'float32', seed + 4),
+          ],
+        );
+      },
+    ),
+  );
   cases.push(
     check('where', fc.tuple(broadcastableShapesArb(), seedArb), ([[sa, sb], seed], run) => {
       run(
