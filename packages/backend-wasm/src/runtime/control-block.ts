@@ -1,6 +1,6 @@
 // Layout of one worker's control block in shared linear memory. The main
 // thread writes a job (function index and arguments) and bumps SEQ; the
-// worker runs it and copies SEQ into DONE. All offsets are in 32-bit words
+// worker claims it (CLAIM), runs it and copies SEQ into DONE. All offsets are in 32-bit words
 // from the block start; arguments are float64 so i32 and f32 values both fit.
 
 /** Job counter written by the main thread. */
@@ -17,6 +17,13 @@ export const READY = 4;
 export const FAILED = 5;
 /** 1 when the worker may poll before sleeping (no more threads than cores; see SPIN_MS). */
 export const POLL = 6;
+/**
+ * The last job counter claimed, by the worker or by the calling thread: the
+ * one that moves it there with compareExchange runs the job, so a job the
+ * worker has not started when the caller is done with its own share runs on
+ * the caller instead of waiting for the worker to wake.
+ */
+export const CLAIM = 7;
 /** First argument, in float64 slots (word offset, 8-byte aligned). */
 export const ARGS = 8;
 /** Maximum arguments per job. */
@@ -73,4 +80,16 @@ export function waitPolling(
   }
   const waited = performance.now() - start;
   budget.ms = waited <= spinMs ? Math.min(spinMs, budget.ms * 2) : Math.max(minMs, budget.ms / 4);
+}
+
+/**
+ * Claims job `seq` of the control block whose CLAIM word is `at`: true for
+ * the one thread that moves CLAIM from an earlier job to `seq`. Job counters
+ * only grow, so a stale claimer (one that read `seq` before the caller
+ * claimed it and posted a later job) finds CLAIM at or past `seq` and backs
+ * off. Self-contained: the worker source embeds it as text.
+ */
+export function claimJob(i32: Int32Array, at: number, seq: number): boolean {
+  const last = Atomics.load(i32, at);
+  return last < seq && Atomics.compareExchange(i32, at, last, seq) === last;
 }

@@ -2,6 +2,7 @@ import { BackendError } from '@gradstream/core';
 import {
   ARGS,
   BLOCK_BYTES,
+  CLAIM,
   DONE,
   FAILED,
   FN,
@@ -13,6 +14,7 @@ import {
   READY,
   SEQ,
   SPIN_MS,
+  claimJob,
   waitPolling,
 } from './control-block.js';
 import { coreCount, importNodeBuiltin, isNode } from './environment.js';
@@ -175,28 +177,43 @@ export class ThreadPool {
       Atomics.store(i32, w.block + SEQ, seq);
       Atomics.notify(i32, w.block + SEQ);
     });
-    let failed = false;
-    try {
-      local(jobs[0]!);
-    } finally {
-      for (const w of busy) {
-        // Shares are even, so a worker is usually microseconds behind: poll before sleeping.
-        const at = w.block + DONE;
-        waitPolling(
-          () => Atomics.load(i32, at) !== seq,
-          () => {
-            // Sleep on the value just read: if the worker finished since, wait returns at once.
-            const done = Atomics.load(i32, at);
-            if (done !== seq && this.blocking) Atomics.wait(i32, at, done, 50);
-          },
-          this.polling ? this.budget : undefined,
-          SPIN_MS,
-          MIN_SPIN_MS,
-          PREEMPTED_MS,
-        );
-        if (i32[w.block + FAILED]) failed = true;
+    let error: { thrown: unknown } | undefined;
+    const runHere = (args: readonly number[]) => {
+      if (error) return;
+      try {
+        local(args);
+      } catch (e) {
+        error = { thrown: e };
       }
+    };
+    runHere(jobs[0]!);
+    // A worker that has not started its job by now is asleep or lost its core: waiting for it would
+    // add its wake-up to the kernel's time, so this thread takes the job over (the job's arguments,
+    // scratch included, are the same wherever it runs, so results are too).
+    const waitFor = busy.filter((w, i) => {
+      if (!claimJob(i32, w.block + CLAIM, seq)) return true;
+      runHere(jobs[i + 1]!);
+      return false;
+    });
+    let failed = false;
+    for (const w of waitFor) {
+      // Shares are even, so a worker is usually microseconds behind: poll before sleeping.
+      const at = w.block + DONE;
+      waitPolling(
+        () => Atomics.load(i32, at) !== seq,
+        () => {
+          // Sleep on the value just read: if the worker finished since, wait returns at once.
+          const done = Atomics.load(i32, at);
+          if (done !== seq && this.blocking) Atomics.wait(i32, at, done, 50);
+        },
+        this.polling ? this.budget : undefined,
+        SPIN_MS,
+        MIN_SPIN_MS,
+        PREEMPTED_MS,
+      );
+      if (i32[w.block + FAILED]) failed = true;
     }
+    if (error) throw error.thrown;
     if (failed) throw new BackendError('wasm', 'a kernel failed on a worker thread');
   }
 

@@ -1,5 +1,6 @@
 import {
   ARGS,
+  CLAIM,
   DONE,
   FAILED,
   FN,
@@ -10,6 +11,7 @@ import {
   READY,
   SEQ,
   SPIN_MS,
+  claimJob,
   waitPolling,
 } from './control-block.js';
 
@@ -33,6 +35,7 @@ listen(async ({ module, memory, names, block }) => {
   Atomics.notify(i32, ${READY});
   let seen = Atomics.load(i32, ${SEQ});
   const waitPolling = ${waitPolling.toString()};
+  const claimJob = ${claimJob.toString()};
   const budget = { ms: ${SPIN_MS} };
   const idle = () => Atomics.load(i32, ${SEQ}) === seen;
   const sleep = () => Atomics.wait(i32, ${SEQ}, seen);
@@ -41,14 +44,17 @@ listen(async ({ module, memory, names, block }) => {
     const poll = Atomics.load(i32, ${POLL}) === 1 ? budget : undefined;
     waitPolling(idle, sleep, poll, ${SPIN_MS}, ${MIN_SPIN_MS}, ${PREEMPTED_MS});
     seen = Atomics.load(i32, ${SEQ});
-    const fn = i32[${FN}];
-    if (fn < 0) break;
-    const args = Array.from(f64.subarray(0, i32[${NARGS}]));
-    try {
-      fns[fn](...args);
-      i32[${FAILED}] = 0;
-    } catch (e) {
-      i32[${FAILED}] = 1;
+    // A job the calling thread claimed first is done or under way there: only report it seen.
+    if (claimJob(i32, ${CLAIM}, seen)) {
+      const fn = i32[${FN}];
+      if (fn < 0) break;
+      const args = Array.from(f64.subarray(0, i32[${NARGS}]));
+      try {
+        fns[fn](...args);
+        i32[${FAILED}] = 0;
+      } catch (e) {
+        i32[${FAILED}] = 1;
+      }
     }
     Atomics.store(i32, ${DONE}, seen);
     Atomics.notify(i32, ${DONE});
