@@ -4,13 +4,15 @@
 // The filter gradient of small images takes several at a time (see
 // convBatch): their column matrices sit side by side, so one GEMM with a long
 // reduction covers them all. Layers with few taps per output run forward
-// through the direct kernel of conv-direct.ts.
+// through the direct kernel of conv-direct.ts, and 3×3 stride-1 layers with
+// enough channels through Winograd's F(2×2, 3×3) in winograd.ts.
 
 import { at4, copyFloats, zero4 } from './mem';
 import { gemm, gemmScratchBytes } from './gemm';
 import { col2im, im2col, im2colIsIdentity, im2colRows, im2colStrided } from './im2col';
 import { windowAt } from './window';
 import { directApplies, directFilter, directFilterApplies, directFilterScratchFloats, directForward, directScratchFloats } from './conv-direct';
+import { winogradApplies, winogradForward, winogradScratchFloats } from './winograd';
 
 /**
  * Floats of column matrix the forward pass builds at a time. The whole
@@ -72,7 +74,12 @@ function convBatch(d: usize): i32 {
 /** Scratch bytes per thread: column matrices and the batched filter gradient's buffers (or the direct kernel's planes), gemm packing. */
 export function convScratchBytes(d: usize): i32 {
   const direct = directFilterApplies(d) ? align16(directFilterScratchFloats(d)) : directApplies(d) ? align16(directScratchFloats(d)) : 0;
-  return max(colBytes(d) + auxBytes(d), direct) + gemmScratchBytes();
+  return max(max(colBytes(d) + auxBytes(d), direct), winogradBytes(d)) + gemmScratchBytes();
+}
+
+/** Bytes of winogradForward's buffers, 0 where it does not apply. */
+@inline function winogradBytes(d: usize): i32 {
+  return winogradApplies(d) ? align16(winogradScratchFloats(d)) : 0;
 }
 
 @inline function auxScratch(d: usize, scratch: usize): usize {
@@ -101,6 +108,10 @@ export function convForward(x: usize, w: usize, y: usize, d: usize, n0: i32, n1:
   const win = windowAt(d);
   if (directApplies(d)) {
     directForward(x, w, y, d, n0, n1, o0, o1, r0, r1, scratch);
+    return;
+  }
+  if (winogradApplies(d)) {
+    winogradForward(x, w, y, d, n0, n1, o0, o1, r0, r1, scratch, scratch + <usize>winogradBytes(d));
     return;
   }
   const C = win.C, O = win.O, G = win.groups;

@@ -3,6 +3,7 @@
 
 export { gemmScratchBytes, matmul } from './gemm';
 export { convScratchBytes, convForward, convBackpropInput, convBackpropFilter } from './conv';
+export { winogradApplies } from './winograd';
 export { unfold, fold } from './im2col';
 export { maxPool, avgPool, avgPoolBackward } from './pool';
 export { unary } from './unary';

@@ -78,6 +78,7 @@ export const KERNEL_SIGNATURES = {
     },
     returns: 'void',
   },
+  winogradApplies: { params: { d: 'usize' }, returns: 'bool' },
   unfold: { params: { x: 'usize', cols: 'usize', d: 'usize', n0: 'i32', n1: 'i32' }, returns: 'void' },
   fold: { params: { cols: 'usize', x: 'usize', d: 'usize', n0: 'i32', n1: 'i32' }, returns: 'void' },
   maxPool: { params: { x: 'usize', y: 'usize', idx: 'usize', d: 'usize', p0: 'i32', p1: 'i32' }, returns: 'void' },
