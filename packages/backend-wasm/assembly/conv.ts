@@ -5,14 +5,15 @@
 // convBatch): their column matrices sit side by side, so one GEMM with a long
 // reduction covers them all. Layers with few taps per output run forward
 // through the direct kernel of conv-direct.ts, and 3×3 stride-1 layers with
-// enough channels through Winograd's F(2×2, 3×3) in winograd.ts.
+// enough channels forward and for the filter gradient through Winograd's
+// F(2×2, 3×3) in winograd.ts.
 
 import { at4, copyFloats, zero4 } from './mem';
 import { gemm, gemmScratchBytes } from './gemm';
 import { col2im, im2col, im2colIsIdentity, im2colRows, im2colStrided } from './im2col';
 import { windowAt } from './window';
 import { directApplies, directFilter, directFilterApplies, directFilterScratchFloats, directForward, directScratchFloats } from './conv-direct';
-import { winogradApplies, winogradForward, winogradScratchFloats } from './winograd';
+import { winogradApplies, winogradFilter, winogradForward, winogradScratchFloats } from './winograd';
 
 /**
  * Floats of column matrix the forward pass builds at a time. The whole
@@ -174,6 +175,10 @@ export function convBackpropInput(dy: usize, w: usize, dx: usize, d: usize, n0: 
 function filterChunk(x: usize, dy: usize, out: usize, d: usize, n0: i32, n1: i32, o0: i32, o1: i32, scratch: usize): void {
   if (directFilterApplies(d)) {
     directFilter(x, dy, out, d, n0, n1, o0, o1, scratch);
+    return;
+  }
+  if (winogradApplies(d)) {
+    winogradFilter(x, dy, out, d, n0, n1, o0, o1, scratch, scratch + <usize>winogradBytes(d));
     return;
   }
   const win = windowAt(d);

@@ -5,6 +5,10 @@
 // over all channels are 16 GEMMs (transformed weights × transformed tiles).
 // That is 2.25× fewer multiply-adds than im2col; the transforms are adds.
 //
+// The filter gradient is the adjoint of the same computation: the output
+// gradient's tiles transformed by A·dy·Aᵀ, times the input tiles' transforms
+// (16 GEMMs reducing over tiles), then Gᵀ·(·)·G back to 3×3.
+//
 // Tiles sit on the even output rows and columns of the whole output, so a
 // tile, and every output in it, is computed the same way whichever range of
 // rows, images or channels a thread was given: results do not depend on the
@@ -216,4 +220,111 @@ export function winogradForward(x: usize, w: usize, y: usize, d: usize, n0: i32,
       );
     untransformTiles(M, Oc, tiles, tt, y, O, o0, g.OH, OW, r0, r1);
   }
+}
+
+/**
+ * dM[ξ][o][k] = (A·g·Aᵀ)[ξ] for the 2×2 block g of dy at every tile k of
+ * the chunk and output channels o0 + [0, Oc) (0 past the output's edge),
+ * with A = [1 0; 1 1; 1 −1; 0 −1]: the adjoint of untransformTiles.
+ */
+function transformGradientTiles(dy: usize, O: i32, o0: i32, Oc: i32, OH: i32, OW: i32, tiles: usize, tt: i32, dM: usize): void {
+  const sp = <usize>planeStride(Oc * tt) << 2;
+  const L = OH * OW;
+  const row = <usize>OW << 2;
+  for (let o = 0; o < Oc; o++) {
+    for (let k = 0; k < tt; k++) {
+      const e = tiles + (<usize>(k * TILE_WORDS) << 2);
+      const oy = 2 * load<i32>(e, 4), ox = 2 * load<i32>(e, 8);
+      const p = at4(dy, (load<i32>(e) * O + o0 + o) * L + oy * OW + ox);
+      const right = ox + 1 < OW, below = oy + 1 < OH;
+      const g00 = load<f32>(p), g01: f32 = right ? load<f32>(p, 4) : 0;
+      const g10: f32 = below ? load<f32>(p + row) : 0, g11: f32 = below && right ? load<f32>(p + row, 4) : 0;
+      // A·g: 4 rows of 2.
+      const a0 = g00, b0 = g01;
+      const a1 = g00 + g10, b1 = g01 + g11;
+      const a2 = g00 - g10, b2 = g01 - g11;
+      const a3 = -g10, b3 = -g11;
+      // (A·g)·Aᵀ: each row [a, b] → [a, a + b, a − b, −b], into ξ = 4i + j.
+      const m = at4(dM, o * tt + k);
+      store<f32>(m, a0); store<f32>(m + sp, a0 + b0); store<f32>(m + 2 * sp, a0 - b0); store<f32>(m + 3 * sp, -b0);
+      store<f32>(m + 4 * sp, a1); store<f32>(m + 5 * sp, a1 + b1); store<f32>(m + 6 * sp, a1 - b1); store<f32>(m + 7 * sp, -b1);
+      store<f32>(m + 8 * sp, a2); store<f32>(m + 9 * sp, a2 + b2); store<f32>(m + 10 * sp, a2 - b2); store<f32>(m + 11 * sp, -b2);
+      store<f32>(m + 12 * sp, a3); store<f32>(m + 13 * sp, a3 + b3); store<f32>(m + 14 * sp, a3 - b3); store<f32>(m + 15 * sp, -b3);
+    }
+  }
+}
+
+/** (t0, t1, t2, t3)·G for G = [1 0 0; ½ ½ ½; ½ −½ ½; 0 0 1]: three values, stored at q, q + 4, q + 8. */
+@inline function filterGradientRow(q: usize, t0: f32, t1: f32, t2: f32, t3: f32): void {
+  const half: f32 = 0.5;
+  store<f32>(q, t0 + (t1 + t2) * half);
+  store<f32>(q, (t1 - t2) * half, 4);
+  store<f32>(q, (t1 + t2) * half + t3, 8);
+}
+
+/**
+ * dw[o][c] = Gᵀ·dU[o][c]·G for output channels [o0, o1) (rows of dw, which
+ * is O×C×3×3): the adjoint of transformFilter.
+ */
+function untransformFilter(dU: usize, C: i32, o0: i32, o1: i32, dw: usize): void {
+  const sp = <usize>planeStride((o1 - o0) * C) << 2;
+  const half: f32 = 0.5;
+  for (let o = o0; o < o1; o++) {
+    for (let c = 0; c < C; c++) {
+      const u = at4(dU, (o - o0) * C + c);
+      const u00 = load<f32>(u), u01 = load<f32>(u + sp), u02 = load<f32>(u + 2 * sp), u03 = load<f32>(u + 3 * sp);
+      const u10 = load<f32>(u + 4 * sp), u11 = load<f32>(u + 5 * sp), u12 = load<f32>(u + 6 * sp), u13 = load<f32>(u + 7 * sp);
+      const u20 = load<f32>(u + 8 * sp), u21 = load<f32>(u + 9 * sp), u22 = load<f32>(u + 10 * sp), u23 = load<f32>(u + 11 * sp);
+      const u30 = load<f32>(u + 12 * sp), u31 = load<f32>(u + 13 * sp), u32 = load<f32>(u + 14 * sp), u33 = load<f32>(u + 15 * sp);
+      const q = at4(dw, (o * C + c) * 9);
+      // Gᵀ·dU, row by row, then each row times G.
+      filterGradientRow(q, u00 + (u10 + u20) * half, u01 + (u11 + u21) * half, u02 + (u12 + u22) * half, u03 + (u13 + u23) * half);
+      filterGradientRow(q + 12, (u10 - u20) * half, (u11 - u21) * half, (u12 - u22) * half, (u13 - u23) * half);
+      filterGradientRow(q + 24, (u10 + u20) * half + u30, (u11 + u21) * half + u31, (u12 + u22) * half + u32, (u13 + u23) * half + u33);
+    }
+  }
+}
+
+/**
+ * Rows [o0, o1) of dw (O×C×3×3, overwritten) summed over images [n0, n1),
+ * for a layer winogradApplies to: Σ over tiles, chunk by chunk in tile
+ * order, of dM_ξ·V_ξᵀ, then back to 3×3. `scratch` as for winogradForward.
+ */
+export function winogradFilter(x: usize, dy: usize, dw: usize, d: usize, n0: i32, n1: i32, o0: i32, o1: i32, scratch: usize, gs: usize): void {
+  const g = windowAt(d);
+  const C = g.C, O = g.O, H = g.H, W = g.W, OH = g.OH, OW = g.OW;
+  const Oc = o1 - o0;
+  if (Oc <= 0) return;
+  const TT = chunkTiles(C, O);
+  const dU = scratch;
+  const V = at4(dU, 16 * planeStride(Oc * C));
+  const dM = at4(V, 16 * planeStride(C * TT));
+  const tiles = at4(dM, 16 * planeStride(O * TT));
+  const TW = (OW + 1) >> 1;
+  const perImage = ((OH + 1) >> 1) * TW;
+  const total = (n1 - n0) * perImage;
+  for (let t0 = 0; t0 < total; t0 += TT) {
+    const tt = min(TT, total - t0);
+    for (let k = 0; k < tt; k++) {
+      const t = t0 + k, rest = t % perImage;
+      const e = tiles + (<usize>(k * TILE_WORDS) << 2);
+      store<i32>(e, n0 + t / perImage);
+      store<i32>(e, rest / TW, 4);
+      store<i32>(e, rest % TW, 8);
+    }
+    transformTiles(x, C, H, W, g.PH, g.PW, tiles, tt, V);
+    transformGradientTiles(dy, O, o0, Oc, OH, OW, tiles, tt, dM);
+    for (let xi = 0; xi < 16; xi++)
+      gemm(
+        Oc, C, tt,
+        at4(dM, xi * planeStride(Oc * tt)), tt, 1,
+        at4(V, xi * planeStride(C * tt)), 1, tt,
+        at4(dU, xi * planeStride(Oc * C)), C, t0 > 0, gs,
+      );
+  }
+  if (total == 0) {
+    for (let o = o0; o < o1; o++) memory.fill(at4(dw, o * C * 9), 0, <usize>(C * 9) << 2);
+    return;
+  }
+  untransformFilter(dU, C, o0, o1, dw);
 }

@@ -46,8 +46,8 @@ export interface WasmBackendOptions {
  * The WebAssembly backend: tensors live in one linear memory, matmul and
  * convolutions (forward and both gradients) run through a packed SIMD GEMM
  * (convolutions with few taps per output, like LeNet's first, forward
- * through a direct kernel; 3×3 stride-1 layers with 16+ channels forward,
- * and their input gradients, by Winograd's F(2×2, 3×3)), pooling, batch normalization (in training,
+ * through a direct kernel; 3×3 stride-1 layers with 16+ channels, forward
+ * and both gradients, by Winograd's F(2×2, 3×3)), pooling, batch normalization (in training,
  * forward and gradients; in inference, one pass; a channel at a time),
  * elementwise ops and reductions run in
  * wasm, and large kernels (elementwise passes included) are split across

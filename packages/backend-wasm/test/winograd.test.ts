@@ -1,7 +1,7 @@
-// 3×3 stride-1 layers with 16 or more channels each side run forward by
-// Winograd's F(2×2, 3×3) (assembly/winograd.ts), and so do their input
-// gradients with 32 or more input channels (as the forward convolution of dy
-// with the flipped filter). Checked against the CPU reference on odd and
+// 3×3 stride-1 layers with 16 or more channels each side run forward and
+// their filter gradients by Winograd's F(2×2, 3×3) (assembly/winograd.ts),
+// and so do their input gradients with 32 or more input channels (as the
+// forward convolution of dy with the flipped filter). Checked against the CPU reference on odd and
 // tiny maps, every padding from 0 to 2 on each side, and batches whose tiles
 // span several chunks; and bit for bit across thread counts, since the
 // threads split images, output rows (at odd rows, inside a tile) or channels.
@@ -59,13 +59,14 @@ function layerData(l: Layer): fc.Arbitrary<[Data, Data, Data]> {
 describe.each(CONFIGS)('Winograd F(2×2, 3×3) convolution (threads $threads, relaxed $relaxedSimd)', (config) => {
   const pair = usePair(config);
 
-  it('forward and input gradient match the CPU reference', () => {
+  it('forward, input gradient and filter gradient match the CPU reference', () => {
     fc.assert(
       fc.property(
         layerArb.chain((l) => layerData(l).map((data) => [l, data] as const)),
         ([l, [x, w, dy]]) => {
           check(pair, [x, w], (be, [xt, wt]) => be.conv(xt!, wt!, l.geometry), 1e-4, 1e-4);
           check(pair, [dy, w], (be, [dt, wt]) => be.convBackpropInput!(dt!, wt!, l.geometry, x.shape), 1e-4, 1e-4);
+          check(pair, [x, dy], (be, [xt, dt]) => be.convBackpropFilter!(xt!, dt!, l.geometry, w.shape), 1e-4, 1e-3);
         },
       ),
       { numRuns: 12 },
@@ -75,8 +76,9 @@ describe.each(CONFIGS)('Winograd F(2×2, 3×3) convolution (threads $threads, re
   it('a batch whose tiles fill several chunks (64 channels, 8 images of 18×18)', () => {
     const l = layer(8, 64, 64, 18, 18, [1, 1, 1, 1]);
     fc.assert(
-      fc.property(layerData(l), ([x, w]) => {
+      fc.property(layerData(l), ([x, w, dy]) => {
         check(pair, [x, w], (be, [xt, wt]) => be.conv(xt!, wt!, l.geometry), 1e-4, 1e-4);
+        check(pair, [x, dy], (be, [xt, dt]) => be.convBackpropFilter!(xt!, dt!, l.geometry, w.shape), 1e-4, 1e-3);
       }),
       { numRuns: 1 },
     );
@@ -94,13 +96,13 @@ describe('Winograd convolution across thread counts', () => {
         layer(3, 16, 17, 7, 7, [1, 1, 1, 1]),
       ];
       for (const l of layers) {
-        const [x, w] = fc.sample(layerData(l), { numRuns: 1, seed: 7 })[0]!;
+        const [x, w, dy] = fc.sample(layerData(l), { numRuns: 1, seed: 7 })[0]!;
         const outputs = backends.map((be) => {
-          const [xt, wt] = [put(be, x), put(be, w)];
+          const [xt, wt, dt] = [put(be, x), put(be, w), put(be, dy)];
           const y = take(be, be.conv(xt, wt, l.geometry));
-          be.disposeData(xt.dataId);
-          be.disposeData(wt.dataId);
-          return y;
+          const dw = take(be, be.convBackpropFilter!(xt, dt, l.geometry, w.shape));
+          for (const t of [xt, wt, dt]) be.disposeData(t.dataId);
+          return [y, dw];
         });
         expect(outputs[1]).toEqual(outputs[0]);
         expect(outputs[2]).toEqual(outputs[0]);
