@@ -182,6 +182,21 @@ function untransformTiles(M: usize, Oc: i32, tiles: usize, tt: i32, y: usize, O:
 }
 
 /**
+ * Fills the chunk's table with tiles [t0, t0 + tt) of a range that has
+ * perImage tiles per image (rows from tile row ty0, TW tiles per row),
+ * starting at image n0.
+ */
+function listTiles(tiles: usize, t0: i32, tt: i32, n0: i32, ty0: i32, perImage: i32, TW: i32): void {
+  for (let k = 0; k < tt; k++) {
+    const t = t0 + k, rest = t % perImage;
+    const e = tiles + (<usize>(k * TILE_WORDS) << 2);
+    store<i32>(e, n0 + t / perImage);
+    store<i32>(e, ty0 + rest / TW, 4);
+    store<i32>(e, rest % TW, 8);
+  }
+}
+
+/**
  * y[n, o] for images [n0, n1), output channels [o0, o1) and output rows
  * [r0, r1) of a layer winogradApplies to. `scratch` holds
  * winogradScratchFloats floats, then the GEMM's packing buffers at `gs`.
@@ -203,13 +218,7 @@ export function winogradForward(x: usize, w: usize, y: usize, d: usize, n0: i32,
   const total = (n1 - n0) * perImage;
   for (let t0 = 0; t0 < total; t0 += TT) {
     const tt = min(TT, total - t0);
-    for (let k = 0; k < tt; k++) {
-      const t = t0 + k, rest = t % perImage;
-      const e = tiles + (<usize>(k * TILE_WORDS) << 2);
-      store<i32>(e, n0 + t / perImage);
-      store<i32>(e, ty0 + rest / TW, 4);
-      store<i32>(e, rest % TW, 8);
-    }
+    listTiles(tiles, t0, tt, n0, ty0, perImage, TW);
     transformTiles(x, C, H, W, g.PH, g.PW, tiles, tt, V);
     for (let xi = 0; xi < 16; xi++)
       gemm(
@@ -305,13 +314,7 @@ export function winogradFilter(x: usize, dy: usize, dw: usize, d: usize, n0: i32
   const total = (n1 - n0) * perImage;
   for (let t0 = 0; t0 < total; t0 += TT) {
     const tt = min(TT, total - t0);
-    for (let k = 0; k < tt; k++) {
-      const t = t0 + k, rest = t % perImage;
-      const e = tiles + (<usize>(k * TILE_WORDS) << 2);
-      store<i32>(e, n0 + t / perImage);
-      store<i32>(e, rest / TW, 4);
-      store<i32>(e, rest % TW, 8);
-    }
+    listTiles(tiles, t0, tt, n0, 0, perImage, TW);
     transformTiles(x, C, H, W, g.PH, g.PW, tiles, tt, V);
     transformGradientTiles(dy, O, o0, Oc, OH, OW, tiles, tt, dM);
     for (let xi = 0; xi < 16; xi++)
