@@ -13,7 +13,7 @@
 //            time outside backend calls (the serial JavaScript that a second thread cannot share).
 //   kernels  the same paired A/B over single kernel calls of the step (the conv layers' three
 //            kernels, the first fully connected layer, a 384³ matmul for reference, max pooling, the
-//            bool→float cast), median of per-round ratios.
+//            bool→float cast), median of per-round ratios; one package with --threads 1,2 pairs the two counts.
 //
 //   pnpm tsx --tsconfig tsconfig.json scripts/lenet-step-profile.ts profile --threads 1 --clock cpu
 //   pnpm tsx --tsconfig tsconfig.json scripts/lenet-step-profile.ts ab --a <old copy> --threads 1,2
@@ -338,14 +338,20 @@ const KERNEL_CASES: readonly KernelCase[] = [
 ];
 
 async function kernels(): Promise<void> {
-  const threads = Number(values.threads!.split(',')[0]);
+  const counts = values.threads!.split(',').map(Number);
   const reps = Number(values.steps);
   const rounds = Number(values.rounds);
   const dirs = values.a === values.b ? [values.a!] : [values.a!, values.b!];
   const backends: Backend[] = [];
-  for (const dir of dirs) backends.push(await (await loadWasmPackage(dir)).createWasmBackend({ threads }));
+  // One package at two thread counts compares the counts (A the first); two packages run at the first count.
+  const configs =
+    dirs.length === 1 && counts.length > 1
+      ? counts.slice(0, 2).map((threads) => ({ dir: dirs[0]!, threads }))
+      : dirs.map((dir) => ({ dir, threads: counts[0]! }));
+  for (const c of configs)
+    backends.push(await (await loadWasmPackage(c.dir)).createWasmBackend({ threads: c.threads }));
   console.log(
-    `kernel calls of the LeNet-5 step, ${threads} thread(s): ${rounds} rounds × ${reps} calls, median per round`,
+    `kernel calls of the LeNet-5 step, ${configs.map((c) => `${c.threads} thread(s)`).join(' vs ')}: ${rounds} rounds × ${reps} calls, median per round`,
   );
   for (const kc of KERNEL_CASES.filter((k) => k.name.includes(values.only!))) {
     const inputs = backends.map((be) =>
