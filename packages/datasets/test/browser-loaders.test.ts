@@ -160,10 +160,34 @@ describe('mnistFromUrl / fashionMnistFromUrl', () => {
 });
 
 describe('same typed errors as the Node loaders', () => {
+  type Corruption =
+    | { kind: 'cut'; at: number }
+    | { kind: 'append'; extra: number }
+    | { kind: 'set'; at: number; value: number };
+  type CorruptionSpec = {
+    which: 'train-images-idx3-ubyte' | 'train-labels-idx1-ubyte';
+    how: Corruption;
+    gzip: boolean;
+  };
+
   /** A corrupted copy of a valid train pair: one file cut short, extended or with a byte changed. */
+  function corrupt({ which, how, gzip }: CorruptionSpec): { pair: Record<string, Uint8Array>; gzip: boolean } {
+    const pair = idxPair('train', 4, 2, 2);
+    const bytes = pair[which]!;
+    let bad: Uint8Array;
+    if (how.kind === 'cut') bad = bytes.subarray(0, how.at % bytes.length);
+    else if (how.kind === 'append') bad = Uint8Array.from([...bytes, ...new Array<number>(how.extra).fill(1)]);
+    else {
+      bad = bytes.slice();
+      // Header bytes and labels are where a changed byte can break the file.
+      bad[how.at % Math.min(bytes.length, 12)] = how.value;
+    }
+    return { pair: { ...pair, [which]: bad }, gzip };
+  }
+
   const corruptPair = fc
     .record({
-      which: fc.constantFrom('train-images-idx3-ubyte', 'train-labels-idx1-ubyte'),
+      which: fc.constantFrom('train-images-idx3-ubyte' as const, 'train-labels-idx1-ubyte' as const),
       how: fc.oneof(
         fc.record({ kind: fc.constant('cut' as const), at: fc.nat() }),
         fc.record({ kind: fc.constant('append' as const), extra: fc.integer({ min: 1, max: 9 }) }),
@@ -171,19 +195,20 @@ describe('same typed errors as the Node loaders', () => {
       ),
       gzip: fc.boolean(),
     })
-    .map(({ which, how, gzip }) => {
-      const pair = idxPair('train', 4, 2, 2);
-      const bytes = pair[which]!;
-      let bad: Uint8Array;
-      if (how.kind === 'cut') bad = bytes.subarray(0, how.at % bytes.length);
-      else if (how.kind === 'append') bad = Uint8Array.from([...bytes, ...new Array<number>(how.extra).fill(1)]);
-      else {
-        bad = bytes.slice();
-        // Header bytes and labels are where a changed byte can break the file.
-        bad[how.at % Math.min(bytes.length, 12)] = how.value;
-      }
-      return { pair: { ...pair, [which]: bad }, gzip };
-    });
+    .map(corrupt);
+
+  // One corruption per parser check, run before the random ones, so the
+  // comparison covers every check on every run rather than those 60 random
+  // draws happen to reach.
+  const everyCheck: CorruptionSpec[] = [
+    { which: 'train-images-idx3-ubyte', how: { kind: 'cut', at: 2 }, gzip: false }, // header cut: truncated
+    { which: 'train-images-idx3-ubyte', how: { kind: 'cut', at: 20 }, gzip: true }, // pixels cut: truncated
+    { which: 'train-labels-idx1-ubyte', how: { kind: 'append', extra: 3 }, gzip: false }, // trailing-bytes
+    { which: 'train-images-idx3-ubyte', how: { kind: 'set', at: 2, value: 0x0d }, gzip: false }, // bad-magic
+    { which: 'train-images-idx3-ubyte', how: { kind: 'set', at: 3, value: 0 }, gzip: true }, // bad-dims
+    { which: 'train-labels-idx1-ubyte', how: { kind: 'set', at: 7, value: 3 }, gzip: false }, // count vs bytes
+    { which: 'train-labels-idx1-ubyte', how: { kind: 'set', at: 9, value: 200 }, gzip: false }, // label-range
+  ];
 
   it('over URLs and bytes: the code, offset and reason of Node mnist({ dir })', async () => {
     const codes = new Set<string>();
@@ -218,10 +243,12 @@ describe('same typed errors as the Node loaders', () => {
         expect((fromUrl as InstanceType<typeof DatasetError>).file).toBe(`${base}/fuzz/${file}${gzip ? '.gz' : ''}`);
         expect((fromBytes as InstanceType<typeof DatasetError>).file).toBe(`<${file}>`);
       }),
-      { numRuns: 60 },
+      { numRuns: 60, examples: everyCheck.map((spec) => [corrupt(spec)]) },
     );
     // The corruptions reach several of the parser's checks, not one.
-    expect(codes.size).toBeGreaterThanOrEqual(4);
+    expect([...codes]).toEqual(
+      expect.arrayContaining(['truncated', 'trailing-bytes', 'bad-magic', 'bad-dims', 'label-range']),
+    );
   });
 
   it('corrupt gzip is unreadable in both', async () => {
