@@ -8,7 +8,6 @@ import {
   FN,
   MAX_ARGS,
   MIN_SPIN_MS,
-  NARGS,
   POLL,
   PREEMPTED_MS,
   READY,
@@ -173,7 +172,6 @@ export class ThreadPool {
       const args = jobs[i + 1]!;
       f64.set(args, (w.blockPtr >> 3) + ARGS / 2);
       i32[w.block + FN] = fn;
-      i32[w.block + NARGS] = args.length;
       Atomics.store(i32, w.block + SEQ, seq);
       Atomics.notify(i32, w.block + SEQ);
     });
