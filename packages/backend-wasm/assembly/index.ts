@@ -12,7 +12,7 @@ export { reduce, argReduce } from './reduce';
 export { batchNormTraining, batchNormBackward, batchNormInference } from './batch-norm';
 export { addInto } from './mem';
 export { copy32, u8ToF32 } from './copy';
-export { scatterAdd32 } from './scatter';
+export { maxPoolBackward32, scatterAdd32 } from './scatter';
 
 /** First byte after the module's static data: the allocator starts here. */
 export function heapBase(): usize {

@@ -34,3 +34,21 @@ export function scatterAdd32(
     }
   }
 }
+
+/**
+ * Max pooling's gradient over planes [p0, p1): each dx plane (planeIn
+ * elements) is zeroed, then dx[idx[j]] += dy[j] for the planeOut dy elements
+ * of that plane, whose flat indices fall inside it. Planes share no element
+ * of dx, so threads split them, and every element gets its adds in the order
+ * scatterAdd32 gives them.
+ */
+export function maxPoolBackward32(dy: usize, idx: usize, dx: usize, planeIn: i32, planeOut: i32, p0: i32, p1: i32): void {
+  // Plane by plane, so the adds land in a plane just zeroed and still in cache.
+  for (let plane = p0; plane < p1; plane++) {
+    zero4(at4(dx, plane * planeIn), planeIn);
+    for (let j = plane * planeOut, end = j + planeOut; j < end; j++) {
+      const p = at4(dx, load<i32>(at4(idx, j)));
+      store<f32>(p, load<f32>(p) + load<f32>(at4(dy, j)));
+    }
+  }
+}

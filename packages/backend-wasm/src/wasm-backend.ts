@@ -255,6 +255,10 @@ export class WasmBackend implements Backend {
     return windows.maxPool(this.store, x, geometry);
   }
 
+  maxPoolBackward(dy: TensorInfo, indices: TensorInfo, xShape: Shape): TensorInfo {
+    return windows.maxPoolBackward(this.store, dy, indices, xShape);
+  }
+
   avgPool(x: TensorInfo, geometry: AvgPoolGeometry): TensorInfo {
     return windows.avgPool(this.store, x, geometry);
   }

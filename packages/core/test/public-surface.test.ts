@@ -151,6 +151,8 @@ const internalOps = new Set([
   'fusedBatchNormTraining',
   'fusesBatchNormInference',
   'fusedBatchNormInference',
+  'composedMaxPoolBackward',
+  'maxPoolBackward',
 ]);
 
 it('every op export is either public or declared internal here', async () => {

@@ -82,6 +82,24 @@ export function maxPool(ts: TensorStore, x: TensorInfo, g: WindowGeometry): MaxP
   return { y, indices };
 }
 
+/**
+ * Max pooling's gradient: dy added at the flat indices maxPool returned,
+ * which stay inside their N×C plane, so threads split the planes.
+ */
+export function maxPoolBackward(ts: TensorStore, dy: TensorInfo, indices: TensorInfo, xShape: Shape): TensorInfo {
+  const dx = ts.alloc(xShape, dy.dtype);
+  const planeOut = sizeOf(dy.shape.slice(2));
+  const planeIn = sizeOf(xShape.slice(2));
+  const planes = sizeOf(xShape.slice(0, 2));
+  if (ts.view(dx).length === 0) return dx;
+  const ranges = splitRange(planes, threadsFor((planes * (planeIn + planeOut) * TAP_FLOPS) / 2, ts.rt));
+  ts.rt.parallel(
+    'maxPoolBackward32',
+    ranges.map(([p0, p1]) => ({ dy: ts.ptr(dy), idx: ts.ptr(indices), dx: ts.ptr(dx), planeIn, planeOut, p0, p1 })),
+  );
+  return dx;
+}
+
 /** Average pooling with PyTorch's divisor rules. */
 export function avgPool(ts: TensorStore, x: TensorInfo, g: AvgPoolGeometry): TensorInfo {
   const { desc, planes, lead, work } = describe(ts, x.shape, g, g.countIncludePad);

@@ -34,6 +34,7 @@ export const PARALLEL_KERNELS = [
   'binary',
   'where32',
   'scatterAdd32',
+  'maxPoolBackward32',
   'reduce',
   'batchNormTraining',
   'batchNormBackward',

@@ -154,6 +154,10 @@ export const KERNEL_SIGNATURES = {
   addInto: { params: { dst: 'usize', src: 'usize', n: 'i32' }, returns: 'void' },
   copy32: { params: { x: 'usize', y: 'usize', d: 'usize' }, returns: 'void' },
   u8ToF32: { params: { x: 'usize', y: 'usize', n: 'i32' }, returns: 'void' },
+  maxPoolBackward32: {
+    params: { dy: 'usize', idx: 'usize', dx: 'usize', planeIn: 'i32', planeOut: 'i32', p0: 'i32', p1: 'i32' },
+    returns: 'void',
+  },
   scatterAdd32: {
     params: {
       dy: 'usize',

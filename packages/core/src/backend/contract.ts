@@ -280,6 +280,15 @@ export interface Backend {
   fold(cols: TensorInfo, geometry: WindowGeometry, xShape: Shape): TensorInfo;
   /** Max over each window (positions outside the input are skipped; a window with none yields −Infinity and index −1 is never produced for valid geometry). */
   maxPool(x: TensorInfo, geometry: WindowGeometry): MaxPoolResult;
+  /**
+   * Optional fused kernel: max pooling's gradient, a zero tensor shaped
+   * `xShape` with each float element of dy added at its index (indices as
+   * maxPool returns them: flat into x, and inside the N×C plane of their
+   * dy element). Without it core runs `scatterAdd` of the flattened dy;
+   * knowing that each plane's adds stay in its plane lets a backend split
+   * the planes between threads. The conformance kit holds it to the scatterAdd.
+   */
+  maxPoolBackward?(dy: TensorInfo, indices: TensorInfo, xShape: Shape): TensorInfo;
   avgPool(x: TensorInfo, geometry: AvgPoolGeometry): TensorInfo;
   /** The adjoint of avgPool (linear in dy). */
   avgPoolBackward(dy: TensorInfo, geometry: AvgPoolGeometry, xShape: Shape): TensorInfo;

@@ -5,9 +5,10 @@
  * holds the fused kernel to.
  */
 import type { Backend } from '../backend/contract.js';
-import type { TensorInfo } from '../backend/types.js';
+import type { Shape, TensorInfo } from '../backend/types.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { shapesEqual } from '../tensor/shape.js';
+import { gather, reshape } from './layout.js';
 import { runOp } from './op.js';
 
 /** relu's gradient dy·[x > 0] composed from contract kernels: greater, cast, mul. */
@@ -43,5 +44,32 @@ export function reluBackward(dy: Tensor, x: Tensor): Tensor {
     [dy, x],
     (b, [d, xi]) => (b.reluBackward ? b.reluBackward(d!, xi!) : composedReluBackward(b, d!, xi!)),
     (g, needs) => [needs[0] ? reluBackward(g, x) : null, null],
+  );
+}
+
+/** Max pooling's gradient composed from the contract: scatterAdd of the flattened dy at the flat indices. */
+export function composedMaxPoolBackward(b: Backend, dy: TensorInfo, indices: TensorInfo, xShape: Shape): TensorInfo {
+  const flat = (t: TensorInfo): TensorInfo => ({ ...t, shape: [t.shape.reduce((p, q) => p * q, 1)] });
+  const dx = b.scatterAdd(
+    flat(dy),
+    flat(indices),
+    0,
+    xShape.reduce((p, q) => p * q, 1),
+  );
+  return { ...dx, shape: xShape };
+}
+
+/**
+ * Max pooling's gradient as one op: dy added at the flat `indices` maxPool
+ * returned, into a zero tensor shaped `xShape`; the backend's
+ * `maxPoolBackward` when it has one, else the scatterAdd. Linear in dy, so
+ * its gradient gathers g at the indices; the indices get none.
+ */
+export function maxPoolBackward(dy: Tensor, indices: Tensor, xShape: Shape): Tensor {
+  return runOp(
+    'maxPoolBackward',
+    [dy, indices],
+    (b, [d, i]) => (b.maxPoolBackward ? b.maxPoolBackward(d!, i!, xShape) : composedMaxPoolBackward(b, d!, i!, xShape)),
+    (g, needs) => [needs[0] ? reshape(gather(reshape(g, [-1]), reshape(indices, [-1]), 0), dy.shape) : null, null],
   );
 }

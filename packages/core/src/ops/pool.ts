@@ -9,7 +9,8 @@ import { ArgumentError, DTypeError, ShapeError, fmtShape, fmtValue } from '../ut
 import { checkOptions } from '../util/options.js';
 import { type WindowOptions, windowGeometry } from './conv-geometry.js';
 import { isFloat, mul, pow, sub } from './elementwise.js';
-import { reshape, scatterAdd } from './layout.js';
+import { maxPoolBackward } from './fused.js';
+import { reshape } from './layout.js';
 import { matmul } from './matmul.js';
 import { callKernel, info, runOp } from './op.js';
 import { max, mean } from './reduce.js';
@@ -79,10 +80,7 @@ function maxPoolOp(x: Tensor, g: WindowGeometry, returnIndices: boolean): Tensor
   const y = makeTensor(r.y, backend);
   const indices = makeTensor(r.indices, backend);
   if (isRecording([x])) {
-    recordOp('maxPool', [x, indices], y, (dy) => [
-      reshape(scatterAdd(reshape(dy, [-1]), reshape(indices, [-1]), 0, x.size), x.shape),
-      null,
-    ]);
+    recordOp('maxPool', [x, indices], y, (dy) => [maxPoolBackward(dy, indices, x.shape), null]);
   }
   // The kernel's indices run over the whole of x; PyTorch's restart in every channel plane.
   let planeIndices: Tensor | undefined;

@@ -12,7 +12,7 @@ import type {
 import type { DType, Shape, TensorInfo, TypedArray } from '../backend/types.js';
 import { initBackend } from '../backend/registry.js';
 import { composedConvBackpropFilter, composedConvBackpropInput } from '../ops/conv.js';
-import { composedReluBackward } from '../ops/fused.js';
+import { composedMaxPoolBackward, composedReluBackward } from '../ops/fused.js';
 import {
   referenceBatchNormBackward,
   referenceBatchNormInference,
@@ -217,6 +217,7 @@ export const kernelCases: Readonly<Record<KernelMethod, readonly string[]>> = {
   unfold: ['unfold/fold'],
   fold: ['unfold/fold'],
   maxPool: ['maxPool'],
+  maxPoolBackward: ['maxPoolBackward (optional fused)'],
   avgPool: ['avgPool / avgPoolBackward'],
   avgPoolBackward: ['avgPool / avgPoolBackward'],
 };
@@ -689,6 +690,27 @@ export function backendConformance(name: string, options: ConformanceOptions = {
           return [r.y, r.indices];
         },
         [input(p.xShape, 'float32', seed)],
+      );
+    }),
+  );
+  // The indices are the backend's own maxPool's (the maxPool case holds them to the reference's);
+  // a backend without the fused kernel runs the scatterAdd on both sides.
+  cases.push(
+    check('maxPoolBackward (optional fused)', fc.tuple(poolCaseArb(), seedArb), ([p, seed], run) => {
+      const g = windowOf(p);
+      run(
+        (b, [x, dy]) => {
+          const { y, indices } = b.maxPool(x!, g);
+          try {
+            return b.maxPoolBackward
+              ? b.maxPoolBackward(dy!, indices, p.xShape)
+              : composedMaxPoolBackward(b, dy!, indices, p.xShape);
+          } finally {
+            b.disposeData(y.dataId);
+            b.disposeData(indices.dataId);
+          }
+        },
+        [input(p.xShape, 'float32', seed), input([p.xShape[0]!, p.xShape[1]!, ...g.outShape], 'float32', seed + 1)],
       );
     }),
   );
