@@ -21,7 +21,7 @@ function identityOf(op: ReduceOp): number {
 }
 
 /** What one reduced element weighs against the threshold threadsFor applies to multiply-adds (a streamed add). */
-const REDUCE_FLOPS = 8;
+const REDUCE_FLOPS = 4;
 
 /**
  * The loop nest with its largest kept outer dimension (output stride ≠ 0)

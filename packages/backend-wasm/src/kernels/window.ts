@@ -92,7 +92,7 @@ export function maxPoolBackward(ts: TensorStore, dy: TensorInfo, indices: Tensor
   const planeIn = sizeOf(xShape.slice(2));
   const planes = sizeOf(xShape.slice(0, 2));
   if (ts.view(dx).length === 0) return dx;
-  const ranges = splitRange(planes, threadsFor((planes * (planeIn + planeOut) * TAP_FLOPS) / 2, ts.rt));
+  const ranges = splitRange(planes, threadsFor(planes * (planeIn + planeOut) * TAP_FLOPS, ts.rt));
   ts.rt.parallel(
     'maxPoolBackward32',
     ranges.map(([p0, p1]) => ({ dy: ts.ptr(dy), idx: ts.ptr(indices), dx: ts.ptr(dx), planeIn, planeOut, p0, p1 })),
