@@ -13,6 +13,7 @@ export { batchNormTraining, batchNormBackward, batchNormInference } from './batc
 export { addInto } from './mem';
 export { copy32, u8ToF32 } from './copy';
 export { maxPoolBackward32, scatterAdd32 } from './scatter';
+export { adamStep32, sgdStep32 } from './optimizer';
 
 /** First byte after the module's static data: the allocator starts here. */
 export function heapBase(): usize {

@@ -87,3 +87,15 @@ export const W_PH_AFTER = 23;
 export const W_PW_AFTER = 24;
 export const W_COUNT_INCLUDE_PAD = 25;
 export const W_WORDS = 26;
+
+// Flags of the fused optimizer steps (optimizer.ts).
+export const OPT_MAXIMIZE = 1;
+/** A nonzero weight decay. */
+export const OPT_WEIGHT_DECAY = 2;
+/** SGD with momentum: a momentum buffer is read (with OPT_STATE) and written. */
+export const OPT_MOMENTUM = 4;
+export const OPT_NESTEROV = 8;
+/** The parameter has state from an earlier step; without it SGD's buffer starts at the gradient, Adam's moments at 0. */
+export const OPT_STATE = 16;
+/** AdamW: the decay scales the weights instead of joining the gradient. */
+export const OPT_DECOUPLED = 32;

@@ -10,6 +10,9 @@ import {
   type DataId,
   type DType,
   type MaxPoolResult,
+  type OptimizerStepEntry,
+  type OptimizerStepResult,
+  type OptimizerStepRule,
   type ReduceOp,
   type Shape,
   type TensorInfo,
@@ -27,6 +30,7 @@ import { matmul } from './kernels/matmul.js';
 import * as layout from './kernels/layout.js';
 import * as convolution from './kernels/conv.js';
 import * as windows from './kernels/window.js';
+import { optimizerStep } from './kernels/optimizer.js';
 import { track } from './threads.js';
 
 /** Options for {@link createWasmBackend}. */
@@ -257,6 +261,10 @@ export class WasmBackend implements Backend {
 
   maxPoolBackward(dy: TensorInfo, indices: TensorInfo, xShape: Shape): TensorInfo {
     return windows.maxPoolBackward(this.store, dy, indices, xShape);
+  }
+
+  optimizerStep(rule: OptimizerStepRule, entries: readonly OptimizerStepEntry[]): OptimizerStepResult[] {
+    return optimizerStep(this.store, rule, entries);
   }
 
   avgPool(x: TensorInfo, geometry: AvgPoolGeometry): TensorInfo {

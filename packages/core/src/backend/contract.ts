@@ -123,6 +123,54 @@ export interface BatchNormGradients {
   readonly dBias: TensorInfo;
 }
 
+/**
+ * The update rule of a fused optimizer step, with one parameter group's
+ * hyperparameters and learning rate. Each rule is torch.optim's, step for
+ * step: `sgd` is SGD with its momentum, dampening, Nesterov, L2 weight
+ * decay and maximize; `adam` is Adam (decoupled: AdamW) without amsgrad.
+ */
+export type OptimizerStepRule =
+  | {
+      readonly kind: 'sgd';
+      readonly lr: number;
+      readonly momentum: number;
+      readonly dampening: number;
+      readonly nesterov: boolean;
+      readonly weightDecay: number;
+      readonly maximize: boolean;
+    }
+  | {
+      readonly kind: 'adam';
+      readonly lr: number;
+      readonly beta1: number;
+      readonly beta2: number;
+      readonly eps: number;
+      readonly weightDecay: number;
+      /** AdamW's p·(1 − lr·wd) instead of Adam's wd·p added to the gradient. */
+      readonly decoupled: boolean;
+      readonly maximize: boolean;
+    };
+
+/** One parameter of a fused optimizer step: its value, gradient and state, all float32 of one shape. */
+export interface OptimizerStepEntry {
+  readonly param: TensorInfo;
+  readonly grad: TensorInfo;
+  /**
+   * The rule's state before this step, empty on a parameter's first step:
+   * sgd with momentum [momentum_buffer] (none without momentum), adam
+   * [exp_avg, exp_avg_sq].
+   */
+  readonly state: readonly TensorInfo[];
+  /** This parameter's step, from 1 (Adam's bias corrections). */
+  readonly t: number;
+}
+
+/** A parameter's new value and state (in the order of OptimizerStepEntry.state, always complete). */
+export interface OptimizerStepResult {
+  readonly param: TensorInfo;
+  readonly state: readonly TensorInfo[];
+}
+
 /** Tensor storage a backend holds (not its scratch space or allocator overhead). */
 export interface BackendMemory {
   /** Bytes of tensor storage currently allocated. */
@@ -289,6 +337,17 @@ export interface Backend {
    * the planes between threads. The conformance kit holds it to the scatterAdd.
    */
   maxPoolBackward?(dy: TensorInfo, indices: TensorInfo, xShape: Shape): TensorInfo;
+
+  // ---- optimizers ----
+  /**
+   * Optional fused kernel: one optimizer step for many float32 parameters of
+   * one group, in one call instead of about two (SGD) to thirteen (Adam)
+   * elementwise kernels per parameter. Inputs are left as they are; the
+   * results are new storage. Without it core composes the rule from
+   * elementwise ops; the conformance kit holds the kernel to a float64 loop
+   * of the same rule.
+   */
+  optimizerStep?(rule: OptimizerStepRule, entries: readonly OptimizerStepEntry[]): OptimizerStepResult[];
   avgPool(x: TensorInfo, geometry: AvgPoolGeometry): TensorInfo;
   /** The adjoint of avgPool (linear in dy). */
   avgPoolBackward(dy: TensorInfo, geometry: AvgPoolGeometry, xShape: Shape): TensorInfo;

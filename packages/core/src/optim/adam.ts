@@ -78,6 +78,20 @@ function make(
           return adamStep(wd ? mul(p, 1 - ctx.lr * wd) : p, g, ctx);
         }
       : (p, grad, ctx) => adamStep(p, descentGradient(p, grad, ctx.group.maximize, ctx.group.weightDecay), ctx),
+    // The fused kernels have no amsgrad (its third state tensor): that group composes.
+    fusedRule: (h, lr) =>
+      h.amsgrad
+        ? undefined
+        : {
+            kind: 'adam',
+            lr,
+            beta1: h.betas[0]!,
+            beta2: h.betas[1]!,
+            eps: h.eps,
+            weightDecay: h.weightDecay,
+            decoupled,
+            maximize: h.maximize,
+          },
   });
 }
 

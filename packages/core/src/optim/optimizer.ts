@@ -1,3 +1,5 @@
+import type { OptimizerStepRule } from '../backend/contract.js';
+import { getBackend } from '../backend/registry.js';
 import { noGrad } from '../ops/gradient-control.js';
 import { cast } from '../ops/elementwise.js';
 import { reshape } from '../ops/layout.js';
@@ -6,6 +8,7 @@ import { shapesEqual } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { ArgumentError, DTypeError, GradstreamError, ShapeError, fmtShape, fmtValue } from '../util/errors.js';
 import { checkOptions } from '../util/options.js';
+import { type FusedStepEntry, fusedOptimizerStep, fusesOptimizerStep } from './fused-step.js';
 import { definedOnly } from './rule-helpers.js';
 import { type LearningRate, type Schedule, assertSchedule } from './schedule.js';
 
@@ -152,6 +155,12 @@ export interface OptimizerDefinition<H extends Hyperparameters> {
   readonly slots: (h: H) => readonly string[];
   /** The mathematics. */
   readonly update: UpdateRule<H>;
+  /**
+   * The same mathematics as a fused backend kernel's rule, for a group with
+   * these hyperparameters and this step's lr; undefined where the kernel has
+   * none (the group composes `update`). State is in `slots` order.
+   */
+  readonly fusedRule?: (h: H, lr: number) => OptimizerStepRule | undefined;
 }
 
 class Group<H extends Hyperparameters> implements ParamGroup<H> {
@@ -195,6 +204,13 @@ class Group<H extends Hyperparameters> implements ParamGroup<H> {
     this.followed = undefined;
     this.constant = value;
   }
+}
+
+/** Sets a state tensor, kept out of tidy scopes; an existing one adopts the new storage. */
+function setSlot(slots: Map<string, Tensor>, name: string, value: Tensor): void {
+  const old = slots.get(name);
+  if (old) old.adopt(value);
+  else slots.set(name, keep(value));
 }
 
 function learningRate(where: string, lr: LearningRate): LearningRate {
@@ -299,9 +315,10 @@ export class BaseOptimizer<H extends Hyperparameters> implements Optimizer<H> {
     const lrs = new Map(this.groups.map((g) => [g, g.lr]));
     noGrad(() =>
       tidy(() => {
+        const fused = this.stepFused(grads, lrs);
         this.params.forEach((p, i) => {
           const grad = grads[i];
-          if (!grad || frozen(p)) return;
+          if (!grad || frozen(p) || fused.has(i)) return;
           const group = this.groupOf[i]!;
           const slots = this.state[i]!;
           const g = grad.dtype === p.dtype ? grad : cast(grad, p.dtype);
@@ -310,11 +327,7 @@ export class BaseOptimizer<H extends Hyperparameters> implements Optimizer<H> {
             t: this.paramSteps[i]! + 1,
             group: group.options,
             get: (name) => slots.get(name),
-            set: (name, value) => {
-              const old = slots.get(name);
-              if (old) old.adopt(value);
-              else slots.set(name, keep(value));
-            },
+            set: (name, value) => setSlot(slots, name, value),
           };
           p.adopt(this.def.update(p, g, ctx));
         });
@@ -324,6 +337,45 @@ export class BaseOptimizer<H extends Hyperparameters> implements Optimizer<H> {
       if (g && !frozen(this.params[i]!)) this.paramSteps[i]!++;
     });
     this.steps++;
+  }
+
+  /**
+   * Steps, group by group, the parameters the backend's fused kernel can
+   * take (see fused-step.ts) and returns their indices; the rest compose.
+   * A parameter with only part of its state (a partial loadStateDict)
+   * composes too.
+   */
+  private stepFused(grads: readonly (Tensor | undefined)[], lrs: ReadonlyMap<Group<H>, number>): Set<number> {
+    const done = new Set<number>();
+    if (!this.def.fusedRule || !getBackend().optimizerStep) return done;
+    for (const group of this.groups) {
+      const rule = this.def.fusedRule(group.options, lrs.get(group)!);
+      if (!rule) continue;
+      const names = this.def.slots(group.options);
+      const entries: FusedStepEntry[] = [];
+      const indices: number[] = [];
+      this.params.forEach((p, i) => {
+        const grad = grads[i];
+        if (this.groupOf[i] !== group || !grad || frozen(p)) return;
+        const have = names.map((n) => this.state[i]!.get(n)).filter((t): t is Tensor => t !== undefined);
+        if (have.length !== 0 && have.length !== names.length) return;
+        const g = grad.dtype === p.dtype ? grad : cast(grad, p.dtype);
+        const entry = { param: p, grad: g, state: have, t: this.paramSteps[i]! + 1 };
+        if (!fusesOptimizerStep(entry)) return;
+        entries.push(entry);
+        indices.push(i);
+      });
+      if (entries.length === 0) continue;
+      fusedOptimizerStep(this.name, rule, entries).forEach((r, k) => {
+        const i = indices[k]!;
+        this.params[i]!.adopt(r.param);
+        names.forEach((n, j) => {
+          setSlot(this.state[i]!, n, r.state[j]!);
+        });
+        done.add(i);
+      });
+    }
+    return done;
   }
 
   stateDict(): OptimizerStateDict {

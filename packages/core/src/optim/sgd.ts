@@ -57,6 +57,15 @@ export function sgd(params: Params<SgdHyperparameters>, options: SgdOptions): Op
         throw new ArgumentError(where, 'nesterov momentum needs momentum > 0 and zero dampening');
     },
     slots: (h) => (h.momentum ? ['momentum_buffer'] : []),
+    fusedRule: (h, lr) => ({
+      kind: 'sgd',
+      lr,
+      momentum: h.momentum,
+      dampening: h.dampening,
+      nesterov: h.nesterov,
+      weightDecay: h.weightDecay,
+      maximize: h.maximize,
+    }),
     update: (p, grad, ctx) => {
       const h = ctx.group;
       let g = descentGradient(p, grad, h.maximize, h.weightDecay);

@@ -5,6 +5,8 @@ import type {
   Backend,
   BinaryOp,
   ConvGeometry,
+  OptimizerStepEntry,
+  OptimizerStepRule,
   ReduceOp,
   UnaryOp,
   WindowGeometry,
@@ -13,6 +15,7 @@ import type { DType, Shape, TensorInfo, TypedArray } from '../backend/types.js';
 import { initBackend } from '../backend/registry.js';
 import { composedConvBackpropFilter, composedConvBackpropInput } from '../ops/conv.js';
 import { composedMaxPoolBackward, composedReluBackward } from '../ops/fused.js';
+import { referenceOptimizerStep } from './optimizer-step-reference.js';
 import {
   referenceBatchNormBackward,
   referenceBatchNormInference,
@@ -218,6 +221,7 @@ export const kernelCases: Readonly<Record<KernelMethod, readonly string[]>> = {
   fold: ['unfold/fold'],
   maxPool: ['maxPool'],
   maxPoolBackward: ['maxPoolBackward (optional fused)'],
+  optimizerStep: ['optimizerStep (optional fused)'],
   avgPool: ['avgPool / avgPoolBackward'],
   avgPoolBackward: ['avgPool / avgPoolBackward'],
 };
@@ -713,6 +717,60 @@ export function backendConformance(name: string, options: ConformanceOptions = {
         [input(p.xShape, 'float32', seed), input([p.xShape[0]!, p.xShape[1]!, ...g.outShape], 'float32', seed + 1)],
       );
     }),
+  );
+  // A backend without the kernel runs the float64 loop on both sides. State, when drawn, is what a
+  // previous step would leave: any momentum buffer and exp_avg, a positive exp_avg_sq.
+  const optimizerRuleArb: fc.Arbitrary<OptimizerStepRule> = fc.oneof(
+    fc.record({
+      kind: fc.constant('sgd' as const),
+      lr: fc.constantFrom(0.01, 0.5),
+      momentum: fc.constantFrom(0, 0.9),
+      dampening: fc.constantFrom(0, 0.1),
+      nesterov: fc.boolean(),
+      weightDecay: fc.constantFrom(0, 1e-2),
+      maximize: fc.boolean(),
+    }),
+    fc.record({
+      kind: fc.constant('adam' as const),
+      lr: fc.constantFrom(1e-3, 0.1),
+      beta1: fc.constantFrom(0.9, 0.5),
+      beta2: fc.constantFrom(0.999, 0.9),
+      eps: fc.constantFrom(1e-8, 1e-3),
+      weightDecay: fc.constantFrom(0, 1e-2),
+      decoupled: fc.boolean(),
+      maximize: fc.boolean(),
+    }),
+  );
+  cases.push(
+    check(
+      'optimizerStep (optional fused)',
+      fc.tuple(
+        optimizerRuleArb,
+        fc.array(fc.tuple(shapeArb({ maxRank: 3, maxDim: 6 }), fc.boolean(), fc.integer({ min: 1, max: 6 })), {
+          minLength: 1,
+          maxLength: 3,
+        }),
+        seedArb,
+      ),
+      ([rule, params, seed], run) => {
+        const slots = rule.kind === 'adam' ? 2 : rule.momentum ? 1 : 0;
+        const makes = params.flatMap(([shape, withState], k) => {
+          const at = seed + 10 * k;
+          const state = withState ? [input(shape, 'float32', at + 2), input(shape, 'float32', at + 3, 'positive')] : [];
+          return [input(shape, 'float32', at), input(shape, 'float32', at + 1), ...state.slice(0, slots)];
+        });
+        run((b, xs) => {
+          let next = 0;
+          const entries: OptimizerStepEntry[] = params.map(([, withState, t]) => {
+            const at = next;
+            next += 2 + (withState ? slots : 0);
+            return { param: xs[at]!, grad: xs[at + 1]!, state: withState ? xs.slice(at + 2, next) : [], t };
+          });
+          const results = b.optimizerStep ? b.optimizerStep(rule, entries) : referenceOptimizerStep(b, rule, entries);
+          return results.flatMap((r) => [r.param, ...r.state]);
+        }, makes);
+      },
+    ),
   );
   cases.push(
     check(
