@@ -14,6 +14,7 @@ export { addInto } from './mem';
 export { copy32, u8ToF32 } from './copy';
 export { maxPoolBackward32, scatterAdd32 } from './scatter';
 export { adamStep32, sgdStep32 } from './optimizer';
+export { softmaxCrossEntropy32, softmaxCrossEntropyBackward32 } from './cross-entropy';
 
 /** First byte after the module's static data: the allocator starts here. */
 export function heapBase(): usize {

@@ -15,6 +15,7 @@ import {
   type OptimizerStepRule,
   type ReduceOp,
   type Shape,
+  type SoftmaxCrossEntropyOptions,
   type TensorInfo,
   type TypedArray,
   type UnaryOp,
@@ -31,6 +32,7 @@ import * as layout from './kernels/layout.js';
 import * as convolution from './kernels/conv.js';
 import * as windows from './kernels/window.js';
 import { optimizerStep } from './kernels/optimizer.js';
+import * as losses from './kernels/cross-entropy.js';
 import { track } from './threads.js';
 
 /** Options for {@link createWasmBackend}. */
@@ -261,6 +263,19 @@ export class WasmBackend implements Backend {
 
   maxPoolBackward(dy: TensorInfo, indices: TensorInfo, xShape: Shape): TensorInfo {
     return windows.maxPoolBackward(this.store, dy, indices, xShape);
+  }
+
+  softmaxCrossEntropy(logits: TensorInfo, targets: TensorInfo, how: SoftmaxCrossEntropyOptions): TensorInfo {
+    return losses.softmaxCrossEntropy(this.store, logits, targets, how);
+  }
+
+  softmaxCrossEntropyBackward(
+    dy: TensorInfo,
+    logits: TensorInfo,
+    targets: TensorInfo,
+    how: SoftmaxCrossEntropyOptions,
+  ): TensorInfo {
+    return losses.softmaxCrossEntropyBackward(this.store, dy, logits, targets, how);
   }
 
   optimizerStep(rule: OptimizerStepRule, entries: readonly OptimizerStepEntry[]): OptimizerStepResult[] {

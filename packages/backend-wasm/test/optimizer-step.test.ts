@@ -90,7 +90,7 @@ describe('fused optimizer step', () => {
       expect(fusedCalls - calls).toBeGreaterThanOrEqual(4);
       const b = await train('wasm-composed-step', make, 4);
       expect(a.length).toBe(b.length);
-      a.forEach((values, i) => expect(values).toEqual(b[i]));
+      expect(a).toEqual(b);
     });
   }
 
@@ -99,6 +99,6 @@ describe('fused optimizer step', () => {
     const a = await train('wasm-fused-step', (p) => adam(p, { lr: 1e-2, amsgrad: true }), 3);
     expect(fusedCalls).toBe(calls);
     const b = await train('wasm-composed-step', (p) => adam(p, { lr: 1e-2, amsgrad: true }), 3);
-    a.forEach((values, i) => expect(values).toEqual(b[i]));
+    expect(a).toEqual(b);
   });
 });

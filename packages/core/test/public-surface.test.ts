@@ -153,6 +153,8 @@ const internalOps = new Set([
   'fusedBatchNormInference',
   'composedMaxPoolBackward',
   'maxPoolBackward',
+  'fusesSoftmaxCrossEntropy',
+  'fusedSoftmaxCrossEntropy',
 ]);
 
 it('every op export is either public or declared internal here', async () => {

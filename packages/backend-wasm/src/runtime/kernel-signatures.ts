@@ -213,4 +213,22 @@ export const KERNEL_SIGNATURES = {
     },
     returns: 'void',
   },
+  softmaxCrossEntropy32: {
+    params: { x: 'usize', t: 'usize', y: 'usize', n: 'i32', c: 'i32', ignoreIndex: 'i32', scale: 'f64', reduce: 'i32' },
+    returns: 'void',
+  },
+  softmaxCrossEntropyBackward32: {
+    params: {
+      dy: 'usize',
+      x: 'usize',
+      t: 'usize',
+      dx: 'usize',
+      n: 'i32',
+      c: 'i32',
+      ignoreIndex: 'i32',
+      scale: 'f64',
+      reduce: 'i32',
+    },
+    returns: 'void',
+  },
 } as const;

@@ -171,6 +171,16 @@ export interface OptimizerStepResult {
   readonly state: readonly TensorInfo[];
 }
 
+/** How softmaxCrossEntropy treats its rows: the ignored target, the factor and the sum (see Backend). */
+export interface SoftmaxCrossEntropyOptions {
+  /** Rows whose target is this add nothing. */
+  readonly ignoreIndex: number;
+  /** Multiplies every row's loss: 1 for a sum, 1/(targets not ignored) for a mean. */
+  readonly scale: number;
+  /** Sum the rows into one value (true), or keep one per row. */
+  readonly reduce: boolean;
+}
+
 /** Tensor storage a backend holds (not its scratch space or allocator overhead). */
 export interface BackendMemory {
   /** Bytes of tensor storage currently allocated. */
@@ -337,6 +347,28 @@ export interface Backend {
    * the planes between threads. The conformance kit holds it to the scatterAdd.
    */
   maxPoolBackward?(dy: TensorInfo, indices: TensorInfo, xShape: Shape): TensorInfo;
+
+  // ---- losses ----
+  /**
+   * Optional fused kernel: cross-entropy of float N×C logits at int32 class
+   * indices [N], as one pass instead of about fifteen kernels on small
+   * tensors. Row i's loss is log Σ_c exp(x_ic) − x_{i,tᵢ}, or 0 where tᵢ is
+   * `how.ignoreIndex`; the result is `how.scale`·Σᵢ lossᵢ shaped [] when
+   * `how.reduce`, else scale·lossᵢ shaped [N]. Implement it with the backward or neither;
+   * the conformance kit holds both to a float64 loop.
+   */
+  softmaxCrossEntropy?(logits: TensorInfo, targets: TensorInfo, how: SoftmaxCrossEntropyOptions): TensorInfo;
+  /**
+   * The gradient of softmaxCrossEntropy with respect to the logits, for its
+   * gradient dy ([] when `how.reduce`, else [N]): dx_ic = dyᵢ·scale·(softmax_ic −
+   * [c = tᵢ]), zero rows where tᵢ is the ignored index.
+   */
+  softmaxCrossEntropyBackward?(
+    dy: TensorInfo,
+    logits: TensorInfo,
+    targets: TensorInfo,
+    how: SoftmaxCrossEntropyOptions,
+  ): TensorInfo;
 
   // ---- optimizers ----
   /**

@@ -27,6 +27,7 @@ import type { Tensor } from '../tensor/tensor.js';
 import { ArgumentError, DTypeError, ShapeError, fmtShape } from '../util/errors.js';
 import { checkOptions } from '../util/options.js';
 import { assertClassTargets, oneHot } from './targets.js';
+import { fusedSoftmaxCrossEntropy, fusesSoftmaxCrossEntropy } from '../ops/fused-cross-entropy.js';
 
 /** How per-element losses are combined: averaged (default), summed, or returned as they are. */
 export type Reduction = 'mean' | 'sum' | 'none';
@@ -171,15 +172,23 @@ export const crossEntropy = freeOnThrow(function crossEntropy(
   }
   const ignore = ignoreIndex ?? -100;
   checkIgnoreIndex(op, ignore);
-  assertClassTargets(op, logits, targets, ignore);
-  const logp = logSoftmax(logits, 1);
-  const { hot, total } = targetWeights(logits, targets, w, ignore);
-  const nll = reduceWeighted(neg(sum(mul(logp, hot), 1)), total, reduction);
-  if (eps === 0) return nll;
-  // torch's smoothing term: −Σ_c w_c·log p_c per target, zero where ignored, reduced like the nll.
-  const valid = cast(notEqual(targets, ignore), logits.dtype);
-  const smooth = mul(neg(sum(w ? mul(logp, w) : logp, 1)), valid);
-  return add(mul(nll, 1 - eps), mul(reduceWeighted(smooth, total, reduction), eps / c));
+  const counted = assertClassTargets(op, logits, targets, ignore);
+  const composed = (scores: Tensor): Tensor => {
+    const logp = logSoftmax(scores, 1);
+    const { hot, total } = targetWeights(scores, targets, w, ignore);
+    const nll = reduceWeighted(neg(sum(mul(logp, hot), 1)), total, reduction);
+    if (eps === 0) return nll;
+    // torch's smoothing term: −Σ_c w_c·log p_c per target, zero where ignored, reduced like the nll.
+    const valid = cast(notEqual(targets, ignore), scores.dtype);
+    const smooth = mul(neg(sum(w ? mul(logp, w) : logp, 1)), valid);
+    return add(mul(nll, 1 - eps), mul(reduceWeighted(smooth, total, reduction), eps / c));
+  };
+  const r = reduction ?? 'mean';
+  // A mean over no targets (all ignored) is 0/0: the composition gives torch's NaN, loss and gradient.
+  const emptyMean = r === 'mean' && counted === 0;
+  if (w || eps !== 0 || emptyMean || !fusesSoftmaxCrossEntropy(logits, targets)) return composed(logits);
+  const how = { ignoreIndex: ignore, scale: r === 'mean' ? 1 / counted : 1, reduce: r !== 'none' };
+  return fusedSoftmaxCrossEntropy(logits, targets, how, composed);
 });
 
 /**

@@ -7,8 +7,9 @@ import { DTypeError, ShapeError, ArgumentError, fmtShape } from '../util/errors.
 /**
  * Checks that `targets` are int32 class indices fitting scores of shape
  * N×C×…: shape N×… and every value in [0, C) or equal to `ignoreIndex`.
+ * Returns how many are not ignored.
  */
-export function assertClassTargets(op: string, scores: Tensor, targets: Tensor, ignoreIndex?: number): void {
+export function assertClassTargets(op: string, scores: Tensor, targets: Tensor, ignoreIndex?: number): number {
   if (targets.dtype !== 'int32')
     throw new DTypeError(op, `targets must be int32 class indices, got ${targets.describe()}`);
   const expected = [scores.shape[0]!, ...scores.shape.slice(2)];
@@ -20,10 +21,14 @@ export function assertClassTargets(op: string, scores: Tensor, targets: Tensor, 
   }
   const c = scores.shape[1]!;
   const values = targets.dataSync();
+  let counted = 0;
   for (let i = 0; i < values.length; i++) {
-    if ((values[i]! < 0 || values[i]! >= c) && values[i] !== ignoreIndex)
+    if (values[i] === ignoreIndex) continue;
+    if (values[i]! < 0 || values[i]! >= c)
       throw new ArgumentError(op, `target ${values[i]} at position ${i} is outside the ${c} classes [0, ${c})`);
+    counted++;
   }
+  return counted;
 }
 
 /** One-hot encoding of N×… class indices as N×C×… in `dtype` (classes on axis 1, like the scores). */

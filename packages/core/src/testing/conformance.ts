@@ -16,6 +16,7 @@ import { initBackend } from '../backend/registry.js';
 import { composedConvBackpropFilter, composedConvBackpropInput } from '../ops/conv.js';
 import { composedMaxPoolBackward, composedReluBackward } from '../ops/fused.js';
 import { referenceOptimizerStep } from './optimizer-step-reference.js';
+import { referenceSoftmaxCrossEntropy, referenceSoftmaxCrossEntropyBackward } from './cross-entropy-reference.js';
 import {
   referenceBatchNormBackward,
   referenceBatchNormInference,
@@ -222,6 +223,8 @@ export const kernelCases: Readonly<Record<KernelMethod, readonly string[]>> = {
   maxPool: ['maxPool'],
   maxPoolBackward: ['maxPoolBackward (optional fused)'],
   optimizerStep: ['optimizerStep (optional fused)'],
+  softmaxCrossEntropy: ['softmaxCrossEntropy / softmaxCrossEntropyBackward (optional fused)'],
+  softmaxCrossEntropyBackward: ['softmaxCrossEntropy / softmaxCrossEntropyBackward (optional fused)'],
   avgPool: ['avgPool / avgPoolBackward'],
   avgPoolBackward: ['avgPool / avgPoolBackward'],
 };
@@ -717,6 +720,43 @@ export function backendConformance(name: string, options: ConformanceOptions = {
         [input(p.xShape, 'float32', seed), input([p.xShape[0]!, p.xShape[1]!, ...g.outShape], 'float32', seed + 1)],
       );
     }),
+  );
+  // A backend without the pair runs the float64 loops on both sides. Targets include the ignored
+  // index; logits spread over ±8 so a row's softmax is far from uniform.
+  cases.push(
+    check(
+      'softmaxCrossEntropy / softmaxCrossEntropyBackward (optional fused)',
+      fc.tuple(
+        fc.integer({ min: 1, max: 9 }),
+        fc.integer({ min: 1, max: 12 }),
+        fc.boolean(),
+        fc.constantFrom(1, 0.25),
+        seedArb,
+      ),
+      ([n, c, reduce, scale, seed], run) => {
+        const ignoreIndex = c > 1 ? c - 1 : -100;
+        const targets = input([n], 'int32', seed + 1, 'int', c);
+        const random = new Random(seed);
+        const spread = Float32Array.from({ length: n * c }, () => 8 * random.normal());
+        const logits: Make = (b) => ({ dataId: b.write(spread, [n, c], 'float32'), shape: [n, c], dtype: 'float32' });
+        const dyShape = reduce ? [] : [n];
+        const how = { ignoreIndex, scale, reduce };
+        run(
+          (b, [x, t]) =>
+            b.softmaxCrossEntropy && b.softmaxCrossEntropyBackward
+              ? b.softmaxCrossEntropy(x!, t!, how)
+              : referenceSoftmaxCrossEntropy(b, x!, t!, how),
+          [logits, targets],
+        );
+        run(
+          (b, [dy, x, t]) =>
+            b.softmaxCrossEntropy && b.softmaxCrossEntropyBackward
+              ? b.softmaxCrossEntropyBackward(dy!, x!, t!, how)
+              : referenceSoftmaxCrossEntropyBackward(b, dy!, x!, t!, how),
+          [input(dyShape, 'float32', seed + 2), logits, targets],
+        );
+      },
+    ),
   );
   // A backend without the kernel runs the float64 loop on both sides. State, when drawn, is what a
   // previous step would leave: any momentum buffer and exp_avg, a positive exp_avg_sq.
