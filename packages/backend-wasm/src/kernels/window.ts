@@ -91,7 +91,7 @@ export function maxPoolBackward(ts: TensorStore, dy: TensorInfo, indices: Tensor
   const planeOut = sizeOf(dy.shape.slice(2));
   const planeIn = sizeOf(xShape.slice(2));
   const planes = sizeOf(xShape.slice(0, 2));
-  if (ts.view(dx).length === 0) return dx;
+  if (planes * planeIn === 0) return dx;
   const ranges = splitRange(planes, threadsFor(planes * (planeIn + planeOut) * TAP_FLOPS, ts.rt));
   ts.rt.parallel(
     'maxPoolBackward32',

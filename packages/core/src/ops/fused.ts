@@ -7,7 +7,7 @@
 import type { Backend } from '../backend/contract.js';
 import type { Shape, TensorInfo } from '../backend/types.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { shapesEqual } from '../tensor/shape.js';
+import { shapesEqual, sizeOf } from '../tensor/shape.js';
 import { gather, reshape } from './layout.js';
 import { runOp } from './op.js';
 
@@ -49,13 +49,8 @@ export function reluBackward(dy: Tensor, x: Tensor): Tensor {
 
 /** Max pooling's gradient composed from the contract: scatterAdd of the flattened dy at the flat indices. */
 export function composedMaxPoolBackward(b: Backend, dy: TensorInfo, indices: TensorInfo, xShape: Shape): TensorInfo {
-  const flat = (t: TensorInfo): TensorInfo => ({ ...t, shape: [t.shape.reduce((p, q) => p * q, 1)] });
-  const dx = b.scatterAdd(
-    flat(dy),
-    flat(indices),
-    0,
-    xShape.reduce((p, q) => p * q, 1),
-  );
+  const flat = (t: TensorInfo): TensorInfo => ({ ...t, shape: [sizeOf(t.shape)] });
+  const dx = b.scatterAdd(flat(dy), flat(indices), 0, sizeOf(xShape));
   return { ...dx, shape: xShape };
 }
 

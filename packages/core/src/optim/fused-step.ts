@@ -22,9 +22,8 @@ export interface FusedStepEntry {
   readonly t: number;
 }
 
-/** Whether the active backend can step this entry in its fused kernel: float32 tensors of one shape. */
+/** Whether the fused kernel takes this entry: float32 tensors of one shape (the caller checks the backend has it). */
 export function fusesOptimizerStep(entry: FusedStepEntry): boolean {
-  if (!getBackend().optimizerStep) return false;
   const { param } = entry;
   return (
     [entry.grad, ...entry.state].every((t) => t.dtype === 'float32' && shapesEqual(t.shape, param.shape)) &&

@@ -7,11 +7,12 @@
 import type { Backend, BatchNormGradients, BatchNormTrainingResult } from '../backend/contract.js';
 import type { TensorInfo } from '../backend/types.js';
 import { sizeOf } from '../tensor/shape.js';
+import { readHost, writeHost } from './host-arrays.js';
 
 /** x read as float64 with its N×C×S view (S the product of the axes after the channel axis). */
 function channels(b: Backend, x: TensorInfo): { values: Float64Array; n: number; c: number; s: number } {
   return {
-    values: Float64Array.from(b.readSync(x.dataId, x.dtype)),
+    values: readHost(b, x),
     n: x.shape[0]!,
     c: x.shape[1]!,
     s: sizeOf(x.shape.slice(2)),
@@ -19,12 +20,7 @@ function channels(b: Backend, x: TensorInfo): { values: Float64Array; n: number;
 }
 
 function vector(b: Backend, t: TensorInfo | null, c: number, fill: number): Float64Array {
-  return t ? Float64Array.from(b.readSync(t.dataId, t.dtype)) : new Float64Array(c).fill(fill);
-}
-
-function write(b: Backend, values: Float64Array, like: TensorInfo, shape: readonly number[]): TensorInfo {
-  const typed = like.dtype === 'float64' ? values : Float32Array.from(values);
-  return { dataId: b.write(typed, shape, like.dtype), shape, dtype: like.dtype };
+  return t ? readHost(b, t) : new Float64Array(c).fill(fill);
 }
 
 /** Index of element (i, ch, j) of an N×C×S tensor. */
@@ -61,7 +57,7 @@ export function referenceBatchNormTraining(
     mean[ch] = m;
     variance[ch] = v;
   }
-  return { y: write(b, y, x, x.shape), mean: write(b, mean, x, [c]), variance: write(b, variance, x, [c]) };
+  return { y: writeHost(b, y, x, x.shape), mean: writeHost(b, mean, x, [c]), variance: writeHost(b, variance, x, [c]) };
 }
 
 /**
@@ -106,7 +102,11 @@ export function referenceBatchNormBackward(
     dWeight[ch] = sumDyXhat;
     dBias[ch] = sumDy;
   }
-  return { dx: write(b, dx, x, x.shape), dWeight: write(b, dWeight, x, [c]), dBias: write(b, dBias, x, [c]) };
+  return {
+    dx: writeHost(b, dx, x, x.shape),
+    dWeight: writeHost(b, dWeight, x, [c]),
+    dBias: writeHost(b, dBias, x, [c]),
+  };
 }
 
 /** The reference of Backend.batchNormInference: y = (x − mean)·weight/√(variance + eps) + bias. */
@@ -133,5 +133,5 @@ export function referenceBatchNormInference(
         y[k] = (values[k]! - mu[ch]!) * scale + beta[ch]!;
       }
   }
-  return write(b, y, x, x.shape);
+  return writeHost(b, y, x, x.shape);
 }

@@ -5,9 +5,11 @@
  */
 import type { Backend, SoftmaxCrossEntropyOptions } from '../backend/contract.js';
 import type { TensorInfo } from '../backend/types.js';
+import { readHost, writeHost } from './host-arrays.js';
 
-function rows(b: Backend, logits: TensorInfo): { x: Float64Array; n: number; c: number } {
-  return { x: Float64Array.from(b.readSync(logits.dataId, logits.dtype)), n: logits.shape[0]!, c: logits.shape[1]! };
+/** The logits as float64 rows, their N and C, and the targets. */
+function rows(b: Backend, logits: TensorInfo, targets: TensorInfo) {
+  return { x: readHost(b, logits), n: logits.shape[0]!, c: logits.shape[1]!, t: b.readSync(targets.dataId, 'int32') };
 }
 
 const logSumExp = (x: Float64Array, at: number, c: number): number => {
@@ -18,11 +20,6 @@ const logSumExp = (x: Float64Array, at: number, c: number): number => {
   return m + Math.log(s);
 };
 
-function write(b: Backend, values: Float64Array, shape: readonly number[], like: TensorInfo): TensorInfo {
-  const typed = like.dtype === 'float64' ? values : Float32Array.from(values);
-  return { dataId: b.write(typed, shape, like.dtype), shape, dtype: like.dtype };
-}
-
 /** The reference of Backend.softmaxCrossEntropy. */
 export function referenceSoftmaxCrossEntropy(
   b: Backend,
@@ -30,18 +27,17 @@ export function referenceSoftmaxCrossEntropy(
   targets: TensorInfo,
   { ignoreIndex, scale, reduce }: SoftmaxCrossEntropyOptions,
 ): TensorInfo {
-  const { x, n, c } = rows(b, logits);
-  const t = b.readSync(targets.dataId, 'int32');
+  const { x, n, c, t } = rows(b, logits, targets);
   const loss = new Float64Array(n);
   for (let i = 0; i < n; i++) if (t[i] !== ignoreIndex) loss[i] = logSumExp(x, i * c, c) - x[i * c + t[i]!]!;
   if (!reduce)
-    return write(
+    return writeHost(
       b,
       loss.map((l) => l * scale),
-      [n],
       logits,
+      [n],
     );
-  return write(b, Float64Array.of(scale * loss.reduce((p, q) => p + q, 0)), [], logits);
+  return writeHost(b, Float64Array.of(scale * loss.reduce((p, q) => p + q, 0)), logits, []);
 }
 
 /** The reference of Backend.softmaxCrossEntropyBackward. */
@@ -52,8 +48,7 @@ export function referenceSoftmaxCrossEntropyBackward(
   targets: TensorInfo,
   { ignoreIndex, scale, reduce }: SoftmaxCrossEntropyOptions,
 ): TensorInfo {
-  const { x, n, c } = rows(b, logits);
-  const t = b.readSync(targets.dataId, 'int32');
+  const { x, n, c, t } = rows(b, logits, targets);
   const g = b.readSync(dy.dataId, dy.dtype);
   const dx = new Float64Array(n * c);
   for (let i = 0; i < n; i++) {
@@ -62,5 +57,5 @@ export function referenceSoftmaxCrossEntropyBackward(
     const gi = (reduce ? g[0]! : g[i]!) * scale;
     for (let j = 0; j < c; j++) dx[i * c + j] = gi * (Math.exp(x[i * c + j]! - lse) - (j === t[i] ? 1 : 0));
   }
-  return write(b, dx, logits.shape, logits);
+  return writeHost(b, dx, logits, logits.shape);
 }

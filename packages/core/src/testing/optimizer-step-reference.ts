@@ -5,15 +5,7 @@
  * element, with nothing shared with core's composition of the rules.
  */
 import type { Backend, OptimizerStepEntry, OptimizerStepResult, OptimizerStepRule } from '../backend/contract.js';
-import type { TensorInfo } from '../backend/types.js';
-
-const read = (b: Backend, t: TensorInfo): Float64Array => Float64Array.from(b.readSync(t.dataId, t.dtype));
-
-const write = (b: Backend, values: Float64Array, like: TensorInfo): TensorInfo => ({
-  dataId: b.write(Float32Array.from(values), like.shape, like.dtype),
-  shape: like.shape,
-  dtype: like.dtype,
-});
+import { readHost, writeHost } from './host-arrays.js';
 
 /** New value and state of one parameter under `rule`. */
 function stepOne(rule: OptimizerStepRule, p: Float64Array, g: Float64Array, state: Float64Array[], t: number) {
@@ -54,11 +46,14 @@ export function referenceOptimizerStep(
   return entries.map((e) => {
     const r = stepOne(
       rule,
-      read(b, e.param),
-      read(b, e.grad),
-      e.state.map((s) => read(b, s)),
+      readHost(b, e.param),
+      readHost(b, e.grad),
+      e.state.map((s) => readHost(b, s)),
       e.t,
     );
-    return { param: write(b, r.next, e.param), state: r.state.map((s) => write(b, s, e.param)) };
+    return {
+      param: writeHost(b, r.next, e.param, e.param.shape),
+      state: r.state.map((s) => writeHost(b, s, e.param, e.param.shape)),
+    };
   });
 }
