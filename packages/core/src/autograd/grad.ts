@@ -5,7 +5,7 @@ import { Tensor } from '../tensor/tensor.js';
 import { GradientError, fmtShape } from '../util/errors.js';
 import { add } from '../ops/elementwise.js';
 import { zerosLike } from '../tensor/creation.js';
-import { Tape, popTape, pushTape, recordOp, withoutRecording } from './tape.js';
+import { type Tape, popTape, pushTape, recordOp, recycleTape, takeTape, withoutRecording } from './tape.js';
 
 function assertDifferentiable(api: string, xs: readonly Tensor[]): void {
   xs.forEach((x, i) => {
@@ -86,7 +86,7 @@ function valueAndGradsOf(
   dy?: Tensor,
 ): { value: Tensor; grads: Tensor[] } {
   assertDifferentiable(api, xs);
-  const tape = new Tape();
+  const tape = takeTape();
   // requiresGrad false makes a tensor a constant here: nothing computed only from it is recorded.
   for (const x of xs) if (x.requiresGrad) tape.watch(x);
   startScope();
@@ -111,7 +111,7 @@ function valueAndGradsOf(
     result = { value, grads: backprop(tape, value, xs, seed) };
     return result;
   } finally {
-    tape.release();
+    recycleTape(tape);
     endScope(result);
   }
 }

@@ -31,6 +31,11 @@ export class Tape {
     this.tracked.add(t.id);
   }
 
+  /** Stops tracking every tensor, so the tape can record afresh. */
+  forget(): void {
+    this.tracked.clear();
+  }
+
   tracks(t: Tensor): boolean {
     return this.tracked.has(t.id);
   }
@@ -53,6 +58,31 @@ export class Tape {
     this.held.length = 0;
     this.nodes.length = 0;
   }
+}
+
+/** Spare tapes beyond this many (the nesting depth of gradients seen) are left to the collector. */
+const MAX_SPARE_TAPES = 8;
+/**
+ * Finished tapes, emptied, for the next gradient to record on. Reuse keeps
+ * one Tape alive between training steps, and that is why it is here: V8
+ * reaches a class instance's shape through weak transitions, so a full GC
+ * while no tape exists (between steps, as an idle-time or forced collection
+ * does) frees the shape and deoptimizes every function compiled against it,
+ * the whole recording path (runOp, recordOp, backprop, the Tape methods),
+ * which then runs unoptimized until V8 compiles it again.
+ */
+const spareTapes: Tape[] = [];
+
+/** An empty tape, recycled when one is spare. */
+export function takeTape(): Tape {
+  return spareTapes.pop() ?? new Tape();
+}
+
+/** Releases `tape` (see Tape.release) and keeps it for a later takeTape; it must not be active. */
+export function recycleTape(tape: Tape): void {
+  tape.release();
+  tape.forget();
+  if (spareTapes.length < MAX_SPARE_TAPES && !spareTapes.includes(tape)) spareTapes.push(tape);
 }
 
 const active: Tape[] = [];

@@ -1,5 +1,5 @@
 import type { Tensor } from '../tensor/tensor.js';
-import { Tape, popTape, pushTape } from './tape.js';
+import { popTape, pushTape, recycleTape, takeTape } from './tape.js';
 
 /** One differentiable op application seen by `traceOps`: its name ('add', 'relu', 'reshape', 'concat', …), operands and result. */
 export interface TracedOp {
@@ -25,7 +25,7 @@ export function traceOps<R>(
   fn: () => Tensor,
   read: (output: Tensor, ops: readonly TracedOp[]) => R,
 ): R {
-  const tape = new Tape();
+  const tape = takeTape();
   for (const t of watch) tape.watch(t);
   pushTape(tape);
   try {
@@ -37,6 +37,6 @@ export function traceOps<R>(
     );
   } finally {
     popTape(tape);
-    tape.release();
+    recycleTape(tape);
   }
 }
