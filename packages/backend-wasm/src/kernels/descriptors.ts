@@ -14,15 +14,14 @@ export function rowCount(plan: StridedPlan): number {
 
 /** Writes a plan into the runtime's strided-loop descriptor and returns its address. */
 export function writeStridedDescriptor(rt: WasmRuntime, plan: StridedPlan): number {
-  const words = new Array<number>(SD_WORDS).fill(0);
+  const words = rt.words();
+  const at = rt.stridedDesc >> 2;
+  words.fill(0, at, at + SD_WORDS);
   const rank = plan.shape.length;
-  words[SD_RANK] = rank;
+  words[at + SD_RANK] = rank;
   for (let i = 0; i < rank; i++) {
-    words[SD_SHAPE + i] = plan.shape[i]!;
-    plan.strides.forEach((s, k) => {
-      words[SD_STRIDES_A + k * MAX_RANK + i] = s[i]!;
-    });
+    words[at + SD_SHAPE + i] = plan.shape[i]!;
+    for (let k = 0; k < plan.strides.length; k++) words[at + SD_STRIDES_A + k * MAX_RANK + i] = plan.strides[k]![i]!;
   }
-  rt.writeWords(rt.stridedDesc, words);
   return rt.stridedDesc;
 }

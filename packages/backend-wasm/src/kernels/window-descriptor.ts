@@ -17,17 +17,18 @@ export interface WindowSpec {
   readonly countIncludePad?: boolean;
 }
 
-/** Writes a window descriptor and returns its address. */
+/** Writes a window descriptor in place and returns its address. */
 export function writeWindowDescriptor(rt: WasmRuntime, spec: WindowSpec): number {
-  const words = new Array<number>(W.W_WORDS).fill(0);
-  const put = (at: number, values: [number, number, number]) =>
-    values.forEach((v, i) => {
-      words[at + i] = v;
-    });
-  words[W.W_N] = spec.batch ?? 1;
-  words[W.W_C] = spec.channels;
-  words[W.W_O] = spec.outChannels ?? 0;
-  words[W.W_GROUPS] = spec.groups ?? 1;
+  const words = rt.words();
+  const at = rt.windowDesc >> 2;
+  const put = (offset: number, values: readonly [number, number, number]) => {
+    for (let i = 0; i < 3; i++) words[at + offset + i] = values[i]!;
+  };
+  words.fill(0, at, at + W.W_WORDS);
+  words[at + W.W_N] = spec.batch ?? 1;
+  words[at + W.W_C] = spec.channels;
+  words[at + W.W_O] = spec.outChannels ?? 0;
+  words[at + W.W_GROUPS] = spec.groups ?? 1;
   put(W.W_D, toRank3(spec.spatial, 1));
   put(W.W_KD, toRank3(spec.kernel, 1));
   put(W.W_OD, toRank3(spec.outSpatial, 1));
@@ -47,7 +48,6 @@ export function writeWindowDescriptor(rt: WasmRuntime, spec: WindowSpec): number
       0,
     ),
   );
-  words[W.W_COUNT_INCLUDE_PAD] = spec.countIncludePad ? 1 : 0;
-  rt.writeWords(rt.windowDesc, words);
+  words[at + W.W_COUNT_INCLUDE_PAD] = spec.countIncludePad ? 1 : 0;
   return rt.windowDesc;
 }

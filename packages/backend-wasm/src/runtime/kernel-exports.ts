@@ -50,10 +50,25 @@ const PARAM_NAMES = new Map<string, readonly string[]>(
   Object.entries(KERNEL_SIGNATURES).map(([name, { params }]) => [name, Object.keys(params)]),
 );
 
-/** The positional argument list of a call, in the order the module declares its parameters. */
-export function positional<K extends KernelName>(name: K, args: KernelArgs<K>): number[] {
+/** Parameter count of a kernel. */
+export function arity(name: KernelName): number {
+  return PARAM_NAMES.get(name)!.length;
+}
+
+/**
+ * Writes a call's arguments into `into` from index `at`, in the order the
+ * module declares its parameters. Writes into storage the caller keeps, so
+ * a kernel call allocates no argument list.
+ */
+export function writeArgs<K extends KernelName>(
+  name: K,
+  args: KernelArgs<K>,
+  into: { [index: number]: number },
+  at = 0,
+): void {
+  const names = PARAM_NAMES.get(name)!;
   const byName = args as Readonly<Record<string, number>>;
-  return PARAM_NAMES.get(name)!.map((p) => byName[p]!);
+  for (let i = 0; i < names.length; i++) into[at + i] = byName[names[i]!]!;
 }
 
 /**

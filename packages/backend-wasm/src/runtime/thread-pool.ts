@@ -17,6 +17,7 @@ import {
   waitPolling,
 } from './control-block.js';
 import { coreCount, importNodeBuiltin, isNode } from './environment.js';
+import { type KernelArgs, type ParallelKernel, arity, writeArgs } from './kernel-exports.js';
 import { workerSource } from './worker-source.js';
 
 /** The part of a Node or browser Worker the pool uses. */
@@ -34,6 +35,9 @@ interface PoolWorker {
   /** Word index of the control block in the shared Int32 view. */
   readonly block: number;
   readonly blockPtr: number;
+  /** Made once per worker for waitPolling, so waiting on a job allocates nothing. */
+  readonly busy: () => boolean;
+  readonly sleep: () => void;
 }
 
 /** How long a worker may take to instantiate the module before setThreads gives up on it. */
@@ -65,15 +69,26 @@ async function spawn(onError: (message: string) => void): Promise<WorkerHandle> 
   return worker;
 }
 
+/** Runs one job of a kernel on the calling thread. */
+export type LocalRunner = <K extends ParallelKernel>(kernel: K, job: KernelArgs<K>) => void;
+
 /**
  * Worker threads that run kernel exports on shared linear memory. `run`
  * is synchronous: the calling thread posts one job per worker, runs its own
  * share, then waits for the others, so kernels keep the contract's
  * synchronous signatures. Workers that are still starting are skipped.
+ * A call allocates nothing: jobs go straight from their arguments into the
+ * workers' control blocks, through views made again only when memory grows.
  */
 export class ThreadPool {
   private readonly workers: PoolWorker[] = [];
+  /** The workers given a job by the current run, in job order (job i + 1 went to posted[i]). */
+  private readonly posted: PoolWorker[] = [];
   private seq = 0;
+  private wordView = new Int32Array(0);
+  private slotView = new Float64Array(0);
+  /** What the calling thread's share of the current run threw, if anything; run leaves it unset. */
+  private thrown: { error: unknown } | undefined;
   private readonly blocking: boolean;
   /** Whether threads poll before sleeping: only with no more threads than cores (see SPIN_MS). */
   private polling = false;
@@ -88,10 +103,13 @@ export class ThreadPool {
   constructor(
     private readonly module: WebAssembly.Module,
     private readonly memory: WebAssembly.Memory,
-    private readonly names: readonly string[],
+    private readonly names: readonly ParallelKernel[],
     private readonly allocBlock: () => number,
+    private readonly local: LocalRunner,
   ) {
     this.blocking = canBlock(new Int32Array(new SharedArrayBuffer(4)));
+    const tooLong = names.find((n) => arity(n) > MAX_ARGS);
+    if (tooLong) throw new BackendError('wasm', `internal: kernel ${tooLong} takes more than ${MAX_ARGS} arguments`);
   }
 
   /** Threads that can take work now, including the calling thread. */
@@ -117,7 +135,19 @@ export class ThreadPool {
   private async start(): Promise<void> {
     const blockPtr = this.allocBlock();
     new Uint8Array(this.memory.buffer, blockPtr, BLOCK_BYTES).fill(0);
-    const worker: PoolWorker = { stopped: false, block: blockPtr >> 2, blockPtr };
+    const block = blockPtr >> 2;
+    const worker: PoolWorker = {
+      stopped: false,
+      block,
+      blockPtr,
+      busy: () => Atomics.load(this.i32(), block + DONE) !== this.seq,
+      sleep: () => {
+        // Sleep on the value just read: if the worker finished since, wait returns at once.
+        const i32 = this.i32();
+        const done = Atomics.load(i32, block + DONE);
+        if (done !== this.seq && this.blocking) Atomics.wait(i32, block + DONE, done, 50);
+      },
+    };
     this.workers.push(worker);
     const handle = await spawn((message) => (worker.failure = message));
     worker.handle = handle;
@@ -156,66 +186,81 @@ export class ThreadPool {
   }
 
   /**
-   * Calls export `names[fn]` once per argument list, the first on this
-   * thread and the rest on ready workers, and returns when all are done.
-   * `jobs.length` must not exceed `threads`.
+   * Runs kernel `names[fn]` once per job, the first on this thread and the
+   * rest on ready workers, and returns when all are done. `jobs.length`
+   * must not exceed `threads`.
    */
-  run(fn: number, jobs: readonly (readonly number[])[], local: (args: readonly number[]) => void): void {
+  run<K extends ParallelKernel>(fn: number, jobs: readonly KernelArgs<K>[]): void {
+    const kernel = this.names[fn] as K;
     const i32 = this.i32();
-    const f64 = new Float64Array(this.memory.buffer);
-    const busy = this.workers.filter((w) => Atomics.load(i32, w.block + READY) === 1).slice(0, jobs.length - 1);
-    if (busy.length + 1 < jobs.length) throw new BackendError('wasm', 'internal: more jobs than ready threads');
-    if (jobs.some((args) => args.length > MAX_ARGS))
-      throw new BackendError('wasm', `internal: a kernel takes more than ${MAX_ARGS} arguments`);
+    const f64 = this.f64();
     const seq = ++this.seq;
-    busy.forEach((w, i) => {
-      const args = jobs[i + 1]!;
-      f64.set(args, (w.blockPtr >> 3) + ARGS / 2);
-      i32[w.block + FN] = fn;
-      Atomics.store(i32, w.block + SEQ, seq);
-      Atomics.notify(i32, w.block + SEQ);
-    });
-    let error: { thrown: unknown } | undefined;
-    const runHere = (args: readonly number[]) => {
-      if (error) return;
-      try {
-        local(args);
-      } catch (e) {
-        error = { thrown: e };
-      }
-    };
-    runHere(jobs[0]!);
+    let posted = 0;
+    for (let w = 0; w < this.workers.length && posted + 1 < jobs.length; w++) {
+      const worker = this.workers[w]!;
+      if (Atomics.load(i32, worker.block + READY) === 1) this.posted[posted++] = worker;
+    }
+    if (posted + 1 < jobs.length) {
+      this.posted.length = 0;
+      throw new BackendError('wasm', 'internal: more jobs than ready threads');
+    }
+    for (let i = 0; i < posted; i++) {
+      const worker = this.posted[i]!;
+      writeArgs(kernel, jobs[i + 1]!, f64, (worker.blockPtr >> 3) + ARGS / 2);
+      i32[worker.block + FN] = fn;
+      Atomics.store(i32, worker.block + SEQ, seq);
+      Atomics.notify(i32, worker.block + SEQ);
+    }
+    this.runHere(kernel, jobs[0]!);
     // A worker that has not started its job by now is asleep or lost its core: waiting for it would
     // add its wake-up to the kernel's time, so this thread takes the job over (the job's arguments,
     // scratch included, are the same wherever it runs, so results are too).
-    const waitFor = busy.filter((w, i) => {
-      if (!claimJob(i32, w.block + CLAIM, seq)) return true;
-      runHere(jobs[i + 1]!);
-      return false;
-    });
+    let waiting = 0;
+    for (let i = 0; i < posted; i++) {
+      const worker = this.posted[i]!;
+      if (claimJob(i32, worker.block + CLAIM, seq)) this.runHere(kernel, jobs[i + 1]!);
+      else this.posted[waiting++] = worker;
+    }
     let failed = false;
-    for (const w of waitFor) {
+    for (let i = 0; i < waiting; i++) {
+      const worker = this.posted[i]!;
       // Shares are even, so a worker is usually microseconds behind: poll before sleeping.
-      const at = w.block + DONE;
       waitPolling(
-        () => Atomics.load(i32, at) !== seq,
-        () => {
-          // Sleep on the value just read: if the worker finished since, wait returns at once.
-          const done = Atomics.load(i32, at);
-          if (done !== seq && this.blocking) Atomics.wait(i32, at, done, 50);
-        },
+        worker.busy,
+        worker.sleep,
         this.polling ? this.budget : undefined,
         SPIN_MS,
         MIN_SPIN_MS,
         PREEMPTED_MS,
       );
-      if (i32[w.block + FAILED]) failed = true;
+      if (this.i32()[worker.block + FAILED]) failed = true;
     }
-    if (error) throw error.thrown;
+    this.posted.length = 0;
+    const thrown = this.thrown;
+    this.thrown = undefined;
+    if (thrown) throw thrown.error;
     if (failed) throw new BackendError('wasm', 'a kernel failed on a worker thread');
   }
 
+  /** Runs one job here; after a throw, the run's other local jobs are skipped and the error kept for run to rethrow. */
+  private runHere<K extends ParallelKernel>(kernel: K, job: KernelArgs<K>): void {
+    if (this.thrown) return;
+    try {
+      this.local(kernel, job);
+    } catch (e) {
+      this.thrown = { error: e };
+    }
+  }
+
+  /** Linear memory as int32 words; made again only after the memory grew (its buffer is then a new object). */
   private i32(): Int32Array {
-    return new Int32Array(this.memory.buffer);
+    if (this.wordView.buffer !== this.memory.buffer) this.wordView = new Int32Array(this.memory.buffer);
+    return this.wordView;
+  }
+
+  /** Linear memory as float64 slots, for job arguments (see i32). */
+  private f64(): Float64Array {
+    if (this.slotView.buffer !== this.memory.buffer) this.slotView = new Float64Array(this.memory.buffer);
+    return this.slotView;
   }
 }

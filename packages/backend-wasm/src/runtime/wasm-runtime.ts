@@ -7,8 +7,9 @@ import {
   type KernelResult,
   PARALLEL_KERNELS,
   type ParallelKernel,
+  arity,
   bindExports,
-  positional,
+  writeArgs,
 } from './kernel-exports.js';
 import { loadModule } from './load-module.js';
 import { sharedMemoryAvailable } from './environment.js';
@@ -39,6 +40,9 @@ export class WasmRuntime {
   /** Address of the strided-loop descriptor (broadcasting, reductions). */
   readonly stridedDesc: number;
   private readonly scratch: Block[] = [];
+  /** One argument list per kernel, refilled for each call on this thread (a call never re-enters JavaScript). */
+  private readonly argLists = new Map<KernelName, number[]>();
+  private wordView = new Int32Array(0);
 
   private constructor(
     private readonly exports: KernelExports,
@@ -60,10 +64,17 @@ export class WasmRuntime {
     const instance = await WebAssembly.instantiate(loaded.module, { env: { memory } });
     const exports = bindExports(instance.exports);
     const heap = new Heap(memory, exports.heapBase());
+    let runtime: WasmRuntime | undefined;
     const pool = loaded.shared
-      ? new ThreadPool(loaded.module, memory, PARALLEL_KERNELS, () => heap.alloc(BLOCK_BYTES).ptr)
+      ? new ThreadPool(
+          loaded.module,
+          memory,
+          PARALLEL_KERNELS,
+          () => heap.alloc(BLOCK_BYTES).ptr,
+          (kernel, job) => void runtime!.call(kernel, job),
+        )
       : undefined;
-    const runtime = new WasmRuntime(exports, memory, heap, loaded.relaxedSimd, pool, options.minParallelFlops);
+    runtime = new WasmRuntime(exports, memory, heap, loaded.relaxedSimd, pool, options.minParallelFlops);
     await runtime.setThreads(options.threads);
     return runtime;
   }
@@ -90,24 +101,31 @@ export class WasmRuntime {
 
   /** Calls a kernel on this thread. */
   call<K extends KernelName>(kernel: K, args: KernelArgs<K>): KernelResult<K> {
-    return (this.exports[kernel] as (...a: number[]) => KernelResult<K>)(...positional(kernel, args));
+    let list = this.argLists.get(kernel);
+    if (!list) {
+      list = new Array<number>(arity(kernel)).fill(0);
+      this.argLists.set(kernel, list);
+    }
+    writeArgs(kernel, args, list);
+    return (this.exports[kernel] as (...a: number[]) => KernelResult<K>)(...list);
   }
 
   /** Runs `kernel` once per argument set: the first here, the rest on workers. */
   parallel<K extends ParallelKernel>(kernel: K, jobs: readonly KernelArgs<K>[]): void {
-    const fn = this.exports[kernel] as (...a: readonly number[]) => void;
-    const lists = jobs.map((job) => positional(kernel, job));
-    const local = (args: readonly number[]) => fn(...args);
-    if (lists.length === 1 || !this.pool) {
-      for (const args of lists) local(args);
+    if (jobs.length === 1 || !this.pool) {
+      for (const job of jobs) this.call(kernel, job);
       return;
     }
-    this.pool.run(PARALLEL_KERNELS.indexOf(kernel), lists, local);
+    this.pool.run(PARALLEL_KERNELS.indexOf(kernel), jobs);
   }
 
-  /** Writes i32 words at `ptr`. */
-  writeWords(ptr: number, words: readonly number[]): void {
-    new Int32Array(this.memory.buffer, ptr, words.length).set(words);
+  /**
+   * Linear memory as int32 words, for writing descriptors in place; made
+   * again only after the memory grew (its buffer is then a new object).
+   */
+  words(): Int32Array {
+    if (this.wordView.buffer !== this.memory.buffer) this.wordView = new Int32Array(this.memory.buffer);
+    return this.wordView;
   }
 
   /** Views over linear memory; made per use because growing the memory replaces its buffer. */
