@@ -45,7 +45,13 @@ export interface Budget {
   /**
    * Warm-up runs continue until they have taken about this long together:
    * V8 compiles hot WebAssembly and JS with its optimizing tier in the
-   * background, so a fast op needs many calls before it runs at speed.
+   * background, so a fast op needs many calls before it runs at speed. A
+   * two-thread contender gets there last: in a fresh process, gradstream
+   * wasm's LeNet-5 step ran 3.6 ms at 1 s, 3.0 ms at 2 s and its steady
+   * 2.6 ms only after 3–3.5 s at 2 threads, against about 1.5 s at 1 thread
+   * (its worker is late to claim its share early on; why is not pinned
+   * down: V8 flags turning off concurrent compilation, parallel GC or wasm
+   * tiering did not change the curve).
    */
   readonly warmupMs: number;
   readonly runs: number;
@@ -63,7 +69,7 @@ export interface Budget {
 
 export const FULL: Budget = {
   warmups: 2,
-  warmupMs: 1_000,
+  warmupMs: 3_000,
   runs: 5,
   runTargetMs: 100,
   timedBudgetMs: 40_000,
