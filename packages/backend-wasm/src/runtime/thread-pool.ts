@@ -18,6 +18,7 @@ import {
 } from './control-block.js';
 import { coreCount, importNodeBuiltin, isNode } from './environment.js';
 import { type KernelArgs, type ParallelKernel, arity, writeArgs } from './kernel-exports.js';
+import { wholeView } from './whole-view.js';
 import { workerSource } from './worker-source.js';
 
 /** The part of a Node or browser Worker the pool uses. */
@@ -85,8 +86,9 @@ export class ThreadPool {
   /** The workers given a job by the current run, in job order (job i + 1 went to posted[i]). */
   private readonly posted: PoolWorker[] = [];
   private seq = 0;
-  private wordView = new Int32Array(0);
-  private slotView = new Float64Array(0);
+  /** Linear memory as int32 words and as float64 argument slots (see wholeView). */
+  private readonly i32: () => Int32Array;
+  private readonly f64: () => Float64Array;
   /** What the calling thread's share of the current run threw, if anything; run leaves it unset. */
   private thrown: { error: unknown } | undefined;
   private readonly blocking: boolean;
@@ -108,6 +110,8 @@ export class ThreadPool {
     private readonly local: LocalRunner,
   ) {
     this.blocking = canBlock(new Int32Array(new SharedArrayBuffer(4)));
+    this.i32 = wholeView(memory, Int32Array);
+    this.f64 = wholeView(memory, Float64Array);
     const tooLong = names.find((n) => arity(n) > MAX_ARGS);
     if (tooLong) throw new BackendError('wasm', `internal: kernel ${tooLong} takes more than ${MAX_ARGS} arguments`);
   }
@@ -250,17 +254,5 @@ export class ThreadPool {
     } catch (e) {
       this.thrown = { error: e };
     }
-  }
-
-  /** Linear memory as int32 words; made again only after the memory grew (its buffer is then a new object). */
-  private i32(): Int32Array {
-    if (this.wordView.buffer !== this.memory.buffer) this.wordView = new Int32Array(this.memory.buffer);
-    return this.wordView;
-  }
-
-  /** Linear memory as float64 slots, for job arguments (see i32). */
-  private f64(): Float64Array {
-    if (this.slotView.buffer !== this.memory.buffer) this.slotView = new Float64Array(this.memory.buffer);
-    return this.slotView;
   }
 }

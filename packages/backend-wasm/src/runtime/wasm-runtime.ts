@@ -14,6 +14,7 @@ import {
 import { loadModule } from './load-module.js';
 import { sharedMemoryAvailable } from './environment.js';
 import { ThreadPool } from './thread-pool.js';
+import { wholeView } from './whole-view.js';
 import { SD_WORDS, W_WORDS } from '../../assembly/opcodes.js';
 
 const MAX_PAGES = 65536;
@@ -42,7 +43,8 @@ export class WasmRuntime {
   private readonly scratch: Block[] = [];
   /** One argument list per kernel, refilled for each call on this thread (a call never re-enters JavaScript). */
   private readonly argLists = new Map<KernelName, number[]>();
-  private wordView = new Int32Array(0);
+  /** Linear memory as int32 words, for writing descriptors in place (see wholeView). */
+  readonly words: () => Int32Array;
 
   private constructor(
     private readonly exports: KernelExports,
@@ -52,6 +54,7 @@ export class WasmRuntime {
     private readonly pool: ThreadPool | undefined,
     readonly minParallelFlops: number,
   ) {
+    this.words = wholeView(memory, Int32Array);
     this.windowDesc = heap.alloc(W_WORDS * 4).ptr;
     this.stridedDesc = heap.alloc(SD_WORDS * 4).ptr;
   }
@@ -117,15 +120,6 @@ export class WasmRuntime {
       return;
     }
     this.pool.run(PARALLEL_KERNELS.indexOf(kernel), jobs);
-  }
-
-  /**
-   * Linear memory as int32 words, for writing descriptors in place; made
-   * again only after the memory grew (its buffer is then a new object).
-   */
-  words(): Int32Array {
-    if (this.wordView.buffer !== this.memory.buffer) this.wordView = new Int32Array(this.memory.buffer);
-    return this.wordView;
   }
 
   /** Views over linear memory; made per use because growing the memory replaces its buffer. */
