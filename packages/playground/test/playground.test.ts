@@ -215,7 +215,17 @@ describe('the playground, cross-origin isolated', () => {
     const gaps = await longestGap();
     measured.medianGapMs = gaps.median;
     measured.longestGapMs = gaps.longest;
-    // The live chart is laid out for its points, with a train line in each panel.
+    // The live chart is laid out for its points, with a train line in each panel. It takes a point at
+    // most four times a second, so a fast run can reach STEPS before it has ten: training goes on
+    // until stopped, so wait for them rather than assume a step rate.
+    await page.waitForFunction(
+      () =>
+        Array.from(document.querySelectorAll('#curves svg path[aria-roledescription="line mark"]')).filter(
+          (l) => (l.getAttribute('d')?.match(/[ML]/g) ?? []).length >= 10,
+        ).length >= 2,
+      undefined,
+      { timeout: 30_000 },
+    );
     const chart = await page.evaluate(() => {
       const svg = document.querySelector('#curves svg')!;
       const lines = Array.from(svg.querySelectorAll('path[aria-roledescription="line mark"]'));
